@@ -1,0 +1,79 @@
+//! The `handoff` command line: what a newcomer sees in `--help`, and the dispatch of
+//! each subcommand to the module that does its work.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Parser, Subcommand};
+
+/// Dispatches warm hand-offs from police officers to on-duty case managers of a
+/// pre-arrest diversion program (LEAD and its peers).
+#[derive(Debug, Parser)]
+#[command(name = "handoff", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    /// The program's configuration file (TOML). See config/example.toml.
+    #[arg(long, short = 'c', env = "HANDOFF_CONFIG", default_value = "handoff.toml")]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a configuration file: print a summary, or every error with its line.
+    ///
+    /// Exits 0 when the file is valid, 2 when it is not (each error printed as
+    /// FILE:LINE:COL: key: message), 1 when it cannot be read.
+    CheckConfig {
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Show, for each site, whether it is open, who is on duty and when it next opens.
+    OnDuty {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Only this site (its id in the configuration).
+        #[arg(long)]
+        site: Option<String>,
+        /// The instant to ask about, RFC 3339 (e.g. 2026-11-23T10:00:00-05:00). Default: now.
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<DateTime<Utc>>,
+        /// Print a JSON array, one object per site, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Schedules: export who is on duty.
+    Schedule {
+        #[command(subcommand)]
+        command: ScheduleCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScheduleCommand {
+    /// Print an iCalendar (.ics) feed of who is on duty at a site, one event per
+    /// stretch of duty, for import into Google Calendar, Outlook or Apple Calendar.
+    Ics {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The site (its id in the configuration).
+        #[arg(long)]
+        site: String,
+        /// First day of the feed, YYYY-MM-DD in the site's zone. Default: today.
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day of the feed, included. Default: 28 days after the first.
+        #[arg(long)]
+        to: Option<NaiveDate>,
+    },
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("`{text}` is not an RFC 3339 instant such as 2026-11-23T10:00:00-05:00 ({e})"))
+}

@@ -1,0 +1,79 @@
+//! `handoff schedule ics`: an iCalendar feed of who is on duty at a site, one event
+//! per continuous stretch of one person's duty, for import into calendar programs.
+//!
+//! Events are written in UTC, which every calendar program imports correctly across
+//! daylight-saving changes; UIDs are stable (site, person, role, start) so that
+//! re-importing a feed updates events instead of duplicating them.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use handoff_config::{Config, Site};
+use handoff_schedules::resolve_local;
+use icalendar::{Calendar, Component, Event, EventLike};
+
+/// The longest feed one call produces: a year, which is plenty for a calendar import
+/// and keeps the work bounded.
+pub const MAX_DAYS: i64 = 366;
+
+/// Why a feed cannot be made for the days asked.
+#[derive(Debug, thiserror::Error)]
+pub enum IcsError {
+    #[error("--to is before --from")]
+    LastBeforeFirst,
+    #[error("a feed covers at most {MAX_DAYS} days")]
+    TooLong,
+}
+
+/// The feed for `site` from the start of `first` to the end of `last` (local days).
+pub fn feed(
+    config: &Config,
+    site: &Site,
+    first: NaiveDate,
+    last: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<String, IcsError> {
+    if last < first {
+        return Err(IcsError::LastBeforeFirst);
+    }
+    if (last - first).num_days() >= MAX_DAYS {
+        return Err(IcsError::TooLong);
+    }
+    let tz = site.schedule.tz;
+    let from = resolve_local(tz, first.and_time(chrono::NaiveTime::MIN));
+    let to = resolve_local(tz, (last + Duration::days(1)).and_time(chrono::NaiveTime::MIN));
+    let mut calendar = Calendar::new();
+    calendar
+        .name(&format!("{} on duty", site.name))
+        .description(&format!(
+            "Who is on duty for {} ({}), from handoff",
+            site.name, config.program.name
+        ))
+        .timezone(tz.name());
+    for duty in site.schedule.duty_intervals(from, to) {
+        let name = config
+            .roster
+            .people
+            .get(&duty.person)
+            .map_or_else(|| duty.person.to_string(), |p| p.name.clone());
+        let open_or_call = if site.schedule.is_open(duty.span.start) {
+            "on duty"
+        } else {
+            "on call"
+        };
+        let event = Event::new()
+            .uid(&format!(
+                "{}-{}-{}-{}@handoff",
+                site.id,
+                duty.person,
+                duty.role.as_str(),
+                duty.span.start.timestamp()
+            ))
+            .summary(&format!("{name}: {} {open_or_call}", duty.role.label()))
+            .location(&site.name)
+            .starts(duty.span.start)
+            .ends(duty.span.end)
+            .timestamp(now)
+            .done();
+        calendar.push(event);
+    }
+    Ok(calendar.done().to_string())
+}

@@ -1,0 +1,90 @@
+//! Runs one parsed command against an injected clock and output, so the whole command
+//! line can be tested in-process with a mock clock; `main` only maps the outcome to
+//! an exit code.
+
+use std::io::Write;
+
+use anyhow::{Context, bail};
+use chrono::{Duration, NaiveDate};
+use handoff_config::{Config, LoadError, Site};
+use handoff_dispatcher::Clock;
+
+use crate::cli::{Cli, Command, ConfigArg, ScheduleCommand};
+use crate::{check_config, ics, on_duty};
+
+/// Exit code for a configuration with errors.
+pub const EXIT_INVALID_CONFIG: u8 = 2;
+
+/// The exit code for an error, and the lines to print on standard error.
+pub fn describe_failure(error: &anyhow::Error) -> (u8, Vec<String>) {
+    match error.downcast_ref::<LoadError>() {
+        Some(LoadError::Invalid(errors)) => {
+            let mut lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            lines.push(format!(
+                "{} error{} in the configuration",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ));
+            (EXIT_INVALID_CONFIG, lines)
+        }
+        _ => (1, vec![format!("error: {error:#}")]),
+    }
+}
+
+fn load(arg: &ConfigArg) -> anyhow::Result<Config> {
+    Ok(handoff_config::load(&arg.config)?)
+}
+
+fn find_site<'a>(config: &'a Config, id: &str) -> anyhow::Result<&'a Site> {
+    match config.sites.iter().find(|s| s.id.as_str() == id) {
+        Some(site) => Ok(site),
+        None => {
+            let known: Vec<&str> = config.sites.iter().map(|s| s.id.as_str()).collect();
+            bail!(
+                "no site `{id}` in {}: known sites are {}",
+                config.source.display(),
+                known.join(", ")
+            )
+        }
+    }
+}
+
+pub fn run(cli: Cli, clock: &dyn Clock, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cli.command {
+        Command::CheckConfig { config } => {
+            let config = load(&config)?;
+            write!(out, "{}", check_config::summary(&config, clock.now()))?;
+        }
+        Command::OnDuty {
+            config,
+            site,
+            at,
+            json,
+        } => {
+            let config = load(&config)?;
+            let at = at.unwrap_or_else(|| clock.now());
+            let sites: Vec<&Site> = match &site {
+                None => config.sites.iter().collect(),
+                Some(id) => vec![find_site(&config, id)?],
+            };
+            let reports: Vec<_> = sites.iter().map(|s| on_duty::report(&config, s, at)).collect();
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&reports).context("rendering JSON")?)?;
+            } else {
+                write!(out, "{}", on_duty::render_text(&config, &reports, at))?;
+            }
+        }
+        Command::Schedule {
+            command: ScheduleCommand::Ics { config, site, from, to },
+        } => {
+            let config = load(&config)?;
+            let site = find_site(&config, &site)?;
+            let today: NaiveDate = clock.now().with_timezone(&site.schedule.tz).date_naive();
+            let first = from.unwrap_or(today);
+            let last = to.unwrap_or(first + Duration::days(28));
+            let feed = ics::feed(&config, site, first, last, clock.now()).context("making the calendar feed")?;
+            write!(out, "{feed}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! The typed site configuration of handoff: sites and their hours, agencies and their
+//! officers, staff, shifts, rotations, overrides, escalation policies and transports,
+//! loaded from TOML. Every error names file, line, column and key, and all of a
+//! file's errors are reported together. Secrets are read from environment variables
+//! that the file names, never from the file.
+
+pub mod error;
+pub mod load;
+pub mod model;
+mod raw;
+pub mod validate;
+
+pub use error::{ConfigError, LoadError};
+pub use load::{load, load_str};
+pub use model::{
+    Config, MatrixTransport, Program, Secret, Site, SmsProvider, SmsSender, SmsTransport,
+    Transports, TwilioSettings,
+};
+pub use validate::parse_duration;

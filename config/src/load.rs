@@ -1,0 +1,75 @@
+//! Reading a configuration file: TOML parsing with positions, then validation, with
+//! every error placed on its line. Secrets are looked up in the environment here and
+//! nowhere else.
+
+use std::path::Path;
+
+use crate::error::{ConfigError, LoadError, Problem, line_column, place};
+use crate::model::Config;
+use crate::raw::RawConfig;
+use crate::validate::{EnvLookup, validate};
+
+/// Loads and validates the file at `path`, reading secrets from the process
+/// environment.
+pub fn load(path: &Path) -> Result<Config, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    load_str(path, &text, &|name| std::env::var(name).ok())
+}
+
+/// Loads and validates `text` as if read from `path`, looking secrets up with `env`.
+pub fn load_str(path: &Path, text: &str, env: EnvLookup<'_>) -> Result<Config, LoadError> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| LoadError::Invalid(vec![syntax_error(path, text, &e)]))?;
+    match validate(raw, 0..text.len(), env) {
+        Ok(valid) => Ok(Config {
+            source: path.to_path_buf(),
+            program: valid.program,
+            sites: valid.sites,
+            roster: valid.roster,
+            policies: valid.policies,
+            transports: valid.transports,
+        }),
+        Err(problems) => Err(LoadError::Invalid(place(path, text, problems.0))),
+    }
+}
+
+/// A TOML syntax or shape error. The parser stops at the first of these, so it is
+/// reported alone; its key is read from the line it points at.
+fn syntax_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let offset = error.span().map_or(0, |span| span.start);
+    let (line, _) = line_column(text, offset);
+    let key = text
+        .lines()
+        .nth(line.saturating_sub(1))
+        .and_then(key_on_line)
+        .unwrap_or_else(|| "toml".to_owned());
+    let mut placed = place(
+        path,
+        text,
+        vec![Problem {
+            span: offset..offset,
+            key,
+            message: error.message().trim().replace('\n', " "),
+        }],
+    );
+    placed.pop().unwrap_or(ConfigError {
+        file: path.to_path_buf(),
+        line,
+        column: 1,
+        key: "toml".to_owned(),
+        message: error.message().to_owned(),
+    })
+}
+
+/// The key a TOML line sets (`phone = "..."` gives `phone`), or the table it opens.
+fn key_on_line(line: &str) -> Option<String> {
+    let line = line.trim();
+    if let Some(table) = line.strip_prefix('[') {
+        return Some(table.trim_matches(|c| c == '[' || c == ']' || c == ' ').to_owned());
+    }
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    (!key.is_empty()).then(|| key.to_owned())
+}

@@ -1,0 +1,210 @@
+//! The configuration file as written: serde structures that mirror the TOML, with the
+//! position of every value kept (`Spanned`) so that each error can name its line and
+//! column. Values are left as text here and parsed in `validate`, which reports every
+//! problem of a file at once instead of stopping at the first.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub type Text = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub program: Option<Spanned<RawProgram>>,
+    #[serde(default)]
+    pub sites: Vec<Spanned<RawSite>>,
+    #[serde(default)]
+    pub agencies: Vec<Spanned<RawAgency>>,
+    #[serde(default)]
+    pub people: Vec<Spanned<RawPerson>>,
+    #[serde(default)]
+    pub shifts: Vec<Spanned<RawShift>>,
+    #[serde(default)]
+    pub rotations: Vec<Spanned<RawRotation>>,
+    #[serde(default)]
+    pub overrides: Vec<Spanned<RawOverride>>,
+    #[serde(default)]
+    pub escalation_policies: Vec<Spanned<RawPolicy>>,
+    #[serde(default)]
+    pub transports: RawTransports,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProgram {
+    pub name: Option<Text>,
+    pub intake_days: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub id: Option<Text>,
+    pub name: Option<Text>,
+    pub time_zone: Option<Text>,
+    pub escalation: Option<Text>,
+    #[serde(default)]
+    pub zones: Vec<Text>,
+    #[serde(default)]
+    pub hours: Vec<Spanned<RawWindow>>,
+    #[serde(default)]
+    pub closures: Vec<Spanned<RawClosure>>,
+}
+
+/// `{ days = "mon-fri", start = "08:00", end = "24:00" }` or
+/// `{ cron = "0 8 * * mon-fri", end = "24:00" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWindow {
+    pub days: Option<Text>,
+    pub start: Option<Text>,
+    pub cron: Option<Text>,
+    pub end: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawClosure {
+    pub name: Option<Text>,
+    pub date: Option<Text>,
+    pub from: Option<Text>,
+    pub to: Option<Text>,
+    pub cron: Option<Text>,
+    #[serde(default)]
+    pub open: Vec<Spanned<RawSpan>>,
+}
+
+/// `{ start = "08:00", end = "14:00" }`: reduced hours within one day.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSpan {
+    pub start: Option<Text>,
+    pub end: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgency {
+    pub id: Option<Text>,
+    pub name: Option<Text>,
+    #[serde(default)]
+    pub sites: Vec<Text>,
+    #[serde(default)]
+    pub officers: Vec<Spanned<RawOfficer>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOfficer {
+    pub id: Option<Text>,
+    pub name: Option<Text>,
+    pub rank: Option<Text>,
+    pub phone: Option<Text>,
+    pub matrix: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerson {
+    pub id: Option<Text>,
+    pub name: Option<Text>,
+    #[serde(default)]
+    pub roles: Vec<Text>,
+    pub phone: Option<Text>,
+    pub matrix: Option<Text>,
+    pub caseload_cap: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub zones: Vec<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShift {
+    pub person: Option<Text>,
+    pub role: Option<Text>,
+    pub sites: Option<Vec<Text>>,
+    #[serde(default)]
+    pub hours: Vec<Spanned<RawWindow>>,
+    pub when: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRotation {
+    pub id: Option<Text>,
+    pub role: Option<Text>,
+    pub sites: Option<Vec<Text>>,
+    #[serde(default)]
+    pub members: Vec<Text>,
+    pub start: Option<Text>,
+    pub turn_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub hours: Vec<Spanned<RawWindow>>,
+    pub when: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOverride {
+    pub kind: Option<Text>,
+    pub person: Option<Text>,
+    pub covers: Option<Text>,
+    pub role: Option<Text>,
+    pub sites: Option<Vec<Text>>,
+    pub from: Option<Text>,
+    pub to: Option<Text>,
+    pub note: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub id: Option<Text>,
+    #[serde(default)]
+    pub steps: Vec<Spanned<RawStep>>,
+}
+
+/// `who` is a role name, `"all_on_duty"`, or a list of person IDs.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawWho {
+    One(String),
+    Many(Vec<Text>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub who: Option<Spanned<RawWho>>,
+    pub strategy: Option<Text>,
+    pub timeout: Option<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransports {
+    pub sms: Option<Spanned<RawSms>>,
+    pub matrix: Option<Spanned<RawMatrix>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSms {
+    pub enabled: Option<Spanned<bool>>,
+    pub provider: Option<Text>,
+    pub api_base: Option<Text>,
+    pub account_sid: Option<Text>,
+    pub from: Option<Text>,
+    pub messaging_service_sid: Option<Text>,
+    pub auth_token_env: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMatrix {
+    pub enabled: Option<Spanned<bool>>,
+    pub homeserver: Option<Text>,
+    pub user: Option<Text>,
+    pub password_env: Option<Text>,
+}
