@@ -18,10 +18,15 @@ pub fn summary(config: &Config, now: DateTime<Utc>) -> String {
     );
     for site in &config.sites {
         let schedule = &site.schedule;
-        let state = if schedule.is_open(now) { "open now" } else { "closed now" };
-        let next = schedule
-            .next_opening(now)
-            .map_or_else(|| "never opens".to_owned(), |t| format!("next opening {}", human(t.to_utc(), schedule.tz)));
+        let state = if schedule.is_open(now) {
+            "open now"
+        } else {
+            "closed now"
+        };
+        let next = schedule.next_opening(now).map_or_else(
+            || "never opens".to_owned(),
+            |t| format!("next opening {}", human(t.to_utc(), schedule.tz)),
+        );
         out.push_str(&format!(
             "  site {:<12} {:<20} {:<18} policy {:<10} {state}, {next}\n",
             site.id.as_str(),
@@ -35,11 +40,10 @@ pub fn summary(config: &Config, now: DateTime<Utc>) -> String {
         Some(SmsProvider::Sandbox) => "sandbox (messages are stored, not sent)".to_owned(),
         Some(SmsProvider::Twilio(t)) => format!("twilio-compatible at {}", t.api_base),
     };
-    let matrix = config
-        .transports
-        .matrix
-        .as_ref()
-        .map_or_else(|| "off".to_owned(), |m| format!("{} as {}", m.homeserver, m.user));
+    let matrix = config.transports.matrix.as_ref().map_or_else(
+        || "off".to_owned(),
+        |m| format!("{} as {}", m.homeserver, m.user),
+    );
     out.push_str(&format!("  SMS: {sms}\n  Matrix: {matrix}\n"));
     out
 }

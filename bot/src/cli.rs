@@ -18,7 +18,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct ConfigArg {
     /// The program's configuration file (TOML). See config/example.toml.
-    #[arg(long, short = 'c', env = "HANDOFF_CONFIG", default_value = "handoff.toml")]
+    #[arg(
+        long,
+        short = 'c',
+        env = "HANDOFF_CONFIG",
+        default_value = "handoff.toml"
+    )]
     pub config: PathBuf,
 }
 
@@ -75,5 +80,7 @@ pub enum ScheduleCommand {
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("`{text}` is not an RFC 3339 instant such as 2026-11-23T10:00:00-05:00 ({e})"))
+        .map_err(|e| {
+            format!("`{text}` is not an RFC 3339 instant such as 2026-11-23T10:00:00-05:00 ({e})")
+        })
 }

@@ -39,7 +39,10 @@ pub fn feed(
     }
     let tz = site.schedule.tz;
     let from = resolve_local(tz, first.and_time(chrono::NaiveTime::MIN));
-    let to = resolve_local(tz, (last + Duration::days(1)).and_time(chrono::NaiveTime::MIN));
+    let to = resolve_local(
+        tz,
+        (last + Duration::days(1)).and_time(chrono::NaiveTime::MIN),
+    );
     let mut calendar = Calendar::new();
     calendar
         .name(&format!("{} on duty", site.name))
@@ -54,10 +57,15 @@ pub fn feed(
             .people
             .get(&duty.person)
             .map_or_else(|| duty.person.to_string(), |p| p.name.clone());
-        let open_or_call = if site.schedule.is_open(duty.span.start) {
-            "on duty"
-        } else {
+        // "On call" only for a stretch entirely outside the site's hours.
+        let open_or_call = if site
+            .schedule
+            .open_intervals(duty.span.start, duty.span.end)
+            .is_empty()
+        {
             "on call"
+        } else {
+            "on duty"
         };
         let event = Event::new()
             .uid(&format!(

@@ -29,12 +29,15 @@ pub struct DutyEntry {
 }
 
 pub fn rfc3339(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).to_rfc3339_opts(SecondsFormat::Secs, false)
+    at.with_timezone(&tz)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// A time as a person reads it on a site's clock: `Mon 2026-11-23 08:00 EST`.
 pub fn human(at: DateTime<Utc>, tz: Tz) -> String {
-    at.with_timezone(&tz).format("%a %Y-%m-%d %H:%M %Z").to_string()
+    at.with_timezone(&tz)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 pub fn report(config: &Config, site: &Site, at: DateTime<Utc>) -> SiteReport {
@@ -59,7 +62,9 @@ pub fn report(config: &Config, site: &Site, at: DateTime<Utc>) -> SiteReport {
         at: rfc3339(at, schedule.tz),
         open: schedule.is_open(at),
         on_duty,
-        next_opening: schedule.next_opening(at).map(|t| rfc3339(t.to_utc(), schedule.tz)),
+        next_opening: schedule
+            .next_opening(at)
+            .map(|t| rfc3339(t.to_utc(), schedule.tz)),
     }
 }
 

@@ -67,22 +67,36 @@ pub fn run(cli: Cli, clock: &dyn Clock, out: &mut dyn Write) -> anyhow::Result<(
                 None => config.sites.iter().collect(),
                 Some(id) => vec![find_site(&config, id)?],
             };
-            let reports: Vec<_> = sites.iter().map(|s| on_duty::report(&config, s, at)).collect();
+            let reports: Vec<_> = sites
+                .iter()
+                .map(|s| on_duty::report(&config, s, at))
+                .collect();
             if json {
-                writeln!(out, "{}", serde_json::to_string_pretty(&reports).context("rendering JSON")?)?;
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&reports).context("rendering JSON")?
+                )?;
             } else {
                 write!(out, "{}", on_duty::render_text(&config, &reports, at))?;
             }
         }
         Command::Schedule {
-            command: ScheduleCommand::Ics { config, site, from, to },
+            command:
+                ScheduleCommand::Ics {
+                    config,
+                    site,
+                    from,
+                    to,
+                },
         } => {
             let config = load(&config)?;
             let site = find_site(&config, &site)?;
             let today: NaiveDate = clock.now().with_timezone(&site.schedule.tz).date_naive();
             let first = from.unwrap_or(today);
             let last = to.unwrap_or(first + Duration::days(28));
-            let feed = ics::feed(&config, site, first, last, clock.now()).context("making the calendar feed")?;
+            let feed = ics::feed(&config, site, first, last, clock.now())
+                .context("making the calendar feed")?;
             write!(out, "{feed}")?;
         }
     }

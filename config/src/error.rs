@@ -101,7 +101,7 @@ pub fn place(file: &Path, text: &str, problems: Vec<Problem>) -> Vec<ConfigError
             }
         })
         .collect();
-    errors.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+    errors.sort_by_key(|e| (e.line, e.column));
     errors.dedup();
     errors
 }
