@@ -60,7 +60,9 @@ mod tests {
 
     #[test]
     fn a_mock_clock_moves_only_when_told_and_clones_share_it() {
-        let start = DateTime::parse_from_rfc3339("2026-11-23T10:00:00-05:00").unwrap().to_utc();
+        let start = DateTime::parse_from_rfc3339("2026-11-23T10:00:00-05:00")
+            .unwrap()
+            .to_utc();
         let clock = MockClock::new(start);
         let twin = clock.clone();
         assert_eq!(clock.now(), start);

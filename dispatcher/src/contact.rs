@@ -15,7 +15,9 @@ pub struct PhoneNumber(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
-    #[error("`{0}` is not a phone number in international form: write it as +<country code><number>, e.g. +14125550101")]
+    #[error(
+        "`{0}` is not a phone number in international form: write it as +<country code><number>, e.g. +14125550101"
+    )]
     NotInternational(String),
     #[error("`{0}` is not a phone number: {1}")]
     Unparseable(String, String),
@@ -123,12 +125,18 @@ mod tests {
         let number = PhoneNumber::parse("+1 (412) 555-0101").unwrap();
         assert_eq!(number.as_str(), "+14125550101");
         assert_eq!(number.last_four(), "0101");
-        assert_eq!(PhoneNumber::parse("+44 20 7946 0958").unwrap().as_str(), "+442079460958");
+        assert_eq!(
+            PhoneNumber::parse("+44 20 7946 0958").unwrap().as_str(),
+            "+442079460958"
+        );
     }
 
     #[test]
     fn phone_numbers_without_a_country_code_or_invalid_are_refused() {
-        assert!(matches!(PhoneNumber::parse("412-555-0101"), Err(PhoneError::NotInternational(_))));
+        assert!(matches!(
+            PhoneNumber::parse("412-555-0101"),
+            Err(PhoneError::NotInternational(_))
+        ));
         assert!(PhoneNumber::parse("+1 412 555").is_err());
         assert!(PhoneNumber::parse("+1 012 555 0101").is_err());
         assert!(PhoneNumber::parse("+hello").is_err());

@@ -64,7 +64,10 @@ pub struct Person {
 impl Person {
     /// The first word of the name: what an officer is told ("Dana is coming").
     pub fn first_name(&self) -> &str {
-        self.name.split_whitespace().next().unwrap_or(self.id.as_str())
+        self.name
+            .split_whitespace()
+            .next()
+            .unwrap_or(self.id.as_str())
     }
 }
 
@@ -128,7 +131,11 @@ impl Roster {
     }
 
     pub fn by_matrix(&self, user: &MatrixUserId) -> Option<Participant<'_>> {
-        if let Some(officer) = self.officers.values().find(|o| o.matrix.as_ref() == Some(user)) {
+        if let Some(officer) = self
+            .officers
+            .values()
+            .find(|o| o.matrix.as_ref() == Some(user))
+        {
             return Some(Participant::Officer(officer));
         }
         self.people
