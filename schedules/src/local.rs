@@ -81,7 +81,11 @@ impl ClockTime {
 
     /// The time of day as chrono sees it; `24:00` has no such value, so it gives `None`.
     pub fn naive(self) -> Option<NaiveTime> {
-        NaiveTime::from_hms_opt(u32::from(self.minutes / 60), u32::from(self.minutes % 60), 0)
+        NaiveTime::from_hms_opt(
+            u32::from(self.minutes / 60),
+            u32::from(self.minutes % 60),
+            0,
+        )
     }
 }
 
@@ -137,7 +141,13 @@ mod tests {
 
     #[test]
     fn clock_times_parse_from_midnight_to_the_end_of_the_day() {
-        assert_eq!("08:00".parse::<ClockTime>().unwrap().minutes_since_midnight(), 480);
+        assert_eq!(
+            "08:00"
+                .parse::<ClockTime>()
+                .unwrap()
+                .minutes_since_midnight(),
+            480
+        );
         assert!("24:00".parse::<ClockTime>().unwrap().is_end_of_day());
         assert!("24:01".parse::<ClockTime>().is_err());
         assert!("8".parse::<ClockTime>().is_err());

@@ -110,7 +110,11 @@ impl SiteSchedule {
             let on_duty = self.on_duty(*start);
             match segments.last_mut() {
                 Some(last) if last.open == open && last.on_duty == on_duty => last.span.end = end,
-                _ => segments.push(CoverageSegment { span, open, on_duty }),
+                _ => segments.push(CoverageSegment {
+                    span,
+                    open,
+                    on_duty,
+                }),
             }
         }
         segments
@@ -141,13 +145,20 @@ impl SiteSchedule {
         let mut open: Vec<DutyInterval> = Vec::new();
         let mut done: Vec<DutyInterval> = Vec::new();
         for segment in self.coverage(from, to) {
-            let (continuing, ended): (Vec<DutyInterval>, Vec<DutyInterval>) = open
-                .into_iter()
-                .partition(|d| segment.on_duty.iter().any(|(p, r)| *p == d.person && *r == d.role));
+            let (continuing, ended): (Vec<DutyInterval>, Vec<DutyInterval>) =
+                open.into_iter().partition(|d| {
+                    segment
+                        .on_duty
+                        .iter()
+                        .any(|(p, r)| *p == d.person && *r == d.role)
+                });
             done.extend(ended);
             open = continuing;
             for (person, role) in &segment.on_duty {
-                match open.iter_mut().find(|d| d.person == *person && d.role == *role) {
+                match open
+                    .iter_mut()
+                    .find(|d| d.person == *person && d.role == *role)
+                {
                     Some(duty) => duty.span.end = segment.span.end,
                     None => open.push(DutyInterval {
                         person: person.clone(),
@@ -158,7 +169,9 @@ impl SiteSchedule {
             }
         }
         done.extend(open);
-        done.sort_by(|a, b| (a.span.start, a.role, &a.person).cmp(&(b.span.start, b.role, &b.person)));
+        done.sort_by(|a, b| {
+            (a.span.start, a.role, &a.person).cmp(&(b.span.start, b.role, &b.person))
+        });
         done
     }
 
@@ -177,7 +190,12 @@ impl SiteSchedule {
             cuts.extend(window_edges(&shift.availability.windows, self.tz, from, to));
         }
         for rotation in &self.rotations {
-            cuts.extend(window_edges(&rotation.availability.windows, self.tz, from, to));
+            cuts.extend(window_edges(
+                &rotation.availability.windows,
+                self.tz,
+                from,
+                to,
+            ));
             cuts.extend(rotation.handovers(self.tz, from, to));
         }
         for entry in &self.overrides {
@@ -188,7 +206,12 @@ impl SiteSchedule {
     }
 }
 
-fn window_edges(windows: &[Window], tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> BTreeSet<DateTime<Utc>> {
+fn window_edges(
+    windows: &[Window],
+    tz: Tz,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> BTreeSet<DateTime<Utc>> {
     windows
         .iter()
         .flat_map(|w| w.intervals(tz, from, to))
@@ -212,6 +235,10 @@ pub fn next_opening(site: &SiteSchedule, after: DateTime<Utc>) -> Option<DateTim
 }
 
 /// How `[from, to)` was covered at `site`.
-pub fn coverage(site: &SiteSchedule, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<CoverageSegment> {
+pub fn coverage(
+    site: &SiteSchedule,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<CoverageSegment> {
     site.coverage(from, to)
 }

@@ -109,7 +109,9 @@ impl fmt::Display for Weekdays {
 #[derive(Debug, Clone)]
 pub struct CronRule {
     text: String,
-    cron: Cron,
+    // Boxed: a parsed `Cron` is over 300 bytes, and rules sit in enums
+    // (`Recurrence`, `ClosureDates`) whose other variants are a few bytes.
+    cron: Box<Cron>,
 }
 
 /// The text is not a 5-field cron expression.
@@ -140,7 +142,7 @@ impl FromStr for CronRule {
         })?;
         Ok(CronRule {
             text: text.trim().to_owned(),
-            cron,
+            cron: Box::new(cron),
         })
     }
 }
