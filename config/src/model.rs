@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use handoff_dispatcher::{EscalationPolicy, PhoneNumber, PolicyId, Roster};
 use handoff_dispatcher::contact::MatrixUserId;
+use handoff_dispatcher::{EscalationPolicy, PhoneNumber, PolicyId, Roster};
 use handoff_schedules::{SiteId, SiteSchedule, ZoneId};
 
 #[derive(Debug, Clone)]

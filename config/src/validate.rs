@@ -14,7 +14,7 @@ use handoff_dispatcher::{
     Step, StepTarget, Strategy,
 };
 use handoff_schedules::{
-    Availability, Closure, ClosureDates, ClockTime, CronRule, Interval, Override, OverrideKind,
+    Availability, ClockTime, Closure, ClosureDates, CronRule, Interval, Override, OverrideKind,
     PersonId, Recurrence, Role, Rotation, Shift, SiteId, SiteSchedule, When, Window, ZoneId,
     resolve_local,
 };
@@ -42,7 +42,11 @@ pub struct Validated {
 /// Intake deadline when the file does not set one (the LEAD toolkits' 30 days).
 pub const DEFAULT_INTAKE_DAYS: u32 = 30;
 
-pub fn validate(raw: RawConfig, whole_file: Range<usize>, env: EnvLookup<'_>) -> Result<Validated, Problems> {
+pub fn validate(
+    raw: RawConfig,
+    whole_file: Range<usize>,
+    env: EnvLookup<'_>,
+) -> Result<Validated, Problems> {
     let mut p = Problems::default();
     let program = program(&mut p, raw.program.as_ref(), whole_file.clone());
     let policies = policies(&mut p, &raw.escalation_policies);
@@ -52,7 +56,13 @@ pub fn validate(raw: RawConfig, whole_file: Range<usize>, env: EnvLookup<'_>) ->
         .iter()
         .filter_map(|policy| policy.get_ref().id.as_ref().map(|id| id.get_ref().clone()))
         .collect();
-    let mut sites = sites(&mut p, &raw.sites, &policies, &declared_policies, whole_file.clone());
+    let mut sites = sites(
+        &mut p,
+        &raw.sites,
+        &policies,
+        &declared_policies,
+        whole_file.clone(),
+    );
     let (agencies, officers) = agencies(&mut p, &raw.agencies, &sites, &people);
     check_policy_people(&mut p, &raw.escalation_policies, &people);
     shifts(&mut p, &raw.shifts, &people, &mut sites);
@@ -78,7 +88,12 @@ pub fn validate(raw: RawConfig, whole_file: Range<usize>, env: EnvLookup<'_>) ->
 // ---------------------------------------------------------------------------
 // Small parsers shared by every section.
 
-fn required<'a, T>(p: &mut Problems, value: &'a Option<T>, parent: Range<usize>, key: &str) -> Option<&'a T> {
+fn required<'a, T>(
+    p: &mut Problems,
+    value: &'a Option<T>,
+    parent: Range<usize>,
+    key: &str,
+) -> Option<&'a T> {
     if value.is_none() {
         p.push(parent, key, "missing: this key is required");
     }
@@ -171,10 +186,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 /// A wall-clock date-time written `2026-11-02T08:00` (seconds optional).
 fn parse_local(text: &str) -> Result<NaiveDateTime, String> {
-    ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text.trim(), format).ok())
-        .ok_or_else(|| format!("`{text}` is not a local date-time: write e.g. 2026-11-02T08:00"))
+    [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text.trim(), format).ok())
+    .ok_or_else(|| format!("`{text}` is not a local date-time: write e.g. 2026-11-02T08:00"))
 }
 
 /// An override's bounds: either an exact instant (with an offset) or a wall-clock time
@@ -205,34 +225,56 @@ impl Moment {
 
 fn window(p: &mut Problems, raw: &Spanned<RawWindow>, key: &str) -> Option<Window> {
     let w = raw.get_ref();
-    let end = required(p, &w.end, raw.span(), &format!("{key}.end")).and_then(|t| clock(p, t, &format!("{key}.end")));
+    let end = required(p, &w.end, raw.span(), &format!("{key}.end"))
+        .and_then(|t| clock(p, t, &format!("{key}.end")));
     let starts = match (&w.cron, &w.days, &w.start) {
         (Some(cron), None, None) => {
-            parse_with(p, cron, &format!("{key}.cron"), |s| s.parse::<CronRule>()).map(Recurrence::Cron)
+            parse_with(p, cron, &format!("{key}.cron"), |s| s.parse::<CronRule>())
+                .map(Recurrence::Cron)
         }
         (None, Some(days), Some(start)) => {
             let days = parse_with(p, days, &format!("{key}.days"), |s| s.parse());
             let at = clock(p, start, &format!("{key}.start"));
             if at.is_some_and(ClockTime::is_end_of_day) {
-                p.push(start.span(), format!("{key}.start"), "a window cannot start at 24:00: use 00:00 of the next day");
+                p.push(
+                    start.span(),
+                    format!("{key}.start"),
+                    "a window cannot start at 24:00: use 00:00 of the next day",
+                );
                 return None;
             }
-            days.zip(at).map(|(days, at)| Recurrence::Weekly { days, at })
+            days.zip(at)
+                .map(|(days, at)| Recurrence::Weekly { days, at })
         }
         (Some(cron), _, _) => {
-            p.push(cron.span(), format!("{key}.cron"), "give either `cron` or `days` with `start`, not both");
+            p.push(
+                cron.span(),
+                format!("{key}.cron"),
+                "give either `cron` or `days` with `start`, not both",
+            );
             None
         }
         (None, None, _) => {
-            p.push(raw.span(), format!("{key}.days"), "missing: give `days` and `start` (or a `cron` expression)");
+            p.push(
+                raw.span(),
+                format!("{key}.days"),
+                "missing: give `days` and `start` (or a `cron` expression)",
+            );
             None
         }
         (None, Some(_), None) => {
-            p.push(raw.span(), format!("{key}.start"), "missing: give the time the window starts");
+            p.push(
+                raw.span(),
+                format!("{key}.start"),
+                "missing: give the time the window starts",
+            );
             None
         }
     };
-    Some(Window { starts: starts?, end: end? })
+    Some(Window {
+        starts: starts?,
+        end: end?,
+    })
 }
 
 fn windows(p: &mut Problems, raws: &[Spanned<RawWindow>], key: &str) -> Vec<Window> {
@@ -247,7 +289,10 @@ fn check_unique(p: &mut Problems, seen: &mut HashSet<String>, text: &Text, key: 
         p.push(
             text.span(),
             key,
-            format!("duplicate {what} id `{}`: an earlier entry already uses it", text.get_ref()),
+            format!(
+                "duplicate {what} id `{}`: an earlier entry already uses it",
+                text.get_ref()
+            ),
         );
     }
 }
@@ -255,9 +300,17 @@ fn check_unique(p: &mut Problems, seen: &mut HashSet<String>, text: &Text, key: 
 // ---------------------------------------------------------------------------
 // Sections.
 
-fn program(p: &mut Problems, raw: Option<&Spanned<RawProgram>>, whole_file: Range<usize>) -> Program {
+fn program(
+    p: &mut Problems,
+    raw: Option<&Spanned<RawProgram>>,
+    whole_file: Range<usize>,
+) -> Program {
     let Some(raw) = raw else {
-        p.push(whole_file.start..whole_file.start, "program", "missing: add a [program] table with a `name`");
+        p.push(
+            whole_file.start..whole_file.start,
+            "program",
+            "missing: add a [program] table with a `name`",
+        );
         return Program {
             name: String::new(),
             intake_days: DEFAULT_INTAKE_DAYS,
@@ -271,7 +324,11 @@ fn program(p: &mut Problems, raw: Option<&Spanned<RawProgram>>, whole_file: Rang
         Some(days) => match u32::try_from(*days.get_ref()) {
             Ok(d) if (1..=365).contains(&d) => d,
             _ => {
-                p.push(days.span(), "program.intake_days", "must be a number of days from 1 to 365");
+                p.push(
+                    days.span(),
+                    "program.intake_days",
+                    "must be a number of days from 1 to 365",
+                );
                 DEFAULT_INTAKE_DAYS
             }
         },
@@ -290,7 +347,11 @@ fn policies(p: &mut Problems, raws: &[Spanned<RawPolicy>]) -> BTreeMap<PolicyId,
             parse_with(p, t, &format!("{key}.id"), PolicyId::parse)
         });
         if policy.steps.is_empty() {
-            p.push(raw.span(), format!("{key}.steps"), "an escalation policy needs at least one step");
+            p.push(
+                raw.span(),
+                format!("{key}.steps"),
+                "an escalation policy needs at least one step",
+            );
         }
         let mut steps = Vec::new();
         for (j, raw_step) in policy.steps.iter().enumerate() {
@@ -354,7 +415,11 @@ fn step(p: &mut Problems, raw: &Spanned<RawStep>, key: &str) -> Option<Step> {
     let timeout = required(p, &s.timeout, raw.span(), &format!("{key}.timeout")).and_then(|t| {
         let timeout = parse_with(p, t, &format!("{key}.timeout"), parse_duration)?;
         if timeout.is_zero() {
-            p.push(t.span(), format!("{key}.timeout"), "a step timeout of zero would skip the step: give at least a few minutes");
+            p.push(
+                t.span(),
+                format!("{key}.timeout"),
+                "a step timeout of zero would skip the step: give at least a few minutes",
+            );
             return None;
         }
         Some(timeout)
@@ -367,7 +432,11 @@ fn step(p: &mut Problems, raw: &Spanned<RawStep>, key: &str) -> Option<Step> {
 }
 
 /// Checks that people named in escalation steps exist (people are read after policies).
-fn check_policy_people(p: &mut Problems, raws: &[Spanned<RawPolicy>], people: &BTreeMap<PersonId, Person>) {
+fn check_policy_people(
+    p: &mut Problems,
+    raws: &[Spanned<RawPolicy>],
+    people: &BTreeMap<PersonId, Person>,
+) {
     for (i, raw) in raws.iter().enumerate() {
         for (j, step) in raw.get_ref().steps.iter().enumerate() {
             if let Some(who) = &step.get_ref().who
@@ -400,7 +469,8 @@ fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<PersonId, P
             check_unique(p, &mut seen, t, &format!("{key}.id"), "person");
             parse_with(p, t, &format!("{key}.id"), PersonId::parse)
         });
-        let name = required(p, &person.name, raw.span(), &format!("{key}.name")).and_then(|t| not_empty(p, t, &format!("{key}.name")));
+        let name = required(p, &person.name, raw.span(), &format!("{key}.name"))
+            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
         if person.roles.is_empty() {
             p.push(raw.span(), format!("{key}.roles"), "missing: give at least one role (case_manager, coordinator, supervisor, project_manager)");
         }
@@ -422,26 +492,40 @@ fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<PersonId, P
             .as_ref()
             .and_then(|t| parse_with(p, t, &format!("{key}.matrix"), MatrixUserId::parse));
         if person.phone.is_none() && person.matrix.is_none() {
-            p.push(raw.span(), format!("{key}.phone"), "missing: give a phone or a matrix ID, or nobody can reach this person");
+            p.push(
+                raw.span(),
+                format!("{key}.phone"),
+                "missing: give a phone or a matrix ID, or nobody can reach this person",
+            );
         }
-        let caseload_cap = person.caseload_cap.as_ref().and_then(|cap| match u32::try_from(*cap.get_ref()) {
-            Ok(c) if c > 0 => Some(c),
-            _ => {
-                p.push(cap.span(), format!("{key}.caseload_cap"), "must be a positive number of cases");
-                None
-            }
-        });
+        let caseload_cap =
+            person
+                .caseload_cap
+                .as_ref()
+                .and_then(|cap| match u32::try_from(*cap.get_ref()) {
+                    Ok(c) if c > 0 => Some(c),
+                    _ => {
+                        p.push(
+                            cap.span(),
+                            format!("{key}.caseload_cap"),
+                            "must be a positive number of cases",
+                        );
+                        None
+                    }
+                });
         let zones: BTreeSet<ZoneId> = person
             .zones
             .iter()
             .filter_map(|t| parse_with(p, t, &format!("{key}.zones"), ZoneId::parse))
             .collect();
-        if let (Some(id), Some(name)) = (id, name) {
+        // A person whose name has errors is still known by id (the file is rejected
+        // anyway), so that references to them are not reported as unknown too.
+        if let Some(id) = id {
             out.insert(
                 id.clone(),
                 Person {
                     id,
-                    name,
+                    name: name.unwrap_or_default(),
                     roles,
                     phone,
                     matrix,
@@ -479,7 +563,11 @@ fn sites(
     whole_file: Range<usize>,
 ) -> Sites {
     if raws.is_empty() {
-        p.push(whole_file.start..whole_file.start, "sites", "missing: add at least one [[sites]] table");
+        p.push(
+            whole_file.start..whole_file.start,
+            "sites",
+            "missing: add at least one [[sites]] table",
+        );
     }
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -498,12 +586,16 @@ fn sites(
             .name
             .as_ref()
             .and_then(|t| not_empty(p, t, &format!("{key}.name")));
-        let tz = required(p, &site.time_zone, raw.span(), &format!("{key}.time_zone")).and_then(|t| {
-            parse_with(p, t, &format!("{key}.time_zone"), |s| {
-                s.parse::<Tz>()
-                    .map_err(|_| format!("unknown time zone `{s}`: use an IANA name such as America/New_York"))
-            })
-        });
+        let tz =
+            required(p, &site.time_zone, raw.span(), &format!("{key}.time_zone")).and_then(|t| {
+                parse_with(p, t, &format!("{key}.time_zone"), |s| {
+                    s.parse::<Tz>().map_err(|_| {
+                        format!(
+                            "unknown time zone `{s}`: use an IANA name such as America/New_York"
+                        )
+                    })
+                })
+            });
         let policy = required(p, &site.escalation, raw.span(), &format!("{key}.escalation")).and_then(|t| {
             let id = parse_with(p, t, &format!("{key}.escalation"), PolicyId::parse)?;
             // A policy that exists but has errors of its own is reported there, not here.
@@ -536,7 +628,10 @@ fn sites(
             ));
         }
     }
-    Sites { built: out, declared }
+    Sites {
+        built: out,
+        declared,
+    }
 }
 
 fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str) -> Vec<Closure> {
@@ -544,10 +639,12 @@ fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str) -> Vec<Cl
     for (i, raw) in raws.iter().enumerate() {
         let key = format!("{key}[{i}]");
         let c = raw.get_ref();
-        let name = required(p, &c.name, raw.span(), &format!("{key}.name")).and_then(|t| not_empty(p, t, &format!("{key}.name")));
+        let name = required(p, &c.name, raw.span(), &format!("{key}.name"))
+            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
         let date = |p: &mut Problems, t: &Text, k: &str| {
             parse_with(p, t, &format!("{key}.{k}"), |s| {
-                chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date: write YYYY-MM-DD"))
+                chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                    .map_err(|_| format!("`{s}` is not a date: write YYYY-MM-DD"))
             })
         };
         let dates = match (&c.date, &c.from, &c.to, &c.cron) {
@@ -557,30 +654,45 @@ fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str) -> Vec<Cl
                 match (from_d, to_d) {
                     (Some(a), Some(b)) if a <= b => Some(ClosureDates::Between(a, b)),
                     (Some(_), Some(_)) => {
-                        p.push(to.span(), format!("{key}.to"), "the last day comes before the first");
+                        p.push(
+                            to.span(),
+                            format!("{key}.to"),
+                            "the last day comes before the first",
+                        );
                         None
                     }
                     _ => None,
                 }
             }
             (None, None, None, Some(cron)) => {
-                parse_with(p, cron, &format!("{key}.cron"), |s| s.parse::<CronRule>()).map(ClosureDates::Matching)
+                parse_with(p, cron, &format!("{key}.cron"), |s| s.parse::<CronRule>())
+                    .map(ClosureDates::Matching)
             }
             _ => {
-                p.push(raw.span(), format!("{key}.date"), "give exactly one of `date`, `from` with `to`, or `cron`");
+                p.push(
+                    raw.span(),
+                    format!("{key}.date"),
+                    "give exactly one of `date`, `from` with `to`, or `cron`",
+                );
                 None
             }
         };
         let mut reduced = Vec::new();
         for (j, span) in c.open.iter().enumerate() {
             let k = format!("{key}.open[{j}]");
-            let start = required(p, &span.get_ref().start, span.span(), &format!("{k}.start")).and_then(|t| clock(p, t, &format!("{k}.start")));
-            let end = required(p, &span.get_ref().end, span.span(), &format!("{k}.end")).and_then(|t| clock(p, t, &format!("{k}.end")));
+            let start = required(p, &span.get_ref().start, span.span(), &format!("{k}.start"))
+                .and_then(|t| clock(p, t, &format!("{k}.start")));
+            let end = required(p, &span.get_ref().end, span.span(), &format!("{k}.end"))
+                .and_then(|t| clock(p, t, &format!("{k}.end")));
             if let (Some(start), Some(end)) = (start, end) {
                 if start < end {
                     reduced.push((start, end));
                 } else {
-                    p.push(span.span(), format!("{k}.end"), "reduced hours must end after they start, within the day");
+                    p.push(
+                        span.span(),
+                        format!("{k}.end"),
+                        "reduced hours must end after they start, within the day",
+                    );
                 }
             }
         }
@@ -613,19 +725,26 @@ fn agencies(
             check_unique(p, &mut seen_agencies, t, &format!("{key}.id"), "agency");
             parse_with(p, t, &format!("{key}.id"), AgencyId::parse)
         });
-        let name = required(p, &a.name, raw.span(), &format!("{key}.name")).and_then(|t| not_empty(p, t, &format!("{key}.name")));
+        let name = required(p, &a.name, raw.span(), &format!("{key}.name"))
+            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
         if a.sites.is_empty() {
-            p.push(raw.span(), format!("{key}.sites"), "missing: name the site(s) this agency's requests go to");
+            p.push(
+                raw.span(),
+                format!("{key}.sites"),
+                "missing: name the site(s) this agency's requests go to",
+            );
         }
         let agency_sites = site_refs(p, &a.sites, sites, &format!("{key}.sites"));
         for (j, raw_officer) in a.officers.iter().enumerate() {
             let key = format!("{key}.officers[{j}]");
             let o = raw_officer.get_ref();
-            let officer_id = required(p, &o.id, raw_officer.span(), &format!("{key}.id")).and_then(|t| {
-                check_unique(p, &mut seen_officers, t, &format!("{key}.id"), "officer");
-                parse_with(p, t, &format!("{key}.id"), OfficerId::parse)
-            });
-            let officer_name = required(p, &o.name, raw_officer.span(), &format!("{key}.name")).and_then(|t| not_empty(p, t, &format!("{key}.name")));
+            let officer_id =
+                required(p, &o.id, raw_officer.span(), &format!("{key}.id")).and_then(|t| {
+                    check_unique(p, &mut seen_officers, t, &format!("{key}.id"), "officer");
+                    parse_with(p, t, &format!("{key}.id"), OfficerId::parse)
+                });
+            let officer_name = required(p, &o.name, raw_officer.span(), &format!("{key}.name"))
+                .and_then(|t| not_empty(p, t, &format!("{key}.name")));
             let phone = required(p, &o.phone, raw_officer.span(), &format!("{key}.phone")).and_then(|t| {
                 let phone = parse_with(p, t, &format!("{key}.phone"), PhoneNumber::parse)?;
                 if let Some(person) = people.values().find(|person| person.phone.as_ref() == Some(&phone)) {
@@ -641,15 +760,24 @@ fn agencies(
                 phones.insert(phone.clone(), o.id.as_ref().map(|t| t.get_ref().clone()).unwrap_or_default());
                 Some(phone)
             });
-            let matrix = o.matrix.as_ref().and_then(|t| parse_with(p, t, &format!("{key}.matrix"), MatrixUserId::parse));
-            if let (Some(officer_id), Some(officer_name), Some(phone), Some(agency)) = (officer_id, officer_name, phone, id.clone()) {
+            let matrix = o
+                .matrix
+                .as_ref()
+                .and_then(|t| parse_with(p, t, &format!("{key}.matrix"), MatrixUserId::parse));
+            if let (Some(officer_id), Some(officer_name), Some(phone), Some(agency)) =
+                (officer_id, officer_name, phone, id.clone())
+            {
                 officers.insert(
                     officer_id.clone(),
                     Officer {
                         id: officer_id,
                         agency,
                         name: officer_name,
-                        rank: o.rank.as_ref().map(|t| t.get_ref().trim().to_owned()).unwrap_or_default(),
+                        rank: o
+                            .rank
+                            .as_ref()
+                            .map(|t| t.get_ref().trim().to_owned())
+                            .unwrap_or_default(),
                         phone,
                         matrix,
                     },
@@ -681,7 +809,11 @@ fn site_refs(p: &mut Problems, texts: &[Text], sites: &Sites, key: &str) -> Vec<
             } else if sites.declared.contains(id.as_str()) {
                 None // the site has errors of its own, reported there
             } else {
-                p.push(t.span(), key, format!("unknown site `{id}`: no [[sites]] entry has this id"));
+                p.push(
+                    t.span(),
+                    key,
+                    format!("unknown site `{id}`: no [[sites]] entry has this id"),
+                );
                 None
             }
         })
@@ -689,31 +821,67 @@ fn site_refs(p: &mut Problems, texts: &[Text], sites: &Sites, key: &str) -> Vec<
 }
 
 /// The sites a shift, rotation or override applies to: those listed, or all.
-fn target_sites(p: &mut Problems, texts: &Option<Vec<Text>>, span: Range<usize>, sites: &Sites, key: &str) -> Vec<SiteId> {
+fn target_sites(
+    p: &mut Problems,
+    texts: &Option<Vec<Text>>,
+    span: Range<usize>,
+    sites: &Sites,
+    key: &str,
+) -> Vec<SiteId> {
     match texts {
         None => sites.iter().map(|(s, _)| s.id.clone()).collect(),
         Some(list) if list.is_empty() => {
-            p.push(span, key, "an empty list names no site: leave the key out to mean every site");
+            p.push(
+                span,
+                key,
+                "an empty list names no site: leave the key out to mean every site",
+            );
             Vec::new()
         }
         Some(list) => site_refs(p, list, sites, key),
     }
 }
 
-fn person_ref<'a>(p: &mut Problems, text: &Text, people: &'a BTreeMap<PersonId, Person>, key: &str) -> Option<&'a Person> {
+fn person_ref<'a>(
+    p: &mut Problems,
+    text: &Text,
+    people: &'a BTreeMap<PersonId, Person>,
+    key: &str,
+) -> Option<&'a Person> {
     let id = parse_with(p, text, key, PersonId::parse)?;
     let person = people.get(&id);
     if person.is_none() {
-        p.push(text.span(), key, format!("unknown person `{id}`: no [[people]] entry has this id"));
+        p.push(
+            text.span(),
+            key,
+            format!("unknown person `{id}`: no [[people]] entry has this id"),
+        );
     }
     person
 }
 
-fn check_has_role(p: &mut Problems, person: &Person, role: Role, span: Range<usize>, key: &str) -> bool {
+fn check_has_role(
+    p: &mut Problems,
+    person: &Person,
+    role: Role,
+    span: Range<usize>,
+    key: &str,
+) -> bool {
     if person.roles.contains(&role) {
         return true;
     }
-    p.push(span, key, format!("`{}` does not have the role {}: add it to their roles", person.id, role.as_str()));
+    if person.roles.is_empty() {
+        return false; // their roles are missing or all misspelt, reported at the person
+    }
+    p.push(
+        span,
+        key,
+        format!(
+            "`{}` does not have the role {}: add it to their roles",
+            person.id,
+            role.as_str()
+        ),
+    );
     false
 }
 
@@ -723,16 +891,35 @@ fn for_sites(sites: &mut Sites, ids: &[SiteId], mut add: impl FnMut(&mut SiteSch
     }
 }
 
-fn shifts(p: &mut Problems, raws: &[Spanned<RawShift>], people: &BTreeMap<PersonId, Person>, sites: &mut Sites) {
+fn shifts(
+    p: &mut Problems,
+    raws: &[Spanned<RawShift>],
+    people: &BTreeMap<PersonId, Person>,
+    sites: &mut Sites,
+) {
     for (i, raw) in raws.iter().enumerate() {
         let key = format!("shifts[{i}]");
         let s = raw.get_ref();
-        let person = required(p, &s.person, raw.span(), &format!("{key}.person")).and_then(|t| person_ref(p, t, people, &format!("{key}.person")));
+        let person = required(p, &s.person, raw.span(), &format!("{key}.person"))
+            .and_then(|t| person_ref(p, t, people, &format!("{key}.person")));
         let role = match (&s.role, person) {
-            (Some(t), _) => role(p, t, &format!("{key}.role")).filter(|r| person.is_none_or(|person| check_has_role(p, person, *r, t.span(), &format!("{key}.role")))),
+            (Some(t), _) => role(p, t, &format!("{key}.role")).filter(|r| {
+                person.is_none_or(|person| {
+                    check_has_role(p, person, *r, t.span(), &format!("{key}.role"))
+                })
+            }),
             (None, Some(person)) if person.roles.len() == 1 => person.roles.first().copied(),
+            // No valid role at all: reported at the person, not as "several roles".
+            (None, Some(person)) if person.roles.is_empty() => None,
             (None, Some(person)) => {
-                p.push(raw.span(), format!("{key}.role"), format!("missing: `{}` has several roles, so say which this shift is for", person.id));
+                p.push(
+                    raw.span(),
+                    format!("{key}.role"),
+                    format!(
+                        "missing: `{}` has several roles, so say which this shift is for",
+                        person.id
+                    ),
+                );
                 None
             }
             (None, None) => None,
@@ -754,7 +941,12 @@ fn shifts(p: &mut Problems, raws: &[Spanned<RawShift>], people: &BTreeMap<Person
     }
 }
 
-fn rotations(p: &mut Problems, raws: &[Spanned<RawRotation>], people: &BTreeMap<PersonId, Person>, sites: &mut Sites) {
+fn rotations(
+    p: &mut Problems,
+    raws: &[Spanned<RawRotation>],
+    people: &BTreeMap<PersonId, Person>,
+    sites: &mut Sites,
+) {
     let mut seen = HashSet::new();
     for (i, raw) in raws.iter().enumerate() {
         let key = format!("rotations[{i}]");
@@ -763,9 +955,14 @@ fn rotations(p: &mut Problems, raws: &[Spanned<RawRotation>], people: &BTreeMap<
             check_unique(p, &mut seen, t, &format!("{key}.id"), "rotation");
             parse_with(p, t, &format!("{key}.id"), PersonId::parse).map(|_| t.get_ref().clone())
         });
-        let rotation_role = required(p, &r.role, raw.span(), &format!("{key}.role")).and_then(|t| role(p, t, &format!("{key}.role")));
+        let rotation_role = required(p, &r.role, raw.span(), &format!("{key}.role"))
+            .and_then(|t| role(p, t, &format!("{key}.role")));
         if r.members.is_empty() {
-            p.push(raw.span(), format!("{key}.members"), "missing: a rotation needs at least one member");
+            p.push(
+                raw.span(),
+                format!("{key}.members"),
+                "missing: a rotation needs at least one member",
+            );
         }
         let mut members = Vec::new();
         for text in &r.members {
@@ -776,13 +973,18 @@ fn rotations(p: &mut Problems, raws: &[Spanned<RawRotation>], people: &BTreeMap<
                 members.push(person.id.clone());
             }
         }
-        let anchor = required(p, &r.start, raw.span(), &format!("{key}.start")).and_then(|t| parse_with(p, t, &format!("{key}.start"), parse_local));
+        let anchor = required(p, &r.start, raw.span(), &format!("{key}.start"))
+            .and_then(|t| parse_with(p, t, &format!("{key}.start"), parse_local));
         let turn_days = match &r.turn_days {
             None => Some(7),
             Some(days) => match u32::try_from(*days.get_ref()) {
                 Ok(d) if d >= 1 => Some(d),
                 _ => {
-                    p.push(days.span(), format!("{key}.turn_days"), "must be a whole number of days, at least 1");
+                    p.push(
+                        days.span(),
+                        format!("{key}.turn_days"),
+                        "must be a whole number of days, at least 1",
+                    );
                     None
                 }
             },
@@ -792,7 +994,8 @@ fn rotations(p: &mut Problems, raws: &[Spanned<RawRotation>], people: &BTreeMap<
             windows: windows(p, &r.hours, &format!("{key}.hours")),
             when: when(p, r.when.as_ref(), When::Always, &format!("{key}.when")),
         };
-        if let (Some(name), Some(role), Some(anchor), Some(turn_days)) = (id, rotation_role, anchor, turn_days)
+        if let (Some(name), Some(role), Some(anchor), Some(turn_days)) =
+            (id, rotation_role, anchor, turn_days)
             && members.len() == r.members.len()
             && !members.is_empty()
         {
@@ -810,55 +1013,94 @@ fn rotations(p: &mut Problems, raws: &[Spanned<RawRotation>], people: &BTreeMap<
     }
 }
 
-fn overrides(p: &mut Problems, raws: &[Spanned<RawOverride>], people: &BTreeMap<PersonId, Person>, sites: &mut Sites) {
+fn overrides(
+    p: &mut Problems,
+    raws: &[Spanned<RawOverride>],
+    people: &BTreeMap<PersonId, Person>,
+    sites: &mut Sites,
+) {
     for (i, raw) in raws.iter().enumerate() {
         let key = format!("overrides[{i}]");
         let o = raw.get_ref();
-        let person = required(p, &o.person, raw.span(), &format!("{key}.person")).and_then(|t| person_ref(p, t, people, &format!("{key}.person")));
-        let kind = required(p, &o.kind, raw.span(), &format!("{key}.kind")).and_then(|t| match t.get_ref().as_str() {
-            "cover" => {
-                let covered = required(p, &o.covers, raw.span(), &format!("{key}.covers")).and_then(|c| person_ref(p, c, people, &format!("{key}.covers")))?;
-                Some(OverrideKind::Cover {
-                    covering: person?.id.clone(),
-                    covered: covered.id.clone(),
-                })
-            }
-            "add" => {
-                let role_text = required(p, &o.role, raw.span(), &format!("{key}.role"))?;
-                let added_role = role(p, role_text, &format!("{key}.role"))?;
-                let person = person?;
-                check_has_role(p, person, added_role, role_text.span(), &format!("{key}.role")).then(|| OverrideKind::Add {
-                    person: person.id.clone(),
-                    role: added_role,
-                })
-            }
-            "remove" => Some(OverrideKind::Remove {
-                person: person?.id.clone(),
-            }),
-            other => {
-                p.push(t.span(), format!("{key}.kind"), format!("`{other}` is not a kind of override: expected cover, add or remove"));
-                None
+        let person = required(p, &o.person, raw.span(), &format!("{key}.person"))
+            .and_then(|t| person_ref(p, t, people, &format!("{key}.person")));
+        let kind = required(p, &o.kind, raw.span(), &format!("{key}.kind")).and_then(|t| {
+            match t.get_ref().as_str() {
+                "cover" => {
+                    let covered = required(p, &o.covers, raw.span(), &format!("{key}.covers"))
+                        .and_then(|c| person_ref(p, c, people, &format!("{key}.covers")))?;
+                    Some(OverrideKind::Cover {
+                        covering: person?.id.clone(),
+                        covered: covered.id.clone(),
+                    })
+                }
+                "add" => {
+                    let role_text = required(p, &o.role, raw.span(), &format!("{key}.role"))?;
+                    let added_role = role(p, role_text, &format!("{key}.role"))?;
+                    let person = person?;
+                    check_has_role(
+                        p,
+                        person,
+                        added_role,
+                        role_text.span(),
+                        &format!("{key}.role"),
+                    )
+                    .then(|| OverrideKind::Add {
+                        person: person.id.clone(),
+                        role: added_role,
+                    })
+                }
+                "remove" => Some(OverrideKind::Remove {
+                    person: person?.id.clone(),
+                }),
+                other => {
+                    p.push(
+                        t.span(),
+                        format!("{key}.kind"),
+                        format!(
+                            "`{other}` is not a kind of override: expected cover, add or remove"
+                        ),
+                    );
+                    None
+                }
             }
         });
-        let from = required(p, &o.from, raw.span(), &format!("{key}.from")).and_then(|t| parse_with(p, t, &format!("{key}.from"), Moment::parse));
-        let to = required(p, &o.to, raw.span(), &format!("{key}.to")).and_then(|t| parse_with(p, t, &format!("{key}.to"), Moment::parse));
+        let from = required(p, &o.from, raw.span(), &format!("{key}.from"))
+            .and_then(|t| parse_with(p, t, &format!("{key}.from"), Moment::parse));
+        let to = required(p, &o.to, raw.span(), &format!("{key}.to"))
+            .and_then(|t| parse_with(p, t, &format!("{key}.to"), Moment::parse));
         let targets = target_sites(p, &o.sites, raw.span(), sites, &format!("{key}.sites"));
-        let (Some(kind), Some(from), Some(to)) = (kind, from, to) else { continue };
+        let (Some(kind), Some(from), Some(to)) = (kind, from, to) else {
+            continue;
+        };
         let mut reversed = false;
-        for_sites(sites, &targets, |schedule| match Interval::new(from.in_zone(schedule.tz), to.in_zone(schedule.tz)) {
-            Some(during) => schedule.overrides.push(Override {
-                kind: kind.clone(),
-                during,
-            }),
-            None => reversed = true,
+        for_sites(sites, &targets, |schedule| {
+            match Interval::new(from.in_zone(schedule.tz), to.in_zone(schedule.tz)) {
+                Some(during) => schedule.overrides.push(Override {
+                    kind: kind.clone(),
+                    during,
+                }),
+                None => reversed = true,
+            }
         });
         if reversed && let Some(t) = &o.to {
-            p.push(t.span(), format!("{key}.to"), "an override must end after it starts");
+            p.push(
+                t.span(),
+                format!("{key}.to"),
+                "an override must end after it starts",
+            );
         }
     }
 }
 
-fn env_secret(p: &mut Problems, text: Option<&Text>, parent: Range<usize>, key: &str, enabled: bool, env: EnvLookup<'_>) -> Option<(String, Secret)> {
+fn env_secret(
+    p: &mut Problems,
+    text: Option<&Text>,
+    parent: Range<usize>,
+    key: &str,
+    enabled: bool,
+    env: EnvLookup<'_>,
+) -> Option<(String, Secret)> {
     let Some(text) = text else {
         if enabled {
             p.push(parent, key, "missing: name the environment variable that holds this secret (secrets never go in the file)");
@@ -866,15 +1108,24 @@ fn env_secret(p: &mut Problems, text: Option<&Text>, parent: Range<usize>, key: 
         return None;
     };
     let name = text.get_ref().trim().to_owned();
-    let valid_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let valid_name =
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid_name {
-        p.push(text.span(), key, format!("`{name}` is not an environment variable name"));
+        p.push(
+            text.span(),
+            key,
+            format!("`{name}` is not an environment variable name"),
+        );
         return None;
     }
     match env(&name) {
         Some(value) if !value.is_empty() => Some((name, Secret::new(value))),
         _ if enabled => {
-            p.push(text.span(), key, format!("the environment variable {name} is not set"));
+            p.push(
+                text.span(),
+                key,
+                format!("the environment variable {name} is not set"),
+            );
             None
         }
         _ => None,
@@ -887,7 +1138,11 @@ fn url(p: &mut Problems, text: &Text, key: &str) -> Option<String> {
     if scheme_ok && value.len() > "https://".len() && !value.contains(char::is_whitespace) {
         Some(value.to_owned())
     } else {
-        p.push(text.span(), key, format!("`{}` is not an http(s) URL", text.get_ref()));
+        p.push(
+            text.span(),
+            key,
+            format!("`{}` is not an http(s) URL", text.get_ref()),
+        );
         None
     }
 }
@@ -900,19 +1155,42 @@ fn transports(p: &mut Problems, raw: &RawTransports, env: EnvLookup<'_>) -> Tran
         let provider = match s.provider.as_ref().map(|t| t.get_ref().as_str()) {
             None | Some("sandbox") => Some(SmsProvider::Sandbox),
             Some("twilio") => {
-                let api_base = s.api_base.as_ref().map_or(Some("https://api.twilio.com".to_owned()), |t| url(p, t, "transports.sms.api_base"));
-                let account_sid = required(p, &s.account_sid, sms.span(), "transports.sms.account_sid").and_then(|t| not_empty(p, t, "transports.sms.account_sid"));
+                let api_base = s
+                    .api_base
+                    .as_ref()
+                    .map_or(Some("https://api.twilio.com".to_owned()), |t| {
+                        url(p, t, "transports.sms.api_base")
+                    });
+                let account_sid =
+                    required(p, &s.account_sid, sms.span(), "transports.sms.account_sid")
+                        .and_then(|t| not_empty(p, t, "transports.sms.account_sid"));
                 let sender = match (&s.from, &s.messaging_service_sid) {
-                    (Some(from), None) => parse_with(p, from, "transports.sms.from", PhoneNumber::parse).map(SmsSender::From),
-                    (None, Some(sid)) => not_empty(p, sid, "transports.sms.messaging_service_sid").map(SmsSender::MessagingService),
+                    (Some(from), None) => {
+                        parse_with(p, from, "transports.sms.from", PhoneNumber::parse)
+                            .map(SmsSender::From)
+                    }
+                    (None, Some(sid)) => not_empty(p, sid, "transports.sms.messaging_service_sid")
+                        .map(SmsSender::MessagingService),
                     _ => {
                         p.push(sms.span(), "transports.sms.from", "give exactly one of `from` (a phone number) or `messaging_service_sid`");
                         None
                     }
                 };
-                let token = env_secret(p, s.auth_token_env.as_ref(), sms.span(), "transports.sms.auth_token_env", enabled, env);
+                let token = env_secret(
+                    p,
+                    s.auth_token_env.as_ref(),
+                    sms.span(),
+                    "transports.sms.auth_token_env",
+                    enabled,
+                    env,
+                );
                 match (api_base, account_sid, sender, token) {
-                    (Some(api_base), Some(account_sid), Some(sender), Some((auth_token_env, auth_token))) => Some(SmsProvider::Twilio(TwilioSettings {
+                    (
+                        Some(api_base),
+                        Some(account_sid),
+                        Some(sender),
+                        Some((auth_token_env, auth_token)),
+                    ) => Some(SmsProvider::Twilio(TwilioSettings {
                         api_base,
                         account_sid,
                         sender,
@@ -924,7 +1202,11 @@ fn transports(p: &mut Problems, raw: &RawTransports, env: EnvLookup<'_>) -> Tran
             }
             Some(other) => {
                 if let Some(t) = &s.provider {
-                    p.push(t.span(), "transports.sms.provider", format!("`{other}` is not a provider: expected sandbox or twilio"));
+                    p.push(
+                        t.span(),
+                        "transports.sms.provider",
+                        format!("`{other}` is not a provider: expected sandbox or twilio"),
+                    );
                 }
                 None
             }
@@ -936,10 +1218,27 @@ fn transports(p: &mut Problems, raw: &RawTransports, env: EnvLookup<'_>) -> Tran
     if let Some(matrix) = &raw.matrix {
         let m = matrix.get_ref();
         let enabled = m.enabled.as_ref().is_none_or(|e| *e.get_ref());
-        let homeserver = required(p, &m.homeserver, matrix.span(), "transports.matrix.homeserver").and_then(|t| url(p, t, "transports.matrix.homeserver"));
-        let user = required(p, &m.user, matrix.span(), "transports.matrix.user").and_then(|t| parse_with(p, t, "transports.matrix.user", MatrixUserId::parse));
-        let password = env_secret(p, m.password_env.as_ref(), matrix.span(), "transports.matrix.password_env", enabled, env);
-        if enabled && let (Some(homeserver), Some(user), Some((password_env, password))) = (homeserver, user, password) {
+        let homeserver = required(
+            p,
+            &m.homeserver,
+            matrix.span(),
+            "transports.matrix.homeserver",
+        )
+        .and_then(|t| url(p, t, "transports.matrix.homeserver"));
+        let user = required(p, &m.user, matrix.span(), "transports.matrix.user")
+            .and_then(|t| parse_with(p, t, "transports.matrix.user", MatrixUserId::parse));
+        let password = env_secret(
+            p,
+            m.password_env.as_ref(),
+            matrix.span(),
+            "transports.matrix.password_env",
+            enabled,
+            env,
+        );
+        if enabled
+            && let (Some(homeserver), Some(user), Some((password_env, password))) =
+                (homeserver, user, password)
+        {
             out.matrix = Some(MatrixTransport {
                 homeserver,
                 user,
