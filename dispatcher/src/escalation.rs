@@ -13,7 +13,8 @@ use crate::roster::PolicyId;
 pub enum StepTarget {
     /// Everyone on duty at the site in this role when the step starts.
     Role(Role),
-    /// These people, if they are on duty (in any role) when the step starts.
+    /// These people, whatever the schedule says: naming them is the program's way of
+    /// saying "always try these" (a supervisor's or manager's own phone).
     People(Vec<PersonId>),
     /// Everyone on duty at the site, whatever their role.
     AllOnDuty,

@@ -1,0 +1,113 @@
+//! The append-only event log: every transition of every hand-off, with its instant.
+//! Response times, declines, escalations and unstaffed or out-of-hours attempts are
+//! all derived from it, never kept as counters. Events carry timings and identities
+//! of staff and officers, never message bodies (those have a retention limit).
+
+use chrono::{DateTime, Utc};
+use handoff_schedules::{PersonId, SiteId, ZoneId};
+use serde::{Deserialize, Serialize};
+
+use crate::handoff::{Actor, HandoffId, HandoffKind};
+use crate::roster::{AgencyId, OfficerId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub handoff: HandoffId,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event")]
+pub enum EventKind {
+    Requested {
+        site: SiteId,
+        kind: HandoffKind,
+        officer: OfficerId,
+        agency: AgencyId,
+        zone: Option<ZoneId>,
+        /// The site was closed when the request came.
+        after_hours: bool,
+    },
+    /// A step of the escalation policy began (0-based index).
+    StepStarted {
+        step: usize,
+    },
+    /// A step had nobody available and was passed over at once.
+    StepSkipped {
+        step: usize,
+    },
+    Offered {
+        person: PersonId,
+        step: usize,
+        round: u32,
+    },
+    Declined {
+        person: PersonId,
+        reason: Option<String>,
+    },
+    OfferTimedOut {
+        person: PersonId,
+    },
+    OfferUndeliverable {
+        person: PersonId,
+    },
+    Accepted {
+        person: PersonId,
+    },
+    /// An accept that came after someone else's.
+    LateAccept {
+        person: PersonId,
+    },
+    Eta {
+        person: PersonId,
+        minutes: u32,
+    },
+    Arrived {
+        person: PersonId,
+    },
+    Completed {
+        person: PersonId,
+    },
+    Cancelled {
+        reason: Option<String>,
+    },
+    Unstaffed,
+    OutOfHours,
+    Expired {
+        person: PersonId,
+    },
+    /// A message relayed between officer and case manager (its length, not its text).
+    Relayed {
+        chars: usize,
+    },
+    /// Intake was recorded as complete for an accepted diversion.
+    IntakeCompleted,
+}
+
+impl EventKind {
+    /// The name stored in the `kind` column.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Requested { .. } => "requested",
+            EventKind::StepStarted { .. } => "step_started",
+            EventKind::StepSkipped { .. } => "step_skipped",
+            EventKind::Offered { .. } => "offered",
+            EventKind::Declined { .. } => "declined",
+            EventKind::OfferTimedOut { .. } => "offer_timed_out",
+            EventKind::OfferUndeliverable { .. } => "offer_undeliverable",
+            EventKind::Accepted { .. } => "accepted",
+            EventKind::LateAccept { .. } => "late_accept",
+            EventKind::Eta { .. } => "eta",
+            EventKind::Arrived { .. } => "arrived",
+            EventKind::Completed { .. } => "completed",
+            EventKind::Cancelled { .. } => "cancelled",
+            EventKind::Unstaffed => "unstaffed",
+            EventKind::OutOfHours => "out_of_hours",
+            EventKind::Expired { .. } => "expired",
+            EventKind::Relayed { .. } => "relayed",
+            EventKind::IntakeCompleted => "intake_completed",
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! A hand-off and its lifecycle: the identifier officers and case managers type, the
+//! kinds of request, the offers made, and the states it moves through:
+//!
+//! ```text
+//! offering(step n, round r) → accepted → en_route(eta) → arrived → completed
+//!        ↘ unstaffed         ↘ cancelled (officer or case manager, with a reason)
+//!        ↘ out_of_hours        ↘ expired (accepted but never arrived in time)
+//! ```
+//!
+//! "Requested" is the event that opens a hand-off; routing happens in the same
+//! decision, so no hand-off ever rests in a requested state.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use handoff_schedules::{PersonId, SiteId, ZoneId};
+use serde::{Deserialize, Serialize};
+
+use crate::roster::{AgencyId, OfficerId};
+
+/// The number people type to name a hand-off: `4821`. Unique per program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct HandoffId(u32);
+
+/// The text is not a hand-off number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a hand-off number: expected digits such as 4821")]
+pub struct BadHandoffId(pub String);
+
+impl HandoffId {
+    /// The first number handed out: four digits from the start, so every code an
+    /// officer sees has the same shape.
+    pub const FIRST: HandoffId = HandoffId(1001);
+
+    pub fn new(n: u32) -> HandoffId {
+        HandoffId(n)
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    pub fn next(self) -> HandoffId {
+        HandoffId(self.0.saturating_add(1))
+    }
+}
+
+impl FromStr for HandoffId {
+    type Err = BadHandoffId;
+    /// Accepts `4821` and `#4821`.
+    fn from_str(text: &str) -> Result<Self, BadHandoffId> {
+        let digits = text.trim().trim_start_matches('#');
+        if digits.is_empty() || digits.len() > 9 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(BadHandoffId(text.to_owned()));
+        }
+        digits
+            .parse()
+            .map(HandoffId)
+            .map_err(|_| BadHandoffId(text.to_owned()))
+    }
+}
+
+impl fmt::Display for HandoffId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What the officer asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandoffKind {
+    /// The person is in custody; a case manager comes to divert them from booking.
+    ArrestDiversion,
+    /// The person is in front of the officer, not under arrest; a referral.
+    SocialContactReferral,
+}
+
+impl HandoffKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            HandoffKind::ArrestDiversion => "arrest diversion",
+            HandoffKind::SocialContactReferral => "social contact referral",
+        }
+    }
+}
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "id")]
+pub enum Actor {
+    Officer(OfficerId),
+    Staff(PersonId),
+    /// The dispatcher itself: timers, routing.
+    System,
+}
+
+/// What an officer's request says, parsed at the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    pub kind: HandoffKind,
+    pub site: SiteId,
+    pub officer: OfficerId,
+    pub agency: AgencyId,
+    /// Where, as the officer wrote it (redacted).
+    pub location: String,
+    pub zone: Option<ZoneId>,
+}
+
+/// How an offer was answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "answer")]
+pub enum Answer {
+    Pending,
+    Accepted {
+        at: DateTime<Utc>,
+    },
+    Declined {
+        at: DateTime<Utc>,
+        reason: Option<String>,
+    },
+    /// The round's timeout passed with no answer.
+    TimedOut {
+        at: DateTime<Utc>,
+    },
+    /// The message could not be delivered: counts as unanswered at once.
+    Undeliverable {
+        at: DateTime<Utc>,
+    },
+    /// Someone else accepted, or the hand-off closed, first.
+    Withdrawn {
+        at: DateTime<Utc>,
+    },
+}
+
+/// One offer to one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub person: PersonId,
+    /// Index into the hand-off's steps.
+    pub step: usize,
+    pub round: u32,
+    pub at: DateTime<Utc>,
+    pub answer: Answer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum State {
+    /// Offers of `round` in `step` are out, waiting for an answer.
+    Offering {
+        step: usize,
+        round: u32,
+    },
+    Accepted {
+        by: PersonId,
+    },
+    EnRoute {
+        by: PersonId,
+        eta: DateTime<Utc>,
+    },
+    Arrived {
+        by: PersonId,
+    },
+    Completed {
+        by: PersonId,
+    },
+    Cancelled {
+        by: Actor,
+        reason: Option<String>,
+    },
+    /// The steps ran out with no accept.
+    Unstaffed,
+    /// The site was closed and nobody was on call.
+    OutOfHours,
+    /// Accepted, but the case manager never arrived within the limit.
+    Expired {
+        by: PersonId,
+    },
+}
+
+impl State {
+    /// The name used in the database and reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            State::Offering { .. } => "offering",
+            State::Accepted { .. } => "accepted",
+            State::EnRoute { .. } => "en_route",
+            State::Arrived { .. } => "arrived",
+            State::Completed { .. } => "completed",
+            State::Cancelled { .. } => "cancelled",
+            State::Unstaffed => "unstaffed",
+            State::OutOfHours => "out_of_hours",
+            State::Expired { .. } => "expired",
+        }
+    }
+
+    /// The case manager who took it, while and after it was taken.
+    pub fn assignee(&self) -> Option<&PersonId> {
+        match self {
+            State::Accepted { by }
+            | State::EnRoute { by, .. }
+            | State::Arrived { by }
+            | State::Completed { by }
+            | State::Expired { by } => Some(by),
+            _ => None,
+        }
+    }
+
+    /// Accepted and not yet closed: the case manager is busy with it.
+    pub fn is_active_assignment(&self) -> bool {
+        matches!(
+            self,
+            State::Accepted { .. } | State::EnRoute { .. } | State::Arrived { .. }
+        )
+    }
+
+    pub fn is_closed(&self) -> bool {
+        matches!(
+            self,
+            State::Completed { .. }
+                | State::Cancelled { .. }
+                | State::Unstaffed
+                | State::OutOfHours
+                | State::Expired { .. }
+        )
+    }
+}
+
+/// A hand-off as the dispatcher keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub id: HandoffId,
+    pub request: Request,
+    pub requested_at: DateTime<Utc>,
+    /// Requested while the site was closed: the on-call step heads the steps.
+    pub after_hours: bool,
+    pub state: State,
+    pub offers: Vec<Offer>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// For accepted arrest diversions: when intake must be complete.
+    pub intake_due: Option<DateTime<Utc>>,
+}
+
+impl Handoff {
+    pub fn offer_to(&self, person: &PersonId) -> Option<&Offer> {
+        self.offers.iter().rev().find(|o| &o.person == person)
+    }
+
+    pub fn was_offered(&self, person: &PersonId) -> bool {
+        self.offers.iter().any(|o| &o.person == person)
+    }
+
+    /// Everyone whose offer is still open.
+    pub fn pending(&self) -> impl Iterator<Item = &Offer> {
+        self.offers.iter().filter(|o| o.answer == Answer::Pending)
+    }
+}
+
+/// A timer of one hand-off. At most one of each name is pending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "timer")]
+pub enum Timer {
+    /// The answer window of a round of offers.
+    Round { step: usize, round: u32 },
+    /// The accepted case manager must arrive by then or the hand-off expires.
+    Arrival,
+}
+
+impl Timer {
+    /// The key of the timer's row: one pending timer per name and hand-off.
+    pub fn name(self) -> String {
+        match self {
+            Timer::Round { step, round } => format!("round:{step}:{round}"),
+            Timer::Arrival => "arrival".to_owned(),
+        }
+    }
+
+    pub fn parse_name(name: &str) -> Option<Timer> {
+        if name == "arrival" {
+            return Some(Timer::Arrival);
+        }
+        let rest = name.strip_prefix("round:")?;
+        let (step, round) = rest.split_once(':')?;
+        Some(Timer::Round {
+            step: step.parse().ok()?,
+            round: round.parse().ok()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handoff_ids_parse_with_or_without_a_hash() {
+        assert_eq!("4821".parse::<HandoffId>(), Ok(HandoffId::new(4821)));
+        assert_eq!(" #4821 ".parse::<HandoffId>(), Ok(HandoffId::new(4821)));
+        assert!("48a1".parse::<HandoffId>().is_err());
+        assert!("".parse::<HandoffId>().is_err());
+        assert!("-4".parse::<HandoffId>().is_err());
+    }
+
+    #[test]
+    fn timer_names_round_trip() {
+        for timer in [Timer::Arrival, Timer::Round { step: 2, round: 3 }] {
+            assert_eq!(Timer::parse_name(&timer.name()), Some(timer));
+        }
+        assert_eq!(Timer::parse_name("round:x:1"), None);
+    }
+}

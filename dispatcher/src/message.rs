@@ -1,0 +1,179 @@
+//! What the dispatcher says, as types: each variant is one thing a person is told,
+//! with the facts it needs and nothing more. Transports turn these into words (short
+//! GSM-7 SMS, richer Matrix), so tests assert on meaning, not wording, and no message
+//! can carry a phone number or Matrix ID because none has a field for one.
+
+use chrono::{DateTime, FixedOffset};
+use handoff_schedules::PersonId;
+use serde::{Deserialize, Serialize};
+
+use crate::handoff::{HandoffId, HandoffKind};
+use crate::roster::OfficerId;
+
+/// Who a message is for. Transports look up how to reach them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type", content = "id")]
+pub enum Recipient {
+    Officer(OfficerId),
+    Staff(PersonId),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "message")]
+pub enum Message {
+    // ---- to the officer ----
+    /// The request is recorded and being routed.
+    Received {
+        id: HandoffId,
+        kind: HandoffKind,
+        location: String,
+    },
+    /// A case manager (or coordinator, supervisor) accepted.
+    Assigned {
+        id: HandoffId,
+        first_name: String,
+        role: String,
+    },
+    /// The case manager's estimated arrival.
+    Eta {
+        id: HandoffId,
+        first_name: String,
+        minutes: u32,
+        arrive_by: DateTime<FixedOffset>,
+    },
+    ArrivedAtScene {
+        id: HandoffId,
+        first_name: String,
+    },
+    /// The person was released to case management.
+    Completed {
+        id: HandoffId,
+    },
+    /// Nobody could be reached; says so plainly, with the next opening if closed.
+    Unstaffed {
+        id: HandoffId,
+        next_opening: Option<DateTime<FixedOffset>>,
+    },
+    /// The site is closed and nobody is on call: when it opens, and how to refer.
+    OutOfHours {
+        id: HandoffId,
+        kind: HandoffKind,
+        next_opening: Option<DateTime<FixedOffset>>,
+    },
+    /// The site is closed; the on-call coordinator is being asked.
+    AfterHoursSearching {
+        id: HandoffId,
+        next_opening: Option<DateTime<FixedOffset>>,
+    },
+    /// The case manager cancelled.
+    CancelledByStaff {
+        id: HandoffId,
+        first_name: String,
+        reason: Option<String>,
+    },
+    /// The officer's own cancel is confirmed.
+    CancelConfirmed {
+        id: HandoffId,
+    },
+    /// The case manager never arrived within the limit.
+    Expired {
+        id: HandoffId,
+    },
+    /// A message from the case manager, through the bot.
+    RelayFromStaff {
+        id: HandoffId,
+        first_name: String,
+        text: String,
+    },
+
+    // ---- to staff ----
+    /// Will you take this hand-off?
+    Offer {
+        id: HandoffId,
+        kind: HandoffKind,
+        location: String,
+        agency: String,
+        officer: String,
+        after_hours: bool,
+    },
+    /// You have it: what to reply next.
+    Assignment {
+        id: HandoffId,
+    },
+    /// Someone else accepted first.
+    TakenByOther {
+        id: HandoffId,
+        first_name: String,
+    },
+    /// Your accept came after someone else's.
+    AlreadyTaken {
+        id: HandoffId,
+    },
+    /// The offer is withdrawn: the officer cancelled, or the hand-off closed.
+    Withdrawn {
+        id: HandoffId,
+    },
+    /// The officer cancelled the hand-off you accepted.
+    CancelledByOfficer {
+        id: HandoffId,
+        reason: Option<String>,
+    },
+    /// A message from the officer, through the bot.
+    RelayFromOfficer {
+        id: HandoffId,
+        officer: String,
+        text: String,
+    },
+    /// To supervisors and the project manager: nobody took a hand-off.
+    UnstaffedAlert {
+        id: HandoffId,
+        site: String,
+        kind: HandoffKind,
+        location: String,
+        agency: String,
+    },
+    /// To supervisors: an accepted hand-off expired without an arrival.
+    ExpiredAlert {
+        id: HandoffId,
+        first_name: String,
+    },
+    /// Your command named a hand-off that is closed.
+    Closed {
+        id: HandoffId,
+    },
+}
+
+impl Message {
+    pub fn handoff(&self) -> HandoffId {
+        match self {
+            Message::Received { id, .. }
+            | Message::Assigned { id, .. }
+            | Message::Eta { id, .. }
+            | Message::ArrivedAtScene { id, .. }
+            | Message::Completed { id }
+            | Message::Unstaffed { id, .. }
+            | Message::OutOfHours { id, .. }
+            | Message::AfterHoursSearching { id, .. }
+            | Message::CancelledByStaff { id, .. }
+            | Message::CancelConfirmed { id }
+            | Message::Expired { id }
+            | Message::RelayFromStaff { id, .. }
+            | Message::Offer { id, .. }
+            | Message::Assignment { id }
+            | Message::TakenByOther { id, .. }
+            | Message::AlreadyTaken { id }
+            | Message::Withdrawn { id }
+            | Message::CancelledByOfficer { id, .. }
+            | Message::RelayFromOfficer { id, .. }
+            | Message::UnstaffedAlert { id, .. }
+            | Message::ExpiredAlert { id, .. }
+            | Message::Closed { id } => *id,
+        }
+    }
+
+    /// Offers are what escalation waits on: if one cannot be delivered, the
+    /// dispatcher must hear of it at once.
+    pub fn is_offer(&self) -> bool {
+        matches!(self, Message::Offer { .. })
+    }
+}

@@ -1,0 +1,98 @@
+//! Redaction of likely personal identifiers from text that is relayed or stored:
+//! dates that may be dates of birth, US Social Security numbers, and long digit runs
+//! that may be other ID numbers. It errs on the side of removing: a location or note
+//! loses little by losing a date, and a participant's record may fall under 42 CFR
+//! Part 2. Phone numbers typed by a person are left alone; they chose to share them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// What replaces a redacted span: GSM-7 safe, and plainly a redaction.
+pub const REDACTED: &str = "[redacted]";
+
+static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        // "DOB 4/5/1990", "d.o.b: 1990-04-05", "born 04/05/90"
+        r"(?i)\b(d\.?\s?o\.?\s?b\.?|date of birth|born)\s*[:\-]?\s*\S+(\s+\d{1,4}(,\s*\d{2,4})?)?",
+        // numeric dates: 4/5/1990, 04-05-90, 4.5.1990, 1990-04-05
+        r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b",
+        r"\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b",
+        // SSN: 123-45-6789, 123 45 6789
+        r"\b\d{3}[\s\-]\d{2}[\s\-]\d{4}\b",
+        // "SSN 123456789", "social 123456789"
+        r"(?i)\b(ssn|social security( number| no\.?)?|social)\s*[:#]?\s*\d[\d\s\-]{6,}\d",
+        // nine or more digits in a row: an SSN or another ID number
+        r"\b\d{9,}\b",
+    ]
+    .iter()
+    .filter_map(|p| Regex::new(p).ok())
+    .collect()
+});
+
+/// The text with likely identifiers replaced by `[redacted]`.
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_owned();
+    for pattern in PATTERNS.iter() {
+        out = pattern.replace_all(&out, REDACTED).into_owned();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn dates_of_birth_and_ssns_are_redacted() {
+        let cases = [
+            ("DOB 4/5/1990 at 5th and Main", "[redacted] at 5th and Main"),
+            ("born 1990-04-05", "[redacted]"),
+            ("he says 04-05-90", "he says [redacted]"),
+            ("ssn 123-45-6789", "ssn [redacted]"),
+            ("SSN: 123456789 ok", "[redacted] ok"),
+            ("id 1234567890", "id [redacted]"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(redact(input), expected, "input: {input}");
+        }
+    }
+
+    #[test]
+    fn ordinary_locations_and_times_are_kept() {
+        for text in [
+            "5th & Main, retail theft",
+            "ETA 15",
+            "at the 7-11 on Penn Ave",
+            "room 12, 3rd floor",
+            "call 412 555 0101",
+        ] {
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn no_ssn_survives_whatever_surrounds_it(prefix in "[a-zA-Z ,.]{0,20}", a in 100u32..999, b in 10u32..99, c in 1000u32..9999, suffix in "[a-zA-Z ,.]{0,20}") {
+            let text = format!("{prefix} {a}-{b}-{c} {suffix}");
+            let out = redact(&text);
+            let needle = format!("{a}-{b}-{c}");
+            prop_assert!(!out.contains(&needle));
+        }
+
+        #[test]
+        fn no_numeric_date_survives(prefix in "[a-zA-Z ,]{0,20}", m in 1u32..12, d in 1u32..28, y in 1930u32..2020) {
+            let text = format!("{prefix} {m}/{d}/{y}");
+            let out = redact(&text);
+            let needle = format!("{m}/{d}/{y}");
+            prop_assert!(!out.contains(&needle));
+        }
+
+        #[test]
+        fn text_without_digits_is_unchanged(text in "[a-zA-Z ,.&']{0,60}") {
+            prop_assume!(!text.to_lowercase().contains("born") && !text.to_lowercase().contains("dob") && !text.to_lowercase().contains("d.o.b") && !text.to_lowercase().contains("date of birth"));
+            prop_assert_eq!(redact(&text), text);
+        }
+    }
+}
