@@ -1,0 +1,239 @@
+//! Reading hand-offs, the load snapshot routing decides on, staff caseloads, and
+//! intake: the paperwork an accepted arrest diversion owes by a deadline.
+
+use chrono::{DateTime, Utc};
+use handoff_schedules::{PersonId, SiteId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::codec::{self, db_id, from_json, instant, millis, person};
+use super::log::insert_event;
+use super::{Store, StoreError};
+use crate::event::{Event, EventKind};
+use crate::handoff::{Actor, Answer, Handoff, HandoffId};
+use crate::load::Load;
+
+/// An accepted hand-off whose intake is due (or soon due) and not yet recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeItem {
+    pub handoff: HandoffId,
+    pub assignee: Option<PersonId>,
+    pub site: SiteId,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub due_at: DateTime<Utc>,
+    /// The deadline has passed.
+    pub overdue: bool,
+}
+
+/// A row of `SELECT id, data, version`: the hand-off and its version.
+fn decode_handoff(row: &AnyRow) -> Result<(Handoff, i64), StoreError> {
+    const TABLE: &str = "handoffs";
+    let id: i64 = row.try_get("id")?;
+    let data: String = row.try_get("data")?;
+    let handoff: Handoff = from_json(TABLE, id, &data)?;
+    if db_id(handoff.id) != id {
+        return Err(codec::corrupt(
+            TABLE,
+            id,
+            format!("data of hand-off {}", handoff.id),
+        ));
+    }
+    Ok((handoff, row.try_get("version")?))
+}
+
+impl Store {
+    /// A hand-off and its version (for [`super::Commit::expected_version`]).
+    pub async fn handoff(&self, id: HandoffId) -> Result<Option<(Handoff, i64)>, StoreError> {
+        let row = sqlx::query("SELECT id, data, version FROM handoffs WHERE id = $1")
+            .bind(db_id(id))
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(decode_handoff).transpose()
+    }
+
+    /// Hand-offs not closed, by number.
+    pub async fn open_handoffs(&self) -> Result<Vec<Handoff>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data, version FROM handoffs WHERE closed_at IS NULL ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| decode_handoff(row).map(|(handoff, _)| handoff))
+            .collect()
+    }
+
+    /// Open hand-offs on which `person` has an unanswered offer, by number.
+    pub async fn handoffs_with_pending_offer_to(
+        &self,
+        person: &PersonId,
+    ) -> Result<Vec<Handoff>, StoreError> {
+        let mut open = self.open_handoffs().await?;
+        open.retain(|h| {
+            h.offers
+                .iter()
+                .any(|o| &o.person == person && o.answer == Answer::Pending)
+        });
+        Ok(open)
+    }
+
+    /// The number for a new hand-off: one past the highest so far, never below
+    /// [`HandoffId::FIRST`].
+    pub async fn next_handoff_id(&self) -> Result<HandoffId, StoreError> {
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM handoffs")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(match max {
+            None => HandoffId::FIRST,
+            Some(max) => codec::handoff_id("handoffs", "max(id)", max)?
+                .next()
+                .max(HandoffId::FIRST),
+        })
+    }
+
+    /// What routing needs to know about people now: who is busy on a hand-off, how
+    /// many open cases each carries (recorded caseload plus accepted hand-offs whose
+    /// intake is pending) and when each was last offered one. `unreachable` is left
+    /// empty: reachability is the transports' knowledge, not the store's. `now` is not
+    /// needed yet; it keeps the snapshot's instant explicit for callers.
+    pub async fn load(&self, _now: DateTime<Utc>) -> Result<Load, StoreError> {
+        const TABLE: &str = "handoffs";
+        let mut load = Load::default();
+
+        let busy: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT assignee FROM handoffs WHERE assignee IS NOT NULL \
+             AND state IN ('accepted', 'en_route', 'arrived')",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for name in busy {
+            load.busy.insert(person(TABLE, "assignee", &name)?);
+        }
+
+        let rows = sqlx::query("SELECT person, last_offered_at, caseload FROM person_load")
+            .fetch_all(self.pool())
+            .await?;
+        for row in rows {
+            const TABLE: &str = "person_load";
+            let name: String = row.try_get("person")?;
+            let who = person(TABLE, &name, &name)?;
+            let caseload = codec::count(TABLE, &name, row.try_get("caseload")?)?;
+            if caseload > 0 {
+                load.open_cases.insert(who.clone(), caseload);
+            }
+            if let Some(at) = codec::opt_instant(TABLE, &name, row.try_get("last_offered_at")?)? {
+                load.last_offered.insert(who, at);
+            }
+        }
+
+        let rows = sqlx::query(
+            "SELECT assignee, COUNT(*) AS cases FROM handoffs WHERE assignee IS NOT NULL \
+             AND intake_due_at IS NOT NULL AND intake_completed_at IS NULL \
+             AND state IN ('accepted', 'en_route', 'arrived', 'completed') \
+             GROUP BY assignee",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for row in rows {
+            let name: String = row.try_get("assignee")?;
+            let cases: i64 = row.try_get("cases")?;
+            let cases = u32::try_from(cases).unwrap_or(u32::MAX);
+            let entry = load
+                .open_cases
+                .entry(person(TABLE, "assignee", &name)?)
+                .or_insert(0);
+            *entry = entry.saturating_add(cases);
+        }
+        Ok(load)
+    }
+
+    /// Records how many open cases `person` carries outside the dispatcher.
+    pub async fn set_caseload(&self, person: &PersonId, cases: u32) -> Result<(), StoreError> {
+        let _guard = self.write_lock().await;
+        sqlx::query(
+            "INSERT INTO person_load (person, caseload) VALUES ($1, $2) \
+             ON CONFLICT (person) DO UPDATE SET caseload = excluded.caseload",
+        )
+        .bind(person.as_str())
+        .bind(i64::from(cases))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Records the intake of hand-off `id` as complete at `at`, with an
+    /// `IntakeCompleted` event by the system, in one transaction. `false` if it owes
+    /// no intake or it was already recorded.
+    pub async fn complete_intake(
+        &self,
+        id: HandoffId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let _guard = self.write_lock().await;
+        let mut tx = self.begin_write().await?;
+        let result = async {
+            let updated = sqlx::query(
+                "UPDATE handoffs SET intake_completed_at = $2 WHERE id = $1 \
+                 AND intake_due_at IS NOT NULL AND intake_completed_at IS NULL",
+            )
+            .bind(db_id(id))
+            .bind(millis(at))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                return Ok(false);
+            }
+            let event = Event {
+                handoff: id,
+                at,
+                actor: Actor::System,
+                kind: EventKind::IntakeCompleted,
+            };
+            insert_event(&mut tx, &event).await?;
+            Ok(true)
+        }
+        .await;
+        Self::finish(tx, result).await
+    }
+
+    /// Intakes due by `now + within` and not recorded, of hand-offs neither cancelled
+    /// nor expired, soonest deadline first.
+    pub async fn intake_due(
+        &self,
+        now: DateTime<Utc>,
+        within: chrono::Duration,
+    ) -> Result<Vec<IntakeItem>, StoreError> {
+        const TABLE: &str = "handoffs";
+        let horizon =
+            now.checked_add_signed(within)
+                .unwrap_or(if within < chrono::Duration::zero() {
+                    DateTime::<Utc>::MIN_UTC
+                } else {
+                    DateTime::<Utc>::MAX_UTC
+                });
+        let rows = sqlx::query(
+            "SELECT id, data, version, intake_due_at FROM handoffs \
+             WHERE intake_due_at IS NOT NULL AND intake_due_at <= $1 \
+             AND intake_completed_at IS NULL AND state NOT IN ('cancelled', 'expired') \
+             ORDER BY intake_due_at, id",
+        )
+        .bind(millis(horizon))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let (handoff, _) = decode_handoff(row)?;
+                let due_at = instant(TABLE, handoff.id, row.try_get("intake_due_at")?)?;
+                Ok(IntakeItem {
+                    handoff: handoff.id,
+                    assignee: handoff.state.assignee().cloned(),
+                    site: handoff.request.site,
+                    accepted_at: handoff.accepted_at,
+                    due_at,
+                    overdue: due_at < now,
+                })
+            })
+            .collect()
+    }
+}

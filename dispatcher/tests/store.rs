@@ -1,0 +1,1138 @@
+//! The durable store against real databases: every test runs on a fresh SQLite file,
+//! and again on a fresh PostgreSQL database of its own when `DATABASE_URL` points at a
+//! PostgreSQL server (`scripts/with-postgres cargo test ...` starts a throwaway one).
+
+use chrono::{DateTime, Duration, Utc};
+use handoff_dispatcher::store::ConflictReason;
+use handoff_dispatcher::{
+    Actor, AgencyId, Answer, Backend, Commit, Event, EventKind, Handoff, HandoffId, HandoffKind,
+    IntakeItem, Message, NewOutbound, Offer, OfficerId, OutboxStatus, Recipient, Request, State,
+    Store, StoreError, Timer,
+};
+use handoff_schedules::{PersonId, SiteId, ZoneId};
+use sqlx::Connection;
+use tempfile::TempDir;
+
+// ---- databases ----
+
+/// A fresh database for one test.
+enum Db {
+    Sqlite {
+        _dir: TempDir,
+        url: String,
+    },
+    Postgres {
+        admin: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl Db {
+    fn url(&self) -> &str {
+        match self {
+            Db::Sqlite { url, .. } | Db::Postgres { url, .. } => url,
+        }
+    }
+
+    async fn connect(&self) -> Store {
+        Store::connect(self.url())
+            .await
+            .unwrap_or_else(|e| panic!("connecting to {}: {e}", self.url()))
+    }
+
+    async fn dispose(self) {
+        if let Db::Postgres { admin, name, .. } = self {
+            let mut conn = admin_connection(&admin).await;
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("dropping database {name}: {e}"));
+        }
+    }
+}
+
+fn sqlite_db() -> Db {
+    let dir = TempDir::new().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+    let url = format!("sqlite://{}/store.db", dir.path().display());
+    Db::Sqlite { _dir: dir, url }
+}
+
+async fn admin_connection(url: &str) -> sqlx::AnyConnection {
+    sqlx::any::install_default_drivers();
+    sqlx::AnyConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("connecting to {url}: {e}"))
+}
+
+/// Creates `handoff_test_<random>` on the server of `admin` and names it in a URL.
+async fn postgres_db(admin: &str) -> Db {
+    let name = format!("handoff_test_{:016x}", rand::random::<u64>());
+    let mut conn = admin_connection(admin).await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+    let (base, query) = match admin.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin, String::new()),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    let url = format!("{server}/{name}{query}");
+    Db::Postgres {
+        admin: admin.to_owned(),
+        name,
+        url,
+    }
+}
+
+/// Runs `test` on a fresh SQLite store, then on a fresh PostgreSQL store if
+/// `DATABASE_URL` names a PostgreSQL server.
+async fn on_every_backend(test: impl AsyncFn(&Db, Store)) {
+    let mut dbs = vec![sqlite_db()];
+    if let Ok(url) = std::env::var("DATABASE_URL")
+        && (url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    {
+        dbs.push(postgres_db(&url).await);
+    }
+    for db in dbs {
+        let store = db.connect().await;
+        eprintln!("on {:?}", store.backend());
+        test(&db, store).await;
+        db.dispose().await;
+    }
+}
+
+// ---- domain fixtures ----
+
+/// `minutes` after 2025-03-14 09:00 UTC.
+fn t(minutes: i64) -> DateTime<Utc> {
+    let base = DateTime::from_timestamp(1_741_942_800, 0).unwrap_or_else(|| panic!("base instant"));
+    base + Duration::minutes(minutes)
+}
+
+fn person(name: &str) -> PersonId {
+    PersonId::parse(name).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn officer() -> OfficerId {
+    OfficerId::parse("deputy-ruiz").unwrap_or_else(|e| panic!("officer: {e}"))
+}
+
+fn handoff(id: u32, state: State) -> Handoff {
+    let id = HandoffId::new(id);
+    Handoff {
+        id,
+        request: Request {
+            kind: HandoffKind::ArrestDiversion,
+            site: SiteId::parse("north-county").unwrap_or_else(|e| panic!("site: {e}")),
+            officer: officer(),
+            agency: AgencyId::parse("sheriff").unwrap_or_else(|e| panic!("agency: {e}")),
+            location: "5th and Main".to_owned(),
+            zone: Some(ZoneId::parse("downtown").unwrap_or_else(|e| panic!("zone: {e}"))),
+        },
+        requested_at: t(0),
+        after_hours: false,
+        state,
+        offers: Vec::new(),
+        accepted_at: None,
+        intake_due: None,
+    }
+}
+
+fn offering() -> State {
+    State::Offering { step: 0, round: 1 }
+}
+
+/// A commit of `handoff` changing nothing else, as of `now`.
+fn commit(handoff: Handoff, expected_version: Option<i64>, now: DateTime<Utc>) -> Commit {
+    Commit {
+        handoff,
+        expected_version,
+        events: Vec::new(),
+        schedule: Vec::new(),
+        cancel: Vec::new(),
+        consumed: None,
+        outbox: Vec::new(),
+        offered: Vec::new(),
+        now,
+    }
+}
+
+async fn insert(store: &Store, handoff: Handoff) {
+    let id = handoff.id;
+    store
+        .commit(commit(handoff, None, t(0)))
+        .await
+        .unwrap_or_else(|e| panic!("inserting {id}: {e}"));
+}
+
+fn event(id: u32, minutes: i64, actor: Actor, kind: EventKind) -> Event {
+    Event {
+        handoff: HandoffId::new(id),
+        at: t(minutes),
+        actor,
+        kind,
+    }
+}
+
+fn offer_message(id: u32, key: &str, to: &str) -> NewOutbound {
+    NewOutbound {
+        key: key.to_owned(),
+        recipient: Recipient::Staff(person(to)),
+        message: Message::Offer {
+            id: HandoffId::new(id),
+            kind: HandoffKind::ArrestDiversion,
+            location: "5th and Main".to_owned(),
+            agency: "Sheriff".to_owned(),
+            officer: "Deputy Ruiz".to_owned(),
+            after_hours: false,
+        },
+    }
+}
+
+fn assert_conflict(result: Result<(), StoreError>, expected: ConflictReason) {
+    match result {
+        Err(StoreError::Conflict { reason, .. }) => assert_eq!(reason, expected),
+        other => panic!("expected a conflict ({expected}), got {other:?}"),
+    }
+}
+
+/// One of every kind of event; the match fails to compile when a kind is added.
+fn every_event_kind() -> Vec<EventKind> {
+    let ana = person("ana");
+    let kinds = vec![
+        EventKind::Requested {
+            site: SiteId::parse("north-county").unwrap_or_else(|e| panic!("{e}")),
+            kind: HandoffKind::SocialContactReferral,
+            officer: officer(),
+            agency: AgencyId::parse("sheriff").unwrap_or_else(|e| panic!("{e}")),
+            zone: None,
+            after_hours: true,
+        },
+        EventKind::StepStarted { step: 0 },
+        EventKind::StepSkipped { step: 1 },
+        EventKind::Offered {
+            person: ana.clone(),
+            step: 2,
+            round: 3,
+        },
+        EventKind::Declined {
+            person: ana.clone(),
+            reason: Some("in court".to_owned()),
+        },
+        EventKind::OfferTimedOut {
+            person: ana.clone(),
+        },
+        EventKind::OfferUndeliverable {
+            person: ana.clone(),
+        },
+        EventKind::Accepted {
+            person: ana.clone(),
+        },
+        EventKind::LateAccept {
+            person: person("ben"),
+        },
+        EventKind::Eta {
+            person: ana.clone(),
+            minutes: 25,
+        },
+        EventKind::Arrived {
+            person: ana.clone(),
+        },
+        EventKind::Completed {
+            person: ana.clone(),
+        },
+        EventKind::Cancelled { reason: None },
+        EventKind::Unstaffed,
+        EventKind::OutOfHours,
+        EventKind::Expired {
+            person: ana.clone(),
+        },
+        EventKind::Relayed { chars: 140 },
+        EventKind::IntakeCompleted,
+    ];
+    for kind in &kinds {
+        match kind {
+            EventKind::Requested { .. }
+            | EventKind::StepStarted { .. }
+            | EventKind::StepSkipped { .. }
+            | EventKind::Offered { .. }
+            | EventKind::Declined { .. }
+            | EventKind::OfferTimedOut { .. }
+            | EventKind::OfferUndeliverable { .. }
+            | EventKind::Accepted { .. }
+            | EventKind::LateAccept { .. }
+            | EventKind::Eta { .. }
+            | EventKind::Arrived { .. }
+            | EventKind::Completed { .. }
+            | EventKind::Cancelled { .. }
+            | EventKind::Unstaffed
+            | EventKind::OutOfHours
+            | EventKind::Expired { .. }
+            | EventKind::Relayed { .. }
+            | EventKind::IntakeCompleted => {}
+        }
+    }
+    kinds
+}
+
+// ---- hand-offs and versions ----
+
+#[tokio::test]
+async fn a_new_handoff_starts_at_version_one_and_updates_must_name_the_version_they_read() {
+    on_every_backend(async |_, store| {
+        let mut h = handoff(1001, offering());
+        insert(&store, h.clone()).await;
+        assert_eq!(store.handoff(h.id).await.unwrap(), Some((h.clone(), 1)));
+
+        h.state = State::Accepted { by: person("ana") };
+        h.accepted_at = Some(t(3));
+        store
+            .commit(commit(h.clone(), Some(1), t(3)))
+            .await
+            .unwrap();
+        assert_eq!(store.handoff(h.id).await.unwrap(), Some((h.clone(), 2)));
+
+        let mut stale = h.clone();
+        stale.state = State::Unstaffed;
+        assert_conflict(
+            store.commit(commit(stale, Some(1), t(4))).await,
+            ConflictReason::StaleVersion {
+                expected: 1,
+                found: 2,
+            },
+        );
+        assert_eq!(store.handoff(h.id).await.unwrap(), Some((h, 2)));
+
+        assert_conflict(
+            store
+                .commit(commit(handoff(2000, offering()), Some(1), t(4)))
+                .await,
+            ConflictReason::NotFound,
+        );
+        assert_eq!(store.handoff(HandoffId::new(2000)).await.unwrap(), None);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_handoff_with_a_number_already_taken_is_a_conflict_and_writes_nothing() {
+    on_every_backend(async |_, store| {
+        let first = handoff(1001, offering());
+        insert(&store, first.clone()).await;
+
+        let mut again = commit(handoff(1001, State::OutOfHours), None, t(1));
+        again
+            .events
+            .push(event(1001, 1, Actor::System, EventKind::OutOfHours));
+        again.outbox.push(offer_message(1001, "dup", "ana"));
+        assert_conflict(store.commit(again).await, ConflictReason::DuplicateId);
+
+        assert_eq!(store.handoff(first.id).await.unwrap(), Some((first, 1)));
+        assert!(
+            store
+                .events_of(HandoffId::new(1001))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(store.outbox_all().await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_next_number_starts_at_the_first_and_follows_the_highest() {
+    on_every_backend(async |_, store| {
+        assert_eq!(store.next_handoff_id().await.unwrap(), HandoffId::FIRST);
+        insert(&store, handoff(1005, offering())).await;
+        insert(&store, handoff(1002, offering())).await;
+        assert_eq!(store.next_handoff_id().await.unwrap(), HandoffId::new(1006));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn open_handoffs_leave_out_closed_ones_and_pending_offers_are_found_by_person() {
+    on_every_backend(async |_, store| {
+        let ana = person("ana");
+        let offer = |who: &PersonId, answer: Answer| Offer {
+            person: who.clone(),
+            step: 0,
+            round: 1,
+            at: t(1),
+            answer,
+        };
+        let mut pending = handoff(1003, offering());
+        pending.offers = vec![
+            offer(&person("ben"), Answer::Pending),
+            offer(&ana, Answer::Pending),
+        ];
+        let mut declined = handoff(1001, offering());
+        declined.offers = vec![offer(
+            &ana,
+            Answer::Declined {
+                at: t(2),
+                reason: None,
+            },
+        )];
+        let mut closed = handoff(1002, offering());
+        closed.offers = vec![offer(&ana, Answer::Pending)];
+        for h in [pending.clone(), declined.clone(), closed.clone()] {
+            insert(&store, h).await;
+        }
+        closed.state = State::Cancelled {
+            by: Actor::Officer(officer()),
+            reason: None,
+        };
+        store
+            .commit(commit(closed.clone(), Some(1), t(5)))
+            .await
+            .unwrap();
+
+        assert_eq!(
+            store.open_handoffs().await.unwrap(),
+            vec![declined, pending.clone()]
+        );
+        assert_eq!(
+            store.handoffs_with_pending_offer_to(&ana).await.unwrap(),
+            vec![pending]
+        );
+
+        // closed_at records the first closing, however often the closed hand-off changes.
+        closed.offers[0].answer = Answer::Withdrawn { at: t(5) };
+        store
+            .commit(commit(closed.clone(), Some(2), t(9)))
+            .await
+            .unwrap();
+        let closed_at: Option<i64> =
+            sqlx::query_scalar("SELECT closed_at FROM handoffs WHERE id = $1")
+                .bind(1002_i64)
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        assert_eq!(closed_at, Some(t(5).timestamp_millis()));
+    })
+    .await;
+}
+
+// ---- timers ----
+
+#[tokio::test]
+async fn timers_are_set_replaced_cancelled_and_consumed() {
+    on_every_backend(async |_, store| {
+        let round = Timer::Round { step: 0, round: 1 };
+        let mut h = handoff(1001, offering());
+        let mut first = commit(h.clone(), None, t(0));
+        first.schedule = vec![(round, t(5)), (Timer::Arrival, t(30))];
+        store.commit(first).await.unwrap();
+        assert_eq!(store.next_timer_due().await.unwrap(), Some(t(5)));
+        assert_eq!(
+            store.due_timers(t(10), 10).await.unwrap(),
+            vec![(h.id, round, t(5))]
+        );
+
+        let mut replace = commit(h.clone(), Some(1), t(1));
+        replace.schedule = vec![(round, t(7))];
+        replace.cancel = vec![Timer::Arrival, Timer::Round { step: 9, round: 9 }];
+        store.commit(replace).await.unwrap();
+        assert_eq!(
+            store.due_timers(t(60), 10).await.unwrap(),
+            vec![(h.id, round, t(7))]
+        );
+
+        h.state = State::Offering { step: 0, round: 2 };
+        let next_round = Timer::Round { step: 0, round: 2 };
+        let mut fired = commit(h.clone(), Some(2), t(7));
+        fired.consumed = Some(round);
+        fired.schedule = vec![(next_round, t(12))];
+        store.commit(fired).await.unwrap();
+        assert_eq!(
+            store.due_timers(t(60), 10).await.unwrap(),
+            vec![(h.id, next_round, t(12))]
+        );
+
+        // A decision may re-arm the timer it consumed.
+        let mut rearm = commit(h.clone(), Some(3), t(12));
+        rearm.consumed = Some(next_round);
+        rearm.schedule = vec![(next_round, t(20))];
+        store.commit(rearm).await.unwrap();
+        assert_eq!(store.next_timer_due().await.unwrap(), Some(t(20)));
+
+        let mut last = commit(h, Some(4), t(20));
+        last.consumed = Some(next_round);
+        store.commit(last).await.unwrap();
+        assert_eq!(store.next_timer_due().await.unwrap(), None);
+        assert!(store.due_timers(t(1000), 10).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn consuming_a_timer_that_is_gone_refuses_the_whole_commit() {
+    on_every_backend(async |_, store| {
+        let round = Timer::Round { step: 0, round: 1 };
+        let h = handoff(1001, offering());
+        let mut first = commit(h.clone(), None, t(0));
+        first.schedule = vec![(Timer::Arrival, t(30))];
+        first.events = vec![event(
+            1001,
+            0,
+            Actor::System,
+            EventKind::StepStarted { step: 0 },
+        )];
+        store.commit(first).await.unwrap();
+        let events_before = store.events(None, None).await.unwrap();
+
+        let mut late = commit(handoff(1001, State::Unstaffed), Some(1), t(6));
+        late.consumed = Some(round);
+        late.events = vec![event(1001, 6, Actor::System, EventKind::Unstaffed)];
+        late.schedule = vec![(Timer::Round { step: 1, round: 1 }, t(11))];
+        late.cancel = vec![Timer::Arrival];
+        late.outbox = vec![offer_message(1001, "late", "ana")];
+        late.offered = vec![(person("ana"), t(6))];
+        assert_conflict(store.commit(late).await, ConflictReason::TimerGone(round));
+
+        assert_eq!(store.handoff(h.id).await.unwrap(), Some((h.clone(), 1)));
+        assert_eq!(store.events(None, None).await.unwrap(), events_before);
+        assert_eq!(
+            store.due_timers(t(1000), 10).await.unwrap(),
+            vec![(h.id, Timer::Arrival, t(30))]
+        );
+        assert!(store.outbox_all().await.unwrap().is_empty());
+        assert!(store.load(t(6)).await.unwrap().last_offered.is_empty());
+        assert_eq!(store.open_handoffs().await.unwrap(), vec![h]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn due_timers_come_earliest_first_up_to_the_limit() {
+    on_every_backend(async |_, store| {
+        let due = [
+            (1001, Timer::Arrival, 40),
+            (1002, Timer::Round { step: 0, round: 1 }, 5),
+            (1003, Timer::Round { step: 1, round: 2 }, 20),
+            (1003, Timer::Arrival, 90),
+            (1004, Timer::Round { step: 0, round: 1 }, 5),
+        ];
+        for id in [1001, 1002, 1003, 1004] {
+            let mut c = commit(handoff(id, offering()), None, t(0));
+            c.schedule = due
+                .iter()
+                .filter(|(of, ..)| *of == id)
+                .map(|&(_, timer, minutes)| (timer, t(minutes)))
+                .collect();
+            store.commit(c).await.unwrap();
+        }
+        let round = |step, round| Timer::Round { step, round };
+        let expected = vec![
+            (HandoffId::new(1002), round(0, 1), t(5)),
+            (HandoffId::new(1004), round(0, 1), t(5)),
+            (HandoffId::new(1003), round(1, 2), t(20)),
+            (HandoffId::new(1001), Timer::Arrival, t(40)),
+        ];
+        assert_eq!(store.due_timers(t(40), 10).await.unwrap(), expected);
+        assert_eq!(
+            store.due_timers(t(40), 2).await.unwrap(),
+            expected[..2].to_vec()
+        );
+        assert_eq!(store.due_timers(t(4), 10).await.unwrap(), vec![]);
+        assert_eq!(store.next_timer_due().await.unwrap(), Some(t(5)));
+    })
+    .await;
+}
+
+// ---- outbox ----
+
+#[tokio::test]
+async fn an_outbox_key_used_twice_is_stored_once() {
+    on_every_backend(async |_, store| {
+        let mut first = commit(handoff(1001, offering()), None, t(1));
+        first.outbox = vec![
+            offer_message(1001, "1001:offer:ana", "ana"),
+            offer_message(1001, "1001:offer:ana", "ana"),
+        ];
+        store.commit(first).await.unwrap();
+        let mut replay = commit(handoff(1001, offering()), Some(1), t(2));
+        replay.outbox = vec![
+            offer_message(1001, "1001:offer:ana", "ana"),
+            offer_message(1001, "1001:offer:ben", "ben"),
+        ];
+        store.commit(replay).await.unwrap();
+
+        let all = store.outbox_all().await.unwrap();
+        assert_eq!(all.len(), 2, "{all:#?}");
+        let ana = &all[0];
+        assert_eq!(ana.key, "1001:offer:ana");
+        assert_eq!(ana.handoff, HandoffId::new(1001));
+        assert_eq!(ana.recipient, Recipient::Staff(person("ana")));
+        assert_eq!(ana.message, offer_message(1001, "", "ana").message);
+        assert_eq!(ana.status, OutboxStatus::Pending);
+        assert_eq!(ana.attempts, 0);
+        assert_eq!((ana.created_at, ana.next_attempt_at), (t(1), t(1)));
+        assert_eq!(
+            (ana.provider_id.clone(), ana.last_error.clone(), ana.sent_at),
+            (None, None, None)
+        );
+        assert_eq!(all[1].key, "1001:offer:ben");
+        assert_eq!(all[1].created_at, t(2));
+        assert!(all[0].id < all[1].id);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn outbox_messages_are_retried_sent_or_failed() {
+    on_every_backend(async |_, store| {
+        let mut c = commit(handoff(1001, offering()), None, t(0));
+        c.outbox = ["a", "b", "c"]
+            .map(|key| offer_message(1001, key, "ana"))
+            .to_vec();
+        store.commit(c).await.unwrap();
+        let ids: Vec<i64> = store
+            .outbox_all()
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(store.outbox_due(t(0), 10).await.unwrap().len(), 3);
+        assert_eq!(
+            store
+                .outbox_due(t(0), 2)
+                .await
+                .unwrap()
+                .iter()
+                .map(|i| i.id)
+                .collect::<Vec<_>>(),
+            ids[..2]
+        );
+
+        store
+            .outbox_retry_at(ids[0], t(5), "timeout")
+            .await
+            .unwrap();
+        let due: Vec<i64> = store
+            .outbox_due(t(1), 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(due, ids[1..]);
+        let retried = &store.outbox_due(t(5), 10).await.unwrap()[0];
+        assert_eq!(retried.id, ids[0]);
+        assert_eq!(
+            (retried.status, retried.attempts),
+            (OutboxStatus::Pending, 1)
+        );
+        assert_eq!(retried.next_attempt_at, t(5));
+        assert_eq!(retried.last_error.as_deref(), Some("timeout"));
+
+        store
+            .outbox_mark_sent(ids[0], Some("SM123"), t(6))
+            .await
+            .unwrap();
+        store
+            .outbox_mark_failed(ids[1], "invalid number", t(6))
+            .await
+            .unwrap();
+        store.outbox_mark_sent(ids[2], None, t(7)).await.unwrap();
+        assert!(store.outbox_due(t(100), 10).await.unwrap().is_empty());
+
+        let sent = store.outbox_by_provider_id("SM123").await.unwrap().unwrap();
+        assert_eq!(sent.id, ids[0]);
+        assert_eq!(
+            (sent.status, sent.attempts, sent.sent_at),
+            (OutboxStatus::Sent, 1, Some(t(6)))
+        );
+        assert_eq!(store.outbox_by_provider_id("SM999").await.unwrap(), None);
+
+        let all = store.outbox_all().await.unwrap();
+        assert_eq!((all[1].status, all[1].attempts), (OutboxStatus::Failed, 1));
+        assert_eq!(all[1].last_error.as_deref(), Some("invalid number"));
+        assert_eq!(all[1].sent_at, None);
+        assert_eq!(
+            (all[2].status, all[2].provider_id.clone(), all[2].sent_at),
+            (OutboxStatus::Sent, None, Some(t(7)))
+        );
+
+        // A late receipt reporting failure of a sent message is recorded too.
+        store
+            .outbox_mark_failed(ids[0], "undelivered", t(8))
+            .await
+            .unwrap();
+        let failed = store.outbox_by_provider_id("SM123").await.unwrap().unwrap();
+        assert_eq!((failed.status, failed.attempts), (OutboxStatus::Failed, 2));
+    })
+    .await;
+}
+
+// ---- load ----
+
+#[tokio::test]
+async fn load_knows_who_is_busy_their_open_cases_and_when_each_was_last_offered() {
+    on_every_backend(async |_, store| {
+        let with_intake = |id, state| {
+            let mut h = handoff(id, state);
+            h.intake_due = Some(t(120));
+            h
+        };
+        insert(
+            &store,
+            with_intake(1001, State::Accepted { by: person("ana") }),
+        )
+        .await;
+        insert(
+            &store,
+            handoff(
+                1002,
+                State::EnRoute {
+                    by: person("ben"),
+                    eta: t(20),
+                },
+            ),
+        )
+        .await;
+        insert(&store, handoff(1003, State::Arrived { by: person("cy") })).await;
+        insert(
+            &store,
+            with_intake(1004, State::Completed { by: person("dee") }),
+        )
+        .await;
+        insert(
+            &store,
+            with_intake(1005, State::Completed { by: person("eve") }),
+        )
+        .await;
+        insert(
+            &store,
+            with_intake(1006, State::Expired { by: person("fay") }),
+        )
+        .await;
+        insert(
+            &store,
+            with_intake(1007, State::Arrived { by: person("ana") }),
+        )
+        .await;
+        assert!(
+            store
+                .complete_intake(HandoffId::new(1005), t(60))
+                .await
+                .unwrap()
+        );
+
+        store.set_caseload(&person("ana"), 3).await.unwrap();
+        store.set_caseload(&person("gus"), 5).await.unwrap();
+        store.set_caseload(&person("gus"), 2).await.unwrap();
+        store.set_caseload(&person("hal"), 0).await.unwrap();
+
+        let mut offers = commit(handoff(1008, offering()), None, t(10));
+        offers.offered = vec![(person("ana"), t(10)), (person("ivy"), t(10))];
+        store.commit(offers).await.unwrap();
+        let mut later = commit(handoff(1008, offering()), Some(1), t(12));
+        later.offered = vec![(person("ana"), t(12))];
+        store.commit(later).await.unwrap();
+        let mut replayed = commit(handoff(1008, offering()), Some(2), t(13));
+        replayed.offered = vec![(person("ana"), t(11))];
+        store.commit(replayed).await.unwrap();
+
+        let load = store.load(t(15)).await.unwrap();
+        let names = |people: Vec<&str>| people.into_iter().map(person).collect();
+        assert_eq!(load.busy, names(vec!["ana", "ben", "cy"]));
+        assert_eq!(
+            load.open_cases,
+            [("ana", 5), ("dee", 1), ("gus", 2)]
+                .map(|(p, n)| (person(p), n))
+                .into()
+        );
+        assert_eq!(load.open_cases(&person("hal")), 0);
+        assert_eq!(
+            load.last_offered,
+            [("ana", t(12)), ("ivy", t(10))]
+                .map(|(p, at)| (person(p), at))
+                .into()
+        );
+        assert!(load.unreachable.is_empty());
+    })
+    .await;
+}
+
+// ---- events ----
+
+#[tokio::test]
+async fn every_kind_of_event_round_trips_in_commit_order() {
+    on_every_backend(async |_, store| {
+        let actors = [
+            Actor::System,
+            Actor::Officer(officer()),
+            Actor::Staff(person("ana")),
+        ];
+        let kinds = every_event_kind();
+        let all: Vec<Event> = kinds
+            .into_iter()
+            .enumerate()
+            .map(|(i, kind)| {
+                let minutes = i64::try_from(i).unwrap();
+                event(1001, minutes, actors[i % 3].clone(), kind)
+            })
+            .collect();
+        let (first, second) = all.split_at(7);
+        let mut c = commit(handoff(1001, offering()), None, t(0));
+        c.events = first.to_vec();
+        store.commit(c).await.unwrap();
+        let mut other = commit(handoff(1002, offering()), None, t(0));
+        other.events = vec![event(
+            1002,
+            3,
+            Actor::System,
+            EventKind::StepStarted { step: 0 },
+        )];
+        store.commit(other.clone()).await.unwrap();
+        let mut c = commit(handoff(1001, offering()), Some(1), t(7));
+        c.events = second.to_vec();
+        store.commit(c).await.unwrap();
+
+        assert_eq!(store.events_of(HandoffId::new(1001)).await.unwrap(), all);
+        assert_eq!(
+            store.events_of(HandoffId::new(1002)).await.unwrap(),
+            other.events
+        );
+        assert!(
+            store
+                .events_of(HandoffId::new(1003))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let everything = store.events(None, None).await.unwrap();
+        let mut expected = first.to_vec();
+        expected.extend(other.events.clone());
+        expected.extend(second.to_vec());
+        assert_eq!(everything, expected);
+
+        // [from, to): 3 and 4 of 1001 and the one of 1002 at minute 3; not minute 5.
+        let window = store.events(Some(t(3)), Some(t(5))).await.unwrap();
+        assert_eq!(
+            window,
+            vec![all[3].clone(), all[4].clone(), other.events[0].clone()]
+        );
+        assert_eq!(
+            store.events(Some(t(16)), None).await.unwrap(),
+            all[16..].to_vec()
+        );
+        assert_eq!(
+            store.events(None, Some(t(1))).await.unwrap(),
+            all[..1].to_vec()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_event_log_refuses_updates_and_deletes() {
+    on_every_backend(async |_, store| {
+        let mut c = commit(handoff(1001, offering()), None, t(0));
+        c.events = vec![event(1001, 0, Actor::System, EventKind::Unstaffed)];
+        store.commit(c).await.unwrap();
+        for sql in ["UPDATE events SET at = 0", "DELETE FROM events"] {
+            let result = sqlx::query(sql).execute(store.pool()).await;
+            assert!(result.is_err(), "{sql} succeeded");
+        }
+        assert_eq!(store.events(None, None).await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+// ---- intake ----
+
+#[tokio::test]
+async fn intake_due_lists_unfinished_intakes_and_completing_one_is_recorded_once() {
+    on_every_backend(async |_, store| {
+        let ana = person("ana");
+        let intake = |id, state, due: i64| {
+            let mut h = handoff(id, state);
+            h.accepted_at = Some(t(1));
+            h.intake_due = Some(t(due));
+            h
+        };
+        insert(
+            &store,
+            intake(1001, State::Accepted { by: ana.clone() }, 60),
+        )
+        .await;
+        insert(
+            &store,
+            intake(1002, State::Completed { by: person("ben") }, 30),
+        )
+        .await;
+        insert(
+            &store,
+            intake(
+                1003,
+                State::Cancelled {
+                    by: Actor::Staff(ana.clone()),
+                    reason: None,
+                },
+                10,
+            ),
+        )
+        .await;
+        insert(&store, intake(1004, State::Expired { by: ana.clone() }, 10)).await;
+        insert(
+            &store,
+            intake(1005, State::Accepted { by: ana.clone() }, 500),
+        )
+        .await;
+        insert(&store, handoff(1006, State::Accepted { by: ana.clone() })).await;
+
+        let site = SiteId::parse("north-county").unwrap();
+        let item = |id, who: &str, due, overdue| IntakeItem {
+            handoff: HandoffId::new(id),
+            assignee: Some(person(who)),
+            site: site.clone(),
+            accepted_at: Some(t(1)),
+            due_at: t(due),
+            overdue,
+        };
+        assert_eq!(
+            store
+                .intake_due(t(45), Duration::minutes(30))
+                .await
+                .unwrap(),
+            vec![item(1002, "ben", 30, true), item(1001, "ana", 60, false)]
+        );
+        assert_eq!(store.load(t(45)).await.unwrap().open_cases(&ana), 2);
+
+        assert!(
+            store
+                .complete_intake(HandoffId::new(1001), t(50))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .complete_intake(HandoffId::new(1001), t(51))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .complete_intake(HandoffId::new(1006), t(51))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .complete_intake(HandoffId::new(4242), t(51))
+                .await
+                .unwrap()
+        );
+
+        assert_eq!(
+            store
+                .intake_due(t(45), Duration::minutes(30))
+                .await
+                .unwrap(),
+            vec![item(1002, "ben", 30, true)]
+        );
+        assert_eq!(store.load(t(50)).await.unwrap().open_cases(&ana), 1);
+        assert_eq!(
+            store.events(None, None).await.unwrap(),
+            vec![event(1001, 50, Actor::System, EventKind::IntakeCompleted)]
+        );
+        // The hand-off itself is unchanged: same data, same version.
+        assert_eq!(
+            store
+                .handoff(HandoffId::new(1001))
+                .await
+                .unwrap()
+                .unwrap()
+                .1,
+            1
+        );
+    })
+    .await;
+}
+
+// ---- connecting, files and concurrency ----
+
+#[tokio::test]
+async fn reopening_the_database_after_dropping_the_store_keeps_everything() {
+    on_every_backend(async |db, store| {
+        let mut h = handoff(1001, State::Accepted { by: person("ana") });
+        h.intake_due = Some(t(60));
+        let mut c = commit(h.clone(), None, t(2));
+        c.events = vec![event(
+            1001,
+            2,
+            Actor::Staff(person("ana")),
+            EventKind::Accepted {
+                person: person("ana"),
+            },
+        )];
+        c.schedule = vec![(Timer::Arrival, t(45))];
+        c.outbox = vec![offer_message(1001, "k", "ana")];
+        c.offered = vec![(person("ana"), t(1))];
+        store.commit(c).await.unwrap();
+        store.set_caseload(&person("ben"), 4).await.unwrap();
+        let before = (
+            store.events(None, None).await.unwrap(),
+            store.outbox_all().await.unwrap(),
+            store.load(t(3)).await.unwrap(),
+            store.intake_due(t(3), Duration::hours(2)).await.unwrap(),
+        );
+        drop(store);
+
+        let store = db.connect().await;
+        assert_eq!(store.handoff(h.id).await.unwrap(), Some((h, 1)));
+        assert_eq!(
+            store.due_timers(t(45), 10).await.unwrap(),
+            vec![(HandoffId::new(1001), Timer::Arrival, t(45))]
+        );
+        let after = (
+            store.events(None, None).await.unwrap(),
+            store.outbox_all().await.unwrap(),
+            store.load(t(3)).await.unwrap(),
+            store.intake_due(t(3), Duration::hours(2)).await.unwrap(),
+        );
+        assert_eq!(after, before);
+        assert_eq!(after.2.open_cases(&person("ben")), 4);
+        assert_eq!(store.next_handoff_id().await.unwrap(), HandoffId::new(1002));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_sqlite_connection_uses_wal_and_the_chosen_pragmas() {
+    on_every_backend(async |_, store| {
+        if store.backend() != Backend::Sqlite {
+            return;
+        }
+        // Several connections at once, so the pool must open more than one.
+        let mut conns = Vec::new();
+        for _ in 0..3 {
+            conns.push(store.pool().acquire().await.unwrap());
+        }
+        for conn in &mut conns {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(mode, "wal");
+            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(synchronous, 1, "NORMAL");
+            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(busy, 5000);
+            let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(foreign_keys, 1);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_urls_without_slashes_create_the_file_and_other_schemes_are_refused() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("plain.db");
+    let store = Store::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(store.backend(), Backend::Sqlite);
+    insert(&store, handoff(1001, offering())).await;
+    assert!(path.exists());
+    store.close().await;
+
+    for url in [
+        "mysql://localhost/db",
+        "sqlite::memory:",
+        "file:///tmp/x.db",
+    ] {
+        assert!(
+            matches!(
+                Store::connect(url).await,
+                Err(StoreError::UnsupportedUrl(_))
+            ),
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_commits_on_one_version_let_exactly_one_win_and_others_all_succeed() {
+    on_every_backend(async |_, store| {
+        insert(&store, handoff(1001, offering())).await;
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let name = format!("p{i}");
+                let mut c = commit(
+                    handoff(1001, State::Accepted { by: person(&name) }),
+                    Some(1),
+                    t(1),
+                );
+                c.events = vec![event(
+                    1001,
+                    1,
+                    Actor::System,
+                    EventKind::Accepted {
+                        person: person(&name),
+                    },
+                )];
+                let same = store.commit(c).await;
+                let other = store
+                    .commit(commit(handoff(2000 + i, offering()), None, t(1)))
+                    .await;
+                (same, other)
+            }));
+        }
+        let mut won = 0;
+        for task in tasks {
+            let (same, other) = task.await.unwrap();
+            match same {
+                Ok(()) => won += 1,
+                Err(StoreError::Conflict {
+                    reason:
+                        ConflictReason::StaleVersion {
+                            expected: 1,
+                            found: 2,
+                        },
+                    ..
+                }) => {}
+                Err(e) => panic!("unexpected {e}"),
+            }
+            other.unwrap();
+        }
+        assert_eq!(won, 1);
+        assert_eq!(
+            store
+                .handoff(HandoffId::new(1001))
+                .await
+                .unwrap()
+                .unwrap()
+                .1,
+            2
+        );
+        assert_eq!(store.events(None, None).await.unwrap().len(), 1);
+        assert_eq!(store.open_handoffs().await.unwrap().len(), 9);
+    })
+    .await;
+}
