@@ -6,6 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use handoff_dispatcher::contact::MatrixUserId;
+use handoff_dispatcher::directory::{Directory, SiteEntry};
+use handoff_dispatcher::routing::Settings;
 use handoff_dispatcher::{EscalationPolicy, PhoneNumber, PolicyId, Roster};
 use handoff_schedules::{SiteId, SiteSchedule, ZoneId};
 
@@ -24,6 +26,33 @@ impl Config {
     pub fn site(&self, id: &SiteId) -> Option<&Site> {
         self.sites.iter().find(|s| &s.id == id)
     }
+
+    /// The dispatcher's view of this configuration.
+    pub fn directory(&self) -> Directory {
+        Directory {
+            sites: self
+                .sites
+                .iter()
+                .map(|site| {
+                    (
+                        site.id.clone(),
+                        SiteEntry {
+                            name: site.name.clone(),
+                            schedule: site.schedule.clone(),
+                            policy: site.policy.clone(),
+                        },
+                    )
+                })
+                .collect(),
+            policies: self.policies.clone(),
+            roster: self.roster.clone(),
+            settings: Settings {
+                arrival_limit: chrono::Duration::from_std(self.program.arrival_limit)
+                    .unwrap_or(chrono::Duration::hours(3)),
+                intake_days: self.program.intake_days,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +60,8 @@ pub struct Program {
     pub name: String,
     /// Days an accepted arrest diversion has to complete intake (30 by default).
     pub intake_days: u32,
+    /// An accepted hand-off whose case manager has not arrived by then expires.
+    pub arrival_limit: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]

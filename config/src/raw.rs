@@ -35,6 +35,7 @@ pub struct RawConfig {
 pub struct RawProgram {
     pub name: Option<Text>,
     pub intake_days: Option<Spanned<i64>>,
+    pub arrival_limit: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

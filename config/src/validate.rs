@@ -42,6 +42,10 @@ pub struct Validated {
 /// Intake deadline when the file does not set one (the LEAD toolkits' 30 days).
 pub const DEFAULT_INTAKE_DAYS: u32 = 30;
 
+/// How long an accepted case manager has to arrive before the hand-off expires and
+/// a supervisor is alerted, when the file does not say.
+pub const DEFAULT_ARRIVAL_LIMIT: std::time::Duration = std::time::Duration::from_secs(3 * 3600);
+
 pub fn validate(
     raw: RawConfig,
     whole_file: Range<usize>,
@@ -314,6 +318,7 @@ fn program(
         return Program {
             name: String::new(),
             intake_days: DEFAULT_INTAKE_DAYS,
+            arrival_limit: DEFAULT_ARRIVAL_LIMIT,
         };
     };
     let name = required(p, &raw.get_ref().name, raw.span(), "program.name")
@@ -333,7 +338,34 @@ fn program(
             }
         },
     };
-    Program { name, intake_days }
+    let arrival_limit = match &raw.get_ref().arrival_limit {
+        None => DEFAULT_ARRIVAL_LIMIT,
+        Some(text) => match parse_duration(text.get_ref()) {
+            Ok(limit)
+                if limit >= std::time::Duration::from_secs(10 * 60)
+                    && limit <= std::time::Duration::from_secs(24 * 3600) =>
+            {
+                limit
+            }
+            Ok(_) => {
+                p.push(
+                    text.span(),
+                    "program.arrival_limit",
+                    "must be from 10m to 24h",
+                );
+                DEFAULT_ARRIVAL_LIMIT
+            }
+            Err(e) => {
+                p.push(text.span(), "program.arrival_limit", e);
+                DEFAULT_ARRIVAL_LIMIT
+            }
+        },
+    };
+    Program {
+        name,
+        intake_days,
+        arrival_limit,
+    }
 }
 
 fn policies(p: &mut Problems, raws: &[Spanned<RawPolicy>]) -> BTreeMap<PolicyId, EscalationPolicy> {

@@ -54,6 +54,31 @@ impl Clock for MockClock {
     }
 }
 
+/// A clock that follows tokio's time from a fixed starting instant. Under
+/// `tokio::time::pause()` it moves only as tokio's paused time auto-advances, so an
+/// engine's timer loop can be tested at exact due times with no real waiting.
+#[derive(Debug, Clone)]
+pub struct TokioClock {
+    start: DateTime<Utc>,
+    origin: tokio::time::Instant,
+}
+
+impl TokioClock {
+    pub fn starting_at(start: DateTime<Utc>) -> TokioClock {
+        TokioClock {
+            start,
+            origin: tokio::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = tokio::time::Instant::now().saturating_duration_since(self.origin);
+        self.start + Duration::from_std(elapsed).unwrap_or(Duration::zero())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

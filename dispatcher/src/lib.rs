@@ -1,16 +1,41 @@
 //! The dispatcher: who is offered a hand-off, when it escalates, and the record of
-//! everything that happened. This crate never knows which transport a message
-//! travels on.
+//! everything that happened. It never knows which transport a message travels on.
 //!
-//! So far it holds the domain values the configuration builds (contacts, the roster,
-//! escalation policies) and the `Clock` that the engine will be given.
+//! - `handoff`, `message`, `event`: the domain as types: states, what is said, what
+//!   happened.
+//! - `routing`, `decide`: pure decisions, functions of an explicit `now`.
+//! - `engine`: the clock, timers and persistence around them.
+//! - `store`: SQLite (embedded default) or PostgreSQL through sqlx.
+//! - `stats`: response times and counts, derived from the event log.
 
 pub mod clock;
 pub mod contact;
+pub mod decide;
+pub mod directory;
+pub mod engine;
 pub mod escalation;
+pub mod event;
+pub mod handoff;
+pub mod load;
+pub mod message;
+pub mod outbox;
+pub mod redact;
 pub mod roster;
+pub mod routing;
+pub mod stats;
+pub mod store;
 
-pub use clock::{Clock, MockClock, SystemClock};
+pub use clock::{Clock, MockClock, SystemClock, TokioClock};
 pub use contact::{MatrixUserId, PhoneNumber};
+pub use decide::{DecideError, Decision, Effect, Input, decide, request};
+pub use directory::{Directory, SiteEntry};
+pub use engine::{Engine, EngineError, Handled};
 pub use escalation::{EscalationPolicy, Step, StepTarget, Strategy};
+pub use event::{Event, EventKind};
+pub use handoff::{Actor, Answer, Handoff, HandoffId, HandoffKind, Offer, Request, State, Timer};
+pub use load::Load;
+pub use message::{Message, Recipient};
+pub use outbox::{NewOutbound, OutboxItem, OutboxStatus};
 pub use roster::{Agency, AgencyId, Officer, OfficerId, Participant, Person, PolicyId, Roster};
+pub use routing::{Settings, World};
+pub use store::{Backend, Commit, IntakeItem, Store, StoreError};

@@ -1,0 +1,370 @@
+//! The engine around the pure core: it owns the clock, the timers and persistence.
+//!
+//! For each input it loads the hand-off, asks `decide` what follows at the clock's
+//! `now`, and commits the new state, its events, timers and outgoing messages in one
+//! transaction. Only then can anything be seen: messages leave through the outbox
+//! after the commit (durable before visible), and a crash at any point either keeps
+//! the whole decision or none of it.
+//!
+//! Ordering: inputs for one hand-off are processed one at a time (a lock per
+//! hand-off), inputs for different hand-offs concurrently. Across processes sharing a
+//! PostgreSQL database, the store's version check catches a concurrent writer and
+//! the input is decided again on the fresh state.
+//!
+//! Timers are rows with a due time. `fire_due` handles every timer due at `now`;
+//! `run` calls it in a loop, sleeping until the next due time or until a new timer
+//! is set, so a restarted engine resumes every escalation where it stood.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::decide::{DecideError, Decision, Effect, Input, decide, request};
+use crate::directory::Directory;
+use crate::event::EventKind;
+use crate::handoff::{Handoff, HandoffId, Request, Timer};
+use crate::message::{Message, Recipient};
+use crate::outbox::{NewOutbound, OutboxItem};
+use crate::store::{Commit, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Decide(#[from] DecideError),
+    #[error("there is no hand-off {0}")]
+    UnknownHandoff(HandoffId),
+    #[error("site `{0}` or its escalation policy is not configured")]
+    UnknownSite(String),
+    #[error("hand-off {0} kept changing under a concurrent writer; gave up after {1} tries")]
+    Contended(HandoffId, u32),
+}
+
+/// What handling an input did: the hand-off as it now stands, and the messages that
+/// were put in the outbox.
+#[derive(Debug, Clone)]
+pub struct Handled {
+    pub handoff: Handoff,
+    pub messages: Vec<(Recipient, Message)>,
+}
+
+/// How many times an input is decided again after a concurrent change.
+const MAX_TRIES: u32 = 8;
+
+/// The longest the timer loop sleeps without looking again, even with nothing due:
+/// it bounds the damage of a missed wake-up, and the loop's heartbeat (for the
+/// health check) never grows older than this.
+pub const MAX_IDLE: StdDuration = StdDuration::from_secs(30);
+
+/// How many due timers one pass handles before it looks at the clock again.
+const TIMER_BATCH: i64 = 100;
+
+struct Inner {
+    store: Store,
+    clock: Arc<dyn Clock>,
+    directory: Arc<Directory>,
+    locks: Mutex<HashMap<HandoffId, Arc<tokio::sync::Mutex<()>>>>,
+    /// Woken when a timer is set, so the loop can shorten its sleep.
+    timers_changed: Notify,
+    /// Woken when a message enters the outbox, for the transports.
+    outbox_changed: Notify,
+    /// When the timer loop last completed a pass (epoch ms); 0 before the first.
+    heartbeat_ms: AtomicI64,
+}
+
+/// The dispatcher engine. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl Engine {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, directory: Arc<Directory>) -> Engine {
+        Engine {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                directory,
+                locks: Mutex::new(HashMap::new()),
+                timers_changed: Notify::new(),
+                outbox_changed: Notify::new(),
+                heartbeat_ms: AtomicI64::new(0),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn directory(&self) -> &Directory {
+        &self.inner.directory
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Signalled (`notify_waiters`) whenever messages enter the outbox. To wait
+    /// without missing a signal, create and `enable` the `notified()` future before
+    /// looking at the outbox, then await it.
+    pub fn outbox_signal(&self) -> &Notify {
+        &self.inner.outbox_changed
+    }
+
+    /// When the timer loop last finished a pass, if it has.
+    pub fn heartbeat(&self) -> Option<DateTime<Utc>> {
+        let ms = self.inner.heartbeat_ms.load(Ordering::Relaxed);
+        (ms > 0).then(|| DateTime::from_timestamp_millis(ms)).flatten()
+    }
+
+    fn lock_for(&self, id: HandoffId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.inner.locks.lock().unwrap_or_else(PoisonError::into_inner);
+        locks.entry(id).or_default().clone()
+    }
+
+    fn forget_lock(&self, id: HandoffId) {
+        let mut locks = self.inner.locks.lock().unwrap_or_else(PoisonError::into_inner);
+        // Only drop it if nobody else holds a handle to it right now.
+        if locks.get(&id).is_some_and(|l| Arc::strong_count(l) == 1) {
+            locks.remove(&id);
+        }
+    }
+
+    /// Opens a new hand-off for an officer's request.
+    pub async fn request(&self, new: Request) -> Result<Handled, EngineError> {
+        for _ in 0..MAX_TRIES {
+            let now = self.now();
+            let load = self.inner.store.load(now).await?;
+            let world = self
+                .inner
+                .directory
+                .world(&new.site, &load)
+                .ok_or_else(|| EngineError::UnknownSite(new.site.to_string()))?;
+            let id = self.inner.store.next_handoff_id().await?;
+            let decision = request(id, new.clone(), now, &world);
+            match self.commit(None, None, decision, now).await {
+                // Another request took the same number first: take the next one.
+                Err(EngineError::Store(StoreError::Conflict { .. })) => continue,
+                other => return other,
+            }
+        }
+        Err(EngineError::Contended(HandoffId::FIRST, MAX_TRIES))
+    }
+
+    /// Applies an input to hand-off `id`.
+    pub async fn handle(&self, id: HandoffId, input: Input) -> Result<Handled, EngineError> {
+        let lock = self.lock_for(id);
+        let result = {
+            let _serial = lock.lock().await;
+            self.handle_locked(id, input).await
+        };
+        drop(lock);
+        if result.as_ref().is_ok_and(|h| h.handoff.state.is_closed()) {
+            self.forget_lock(id);
+        }
+        result
+    }
+
+    async fn handle_locked(&self, id: HandoffId, input: Input) -> Result<Handled, EngineError> {
+        let consumed = match &input {
+            Input::Timer(timer) => Some(*timer),
+            _ => None,
+        };
+        for _ in 0..MAX_TRIES {
+            let now = self.now();
+            let Some((handoff, version)) = self.inner.store.handoff(id).await? else {
+                return Err(EngineError::UnknownHandoff(id));
+            };
+            let load = self.inner.store.load(now).await?;
+            let world = self
+                .inner
+                .directory
+                .world(&handoff.request.site, &load)
+                .ok_or_else(|| EngineError::UnknownSite(handoff.request.site.to_string()))?;
+            let decision = decide(&handoff, input.clone(), now, &world)?;
+            match self.commit(Some(version), consumed, decision, now).await {
+                Err(EngineError::Store(StoreError::Conflict { .. })) => {
+                    // A timer that is gone was handled by someone else: nothing to do.
+                    if let Some(timer) = consumed
+                        && !self.inner.store.timer_pending(id, timer).await?
+                    {
+                        return Ok(Handled {
+                            handoff,
+                            messages: Vec::new(),
+                        });
+                    }
+                    continue;
+                }
+                other => return other,
+            }
+        }
+        Err(EngineError::Contended(id, MAX_TRIES))
+    }
+
+    /// Persists a decision in one transaction, then wakes whoever waits on it.
+    async fn commit(
+        &self,
+        expected_version: Option<i64>,
+        consumed: Option<Timer>,
+        decision: Decision,
+        now: DateTime<Utc>,
+    ) -> Result<Handled, EngineError> {
+        let Decision { handoff, effects } = decision;
+        let version = expected_version.map_or(1, |v| v + 1);
+        let mut commit = Commit {
+            handoff: handoff.clone(),
+            expected_version,
+            events: Vec::new(),
+            schedule: Vec::new(),
+            cancel: Vec::new(),
+            consumed,
+            outbox: Vec::new(),
+            offered: Vec::new(),
+            now,
+        };
+        let mut messages = Vec::new();
+        for (index, effect) in effects.into_iter().enumerate() {
+            match effect {
+                Effect::Send { to, message } => {
+                    // Unique per decision: the hand-off, the version this decision
+                    // creates, and the effect's place in it.
+                    let key = format!("{}:{}:{}", handoff.id, version, index);
+                    commit.outbox.push(NewOutbound {
+                        key,
+                        recipient: to.clone(),
+                        message: message.clone(),
+                    });
+                    messages.push((to, message));
+                }
+                Effect::Schedule { timer, at } => {
+                    commit.cancel.retain(|t| *t != timer);
+                    commit.schedule.push((timer, at));
+                }
+                Effect::Cancel { timer } => {
+                    commit.schedule.retain(|(t, _)| *t != timer);
+                    commit.cancel.push(timer);
+                }
+                Effect::Record { event } => {
+                    if let EventKind::Offered { person, .. } = &event.kind {
+                        commit.offered.push((person.clone(), event.at));
+                    }
+                    commit.events.push(event);
+                }
+            }
+        }
+        let new_timers = !commit.schedule.is_empty();
+        let new_messages = !commit.outbox.is_empty();
+        self.inner.store.commit(commit).await?;
+        if new_timers {
+            self.inner.timers_changed.notify_one();
+        }
+        if new_messages {
+            self.inner.outbox_changed.notify_waiters();
+        }
+        for (to, message) in &messages {
+            tracing::debug!(handoff = %handoff.id, ?to, message = message_name(message), "queued");
+        }
+        Ok(Handled { handoff, messages })
+    }
+
+    /// Handles every timer due at the clock's `now`. Returns how many fired.
+    pub async fn fire_due(&self) -> Result<usize, EngineError> {
+        let mut fired = 0;
+        loop {
+            let now = self.now();
+            let due = self.inner.store.due_timers(now, TIMER_BATCH).await?;
+            if due.is_empty() {
+                return Ok(fired);
+            }
+            let batch = due.len();
+            for (id, timer, at) in due {
+                tracing::debug!(handoff = %id, timer = %timer.name(), due = %at, "timer fired");
+                match self.handle(id, Input::Timer(timer)).await {
+                    Ok(_) => fired += 1,
+                    Err(error) => {
+                        // A timer that cannot be handled must not block the others,
+                        // and must not fire forever: log it loudly and drop it.
+                        tracing::error!(handoff = %id, timer = %timer.name(), %error, "timer failed");
+                        self.inner.store.drop_timer(id, timer).await?;
+                    }
+                }
+            }
+            if i64::try_from(batch).unwrap_or(i64::MAX) < TIMER_BATCH {
+                return Ok(fired);
+            }
+        }
+    }
+
+    /// A transport could not deliver this message. An undeliverable offer counts as
+    /// unanswered at once, so escalation does not wait out the timeout.
+    pub async fn delivery_failed(&self, item: &OutboxItem) -> Result<(), EngineError> {
+        if let (Message::Offer { id, .. }, Recipient::Staff(person)) = (&item.message, &item.recipient) {
+            self.handle(*id, Input::Undeliverable { to: person.clone() }).await?;
+        } else {
+            tracing::warn!(handoff = %item.handoff, message = message_name(&item.message), "message could not be delivered");
+        }
+        Ok(())
+    }
+
+    /// The timer loop: fires due timers, then sleeps until the next is due (at most
+    /// `MAX_IDLE`), or until a new timer is set, until `shutdown` resolves.
+    pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            if let Err(error) = self.fire_due().await {
+                tracing::error!(%error, "timer pass failed; retrying");
+            }
+            self.inner
+                .heartbeat_ms
+                .store(self.now().timestamp_millis(), Ordering::Relaxed);
+            let sleep = match self.inner.store.next_timer_due().await {
+                Ok(Some(due)) => (due - self.now()).to_std().unwrap_or(StdDuration::ZERO).min(MAX_IDLE),
+                Ok(None) => MAX_IDLE,
+                Err(error) => {
+                    tracing::error!(%error, "cannot read the next timer; retrying");
+                    StdDuration::from_secs(1)
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(sleep) => {}
+                () = self.inner.timers_changed.notified() => {}
+                () = &mut shutdown => return,
+            }
+        }
+    }
+}
+
+/// The variant name of a message, for logs that must not carry its text.
+pub fn message_name(message: &Message) -> &'static str {
+    match message {
+        Message::Received { .. } => "received",
+        Message::Assigned { .. } => "assigned",
+        Message::Eta { .. } => "eta",
+        Message::ArrivedAtScene { .. } => "arrived_at_scene",
+        Message::Completed { .. } => "completed",
+        Message::Unstaffed { .. } => "unstaffed",
+        Message::OutOfHours { .. } => "out_of_hours",
+        Message::AfterHoursSearching { .. } => "after_hours_searching",
+        Message::CancelledByStaff { .. } => "cancelled_by_staff",
+        Message::CancelConfirmed { .. } => "cancel_confirmed",
+        Message::Expired { .. } => "expired",
+        Message::RelayFromStaff { .. } => "relay_from_staff",
+        Message::Offer { .. } => "offer",
+        Message::Assignment { .. } => "assignment",
+        Message::TakenByOther { .. } => "taken_by_other",
+        Message::AlreadyTaken { .. } => "already_taken",
+        Message::Withdrawn { .. } => "withdrawn",
+        Message::CancelledByOfficer { .. } => "cancelled_by_officer",
+        Message::RelayFromOfficer { .. } => "relay_from_officer",
+        Message::UnstaffedAlert { .. } => "unstaffed_alert",
+        Message::ExpiredAlert { .. } => "expired_alert",
+        Message::Closed { .. } => "closed",
+    }
+}
