@@ -10,10 +10,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use handoff_dispatcher::decide::Input;
 use handoff_dispatcher::{
-    Actor, Engine, HandoffId, HandoffKind, Message, MockClock, OfficerId, Recipient, Request, State,
-    Store, Timer,
+    Actor, Engine, HandoffId, HandoffKind, Message, MockClock, OfficerId, Recipient, Request,
+    State, Store, Timer,
 };
 use handoff_schedules::{PersonId, SiteId};
+
+mod support;
+use support::every_backend;
 
 const CONFIG: &str = r#"
 [program]
@@ -96,11 +99,13 @@ fn staff(id: &str) -> Recipient {
 }
 
 async fn engine_on(file: &Path, clock: &MockClock) -> Engine {
+    engine_at(&format!("sqlite://{}", file.display()), clock).await
+}
+
+async fn engine_at(url: &str, clock: &MockClock) -> Engine {
     let config = handoff_config::load_str(Path::new("engine-test.toml"), CONFIG, &|_| None)
         .unwrap_or_else(|e| panic!("{e}"));
-    let store = Store::connect(&format!("sqlite://{}", file.display()))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let store = Store::connect(url).await.unwrap_or_else(|e| panic!("{e}"));
     Engine::new(store, Arc::new(clock.clone()), Arc::new(config.directory()))
 }
 
@@ -118,7 +123,12 @@ fn rivera_request() -> Request {
 /// How many offers of hand-off `id` the outbox holds for each recipient.
 async fn offers_in_outbox(engine: &Engine, id: HandoffId) -> Vec<(Recipient, usize)> {
     let mut counts: Vec<(Recipient, usize)> = Vec::new();
-    for item in engine.store().outbox_all().await.unwrap_or_else(|e| panic!("{e}")) {
+    for item in engine
+        .store()
+        .outbox_all()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
         if matches!(item.message, Message::Offer { id: offer, .. } if offer == id) {
             match counts.iter_mut().find(|(r, _)| *r == item.recipient) {
                 Some((_, n)) => *n += 1,
@@ -139,11 +149,21 @@ async fn a_request_is_offered_and_the_timeout_escalates_at_exactly_its_due_time(
     let id = handled.handoff.id;
     assert_eq!(id, HandoffId::FIRST);
     assert_eq!(handled.handoff.state, State::Offering { step: 0, round: 0 });
-    assert_eq!(offers_in_outbox(&engine, id).await, [(staff("dana"), 1), (staff("lee"), 1)]);
-    assert_eq!(engine.store().next_timer_due().await.unwrap(), Some(at("2026-11-23T10:05:00-05:00")));
+    assert_eq!(
+        offers_in_outbox(&engine, id).await,
+        [(staff("dana"), 1), (staff("lee"), 1)]
+    );
+    assert_eq!(
+        engine.store().next_timer_due().await.unwrap(),
+        Some(at("2026-11-23T10:05:00-05:00"))
+    );
 
     clock.set(at("2026-11-23T10:04:59.999-05:00"));
-    assert_eq!(engine.fire_due().await.unwrap(), 0, "nothing fires before its due time");
+    assert_eq!(
+        engine.fire_due().await.unwrap(),
+        0,
+        "nothing fires before its due time"
+    );
     assert_eq!(offers_in_outbox(&engine, id).await.len(), 2);
 
     clock.set(at("2026-11-23T10:05:00-05:00"));
@@ -170,7 +190,10 @@ async fn an_accept_cancels_the_pending_timer_and_sets_the_arrival_deadline() {
     let id = engine.request(rivera_request()).await.unwrap().handoff.id;
 
     clock.advance(Duration::seconds(90));
-    let handled = engine.handle(id, Input::Accept { by: person("lee") }).await.unwrap();
+    let handled = engine
+        .handle(id, Input::Accept { by: person("lee") })
+        .await
+        .unwrap();
     assert_eq!(handled.handoff.state, State::Accepted { by: person("lee") });
     assert!(handled.messages.contains(&(
         Recipient::Officer(OfficerId::parse("rivera").unwrap()),
@@ -180,7 +203,13 @@ async fn an_accept_cancels_the_pending_timer_and_sets_the_arrival_deadline() {
             role: "case manager".to_owned()
         }
     )));
-    assert!(!engine.store().timer_pending(id, Timer::Round { step: 0, round: 0 }).await.unwrap());
+    assert!(
+        !engine
+            .store()
+            .timer_pending(id, Timer::Round { step: 0, round: 0 })
+            .await
+            .unwrap()
+    );
     assert_eq!(
         engine.store().next_timer_due().await.unwrap(),
         Some(at("2026-11-23T12:01:30-05:00")),
@@ -195,14 +224,25 @@ async fn an_accept_cancels_the_pending_timer_and_sets_the_arrival_deadline() {
 
 #[tokio::test]
 async fn a_restarted_engine_resumes_the_escalation_on_time_and_sends_no_offer_twice() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("handoff.db");
+    for db in every_backend().await {
+        restart_resumes_the_escalation(db.url()).await;
+        db.dispose().await;
+    }
+}
+
+async fn restart_resumes_the_escalation(url: &str) {
     let clock = MockClock::new(at("2026-11-23T10:00:00-05:00"));
     let id = {
-        let engine = engine_on(&file, &clock).await;
+        let engine = engine_at(url, &clock).await;
         let id = engine.request(rivera_request()).await.unwrap().handoff.id;
         engine
-            .handle(id, Input::Decline { by: person("dana"), reason: None })
+            .handle(
+                id,
+                Input::Decline {
+                    by: person("dana"),
+                    reason: None,
+                },
+            )
             .await
             .unwrap();
         engine.store().close().await;
@@ -211,8 +251,12 @@ async fn a_restarted_engine_resumes_the_escalation_on_time_and_sends_no_offer_tw
     };
 
     clock.set(at("2026-11-23T10:05:00-05:00"));
-    let engine = engine_on(&file, &clock).await;
-    assert_eq!(engine.fire_due().await.unwrap(), 1, "the pending timeout survived the restart");
+    let engine = engine_at(url, &clock).await;
+    assert_eq!(
+        engine.fire_due().await.unwrap(),
+        1,
+        "the pending timeout survived the restart"
+    );
     assert_eq!(engine.fire_due().await.unwrap(), 0, "and fires once");
     assert_eq!(
         offers_in_outbox(&engine, id).await,
@@ -225,12 +269,13 @@ async fn a_restarted_engine_resumes_the_escalation_on_time_and_sends_no_offer_tw
     engine.store().close().await;
     drop(engine);
     clock.set(at("2026-11-23T10:15:00-05:00"));
-    let engine = engine_on(&file, &clock).await;
+    let engine = engine_at(url, &clock).await;
     assert_eq!(engine.fire_due().await.unwrap(), 1);
     let (handoff, _) = engine.store().handoff(id).await.unwrap().unwrap();
     assert_eq!(handoff.state, State::Unstaffed);
     let outbox = engine.store().outbox_all().await.unwrap();
-    assert!(outbox.iter().any(|item| item.recipient == Recipient::Officer(OfficerId::parse("rivera").unwrap())
+    assert!(outbox.iter().any(|item| item.recipient
+        == Recipient::Officer(OfficerId::parse("rivera").unwrap())
         && matches!(item.message, Message::Unstaffed { .. })));
     let keys: std::collections::BTreeSet<&str> = outbox.iter().map(|i| i.key.as_str()).collect();
     assert_eq!(keys.len(), outbox.len(), "every outbox key is unique");
@@ -275,7 +320,13 @@ async fn an_undeliverable_offer_counts_as_unanswered_at_once() {
     let engine = engine_on(&dir.path().join("handoff.db"), &clock).await;
     let id = engine.request(rivera_request()).await.unwrap().handoff.id;
     engine
-        .handle(id, Input::Decline { by: person("dana"), reason: Some("in court".to_owned()) })
+        .handle(
+            id,
+            Input::Decline {
+                by: person("dana"),
+                reason: Some("in court".to_owned()),
+            },
+        )
         .await
         .unwrap();
 
@@ -291,8 +342,15 @@ async fn an_undeliverable_offer_counts_as_unanswered_at_once() {
     engine.delivery_failed(&lee_offer).await.unwrap();
 
     let (handoff, _) = engine.store().handoff(id).await.unwrap().unwrap();
-    assert_eq!(handoff.state, State::Offering { step: 1, round: 0 }, "escalated without waiting 5 minutes");
-    assert_eq!(offers_in_outbox(&engine, id).await.last(), Some(&(staff("rosa"), 1)));
+    assert_eq!(
+        handoff.state,
+        State::Offering { step: 1, round: 0 },
+        "escalated without waiting 5 minutes"
+    );
+    assert_eq!(
+        offers_in_outbox(&engine, id).await.last(),
+        Some(&(staff("rosa"), 1))
+    );
 }
 
 #[tokio::test]
@@ -304,15 +362,33 @@ async fn an_officer_cancel_withdraws_open_offers_and_closes_the_handoff() {
     let rivera = Actor::Officer(OfficerId::parse("rivera").unwrap());
     let chen = Actor::Officer(OfficerId::parse("chen").unwrap());
 
-    let refused = engine.handle(id, Input::Cancel { by: chen, reason: None }).await;
+    let refused = engine
+        .handle(
+            id,
+            Input::Cancel {
+                by: chen,
+                reason: None,
+            },
+        )
+        .await;
     assert!(refused.is_err(), "another officer cannot cancel it");
 
     let handled = engine
-        .handle(id, Input::Cancel { by: rivera, reason: Some("person left".to_owned()) })
+        .handle(
+            id,
+            Input::Cancel {
+                by: rivera,
+                reason: Some("person left".to_owned()),
+            },
+        )
         .await
         .unwrap();
     assert!(matches!(handled.handoff.state, State::Cancelled { .. }));
-    assert_eq!(engine.store().next_timer_due().await.unwrap(), None, "no timer is left");
+    assert_eq!(
+        engine.store().next_timer_due().await.unwrap(),
+        None,
+        "no timer is left"
+    );
     let withdrawn: Vec<&Recipient> = handled
         .messages
         .iter()
