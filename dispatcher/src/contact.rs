@@ -9,9 +9,22 @@ use phonenumber::Mode;
 
 /// A phone number in E.164 form (`+14125550101`), valid by the numbering plan of its
 /// country.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct PhoneNumber(String);
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = PhoneError;
+    fn try_from(text: String) -> Result<Self, PhoneError> {
+        PhoneNumber::parse(&text)
+    }
+}
+
+impl From<PhoneNumber> for String {
+    fn from(phone: PhoneNumber) -> String {
+        phone.0
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PhoneError {
@@ -68,9 +81,22 @@ impl fmt::Display for PhoneNumber {
 }
 
 /// A Matrix user ID, `@localpart:server.name`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct MatrixUserId(String);
+
+impl TryFrom<String> for MatrixUserId {
+    type Error = BadMatrixUserId;
+    fn try_from(text: String) -> Result<Self, BadMatrixUserId> {
+        MatrixUserId::parse(&text)
+    }
+}
+
+impl From<MatrixUserId> for String {
+    fn from(user: MatrixUserId) -> String {
+        user.0
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not a Matrix user ID: expected @name:server, e.g. @dana:matrix.example.org")]

@@ -121,16 +121,26 @@ impl Engine {
     /// When the timer loop last finished a pass, if it has.
     pub fn heartbeat(&self) -> Option<DateTime<Utc>> {
         let ms = self.inner.heartbeat_ms.load(Ordering::Relaxed);
-        (ms > 0).then(|| DateTime::from_timestamp_millis(ms)).flatten()
+        (ms > 0)
+            .then(|| DateTime::from_timestamp_millis(ms))
+            .flatten()
     }
 
     fn lock_for(&self, id: HandoffId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.inner.locks.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut locks = self
+            .inner
+            .locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         locks.entry(id).or_default().clone()
     }
 
     fn forget_lock(&self, id: HandoffId) {
-        let mut locks = self.inner.locks.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut locks = self
+            .inner
+            .locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         // Only drop it if nobody else holds a handle to it right now.
         if locks.get(&id).is_some_and(|l| Arc::strong_count(l) == 1) {
             locks.remove(&id);
@@ -305,10 +315,13 @@ impl Engine {
     /// A transport could not deliver this message. An undeliverable offer counts as
     /// unanswered at once, so escalation does not wait out the timeout.
     pub async fn delivery_failed(&self, item: &OutboxItem) -> Result<(), EngineError> {
-        if let (Message::Offer { id, .. }, Recipient::Staff(person)) = (&item.message, &item.recipient) {
-            self.handle(*id, Input::Undeliverable { to: person.clone() }).await?;
+        if let (Message::Offer { id, .. }, Recipient::Staff(person)) =
+            (&item.message, &item.recipient)
+        {
+            self.handle(*id, Input::Undeliverable { to: person.clone() })
+                .await?;
         } else {
-            tracing::warn!(handoff = %item.handoff, message = message_name(&item.message), "message could not be delivered");
+            tracing::warn!(handoff = ?item.handoff, message = message_name(&item.message), "message could not be delivered");
         }
         Ok(())
     }
@@ -325,7 +338,10 @@ impl Engine {
                 .heartbeat_ms
                 .store(self.now().timestamp_millis(), Ordering::Relaxed);
             let sleep = match self.inner.store.next_timer_due().await {
-                Ok(Some(due)) => (due - self.now()).to_std().unwrap_or(StdDuration::ZERO).min(MAX_IDLE),
+                Ok(Some(due)) => (due - self.now())
+                    .to_std()
+                    .unwrap_or(StdDuration::ZERO)
+                    .min(MAX_IDLE),
                 Ok(None) => MAX_IDLE,
                 Err(error) => {
                     tracing::error!(%error, "cannot read the next timer; retrying");
@@ -366,5 +382,12 @@ pub fn message_name(message: &Message) -> &'static str {
         Message::UnstaffedAlert { .. } => "unstaffed_alert",
         Message::ExpiredAlert { .. } => "expired_alert",
         Message::Closed { .. } => "closed",
+        Message::Help { .. } => "help",
+        Message::NotRegistered => "not_registered",
+        Message::OptedOut => "opted_out",
+        Message::OptedIn => "opted_in",
+        Message::Problem { .. } => "problem",
+        Message::Status { .. } => "status",
+        Message::OnDutyNow { .. } => "on_duty_now",
     }
 }

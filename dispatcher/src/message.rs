@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use handoff_schedules::PersonId;
 use serde::{Deserialize, Serialize};
 
+use crate::contact::PhoneNumber;
 use crate::handoff::{HandoffId, HandoffKind};
 use crate::roster::OfficerId;
 
@@ -16,6 +17,58 @@ use crate::roster::OfficerId;
 pub enum Recipient {
     Officer(OfficerId),
     Staff(PersonId),
+    /// A number that is in no roster (an unregistered sender): SMS only.
+    Phone(PhoneNumber),
+}
+
+/// Who a help text is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    Officer,
+    Staff,
+}
+
+/// Why a command could not be carried out, as the sender is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    /// The text was not a command this sender can use.
+    NotUnderstood,
+    /// No such hand-off number.
+    UnknownHandoff,
+    /// The command needs a hand-off number: the sender has several open ones.
+    NameTheHandoff,
+    /// The sender has no open hand-off the command could apply to.
+    NothingOpen,
+    NotOffered,
+    NotYours,
+    NotRequester,
+    NotYetAccepted,
+    Closed,
+    BadEta,
+}
+
+/// One line of a STATUS answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusLine {
+    pub id: HandoffId,
+    pub kind: HandoffKind,
+    /// `offering`, `accepted`, `en_route`, ...
+    pub state: String,
+    /// The case manager's first name, once accepted.
+    pub first_name: Option<String>,
+    pub eta: Option<DateTime<FixedOffset>>,
+}
+
+/// One site in a WHO answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteNow {
+    pub site: String,
+    pub open: bool,
+    /// First name and role label of each person on duty.
+    pub on_duty: Vec<(String, String)>,
+    pub next_opening: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,11 +194,33 @@ pub enum Message {
     Closed {
         id: HandoffId,
     },
+
+    // ---- replies to whoever wrote, outside any one hand-off ----
+    /// The commands this sender may use.
+    Help { audience: Audience },
+    /// The number is not registered: one short refusal a day at most.
+    NotRegistered,
+    /// Confirms a carrier opt-out (STOP): nothing more will be sent by SMS.
+    OptedOut,
+    /// Confirms an opt-in (START).
+    OptedIn,
+    /// A command could not be carried out.
+    Problem {
+        id: Option<HandoffId>,
+        problem: Problem,
+        /// The sender's open hand-offs, when naming one would help.
+        open: Vec<HandoffId>,
+    },
+    /// The officer's open hand-offs.
+    Status { lines: Vec<StatusLine> },
+    /// Who is on duty now, for staff.
+    OnDutyNow { sites: Vec<SiteNow> },
 }
 
 impl Message {
-    pub fn handoff(&self) -> HandoffId {
-        match self {
+    /// The hand-off the message is about, if it is about one.
+    pub fn handoff(&self) -> Option<HandoffId> {
+        Some(match self {
             Message::Received { id, .. }
             | Message::Assigned { id, .. }
             | Message::Eta { id, .. }
@@ -168,7 +243,14 @@ impl Message {
             | Message::UnstaffedAlert { id, .. }
             | Message::ExpiredAlert { id, .. }
             | Message::Closed { id } => *id,
-        }
+            Message::Problem { id, .. } => return *id,
+            Message::Help { .. }
+            | Message::NotRegistered
+            | Message::OptedOut
+            | Message::OptedIn
+            | Message::Status { .. }
+            | Message::OnDutyNow { .. } => return None,
+        })
     }
 
     /// Offers are what escalation waits on: if one cannot be delivered, the

@@ -52,7 +52,8 @@ impl OutboxStatus {
 pub struct OutboxItem {
     pub id: i64,
     pub key: String,
-    pub handoff: HandoffId,
+    /// The hand-off it is about; none for replies such as HELP.
+    pub handoff: Option<HandoffId>,
     pub recipient: Recipient,
     pub message: Message,
     pub status: OutboxStatus,

@@ -478,7 +478,7 @@ async fn an_outbox_key_used_twice_is_stored_once() {
         assert_eq!(all.len(), 2, "{all:#?}");
         let ana = &all[0];
         assert_eq!(ana.key, "1001:offer:ana");
-        assert_eq!(ana.handoff, HandoffId::new(1001));
+        assert_eq!(ana.handoff, Some(HandoffId::new(1001)));
         assert_eq!(ana.recipient, Recipient::Staff(person("ana")));
         assert_eq!(ana.message, offer_message(1001, "", "ana").message);
         assert_eq!(ana.status, OutboxStatus::Pending);
@@ -1040,6 +1040,53 @@ async fn concurrent_commits_on_one_version_let_exactly_one_win_and_others_all_su
         );
         assert_eq!(store.events(None, None).await.unwrap().len(), 1);
         assert_eq!(store.open_handoffs().await.unwrap().len(), 9);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sms_edge_memory_opt_outs_seen_ids_and_refusals_round_trip() {
+    on_every_backend(async |_db, store: Store| {
+        let phone = handoff_dispatcher::PhoneNumber::parse("+14125550199").unwrap();
+        assert!(!store.is_opted_out(&phone).await.unwrap());
+        store.opt_out(&phone, t(0)).await.unwrap();
+        assert!(store.is_opted_out(&phone).await.unwrap());
+        assert!(store.opted_out().await.unwrap().contains("+14125550199"));
+        assert!(store.opt_in(&phone).await.unwrap());
+        assert!(!store.opt_in(&phone).await.unwrap(), "opting in twice is no news");
+
+        assert!(store.first_sighting("SM123", t(0)).await.unwrap());
+        assert!(!store.first_sighting("SM123", t(1)).await.unwrap(), "a retried webhook is seen");
+
+        let day = Duration::hours(24);
+        assert!(store.refusal_allowed(&phone, t(0), day).await.unwrap());
+        assert!(!store.refusal_allowed(&phone, t(60), day).await.unwrap());
+        assert!(store.refusal_allowed(&phone, t(24 * 60), day).await.unwrap(), "a day later, again");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
+    on_every_backend(async |_db, store: Store| {
+        let phone = handoff_dispatcher::PhoneNumber::parse("+14125550199").unwrap();
+        let reply = NewOutbound {
+            key: "reply:SM1".to_owned(),
+            recipient: Recipient::Phone(phone.clone()),
+            message: Message::NotRegistered,
+        };
+        store.enqueue(std::slice::from_ref(&reply), t(0)).await.unwrap();
+        store.enqueue(&[reply], t(1)).await.unwrap();
+        let pending = store.outbox_pending(10).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].handoff, None);
+        assert_eq!(pending[0].recipient, Recipient::Phone(phone));
+        store
+            .outbox_retry_at(pending[0].id, t(10), "timeout")
+            .await
+            .unwrap();
+        assert!(store.outbox_due(t(5), 10).await.unwrap().is_empty());
+        assert_eq!(store.outbox_pending(10).await.unwrap().len(), 1, "pending even when not due");
     })
     .await;
 }

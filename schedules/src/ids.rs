@@ -100,7 +100,9 @@ string_id!(
 );
 
 /// What a person is on duty as. The order is the order of escalation, and of listings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Meets the person at the scene or station and invites them to opt in.

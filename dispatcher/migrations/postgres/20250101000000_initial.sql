@@ -57,7 +57,7 @@ CREATE INDEX timers_by_due ON timers (due_at);
 CREATE TABLE outbox (
     id              BIGSERIAL PRIMARY KEY,
     idempotency_key TEXT      NOT NULL UNIQUE,
-    handoff_id      BIGINT    NOT NULL REFERENCES handoffs (id),
+    handoff_id      BIGINT    REFERENCES handoffs (id), -- none for replies such as HELP
     recipient       TEXT      NOT NULL,               -- Recipient as JSON
     message         TEXT      NOT NULL,               -- Message as JSON
     status          TEXT      NOT NULL,               -- OutboxStatus::name()
@@ -76,4 +76,25 @@ CREATE TABLE person_load (
     person          TEXT   PRIMARY KEY,
     last_offered_at BIGINT,
     caseload        BIGINT NOT NULL DEFAULT 0          -- open cases recorded by staff
+);
+
+-- Numbers that opted out of SMS (carrier STOP): nothing more is sent to them by SMS
+-- until they opt back in (START).
+CREATE TABLE sms_opt_outs (
+    phone TEXT   PRIMARY KEY NOT NULL,
+    at    BIGINT NOT NULL
+);
+
+-- Provider ids of inbound messages already handled: providers retry webhooks, and a
+-- retried request must not act twice.
+CREATE TABLE inbound_seen (
+    provider_id TEXT   PRIMARY KEY NOT NULL,
+    at          BIGINT NOT NULL
+);
+
+-- When an unregistered number was last told it is not registered: at most once a
+-- day, so two bots cannot ping-pong.
+CREATE TABLE refusals (
+    phone   TEXT   PRIMARY KEY NOT NULL,
+    last_at BIGINT NOT NULL
 );

@@ -106,7 +106,7 @@ async fn write(conn: &mut AnyConnection, commit: &Commit) -> Result<(), StoreErr
              ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(out.key.as_str())
-        .bind(db_id(out.message.handoff()))
+        .bind(out.message.handoff().map(db_id))
         .bind(to_json("an outbox recipient", &out.recipient)?)
         .bind(to_json("an outbox message", &out.message)?)
         .bind(OutboxStatus::Pending.name())

@@ -126,11 +126,12 @@ impl Store {
 
     /// Whether a timer is still pending.
     pub async fn timer_pending(&self, id: HandoffId, timer: Timer) -> Result<bool, StoreError> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE handoff_id = $1 AND name = $2")
-            .bind(db_id(id))
-            .bind(timer.name())
-            .fetch_one(self.pool())
-            .await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM timers WHERE handoff_id = $1 AND name = $2")
+                .bind(db_id(id))
+                .bind(timer.name())
+                .fetch_one(self.pool())
+                .await?;
         Ok(count > 0)
     }
 

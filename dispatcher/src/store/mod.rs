@@ -18,6 +18,7 @@
 
 mod codec;
 mod commit;
+mod contacts;
 mod handoffs;
 mod log;
 mod outbox;

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::codec::{count, from_json, handoff_id, instant, millis, opt_instant};
+use super::codec::{count, db_id, from_json, handoff_id, instant, millis, opt_instant, to_json};
 use super::{Store, StoreError, codec};
-use crate::outbox::{OutboxItem, OutboxStatus};
+use crate::outbox::{NewOutbound, OutboxItem, OutboxStatus};
 
 /// A `SELECT` of every column of `outbox`, followed by `$rest`.
 macro_rules! select_outbox {
@@ -29,7 +29,10 @@ fn decode_item(row: &AnyRow) -> Result<OutboxItem, StoreError> {
     Ok(OutboxItem {
         id,
         key: row.try_get("idempotency_key")?,
-        handoff: handoff_id(TABLE, id, row.try_get("handoff_id")?)?,
+        handoff: row
+            .try_get::<Option<i64>, _>("handoff_id")?
+            .map(|raw| handoff_id(TABLE, id, raw))
+            .transpose()?,
         recipient: from_json(TABLE, id, &recipient)?,
         message: from_json(TABLE, id, &message)?,
         status: OutboxStatus::parse(&status)
@@ -44,6 +47,42 @@ fn decode_item(row: &AnyRow) -> Result<OutboxItem, StoreError> {
 }
 
 impl Store {
+    /// Puts messages that belong to no decision (replies such as HELP, refusals,
+    /// errors) in the outbox, in one transaction. A key already present is skipped.
+    pub async fn enqueue(&self, items: &[NewOutbound], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _guard = self.write_lock().await;
+        let mut tx = self.begin_write().await?;
+        for out in items {
+            sqlx::query(
+                "INSERT INTO outbox (idempotency_key, handoff_id, recipient, message, status, \
+                 attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6) \
+                 ON CONFLICT (idempotency_key) DO NOTHING",
+            )
+            .bind(out.key.as_str())
+            .bind(out.message.handoff().map(db_id))
+            .bind(to_json("an outbox recipient", &out.recipient)?)
+            .bind(to_json("an outbox message", &out.message)?)
+            .bind(OutboxStatus::Pending.name())
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every pending message, due or not, oldest first: a transport needs the ones
+    /// not yet due too, so that a later message never overtakes an earlier one to
+    /// the same person.
+    pub async fn outbox_pending(&self, limit: i64) -> Result<Vec<OutboxItem>, StoreError> {
+        let rows = sqlx::query(select_outbox!("WHERE status = $1 ORDER BY id LIMIT $2"))
+            .bind(OutboxStatus::Pending.name())
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(decode_item).collect()
+    }
+
     /// Pending messages whose next attempt is due at `now`, oldest first, at most
     /// `limit` of them.
     pub async fn outbox_due(
