@@ -13,7 +13,7 @@ pub mod validate;
 pub use error::{ConfigError, LoadError};
 pub use load::{load, load_str};
 pub use model::{
-    Config, MatrixTransport, Program, Secret, Site, SmsProvider, SmsSender, SmsTransport,
+    Config, MatrixTransport, Program, Secret, Server, Site, SmsProvider, SmsSender, SmsTransport,
     Transports, TwilioSettings,
 };
 pub use validate::parse_duration;

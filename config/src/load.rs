@@ -23,7 +23,8 @@ pub fn load(path: &Path) -> Result<Config, LoadError> {
 pub fn load_str(path: &Path, text: &str, env: EnvLookup<'_>) -> Result<Config, LoadError> {
     let raw: RawConfig =
         toml::from_str(text).map_err(|e| LoadError::Invalid(vec![syntax_error(path, text, &e)]))?;
-    match validate(raw, 0..text.len(), env) {
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    match validate(raw, 0..text.len(), &base_dir, env) {
         Ok(valid) => Ok(Config {
             source: path.to_path_buf(),
             program: valid.program,
@@ -31,6 +32,7 @@ pub fn load_str(path: &Path, text: &str, env: EnvLookup<'_>) -> Result<Config, L
             roster: valid.roster,
             policies: valid.policies,
             transports: valid.transports,
+            server: valid.server,
         }),
         Err(problems) => Err(LoadError::Invalid(place(path, text, problems.0))),
     }

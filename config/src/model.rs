@@ -20,6 +20,20 @@ pub struct Config {
     pub roster: Roster,
     pub policies: BTreeMap<PolicyId, EscalationPolicy>,
     pub transports: Transports,
+    pub server: Server,
+}
+
+/// Where `handoff serve` listens, how the outside world reaches it, and where it
+/// keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    pub listen: std::net::SocketAddr,
+    /// The base URL the SMS provider posts webhooks to (signatures are computed on
+    /// it), without a trailing slash.
+    pub public_url: String,
+    /// `sqlite://PATH` (relative paths are relative to the config file) or
+    /// `postgres://...`.
+    pub database: String,
 }
 
 impl Config {

@@ -28,6 +28,15 @@ pub struct RawConfig {
     pub escalation_policies: Vec<Spanned<RawPolicy>>,
     #[serde(default)]
     pub transports: RawTransports,
+    pub server: Option<Spanned<RawServer>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    pub listen: Option<Text>,
+    pub public_url: Option<Text>,
+    pub database: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -22,8 +22,8 @@ use toml::Spanned;
 
 use crate::error::Problems;
 use crate::model::{
-    MatrixTransport, Program, Secret, Site, SmsProvider, SmsSender, SmsTransport, Transports,
-    TwilioSettings,
+    MatrixTransport, Program, Secret, Server, Site, SmsProvider, SmsSender, SmsTransport,
+    Transports, TwilioSettings,
 };
 use crate::raw::*;
 
@@ -37,7 +37,12 @@ pub struct Validated {
     pub roster: Roster,
     pub policies: BTreeMap<PolicyId, EscalationPolicy>,
     pub transports: Transports,
+    pub server: Server,
 }
+
+/// Where `handoff serve` listens when the file does not say: loopback only, so a
+/// fresh install is not reachable from the network by accident.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 /// Intake deadline when the file does not set one (the LEAD toolkits' 30 days).
 pub const DEFAULT_INTAKE_DAYS: u32 = 30;
@@ -49,6 +54,7 @@ pub const DEFAULT_ARRIVAL_LIMIT: std::time::Duration = std::time::Duration::from
 pub fn validate(
     raw: RawConfig,
     whole_file: Range<usize>,
+    base_dir: &std::path::Path,
     env: EnvLookup<'_>,
 ) -> Result<Validated, Problems> {
     let mut p = Problems::default();
@@ -73,6 +79,7 @@ pub fn validate(
     rotations(&mut p, &raw.rotations, &people, &mut sites);
     overrides(&mut p, &raw.overrides, &people, &mut sites);
     let transports = transports(&mut p, &raw.transports, env);
+    let server = server(&mut p, raw.server.as_ref(), base_dir);
     if !p.0.is_empty() {
         return Err(p);
     }
@@ -86,6 +93,7 @@ pub fn validate(
         },
         policies,
         transports,
+        server,
     })
 }
 
@@ -1280,6 +1288,79 @@ fn transports(p: &mut Problems, raw: &RawTransports, env: EnvLookup<'_>) -> Tran
         }
     }
     out
+}
+
+fn server(
+    p: &mut Problems,
+    raw: Option<&Spanned<RawServer>>,
+    base_dir: &std::path::Path,
+) -> Server {
+    let default_listen: std::net::SocketAddr = match DEFAULT_LISTEN.parse() {
+        Ok(addr) => addr,
+        Err(_) => std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+    };
+    let section = raw.map(Spanned::get_ref);
+    let listen = section
+        .and_then(|s| s.listen.as_ref())
+        .map_or(default_listen, |text| {
+            parse_with(p, text, "server.listen", |s| {
+                s.trim()
+                    .parse::<std::net::SocketAddr>()
+                    .map_err(|_| format!("`{s}` is not an address and port such as 127.0.0.1:8080"))
+            })
+            .unwrap_or(default_listen)
+        });
+    let public_url = section
+        .and_then(|s| s.public_url.as_ref())
+        .and_then(|text| url(p, text, "server.public_url"))
+        .unwrap_or_else(|| format!("http://{listen}"));
+    let database = match section.and_then(|s| s.database.as_ref()) {
+        None => sqlite_url(&base_dir.join("handoff.db")),
+        Some(text) => {
+            let value = text.get_ref().trim();
+            if let Some(path) = value
+                .strip_prefix("sqlite://")
+                .or_else(|| value.strip_prefix("sqlite:"))
+            {
+                let path = std::path::Path::new(path);
+                if path.is_absolute() {
+                    value.to_owned()
+                } else {
+                    sqlite_url(&base_dir.join(path))
+                }
+            } else if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+                if value.contains('@')
+                    && value
+                        .split('@')
+                        .next()
+                        .is_some_and(|auth| auth.matches(':').count() > 1)
+                {
+                    p.push(
+                        text.span(),
+                        "server.database",
+                        "a password does not belong in the file: pass the URL with --database or HANDOFF_DATABASE_URL instead",
+                    );
+                }
+                value.to_owned()
+            } else {
+                p.push(
+                    text.span(),
+                    "server.database",
+                    format!("`{value}` is not a database URL: use sqlite://PATH or postgres://..."),
+                );
+                sqlite_url(&base_dir.join("handoff.db"))
+            }
+        }
+    };
+    Server {
+        listen,
+        public_url,
+        database,
+    }
+}
+
+fn sqlite_url(path: &std::path::Path) -> String {
+    format!("sqlite://{}", path.display())
 }
 
 #[cfg(test)]

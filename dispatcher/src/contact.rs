@@ -9,7 +9,9 @@ use phonenumber::Mode;
 
 /// A phone number in E.164 form (`+14125550101`), valid by the numbering plan of its
 /// country.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(into = "String", try_from = "String")]
 pub struct PhoneNumber(String);
 
@@ -81,7 +83,9 @@ impl fmt::Display for PhoneNumber {
 }
 
 /// A Matrix user ID, `@localpart:server.name`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(into = "String", try_from = "String")]
 pub struct MatrixUserId(String);
 

@@ -506,7 +506,10 @@ fn accept(
             out.record(Actor::Staff(by.clone()), EventKind::Accepted { person: by });
             Ok(())
         }
-        state if state.assignee() == Some(&by) && !state.is_closed() => {
+        // Closed (completed, expired, cancelled...): an accept now is not a late accept
+        // to log, and "already taken" would hide that nobody is coming.
+        state if state.is_closed() => Err(closed(handoff)),
+        state if state.assignee() == Some(&by) => {
             // Their own accept again (a retried text): say it is theirs, change nothing.
             out.send(Recipient::Staff(by), Message::Assignment { id: handoff.id });
             Ok(())

@@ -197,7 +197,9 @@ pub enum Message {
 
     // ---- replies to whoever wrote, outside any one hand-off ----
     /// The commands this sender may use.
-    Help { audience: Audience },
+    Help {
+        audience: Audience,
+    },
     /// The number is not registered: one short refusal a day at most.
     NotRegistered,
     /// Confirms a carrier opt-out (STOP): nothing more will be sent by SMS.
@@ -212,9 +214,13 @@ pub enum Message {
         open: Vec<HandoffId>,
     },
     /// The officer's open hand-offs.
-    Status { lines: Vec<StatusLine> },
+    Status {
+        lines: Vec<StatusLine>,
+    },
     /// Who is on duty now, for staff.
-    OnDutyNow { sites: Vec<SiteNow> },
+    OnDutyNow {
+        sites: Vec<SiteNow>,
+    },
 }
 
 impl Message {

@@ -4,6 +4,9 @@
 //! twice, concurrent accepts have one winner, and an undeliverable offer escalates
 //! at once. No test sleeps.
 
+// A whole file of tests: a panic here is a failed test, shared steps included.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::sync::Arc;
 

@@ -1053,15 +1053,27 @@ async fn sms_edge_memory_opt_outs_seen_ids_and_refusals_round_trip() {
         assert!(store.is_opted_out(&phone).await.unwrap());
         assert!(store.opted_out().await.unwrap().contains("+14125550199"));
         assert!(store.opt_in(&phone).await.unwrap());
-        assert!(!store.opt_in(&phone).await.unwrap(), "opting in twice is no news");
+        assert!(
+            !store.opt_in(&phone).await.unwrap(),
+            "opting in twice is no news"
+        );
 
         assert!(store.first_sighting("SM123", t(0)).await.unwrap());
-        assert!(!store.first_sighting("SM123", t(1)).await.unwrap(), "a retried webhook is seen");
+        assert!(
+            !store.first_sighting("SM123", t(1)).await.unwrap(),
+            "a retried webhook is seen"
+        );
 
         let day = Duration::hours(24);
         assert!(store.refusal_allowed(&phone, t(0), day).await.unwrap());
         assert!(!store.refusal_allowed(&phone, t(60), day).await.unwrap());
-        assert!(store.refusal_allowed(&phone, t(24 * 60), day).await.unwrap(), "a day later, again");
+        assert!(
+            store
+                .refusal_allowed(&phone, t(24 * 60), day)
+                .await
+                .unwrap(),
+            "a day later, again"
+        );
     })
     .await;
 }
@@ -1075,7 +1087,10 @@ async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
             recipient: Recipient::Phone(phone.clone()),
             message: Message::NotRegistered,
         };
-        store.enqueue(std::slice::from_ref(&reply), t(0)).await.unwrap();
+        store
+            .enqueue(std::slice::from_ref(&reply), t(0))
+            .await
+            .unwrap();
         store.enqueue(&[reply], t(1)).await.unwrap();
         let pending = store.outbox_pending(10).await.unwrap();
         assert_eq!(pending.len(), 1);
@@ -1086,7 +1101,11 @@ async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
             .await
             .unwrap();
         assert!(store.outbox_due(t(5), 10).await.unwrap().is_empty());
-        assert_eq!(store.outbox_pending(10).await.unwrap().len(), 1, "pending even when not due");
+        assert_eq!(
+            store.outbox_pending(10).await.unwrap().len(),
+            1,
+            "pending even when not due"
+        );
     })
     .await;
 }

@@ -54,7 +54,11 @@ impl Store {
 
     /// Remembers an inbound message's provider id. `true` the first time, `false`
     /// if it was seen before (a retried webhook, to acknowledge and ignore).
-    pub async fn first_sighting(&self, provider_id: &str, at: DateTime<Utc>) -> Result<bool, StoreError> {
+    pub async fn first_sighting(
+        &self,
+        provider_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let _guard = self.write_lock().await;
         let inserted = sqlx::query(
             "INSERT INTO inbound_seen (provider_id, at) VALUES ($1, $2) \

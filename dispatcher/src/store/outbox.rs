@@ -49,7 +49,11 @@ fn decode_item(row: &AnyRow) -> Result<OutboxItem, StoreError> {
 impl Store {
     /// Puts messages that belong to no decision (replies such as HELP, refusals,
     /// errors) in the outbox, in one transaction. A key already present is skipped.
-    pub async fn enqueue(&self, items: &[NewOutbound], now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn enqueue(
+        &self,
+        items: &[NewOutbound],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let _guard = self.write_lock().await;
         let mut tx = self.begin_write().await?;
         for out in items {
