@@ -1,0 +1,1579 @@
+//! Messages rendered as SMS text.
+//!
+//! This file owns the words of every SMS the bot sends: [`sms`] turns each
+//! dispatcher [`Message`] (the help texts included) into one short, plain text, and
+//! [`to_gsm7`], [`is_gsm7`] and [`septets`] keep every text inside the GSM-7
+//! alphabet of GSM 03.38, so no message falls back to UCS-2 and its 70 characters a
+//! segment.
+//!
+//! The rules every text keeps:
+//!
+//! - **GSM-7 only.** Our own words use only the basic GSM-7 set (not even the
+//!   extension table, whose characters cost two septets and which some handsets
+//!   show badly). Everything that came from people or from the configuration
+//!   (locations, names, agencies, reasons, relayed texts) goes through [`to_gsm7`]
+//!   first, and single-line fields also have their line breaks and runs of spaces
+//!   folded into one space.
+//! - **Every message about a hand-off names its number**, and commands are shown
+//!   with it: `CANCEL 4821`, never a bare `CANCEL`, which carriers treat as an
+//!   opt-out keyword that would unsubscribe the sender.
+//! - **Offers fit one 160-septet segment.** The location is shortened (ending in
+//!   `...`) as much as needed, then, only if the officer's and agency's names are
+//!   themselves very long, those too; the reply codes `Y4821` and `N4821` never
+//!   are. The officer's receipt and the supervisors' unstaffed alert, which also
+//!   echo a location, fit one segment the same way. Relayed texts are passed on
+//!   whole.
+//! - **Times are local to the site**: each is shown in the offset it carries, on
+//!   a 12-hour clock (`10:47 AM`, `Mon 8:00 AM`).
+//! - **No phone numbers or Matrix IDs** from our side: no message has a field for
+//!   one, and the texts here add none.
+
+use chrono::{DateTime, FixedOffset};
+use handoff_dispatcher::decide::MAX_ETA_MINUTES;
+use handoff_dispatcher::message::{Audience, Problem, SiteNow, StatusLine};
+use handoff_dispatcher::{HandoffId, HandoffKind, Message};
+
+/// Septets in a single-part SMS.
+pub const SEGMENT: usize = 160;
+
+/// The GSM 03.38 basic character set (all 128 codes but the escape to the
+/// extension table), as Unicode.
+const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
+                     ¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+
+/// The printable characters of the GSM 03.38 extension table: each is sent as an
+/// escape plus one code, so it costs two septets. (Its form feed is treated as a
+/// space.)
+const EXTENSION: &str = "^{}\\[~]|€";
+
+/// The shortest part of a location an offer keeps before the names are shortened.
+const MIN_LOCATION: usize = 24;
+
+/// The longest site or agency name an unstaffed alert shows.
+const MAX_ALERT_NAME: usize = 24;
+
+/// The septets `, ` + ` (` + `)` add around the officer's and agency's names.
+const BY_LINE_PUNCTUATION: usize = 5;
+
+/// What a shortened field ends with.
+const ELLIPSIS: &str = "...";
+
+const OFFICER_HELP: &str = "Texts you can send:\n\
+    LEAD <place, what happened>: ask for a case manager\n\
+    REFER <place, notes>: refer someone for follow-up\n\
+    STATUS: your open hand-offs\n\
+    CANCEL <number> <reason>: withdraw one (reason optional)\n\
+    CANCEL alone stops all texts. Do not text names or dates of birth.";
+
+const STAFF_HELP: &str = "Texts you can send:\n\
+    Y<number>: take an offer. N<number>: pass\n\
+    ETA <min>: minutes until you arrive\n\
+    ARRIVED, DONE: you are there; person released to you\n\
+    CANCEL <number> <reason>: call it off (reason optional)\n\
+    STATUS: yours. WHO: who is on duty\n\
+    CANCEL alone stops all texts. Other texts go to the officer.";
+
+fn is_basic(c: char) -> bool {
+    match c {
+        ' '..='~' => !matches!(c, '`' | '^' | '{' | '}' | '\\' | '[' | ']' | '~' | '|'),
+        _ => BASIC.contains(c),
+    }
+}
+
+fn is_extension(c: char) -> bool {
+    EXTENSION.contains(c)
+}
+
+/// Whether `text` can be sent in the GSM-7 alphabet (basic set or extension table).
+pub fn is_gsm7(text: &str) -> bool {
+    text.chars().all(|c| is_basic(c) || is_extension(c))
+}
+
+fn char_septets(c: char) -> usize {
+    if is_extension(c) { 2 } else { 1 }
+}
+
+/// How many septets `text` takes in GSM-7: two for each extension-table character,
+/// one for every other. Meant for GSM-7 text ([`to_gsm7`] first): a character
+/// outside the alphabet is counted as one.
+pub fn septets(text: &str) -> usize {
+    text.chars().map(char_septets).sum()
+}
+
+/// `text` in the GSM-7 alphabet, for an SMS.
+///
+/// GSM-7 characters, extension-table ones included (`^{}\[~]|€`, two septets
+/// each), are kept as they are: they were typed on purpose, and [`septets`] counts
+/// them right. Everything else is transliterated: curly quotes and primes become
+/// straight quotes, dashes and minus signs `-`, `…` becomes `...`, letters with
+/// accents not in GSM-7 their base letter (`á` → `a`, `ç` → `c`, `Œ` → `OE`),
+/// full-width forms their ASCII letter, unusual spaces and tabs a space, and line
+/// and paragraph separators a line break. Invisible characters (controls,
+/// zero-width and direction marks, combining accents, variation selectors, emoji
+/// skin tones) are dropped; anything else, emoji included, becomes `?`.
+pub fn to_gsm7(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_basic(c) || is_extension(c) {
+            out.push(c);
+        } else if let Some(ascii) = transliterate(c) {
+            out.push_str(ascii);
+        } else if matches!(c, '\u{2028}' | '\u{2029}') {
+            out.push('\n');
+        } else if c.is_whitespace() {
+            out.push(' ');
+        } else if is_invisible(c) {
+            // Dropped: nothing to show.
+        } else {
+            out.push('?');
+        }
+    }
+    out
+}
+
+/// Latin-1 letters U+00C0 to U+00FF: the GSM-7 ones are kept before this table is
+/// read, the rest lose their accent.
+const LATIN_1: [&str; 64] = [
+    "A", "A", "A", "A", "Ä", "Å", "Æ", "Ç", "E", "É", "E", "E", "I", "I", "I", "I", //
+    "D", "Ñ", "O", "O", "O", "O", "Ö", "x", "Ø", "U", "U", "U", "Ü", "Y", "Th", "ß", //
+    "à", "a", "a", "a", "ä", "å", "æ", "c", "è", "é", "e", "e", "ì", "i", "i", "i", //
+    "d", "ñ", "ò", "o", "o", "o", "ö", "/", "ø", "ù", "u", "u", "ü", "y", "th", "y",
+];
+
+/// Latin Extended-A, U+0100 to U+017F, without accents.
+const LATIN_EXTENDED_A: [&str; 128] = [
+    "A", "a", "A", "a", "A", "a", "C", "c", "C", "c", "C", "c", "C", "c", "D", "d", //
+    "D", "d", "E", "e", "E", "e", "E", "e", "E", "e", "E", "e", "G", "g", "G", "g", //
+    "G", "g", "G", "g", "H", "h", "H", "h", "I", "i", "I", "i", "I", "i", "I", "i", //
+    "I", "i", "IJ", "ij", "J", "j", "K", "k", "k", "L", "l", "L", "l", "L", "l", "L", //
+    "l", "L", "l", "N", "n", "N", "n", "N", "n", "n", "N", "n", "O", "o", "O", "o", //
+    "O", "o", "OE", "oe", "R", "r", "R", "r", "R", "r", "S", "s", "S", "s", "S", "s", //
+    "S", "s", "T", "t", "T", "t", "T", "t", "U", "u", "U", "u", "U", "u", "U", "u", //
+    "U", "u", "U", "u", "W", "w", "Y", "y", "Y", "Z", "z", "Z", "z", "Z", "z", "s",
+];
+
+/// Printable ASCII from `!`, for full-width forms (U+FF01 to U+FF5E).
+const ASCII_FROM_BANG: &str = "!\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_'\
+                               abcdefghijklmnopqrstuvwxyz{|}~";
+
+/// A GSM-7 stand-in for a character outside GSM-7, where there is a good one.
+fn transliterate(c: char) -> Option<&'static str> {
+    let code = u32::from(c);
+    let from = |table: &'static [&'static str], start: u32| {
+        usize::try_from(code - start)
+            .ok()
+            .and_then(|i| table.get(i).copied())
+    };
+    match c {
+        '`' | '´' | '‘' | '’' | '‚' | '‛' | '′' | 'ʹ' | 'ʻ' | 'ʼ' | 'ˈ' | '‹' | '›' => {
+            Some("'")
+        }
+        '“' | '”' | '„' | '‟' | '″' | '«' | '»' | '〝' | '〞' => Some("\""),
+        '‐' | '‑' | '‒' | '–' | '—' | '―' | '−' | '⁃' | '﹘' | '﹣' | '•' | '◦' | '‣' => {
+            Some("-")
+        }
+        '…' => Some("..."),
+        '·' | '∙' => Some("."),
+        '⁄' | '∕' => Some("/"),
+        '¦' => Some("|"),
+        '¢' => Some("c"),
+        '©' => Some("(c)"),
+        '®' => Some("(R)"),
+        '™' => Some("TM"),
+        '№' => Some("No."),
+        '¹' => Some("1"),
+        '²' => Some("2"),
+        '³' => Some("3"),
+        '¼' => Some("1/4"),
+        '½' => Some("1/2"),
+        '¾' => Some("3/4"),
+        'ª' => Some("a"),
+        'º' => Some("o"),
+        'Ș' => Some("S"),
+        'ș' => Some("s"),
+        'Ț' => Some("T"),
+        'ț' => Some("t"),
+        '\u{C0}'..='\u{FF}' => from(&LATIN_1, 0xC0),
+        '\u{100}'..='\u{17F}' => from(&LATIN_EXTENDED_A, 0x100),
+        '\u{FF01}'..='\u{FF5E}' => {
+            let i = usize::try_from(code - 0xFF01).ok()?;
+            ASCII_FROM_BANG.get(i..i + 1)
+        }
+        _ => None,
+    }
+}
+
+/// Characters that show nothing by themselves.
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{AD}'
+                | '\u{300}'..='\u{36F}'
+                | '\u{1AB0}'..='\u{1AFF}'
+                | '\u{1DC0}'..='\u{1DFF}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{20D0}'..='\u{20FF}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FE20}'..='\u{FE2F}'
+                | '\u{FEFF}'
+                | '\u{1F3FB}'..='\u{1F3FF}'
+                | '\u{E0000}'..='\u{E0FFF}'
+        )
+}
+
+/// A single-line field in GSM-7: line breaks and runs of spaces become one space.
+fn inline(text: &str) -> String {
+    to_gsm7(text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A first name, or `fallback` if the name came out empty.
+fn name_or(name: &str, fallback: &str) -> String {
+    let name = inline(name);
+    if name.is_empty() {
+        fallback.to_owned()
+    } else {
+        name
+    }
+}
+
+/// `text` cut to at most `max` septets, ending in `...` when cut.
+fn shorten(text: &str, max: usize) -> String {
+    if septets(text) <= max {
+        return text.to_owned();
+    }
+    let Some(room) = max.checked_sub(ELLIPSIS.len()) else {
+        return ".".repeat(max);
+    };
+    let mut kept = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        used += char_septets(c);
+        if used > room {
+            break;
+        }
+        kept.push(c);
+    }
+    let kept = kept.trim_end_matches([' ', ',', ';', ':', '-', '.']);
+    format!("{kept}{ELLIPSIS}")
+}
+
+/// `text` ending as a sentence: a full stop unless it already has a stop.
+fn sentence(text: &str) -> String {
+    if text.ends_with(['.', '!', '?']) {
+        text.to_owned()
+    } else {
+        format!("{text}.")
+    }
+}
+
+/// A clock time in the offset it carries: `10:47 AM`.
+fn clock(at: &DateTime<FixedOffset>) -> String {
+    at.format("%-I:%M %p").to_string()
+}
+
+/// A day and time in the offset it carries: `Mon 8:00 AM`.
+fn day_and_clock(at: &DateTime<FixedOffset>) -> String {
+    at.format("%a %-I:%M %p").to_string()
+}
+
+/// Minutes as people say them: `15 min`, `1 h`, `1 h 30 min`.
+fn duration(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// `4821`, `4821 and 4822`, `4821, 4822 and 4823`.
+fn list(ids: &[HandoffId]) -> String {
+    match ids {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [rest @ .., last] => {
+            let rest: Vec<String> = rest.iter().map(ToString::to_string).collect();
+            format!("{} and {last}", rest.join(", "))
+        }
+    }
+}
+
+/// The text of `message` as one SMS (several segments at most for help, status and
+/// relayed texts; one for offers). Always GSM-7.
+pub fn sms(message: &Message) -> String {
+    match message {
+        // ---- to the officer ----
+        Message::Received { id, kind, location } => received(*id, *kind, location),
+        Message::Assigned {
+            id,
+            first_name,
+            role,
+        } => {
+            let name = name_or(first_name, "Someone");
+            let role = inline(role);
+            if role.is_empty() {
+                format!("{name} is taking {id}.")
+            } else {
+                format!("{name} ({role}) is taking {id}.")
+            }
+        }
+        Message::Eta {
+            id,
+            first_name,
+            minutes,
+            arrive_by,
+        } => {
+            let name = name_or(first_name, "The case manager");
+            let when = clock(arrive_by);
+            if *minutes == 0 {
+                format!("{name}: on the way to {id}, arriving now ({when}).")
+            } else {
+                format!(
+                    "{name}: on the way to {id}, about {} ({when}).",
+                    duration(*minutes)
+                )
+            }
+        }
+        Message::ArrivedAtScene { id, first_name } => {
+            format!("{} has arrived for {id}.", name_or(first_name, "The case manager"))
+        }
+        Message::Completed { id } => {
+            format!("{id} is done: the person is with case management now. Thank you.")
+        }
+        Message::Unstaffed { id, next_opening } => {
+            let base = format!("{id}: nobody could be reached. Please proceed as you normally would.");
+            match next_opening {
+                Some(at) => format!("{base} Case management opens {}.", day_and_clock(at)),
+                None => base,
+            }
+        }
+        Message::OutOfHours {
+            id,
+            kind,
+            next_opening,
+        } => out_of_hours(*id, *kind, next_opening.as_ref()),
+        Message::AfterHoursSearching { id, next_opening } => {
+            let closed = match next_opening {
+                Some(at) => format!("case management is closed until {}", day_and_clock(at)),
+                None => "case management is closed".to_owned(),
+            };
+            format!(
+                "Got it: hand-off {id}, but {closed}. Asking the on-call coordinator. \
+                 Reply CANCEL {id} to withdraw."
+            )
+        }
+        Message::CancelledByStaff {
+            id,
+            first_name,
+            reason,
+        } => {
+            let name = name_or(first_name, "The case manager");
+            let cancelled = with_reason(&format!("{name} cancelled {id}"), reason.as_deref());
+            format!("{cancelled} Please proceed as you normally would.")
+        }
+        Message::CancelConfirmed { id } => format!("Hand-off {id} is cancelled."),
+        Message::Expired { id } => format!(
+            "{id}: the case manager did not arrive in time, so it is closed. \
+             Please proceed as you normally would."
+        ),
+        Message::RelayFromStaff {
+            id,
+            first_name,
+            text,
+        } => relay(*id, &name_or(first_name, "Case manager"), text),
+
+        // ---- to staff ----
+        Message::Offer {
+            id,
+            kind,
+            location,
+            agency,
+            officer,
+            after_hours,
+        } => offer(*id, *kind, location, agency, officer, *after_hours),
+        Message::Assignment { id } => format!(
+            "{id} is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
+        ),
+        Message::TakenByOther { id, first_name } => {
+            format!("{id} was taken by {}.", name_or(first_name, "someone else"))
+        }
+        Message::AlreadyTaken { id } => {
+            format!("{id} was already taken by someone else; no need to go.")
+        }
+        Message::Withdrawn { id } => format!("Offer {id} is withdrawn; no need to reply."),
+        Message::CancelledByOfficer { id, reason } => {
+            let cancelled = with_reason(&format!("The officer cancelled {id}"), reason.as_deref());
+            format!("{cancelled} No need to go.")
+        }
+        Message::RelayFromOfficer { id, officer, text } => {
+            relay(*id, &name_or(officer, "Officer"), text)
+        }
+        Message::UnstaffedAlert {
+            id,
+            site,
+            kind,
+            location,
+            agency,
+        } => unstaffed_alert(*id, site, *kind, location, agency),
+        Message::ExpiredAlert { id, first_name } => format!(
+            "{id} expired: {} accepted but did not arrive in time.",
+            name_or(first_name, "the case manager")
+        ),
+        Message::Closed { id } => format!("{id} is already closed."),
+
+        // ---- replies outside any one hand-off ----
+        Message::Help { audience } => match audience {
+            Audience::Officer => OFFICER_HELP.to_owned(),
+            Audience::Staff => STAFF_HELP.to_owned(),
+        },
+        Message::NotRegistered => {
+            "This number is not registered with the program: please contact the program coordinator."
+                .to_owned()
+        }
+        Message::OptedOut => {
+            "You are unsubscribed and will get no more texts. Reply START to resume.".to_owned()
+        }
+        Message::OptedIn => {
+            "You are subscribed again. Reply HELP for commands, STOP to opt out.".to_owned()
+        }
+        Message::Problem { id, problem, open } => problem_text(*id, *problem, open),
+        Message::Status { lines } => status(lines),
+        Message::OnDutyNow { sites } => on_duty_now(sites),
+    }
+}
+
+/// `LEAD 4821: arrest diversion at 5th & Main, Ofc. Rivera (Metro PD). Reply Y4821
+/// to take it, N4821 to pass.`, in one segment.
+fn offer(
+    id: HandoffId,
+    kind: HandoffKind,
+    location: &str,
+    agency: &str,
+    officer: &str,
+    after_hours: bool,
+) -> String {
+    let when = if after_hours { " (after hours)" } else { "" };
+    let head = format!("LEAD {id}{when}: {} at ", kind.label());
+    let tail = format!(". Reply Y{id} to take it, N{id} to pass.");
+    let location = match inline(location) {
+        place if place.is_empty() => "a place not given".to_owned(),
+        place => place,
+    };
+    let (officer, agency) = (inline(officer), inline(agency));
+    let room = SEGMENT.saturating_sub(septets(&head) + septets(&tail));
+
+    let mut by = by_line(&officer, &agency);
+    let keep = septets(&location).min(MIN_LOCATION);
+    if septets(&by) + keep > room {
+        // Long names: share what the location leaves, the shorter name whole if it fits.
+        let names = room.saturating_sub(keep + BY_LINE_PUNCTUATION);
+        let half = names / 2;
+        let (o, a) = (septets(&officer), septets(&agency));
+        let (o_max, a_max) = if o <= half {
+            (o, names - o)
+        } else if a <= half {
+            (names - a, a)
+        } else {
+            (half, names - half)
+        };
+        by = by_line(&shorten(&officer, o_max), &shorten(&agency, a_max));
+    }
+    let location = shorten(&location, room.saturating_sub(septets(&by)));
+    let text = format!("{head}{location}{by}{tail}");
+    if septets(&text) <= SEGMENT {
+        text
+    } else {
+        // Only reachable with absurd numbers: the codes matter more than the rest.
+        format!(
+            "LEAD {id}{when}: {}. Reply Y{id} to take it, N{id} to pass.",
+            kind.label()
+        )
+    }
+}
+
+/// `, Ofc. Rivera (Metro PD)`, or what there is of it.
+fn by_line(officer: &str, agency: &str) -> String {
+    match (officer.is_empty(), agency.is_empty()) {
+        (false, false) => format!(", {officer} ({agency})"),
+        (false, true) => format!(", {officer}"),
+        (true, false) => format!(", {agency}"),
+        (true, true) => String::new(),
+    }
+}
+
+/// The officer's receipt, in one segment.
+fn received(id: HandoffId, kind: HandoffKind, location: &str) -> String {
+    let head = format!("Got it: hand-off {id} ({})", kind.label());
+    let tail = format!(" Finding an on-duty case manager. Reply CANCEL {id} to withdraw.");
+    let location = inline(location);
+    if location.is_empty() {
+        return format!("{head}.{tail}");
+    }
+    // ", " before the place and a full stop after it.
+    let room = SEGMENT.saturating_sub(septets(&head) + septets(&tail) + 3);
+    let place = sentence(&shorten(&location, room));
+    format!("{head}, {place}{tail}")
+}
+
+fn out_of_hours(
+    id: HandoffId,
+    kind: HandoffKind,
+    next_opening: Option<&DateTime<FixedOffset>>,
+) -> String {
+    match kind {
+        HandoffKind::ArrestDiversion => {
+            let closed = match next_opening {
+                Some(at) => format!("Case management is closed; it opens {}.", day_and_clock(at)),
+                None => "Case management is closed, with no opening scheduled.".to_owned(),
+            };
+            format!(
+                "{id}: {closed} To refer this person for follow-up, reply REFER with place and notes."
+            )
+        }
+        HandoffKind::SocialContactReferral => match next_opening {
+            Some(at) => format!(
+                "{id}: referral filed. Case management is closed; someone will follow up after it \
+                 opens {}.",
+                day_and_clock(at)
+            ),
+            None => format!(
+                "{id}: referral filed. Case management is closed; someone will follow up when it \
+                 reopens."
+            ),
+        },
+    }
+}
+
+/// `Dana cancelled 4821: person declined.` or `Dana cancelled 4821.`
+fn with_reason(what: &str, reason: Option<&str>) -> String {
+    match reason.map(inline).filter(|r| !r.is_empty()) {
+        Some(reason) => sentence(&format!("{what}: {reason}")),
+        None => format!("{what}."),
+    }
+}
+
+/// `4821 Dana: <text>`, the text whole.
+fn relay(id: HandoffId, from: &str, text: &str) -> String {
+    format!("{id} {from}: {}", to_gsm7(text).trim())
+}
+
+/// To supervisors, in one segment.
+fn unstaffed_alert(
+    id: HandoffId,
+    site: &str,
+    kind: HandoffKind,
+    location: &str,
+    agency: &str,
+) -> String {
+    let site = shorten(&inline(site), MAX_ALERT_NAME);
+    let agency = shorten(&inline(agency), MAX_ALERT_NAME);
+    let at = if site.is_empty() {
+        String::new()
+    } else {
+        format!(" ({site})")
+    };
+    let head = format!("Nobody took {id}{at}: {} at ", kind.label());
+    let from = if agency.is_empty() {
+        String::new()
+    } else {
+        format!(", {agency}")
+    };
+    let tail = format!("{from}. The officer was told nobody could come.");
+    let location = match inline(location) {
+        place if place.is_empty() => "a place not given".to_owned(),
+        place => place,
+    };
+    let room = SEGMENT.saturating_sub(septets(&head) + septets(&tail));
+    format!("{head}{}{tail}", shorten(&location, room))
+}
+
+fn problem_text(id: Option<HandoffId>, problem: Problem, open: &[HandoffId]) -> String {
+    let it = id.map_or_else(|| "that hand-off".to_owned(), |id| id.to_string());
+    let it_first = id.map_or_else(|| "That hand-off".to_owned(), |id| id.to_string());
+    // Problems that do not mention the hand-off in their sentence name it in front.
+    let tag = id.map_or_else(String::new, |id| format!("{id}: "));
+    let said = match problem {
+        Problem::NotUnderstood => {
+            format!("{tag}Sorry, I did not understand that: reply HELP for the commands.")
+        }
+        Problem::UnknownHandoff => match id {
+            Some(id) => format!("There is no hand-off {id}."),
+            None => "There is no hand-off with that number.".to_owned(),
+        },
+        Problem::NameTheHandoff => {
+            return match open.first() {
+                Some(first) => format!(
+                    "You have {} open: say which, e.g. CANCEL {first}.",
+                    list(open)
+                ),
+                None => format!(
+                    "{tag}You have more than one hand-off open: say which, e.g. CANCEL <number>."
+                ),
+            };
+        }
+        Problem::NothingOpen => format!("{tag}You have no open hand-off this could apply to."),
+        Problem::NotOffered => format!("{it_first} was not offered to you."),
+        Problem::NotYours => format!("{it_first} is not assigned to you."),
+        Problem::NotRequester => format!("{it_first} was requested by another officer."),
+        Problem::NotYetAccepted => format!("Nobody has accepted {it} yet."),
+        Problem::Closed => format!("{it_first} is already closed."),
+        Problem::BadEta => format!(
+            "{tag}Send ETA and the minutes until you arrive, from 1 to {MAX_ETA_MINUTES}, e.g. ETA 15."
+        ),
+    };
+    if open.is_empty() {
+        said
+    } else {
+        format!("{said} You have {} open.", list(open))
+    }
+}
+
+/// One line per hand-off: `4821 arrest diversion: Dana on the way, ETA 10:47 AM`.
+fn status(lines: &[StatusLine]) -> String {
+    if lines.is_empty() {
+        return "You have no open hand-offs.".to_owned();
+    }
+    lines
+        .iter()
+        .map(|line| {
+            let name = line
+                .first_name
+                .as_deref()
+                .map(inline)
+                .filter(|n| !n.is_empty());
+            let who = name.as_deref().unwrap_or("case manager");
+            let state = match line.state.as_str() {
+                "offering" => "finding a case manager".to_owned(),
+                "accepted" => format!("{who} is taking it"),
+                "en_route" => match &line.eta {
+                    Some(eta) => format!("{who} on the way, ETA {}", clock(eta)),
+                    None => format!("{who} on the way"),
+                },
+                "arrived" => format!("{who} arrived"),
+                "completed" => "done".to_owned(),
+                "unstaffed" => "nobody could be reached".to_owned(),
+                "out_of_hours" => "out of hours".to_owned(),
+                other => inline(other).replace('_', " "),
+            };
+            format!("{} {}: {state}", line.id, line.kind.label())
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One line per site: `Downtown (open): Dana (case manager), Lee (case manager)`.
+fn on_duty_now(sites: &[SiteNow]) -> String {
+    if sites.is_empty() {
+        return "No sites are set up.".to_owned();
+    }
+    sites
+        .iter()
+        .map(|site| {
+            let name = name_or(&site.site, "Site");
+            let state = match (site.open, &site.next_opening) {
+                (true, _) => "open".to_owned(),
+                (false, Some(at)) => format!("closed, opens {}", day_and_clock(at)),
+                (false, None) => "closed".to_owned(),
+            };
+            let people: Vec<String> = site
+                .on_duty
+                .iter()
+                .map(|(first_name, role)| {
+                    let first_name = name_or(first_name, "someone");
+                    match inline(role) {
+                        role if role.is_empty() => first_name,
+                        role => format!("{first_name} ({role})"),
+                    }
+                })
+                .collect();
+            let people = if people.is_empty() {
+                "nobody on duty".to_owned()
+            } else {
+                people.join(", ")
+            };
+            format!("{name} ({state}): {people}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ID: u32 = 4821;
+
+    fn id() -> HandoffId {
+        HandoffId::new(ID)
+    }
+
+    fn at(text: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    fn monday_eight() -> DateTime<FixedOffset> {
+        at("2026-11-23T08:00:00-05:00")
+    }
+
+    fn offer_of(location: &str, agency: &str, officer: &str, after_hours: bool) -> Message {
+        Message::Offer {
+            id: id(),
+            kind: HandoffKind::ArrestDiversion,
+            location: location.to_owned(),
+            agency: agency.to_owned(),
+            officer: officer.to_owned(),
+            after_hours,
+        }
+    }
+
+    /// Which variant a message is: the match has no wildcard, so a new variant
+    /// fails to compile here until `one_of_each` shows it too.
+    fn variant(message: &Message) -> usize {
+        match message {
+            Message::Received { .. } => 0,
+            Message::Assigned { .. } => 1,
+            Message::Eta { .. } => 2,
+            Message::ArrivedAtScene { .. } => 3,
+            Message::Completed { .. } => 4,
+            Message::Unstaffed { .. } => 5,
+            Message::OutOfHours { .. } => 6,
+            Message::AfterHoursSearching { .. } => 7,
+            Message::CancelledByStaff { .. } => 8,
+            Message::CancelConfirmed { .. } => 9,
+            Message::Expired { .. } => 10,
+            Message::RelayFromStaff { .. } => 11,
+            Message::Offer { .. } => 12,
+            Message::Assignment { .. } => 13,
+            Message::TakenByOther { .. } => 14,
+            Message::AlreadyTaken { .. } => 15,
+            Message::Withdrawn { .. } => 16,
+            Message::CancelledByOfficer { .. } => 17,
+            Message::RelayFromOfficer { .. } => 18,
+            Message::UnstaffedAlert { .. } => 19,
+            Message::ExpiredAlert { .. } => 20,
+            Message::Closed { .. } => 21,
+            Message::Help { .. } => 22,
+            Message::NotRegistered => 23,
+            Message::OptedOut => 24,
+            Message::OptedIn => 25,
+            Message::Problem { .. } => 26,
+            Message::Status { .. } => 27,
+            Message::OnDutyNow { .. } => 28,
+        }
+    }
+    const VARIANTS: usize = 29;
+
+    const ALL_PROBLEMS: [Problem; 10] = [
+        Problem::NotUnderstood,
+        Problem::UnknownHandoff,
+        Problem::NameTheHandoff,
+        Problem::NothingOpen,
+        Problem::NotOffered,
+        Problem::NotYours,
+        Problem::NotRequester,
+        Problem::NotYetAccepted,
+        Problem::Closed,
+        Problem::BadEta,
+    ];
+
+    /// Every variant (and every problem, audience and status state), with `text`
+    /// in each field people or the configuration fill in.
+    fn one_of_each(text: &str) -> Vec<Message> {
+        let s = || text.to_owned();
+        let mut all = vec![
+            Message::Received {
+                id: id(),
+                kind: HandoffKind::ArrestDiversion,
+                location: s(),
+            },
+            Message::Assigned {
+                id: id(),
+                first_name: s(),
+                role: s(),
+            },
+            Message::Eta {
+                id: id(),
+                first_name: s(),
+                minutes: 15,
+                arrive_by: at("2026-11-23T10:47:00-05:00"),
+            },
+            Message::ArrivedAtScene {
+                id: id(),
+                first_name: s(),
+            },
+            Message::Completed { id: id() },
+            Message::Unstaffed {
+                id: id(),
+                next_opening: Some(monday_eight()),
+            },
+            Message::Unstaffed {
+                id: id(),
+                next_opening: None,
+            },
+            Message::OutOfHours {
+                id: id(),
+                kind: HandoffKind::ArrestDiversion,
+                next_opening: Some(monday_eight()),
+            },
+            Message::OutOfHours {
+                id: id(),
+                kind: HandoffKind::SocialContactReferral,
+                next_opening: None,
+            },
+            Message::AfterHoursSearching {
+                id: id(),
+                next_opening: Some(monday_eight()),
+            },
+            Message::CancelledByStaff {
+                id: id(),
+                first_name: s(),
+                reason: Some(s()),
+            },
+            Message::CancelConfirmed { id: id() },
+            Message::Expired { id: id() },
+            Message::RelayFromStaff {
+                id: id(),
+                first_name: s(),
+                text: s(),
+            },
+            Message::Offer {
+                id: id(),
+                kind: HandoffKind::SocialContactReferral,
+                location: s(),
+                agency: s(),
+                officer: s(),
+                after_hours: true,
+            },
+            Message::Assignment { id: id() },
+            Message::TakenByOther {
+                id: id(),
+                first_name: s(),
+            },
+            Message::AlreadyTaken { id: id() },
+            Message::Withdrawn { id: id() },
+            Message::CancelledByOfficer {
+                id: id(),
+                reason: Some(s()),
+            },
+            Message::RelayFromOfficer {
+                id: id(),
+                officer: s(),
+                text: s(),
+            },
+            Message::UnstaffedAlert {
+                id: id(),
+                site: s(),
+                kind: HandoffKind::ArrestDiversion,
+                location: s(),
+                agency: s(),
+            },
+            Message::ExpiredAlert {
+                id: id(),
+                first_name: s(),
+            },
+            Message::Closed { id: id() },
+            Message::Help {
+                audience: Audience::Officer,
+            },
+            Message::Help {
+                audience: Audience::Staff,
+            },
+            Message::NotRegistered,
+            Message::OptedOut,
+            Message::OptedIn,
+            Message::Status {
+                lines: [
+                    "offering",
+                    "accepted",
+                    "en_route",
+                    "arrived",
+                    "completed",
+                    "cancelled",
+                    "unstaffed",
+                    "out_of_hours",
+                    "expired",
+                ]
+                .iter()
+                .map(|state| StatusLine {
+                    id: id(),
+                    kind: HandoffKind::ArrestDiversion,
+                    state: (*state).to_owned(),
+                    first_name: Some(s()),
+                    eta: Some(at("2026-11-23T10:47:00-05:00")),
+                })
+                .collect(),
+            },
+            Message::Status { lines: Vec::new() },
+            Message::OnDutyNow {
+                sites: vec![
+                    SiteNow {
+                        site: s(),
+                        open: true,
+                        on_duty: vec![(s(), s())],
+                        next_opening: None,
+                    },
+                    SiteNow {
+                        site: s(),
+                        open: false,
+                        on_duty: Vec::new(),
+                        next_opening: Some(monday_eight()),
+                    },
+                ],
+            },
+        ];
+        for problem in ALL_PROBLEMS {
+            for (named, open) in [
+                (None, vec![]),
+                (Some(id()), vec![]),
+                (Some(id()), vec![id(), HandoffId::new(4822)]),
+            ] {
+                all.push(Message::Problem {
+                    id: named,
+                    problem,
+                    open,
+                });
+            }
+        }
+        all
+    }
+
+    // ---- the examples of DESIGN.md ----
+
+    #[test]
+    fn an_offer_reads_like_the_design_example() {
+        assert_eq!(
+            sms(&offer_of("5th & Main", "Metro PD", "Ofc. Rivera", false)),
+            "LEAD 4821: arrest diversion at 5th & Main, Ofc. Rivera (Metro PD). \
+             Reply Y4821 to take it, N4821 to pass."
+        );
+    }
+
+    #[test]
+    fn an_after_hours_offer_says_so() {
+        assert_eq!(
+            sms(&offer_of("5th & Main", "Metro PD", "Ofc. Rivera", true)),
+            "LEAD 4821 (after hours): arrest diversion at 5th & Main, Ofc. Rivera (Metro PD). \
+             Reply Y4821 to take it, N4821 to pass."
+        );
+    }
+
+    #[test]
+    fn the_officer_is_told_the_request_was_received_and_how_to_withdraw_it() {
+        let message = Message::Received {
+            id: id(),
+            kind: HandoffKind::ArrestDiversion,
+            location: "5th & Main, retail theft".to_owned(),
+        };
+        assert_eq!(
+            sms(&message),
+            "Got it: hand-off 4821 (arrest diversion), 5th & Main, retail theft. \
+             Finding an on-duty case manager. Reply CANCEL 4821 to withdraw."
+        );
+    }
+
+    #[test]
+    fn the_case_manager_who_accepts_is_told_what_to_reply() {
+        assert_eq!(
+            sms(&Message::Assignment { id: id() }),
+            "4821 is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
+        );
+    }
+
+    #[test]
+    fn the_others_are_told_who_took_it() {
+        let message = Message::TakenByOther {
+            id: id(),
+            first_name: "Dana".to_owned(),
+        };
+        assert_eq!(sms(&message), "4821 was taken by Dana.");
+    }
+
+    #[test]
+    fn the_officer_is_told_who_is_taking_it() {
+        let message = Message::Assigned {
+            id: id(),
+            first_name: "Dana".to_owned(),
+            role: "case manager".to_owned(),
+        };
+        assert_eq!(sms(&message), "Dana (case manager) is taking 4821.");
+    }
+
+    #[test]
+    fn the_officer_is_told_the_eta_in_minutes_and_local_clock_time() {
+        let message = Message::Eta {
+            id: id(),
+            first_name: "Dana".to_owned(),
+            minutes: 15,
+            arrive_by: at("2026-11-23T10:47:00-05:00"),
+        };
+        assert_eq!(
+            sms(&message),
+            "Dana: on the way to 4821, about 15 min (10:47 AM)."
+        );
+    }
+
+    #[test]
+    fn the_officer_is_told_when_a_closed_program_opens_and_how_to_refer() {
+        let message = Message::OutOfHours {
+            id: id(),
+            kind: HandoffKind::ArrestDiversion,
+            next_opening: Some(monday_eight()),
+        };
+        assert_eq!(
+            sms(&message),
+            "4821: Case management is closed; it opens Mon 8:00 AM. \
+             To refer this person for follow-up, reply REFER with place and notes."
+        );
+    }
+
+    // ---- every variant ----
+
+    #[test]
+    fn the_table_has_one_of_each_variant() {
+        let mut seen = [false; VARIANTS];
+        for message in one_of_each("x") {
+            seen[variant(&message)] = true;
+        }
+        assert!(seen.iter().all(|s| *s), "missing variants: {seen:?}");
+    }
+
+    #[test]
+    fn every_variant_renders_gsm7_even_from_unicode_input() {
+        let messy = "“Dana” — José’s café… 🚓 naïve Œuvre ﬁ\u{200B}\u{301}\t北京";
+        for message in one_of_each(messy).iter().chain(&one_of_each("Dana")) {
+            let text = sms(message);
+            assert!(is_gsm7(&text), "{message:?} rendered non-GSM-7: {text}");
+            assert!(!text.trim().is_empty(), "{message:?} rendered nothing");
+        }
+    }
+
+    #[test]
+    fn our_own_words_use_only_the_basic_gsm7_set() {
+        for message in one_of_each("Dana") {
+            let text = sms(&message);
+            assert_eq!(septets(&text), text.chars().count(), "{message:?}: {text}");
+        }
+    }
+
+    #[test]
+    fn every_message_about_a_hand_off_names_its_number() {
+        for message in one_of_each("Dana") {
+            if let Some(id) = message.handoff() {
+                let text = sms(&message);
+                assert!(text.contains(&id.to_string()), "{message:?}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn cancel_is_never_shown_bare() {
+        for message in one_of_each("Dana") {
+            let text = sms(&message);
+            for (at, _) in text.match_indices("CANCEL") {
+                let after = &text[at + "CANCEL".len()..];
+                assert!(
+                    after.starts_with(" <")
+                        || after.starts_with(" 4")
+                        || after.starts_with(" alone"),
+                    "{message:?}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn offers_and_receipts_fit_one_segment() {
+        for message in one_of_each(&"very long words ".repeat(40)) {
+            if matches!(
+                message,
+                Message::Offer { .. } | Message::Received { .. } | Message::UnstaffedAlert { .. }
+            ) {
+                assert!(septets(&sms(&message)) <= SEGMENT, "{message:?}");
+            }
+        }
+    }
+
+    // ---- offers in one segment ----
+
+    #[test]
+    fn an_offer_with_a_300_character_location_fits_one_segment_with_its_codes() {
+        let location = "Corner of 5th Avenue & Main Street, behind the bus shelter ".repeat(6);
+        let location: String = location.chars().take(300).collect();
+        for after_hours in [false, true] {
+            let text = sms(&offer_of(&location, "Metro PD", "Ofc. Rivera", after_hours));
+            assert!(
+                septets(&text) <= SEGMENT,
+                "{} septets: {text}",
+                septets(&text)
+            );
+            assert!(text.contains("Y4821") && text.contains("N4821"), "{text}");
+            assert!(text.contains("5th Avenue & Main Street"), "{text}");
+            assert!(text.contains("..., Ofc. Rivera (Metro PD)."), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_offer_with_long_names_too_fits_one_segment_with_its_codes() {
+        let location = "x".repeat(300);
+        let agency = "Metropolitan Police Department of the Greater Riverside County Area";
+        let officer =
+            "Senior Community Outreach Officer Maximiliana Rivera-Montgomery-Featherstonehaugh";
+        for after_hours in [false, true] {
+            let message = Message::Offer {
+                id: HandoffId::new(u32::MAX),
+                kind: HandoffKind::SocialContactReferral,
+                location: location.clone(),
+                agency: agency.to_owned(),
+                officer: officer.to_owned(),
+                after_hours,
+            };
+            let text = sms(&message);
+            assert!(
+                septets(&text) <= SEGMENT,
+                "{} septets: {text}",
+                septets(&text)
+            );
+            assert!(text.contains(&format!(
+                "Reply Y{} to take it, N{} to pass.",
+                u32::MAX,
+                u32::MAX
+            )));
+            assert!(text.contains("xxxxxxxxxxxxxxxxxxxx..."), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_offer_counts_extension_characters_as_two_septets() {
+        let text = sms(&offer_of(
+            &"[€]".repeat(100),
+            "Metro PD",
+            "Ofc. Rivera",
+            false,
+        ));
+        assert!(
+            septets(&text) <= SEGMENT,
+            "{} septets: {text}",
+            septets(&text)
+        );
+        assert!(text.contains("Y4821") && text.contains("N4821"));
+    }
+
+    #[test]
+    fn an_offer_folds_line_breaks_in_the_location() {
+        let text = sms(&offer_of(
+            "5th &\n Main\r\n\tbehind",
+            "Metro PD",
+            "Ofc. Rivera",
+            false,
+        ));
+        assert!(text.contains("at 5th & Main behind, Ofc."), "{text}");
+    }
+
+    // ---- times ----
+
+    #[test]
+    fn the_eta_is_shown_in_the_arrive_by_offset() {
+        let eta = |arrive_by: &str| Message::Eta {
+            id: id(),
+            first_name: "Dana".to_owned(),
+            minutes: 15,
+            arrive_by: at(arrive_by),
+        };
+        assert!(sms(&eta("2026-11-23T10:47:00-05:00")).contains("(10:47 AM)"));
+        // The same instant, carried in UTC, is shown as UTC.
+        assert!(sms(&eta("2026-11-23T15:47:00+00:00")).contains("(3:47 PM)"));
+        assert!(sms(&eta("2026-11-23T00:05:00+05:30")).contains("(12:05 AM)"));
+    }
+
+    #[test]
+    fn long_etas_read_in_hours() {
+        let eta = |minutes| Message::Eta {
+            id: id(),
+            first_name: "Dana".to_owned(),
+            minutes,
+            arrive_by: at("2026-11-23T12:02:00-05:00"),
+        };
+        assert!(sms(&eta(1)).contains("about 1 min (12:02 PM)"));
+        assert!(sms(&eta(60)).contains("about 1 h ("));
+        assert!(sms(&eta(90)).contains("about 1 h 30 min ("));
+    }
+
+    #[test]
+    fn an_opening_is_shown_as_day_and_local_time() {
+        let message = Message::Unstaffed {
+            id: id(),
+            next_opening: Some(at("2026-11-24T13:30:00-08:00")),
+        };
+        assert_eq!(
+            sms(&message),
+            "4821: nobody could be reached. Please proceed as you normally would. \
+             Case management opens Tue 1:30 PM."
+        );
+    }
+
+    // ---- the other officer texts ----
+
+    #[test]
+    fn an_unstaffed_hand_off_while_open_just_says_to_proceed() {
+        let message = Message::Unstaffed {
+            id: id(),
+            next_opening: None,
+        };
+        assert_eq!(
+            sms(&message),
+            "4821: nobody could be reached. Please proceed as you normally would."
+        );
+    }
+
+    #[test]
+    fn a_referral_out_of_hours_is_filed_for_follow_up() {
+        let message = Message::OutOfHours {
+            id: id(),
+            kind: HandoffKind::SocialContactReferral,
+            next_opening: Some(monday_eight()),
+        };
+        assert_eq!(
+            sms(&message),
+            "4821: referral filed. Case management is closed; someone will follow up after it \
+             opens Mon 8:00 AM."
+        );
+    }
+
+    #[test]
+    fn an_after_hours_search_says_who_is_asked_and_how_to_withdraw() {
+        let message = Message::AfterHoursSearching {
+            id: id(),
+            next_opening: Some(monday_eight()),
+        };
+        assert_eq!(
+            sms(&message),
+            "Got it: hand-off 4821, but case management is closed until Mon 8:00 AM. \
+             Asking the on-call coordinator. Reply CANCEL 4821 to withdraw."
+        );
+    }
+
+    #[test]
+    fn a_cancel_by_staff_gives_the_reason_sanitised() {
+        let message = Message::CancelledByStaff {
+            id: id(),
+            first_name: "Dana".to_owned(),
+            reason: Some("person “declined” — left\nthe scene".to_owned()),
+        };
+        assert_eq!(
+            sms(&message),
+            "Dana cancelled 4821: person \"declined\" - left the scene. \
+             Please proceed as you normally would."
+        );
+        let without = Message::CancelledByOfficer {
+            id: id(),
+            reason: None,
+        };
+        assert_eq!(sms(&without), "The officer cancelled 4821. No need to go.");
+    }
+
+    #[test]
+    fn relayed_texts_are_prefixed_with_the_number_and_passed_whole() {
+        let long = format!("I’m at the back door — {}", "and here is more ".repeat(30));
+        let text = sms(&Message::RelayFromStaff {
+            id: id(),
+            first_name: "Dana".to_owned(),
+            text: long.clone(),
+        });
+        assert_eq!(text, format!("4821 Dana: {}", to_gsm7(long.trim())));
+        assert!(text.starts_with("4821 Dana: I'm at the back door - and here"));
+        let text = sms(&Message::RelayFromOfficer {
+            id: id(),
+            officer: "Ofc. Rivera".to_owned(),
+            text: "He’s ready\nline two".to_owned(),
+        });
+        assert_eq!(text, "4821 Ofc. Rivera: He's ready\nline two");
+    }
+
+    // ---- help and refusals ----
+
+    #[test]
+    fn officer_help_lists_the_officer_commands_and_the_privacy_reminder() {
+        let text = sms(&Message::Help {
+            audience: Audience::Officer,
+        });
+        for needle in [
+            "LEAD <place, what happened>",
+            "REFER <place, notes>",
+            "STATUS",
+            "CANCEL <number>",
+            "reason",
+            "Do not text names or dates of birth.",
+        ] {
+            assert!(text.contains(needle), "{needle} missing: {text}");
+        }
+        assert!(septets(&text) <= 2 * 153, "{} septets", septets(&text));
+    }
+
+    #[test]
+    fn staff_help_lists_the_staff_commands() {
+        let text = sms(&Message::Help {
+            audience: Audience::Staff,
+        });
+        for needle in [
+            "Y<number>",
+            "N<number>",
+            "ETA <min>",
+            "ARRIVED",
+            "DONE",
+            "CANCEL <number>",
+            "WHO",
+        ] {
+            assert!(text.contains(needle), "{needle} missing: {text}");
+        }
+        assert!(septets(&text) <= 2 * 153, "{} septets", septets(&text));
+    }
+
+    #[test]
+    fn an_unregistered_number_gets_one_short_line() {
+        let text = sms(&Message::NotRegistered);
+        assert!(!text.contains('\n'));
+        assert!(text.contains("not registered") && text.contains("program coordinator"));
+        assert!(septets(&text) <= SEGMENT);
+    }
+
+    #[test]
+    fn an_opt_out_is_confirmed_with_how_to_resume() {
+        let text = sms(&Message::OptedOut);
+        assert!(
+            text.contains("no more texts") && text.contains("Reply START"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn naming_the_hand_off_lists_the_open_ones() {
+        let message = Message::Problem {
+            id: None,
+            problem: Problem::NameTheHandoff,
+            open: vec![id(), HandoffId::new(4822)],
+        };
+        assert_eq!(
+            sms(&message),
+            "You have 4821 and 4822 open: say which, e.g. CANCEL 4821."
+        );
+    }
+
+    #[test]
+    fn every_problem_is_one_sentence_and_lists_the_open_hand_offs() {
+        for problem in ALL_PROBLEMS {
+            let alone = sms(&Message::Problem {
+                id: None,
+                problem,
+                open: Vec::new(),
+            });
+            let sentences = alone.replace("e.g.", "eg").matches(". ").count() + 1;
+            assert_eq!(sentences, 1, "{problem:?}: {alone}");
+            assert!(alone.ends_with('.'), "{problem:?}: {alone}");
+            let with_open = sms(&Message::Problem {
+                id: Some(id()),
+                problem,
+                open: vec![
+                    HandoffId::new(4822),
+                    HandoffId::new(4823),
+                    HandoffId::new(4824),
+                ],
+            });
+            assert!(
+                with_open.contains("4822, 4823 and 4824"),
+                "{problem:?}: {with_open}"
+            );
+        }
+    }
+
+    #[test]
+    fn problems_name_the_hand_off_they_are_about() {
+        let text = |problem| {
+            sms(&Message::Problem {
+                id: Some(id()),
+                problem,
+                open: Vec::new(),
+            })
+        };
+        assert_eq!(text(Problem::Closed), "4821 is already closed.");
+        assert_eq!(text(Problem::NotYours), "4821 is not assigned to you.");
+        assert_eq!(text(Problem::UnknownHandoff), "There is no hand-off 4821.");
+        assert!(text(Problem::BadEta).contains("ETA 15"));
+    }
+
+    // ---- status and who ----
+
+    #[test]
+    fn status_shows_one_compact_line_per_hand_off() {
+        let message = Message::Status {
+            lines: vec![
+                StatusLine {
+                    id: id(),
+                    kind: HandoffKind::ArrestDiversion,
+                    state: "en_route".to_owned(),
+                    first_name: Some("Dana".to_owned()),
+                    eta: Some(at("2026-11-23T10:47:00-05:00")),
+                },
+                StatusLine {
+                    id: HandoffId::new(4822),
+                    kind: HandoffKind::SocialContactReferral,
+                    state: "offering".to_owned(),
+                    first_name: None,
+                    eta: None,
+                },
+            ],
+        };
+        assert_eq!(
+            sms(&message),
+            "4821 arrest diversion: Dana on the way, ETA 10:47 AM\n\
+             4822 social contact referral: finding a case manager"
+        );
+        assert_eq!(
+            sms(&Message::Status { lines: Vec::new() }),
+            "You have no open hand-offs."
+        );
+    }
+
+    #[test]
+    fn who_shows_one_compact_line_per_site() {
+        let message = Message::OnDutyNow {
+            sites: vec![
+                SiteNow {
+                    site: "Downtown".to_owned(),
+                    open: true,
+                    on_duty: vec![
+                        ("Dana".to_owned(), "case manager".to_owned()),
+                        ("Lee".to_owned(), "case manager".to_owned()),
+                    ],
+                    next_opening: None,
+                },
+                SiteNow {
+                    site: "Eastside".to_owned(),
+                    open: false,
+                    on_duty: Vec::new(),
+                    next_opening: Some(monday_eight()),
+                },
+            ],
+        };
+        assert_eq!(
+            sms(&message),
+            "Downtown (open): Dana (case manager), Lee (case manager)\n\
+             Eastside (closed, opens Mon 8:00 AM): nobody on duty"
+        );
+    }
+
+    // ---- the alphabet ----
+
+    #[test]
+    fn the_basic_set_has_127_distinct_characters_and_the_extension_table_9() {
+        let mut basic: Vec<char> = BASIC.chars().collect();
+        basic.sort_unstable();
+        basic.dedup();
+        assert_eq!(basic.len(), 127);
+        assert_eq!(EXTENSION.chars().count(), 9);
+        assert!(basic.iter().all(|c| is_basic(*c) && !is_extension(*c)));
+    }
+
+    #[test]
+    fn extension_characters_count_two_septets() {
+        assert_eq!(septets("abc"), 3);
+        assert_eq!(septets("€5 [x]"), 9);
+        assert!(is_gsm7("^{}\\[~]|€ @£$¥ ÄÖÑÜ§¿ äöñüà\r\n"));
+        assert!(!is_gsm7("`"));
+        assert!(!is_gsm7("’"));
+        assert!(!is_gsm7("🚓"));
+    }
+
+    #[test]
+    fn to_gsm7_transliterates_common_characters() {
+        assert_eq!(
+            to_gsm7("“quoted” ‘single’ `tick`"),
+            "\"quoted\" 'single' 'tick'"
+        );
+        assert_eq!(to_gsm7("a – b — c … d"), "a - b - c ... d");
+        assert_eq!(
+            to_gsm7("José Ibáñez, Łódź, Ørsted, Œuvre, façade"),
+            "José Ibañez, Lodz, Ørsted, OEuvre, facade"
+        );
+        assert_eq!(to_gsm7("Müller Straße"), "Müller Straße");
+        assert_eq!(to_gsm7("ＡＢＣ１２３ａｚ！～｀"), "ABC123az!~'");
+        assert_eq!(to_gsm7("50€ [a] {b}"), "50€ [a] {b}");
+    }
+
+    #[test]
+    fn to_gsm7_drops_invisible_characters_and_marks_the_rest() {
+        assert_eq!(to_gsm7("e\u{301}t\u{200B}e\u{FEFF}"), "ete");
+        assert_eq!(to_gsm7("tab\there\u{A0}nbsp"), "tab here nbsp");
+        assert_eq!(to_gsm7("line\u{2028}break"), "line\nbreak");
+        assert_eq!(to_gsm7("ok 👍🏽 ❤\u{FE0F} 北"), "ok ? ? ?");
+        assert_eq!(to_gsm7("bell\u{7}"), "bell");
+    }
+
+    #[test]
+    fn to_gsm7_leaves_gsm7_text_as_it_is() {
+        let text =
+            "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./09:;<=>?¡AZÄÖÑÜ§¿azäöñüà^{}\\[~]|€";
+        assert_eq!(to_gsm7(text), text);
+    }
+
+    #[test]
+    fn to_gsm7_of_every_character_is_gsm7() {
+        for c in (0..=0x2_FFFF).filter_map(char::from_u32) {
+            let text = to_gsm7(&c.to_string());
+            assert!(is_gsm7(&text), "U+{:04X} -> {text:?}", u32::from(c));
+        }
+    }
+
+    fn unicode(max: usize) -> impl Strategy<Value = String> {
+        proptest::collection::vec(any::<char>(), 0..max).prop_map(String::from_iter)
+    }
+
+    proptest! {
+        #[test]
+        fn to_gsm7_output_is_always_gsm7(text in unicode(400)) {
+            let out = to_gsm7(&text);
+            prop_assert!(is_gsm7(&out));
+            prop_assert_eq!(to_gsm7(&out), out.clone());
+        }
+
+        #[test]
+        fn an_offer_of_any_unicode_is_gsm7_in_one_segment(
+            location in unicode(400),
+            agency in unicode(120),
+            officer in unicode(120),
+            number in 1001u32..,
+            after_hours in any::<bool>(),
+        ) {
+            let message = Message::Offer {
+                id: HandoffId::new(number),
+                kind: HandoffKind::ArrestDiversion,
+                location,
+                agency,
+                officer,
+                after_hours,
+            };
+            let text = sms(&message);
+            prop_assert!(is_gsm7(&text), "{}", text);
+            prop_assert!(septets(&text) <= SEGMENT, "{} septets: {}", septets(&text), text);
+            let codes = format!("Reply Y{number} to take it, N{number} to pass.");
+            prop_assert!(text.ends_with(&codes), "{}", text);
+        }
+
+        #[test]
+        fn a_receipt_of_any_unicode_is_gsm7_in_one_segment(location in unicode(400)) {
+            let text = sms(&Message::Received {
+                id: id(),
+                kind: HandoffKind::SocialContactReferral,
+                location,
+            });
+            prop_assert!(is_gsm7(&text));
+            prop_assert!(septets(&text) <= SEGMENT, "{} septets: {}", septets(&text), text);
+            prop_assert!(text.ends_with("Reply CANCEL 4821 to withdraw."));
+        }
+    }
+}
