@@ -29,6 +29,25 @@ pub struct ConfigArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the service: the HTTP server (SMS webhooks, health check, sandbox page),
+    /// the dispatcher engine and SMS delivery, until SIGTERM or Ctrl-C.
+    ///
+    /// Listen address, public URL and database come from the configuration's
+    /// [server] section; these options override it.
+    Serve {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Address and port to listen on, e.g. 127.0.0.1:8080 (port 0: any free port).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
+        #[arg(long, env = "HANDOFF_DATABASE_URL", hide_env_values = true)]
+        database: Option<String>,
+        /// The public base URL the SMS provider posts webhooks to; webhook
+        /// signatures are checked against it (e.g. https://handoff.example.org).
+        #[arg(long)]
+        public_url: Option<String>,
+    },
     /// Check a configuration file: print a summary, or every error with its line.
     ///
     /// Exits 0 when the file is valid, 2 when it is not (each error printed as

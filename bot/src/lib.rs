@@ -1,8 +1,14 @@
-//! The faces of handoff. For now: the command line (configuration checks, who is on
-//! duty, calendar export). SMS, Matrix and the HTTP server join in later steps.
+//! The faces of handoff: the command line, the HTTP server with the SMS provider's
+//! webhooks and the sandbox page, the SMS command grammar, rendering and delivery.
+//! Matrix joins in a later step.
 
 pub mod check_config;
 pub mod cli;
 pub mod ics;
+pub mod inbound;
 pub mod on_duty;
+pub mod render;
 pub mod run;
+pub mod serve;
+pub mod server;
+pub mod sms;

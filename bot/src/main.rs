@@ -2,7 +2,9 @@
 //! clock, and turns its outcome into an exit code (0 success, 1 failure, 2 invalid
 //! configuration).
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
 use handoff_bot::cli::Cli;
@@ -11,8 +13,17 @@ use handoff_dispatcher::SystemClock;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut stdout = std::io::stdout().lock();
-    match run(cli, &SystemClock, &mut stdout) {
+    // Logs go to stderr as structured lines; RUST_LOG adjusts the level.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+    let mut stdout = std::io::stdout();
+    match run(cli, Arc::new(SystemClock), &mut stdout) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let (code, lines) = describe_failure(&error);

@@ -3,6 +3,7 @@
 //! an exit code.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use chrono::{Duration, NaiveDate};
@@ -10,7 +11,7 @@ use handoff_config::{Config, LoadError, Site};
 use handoff_dispatcher::Clock;
 
 use crate::cli::{Cli, Command, ConfigArg, ScheduleCommand};
-use crate::{check_config, ics, on_duty};
+use crate::{check_config, ics, on_duty, serve};
 
 /// Exit code for a configuration with errors.
 pub const EXIT_INVALID_CONFIG: u8 = 2;
@@ -49,8 +50,31 @@ fn find_site<'a>(config: &'a Config, id: &str) -> anyhow::Result<&'a Site> {
     }
 }
 
-pub fn run(cli: Cli, clock: &dyn Clock, out: &mut dyn Write) -> anyhow::Result<()> {
+pub fn run(
+    cli: Cli,
+    shared_clock: Arc<dyn Clock>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let clock = shared_clock.as_ref();
     match cli.command {
+        Command::Serve {
+            config,
+            listen,
+            database,
+            public_url,
+        } => {
+            let config = load(&config)?;
+            let options = serve::Options {
+                listen,
+                database,
+                public_url,
+            };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            runtime.block_on(serve::serve(&config, options, shared_clock.clone(), out))?;
+        }
         Command::CheckConfig { config } => {
             let config = load(&config)?;
             write!(out, "{}", check_config::summary(&config, clock.now()))?;

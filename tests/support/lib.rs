@@ -1,6 +1,9 @@
 //! Shared support for the end-to-end tests: paths to the example configuration and a
 //! way to run the `handoff` command line in-process on a mock clock.
 
+pub mod fake_twilio;
+pub mod service;
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -35,7 +38,7 @@ pub fn handoff(args: &[&str], now: DateTime<Utc>) -> Outcome {
         }
     };
     let mut stdout = Vec::new();
-    let result = run(cli, &MockClock::new(now), &mut stdout);
+    let result = run(cli, std::sync::Arc::new(MockClock::new(now)), &mut stdout);
     let stdout = String::from_utf8_lossy(&stdout).into_owned();
     match result {
         Ok(()) => Outcome {

@@ -72,6 +72,17 @@ impl Store {
         Ok(inserted > 0)
     }
 
+    /// Forgets an inbound id, so that the provider's retry of a message whose
+    /// handling failed is handled again instead of ignored.
+    pub async fn forget_sighting(&self, provider_id: &str) -> Result<(), StoreError> {
+        let _guard = self.write_lock().await;
+        sqlx::query("DELETE FROM inbound_seen WHERE provider_id = $1")
+            .bind(provider_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Whether an unregistered `phone` may be told it is not registered at `now`: if
     /// it was not told within `quiet` before. Records the refusal when it may.
     pub async fn refusal_allowed(

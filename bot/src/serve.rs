@@ -1,0 +1,253 @@
+//! `handoff serve`: one process running the HTTP server, the dispatcher engine's
+//! timer loop and the SMS delivery worker on the configured database, until SIGTERM
+//! or Ctrl-C. Shutdown stops taking requests, lets in-flight ones finish, and leaves
+//! timers and the outbox in the database for the next start.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use anyhow::Context;
+use handoff_config::{Config, SmsProvider, SmsSender};
+use handoff_dispatcher::{Clock, Engine, Store};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::inbound::Inbound;
+use crate::server::{AppState, router};
+use crate::sms::outbound::{Provider, SmsOutbound};
+use crate::sms::provider::{Sender, TwilioClient};
+use crate::sms::sandbox::Sandbox;
+
+/// Overrides of the configuration's `[server]` section, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub listen: Option<SocketAddr>,
+    pub database: Option<String>,
+    pub public_url: Option<String>,
+}
+
+/// How long shutdown waits for the server and workers to finish.
+const SHUTDOWN_GRACE: StdDuration = StdDuration::from_secs(10);
+
+/// A started service.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub engine: Engine,
+    pub inbound: Inbound,
+    pub outbound: Option<SmsOutbound>,
+    pub sandbox: Option<Arc<Sandbox>>,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    // An error means the sender is gone, which also means stop.
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Hides a URL's password for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+/// Starts the service. With `background`, the engine's timer loop and the SMS
+/// worker run on their own; without, a test drives them (`fire_due`, `deliver`).
+pub async fn start(
+    config: &Config,
+    options: Options,
+    clock: Arc<dyn Clock>,
+    background: bool,
+) -> anyhow::Result<Running> {
+    let database = options
+        .database
+        .clone()
+        .unwrap_or_else(|| config.server.database.clone());
+    let store = Store::connect(&database)
+        .await
+        .with_context(|| format!("opening the database {}", redacted(&database)))?;
+    let engine = Engine::new(store, clock, Arc::new(config.directory()));
+    let inbound = Inbound::new(engine.clone());
+
+    let listen = options.listen.unwrap_or(config.server.listen);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr().context("reading the bound address")?;
+    // A listen address given on the command line (a port chosen by the system, say)
+    // is also the public address unless one is given too.
+    let public_url = match (&options.public_url, options.listen) {
+        (Some(url), _) => url.trim_end_matches('/').to_owned(),
+        (None, Some(_)) => format!("http://{addr}"),
+        (None, None) => config.server.public_url.clone(),
+    };
+
+    let (provider, auth_token, sandbox) = match config.transports.sms.as_ref().map(|s| &s.provider)
+    {
+        None => (None, None, None),
+        Some(SmsProvider::Sandbox) => {
+            let sandbox = Arc::new(Sandbox::new());
+            (
+                Some(Provider::Sandbox(sandbox.clone())),
+                None,
+                Some(sandbox),
+            )
+        }
+        Some(SmsProvider::Twilio(settings)) => {
+            let sender = match &settings.sender {
+                SmsSender::From(phone) => Sender::From(phone.as_str().to_owned()),
+                SmsSender::MessagingService(sid) => Sender::MessagingService(sid.clone()),
+            };
+            let client = TwilioClient::new(
+                &settings.api_base,
+                &settings.account_sid,
+                settings.auth_token.expose(),
+                sender,
+            )
+            .context("setting up the SMS provider client")?;
+            (
+                Some(Provider::Twilio(Arc::new(client))),
+                Some(settings.auth_token.expose().to_owned()),
+                None,
+            )
+        }
+    };
+    let status_callback = auth_token
+        .as_ref()
+        .map(|_| format!("{public_url}/sms/status"));
+    let outbound = provider.map(|p| SmsOutbound::new(engine.clone(), p, status_callback));
+    if outbound.is_none() {
+        tracing::warn!("no SMS transport is configured: nothing will be texted");
+    }
+
+    let state = AppState {
+        inbound: inbound.clone(),
+        auth_token,
+        public_url: public_url.clone(),
+        sandbox: sandbox.clone(),
+        program: config.program.name.clone(),
+    };
+    let (stop, stop_rx) = watch::channel(false);
+    let mut tasks = JoinSet::new();
+    let server_stop = stopped(stop_rx.clone());
+    tasks.spawn(async move {
+        let served = axum::serve(listener, router(state))
+            .with_graceful_shutdown(server_stop)
+            .await;
+        if let Err(error) = served {
+            tracing::error!(%error, "the HTTP server stopped");
+        }
+    });
+    if background {
+        let timers = engine.clone();
+        let timers_stop = stopped(stop_rx.clone());
+        tasks.spawn(async move { timers.run(timers_stop).await });
+        if let Some(worker) = outbound.clone() {
+            let worker_stop = stopped(stop_rx.clone());
+            tasks.spawn(async move { worker.run(worker_stop).await });
+        }
+    }
+    tracing::info!(%addr, %public_url, database = %redacted(&database), "handoff is serving");
+    Ok(Running {
+        addr,
+        public_url,
+        engine,
+        inbound,
+        outbound,
+        sandbox,
+        stop,
+        tasks,
+    })
+}
+
+impl Running {
+    /// One delivery pass of the SMS worker (for tests that drive it by hand).
+    pub async fn deliver(&self) -> anyhow::Result<()> {
+        if let Some(outbound) = &self.outbound {
+            outbound.deliver_pending().await?;
+        }
+        Ok(())
+    }
+
+    /// Stops taking requests, lets in-flight work finish, and waits for the tasks.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+            while let Some(joined) = self.tasks.join_next().await {
+                if let Err(error) = joined {
+                    tracing::error!(%error, "a task ended badly at shutdown");
+                }
+            }
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!("shutdown grace period passed; abandoning the remaining tasks");
+            self.tasks.abort_all();
+        }
+        self.engine.store().close().await;
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn termination() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// Runs the service until SIGTERM or Ctrl-C.
+pub async fn serve(
+    config: &Config,
+    options: Options,
+    clock: Arc<dyn Clock>,
+    out: &mut (dyn std::io::Write + Send),
+) -> anyhow::Result<()> {
+    let running = start(config, options, clock, true).await?;
+    writeln!(
+        out,
+        "handoff is serving {} on http://{}",
+        config.program.name, running.addr
+    )?;
+    if running.sandbox.is_some() {
+        writeln!(
+            out,
+            "SMS sandbox: open http://{}/sandbox to text as any officer or staff member",
+            running.addr
+        )?;
+    }
+    writeln!(
+        out,
+        "health: http://{}/healthz  (Ctrl-C to stop)",
+        running.addr
+    )?;
+    out.flush()?;
+    termination().await;
+    tracing::info!("shutting down");
+    running.shutdown().await;
+    Ok(())
+}

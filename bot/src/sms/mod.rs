@@ -1,0 +1,9 @@
+//! SMS: the Twilio-compatible provider and webhooks, the command grammar, and the
+//! sandbox provider that stores messages instead of sending them.
+
+pub mod grammar;
+pub mod outbound;
+pub mod provider;
+pub mod sandbox;
+pub mod signature;
+pub mod webhook;

@@ -1,0 +1,173 @@
+//! The provider's webhooks: `POST /sms/inbound` (a text to handoff) and
+//! `POST /sms/status` (what became of a text handoff sent), both form-encoded and
+//! signed with `X-Twilio-Signature`.
+//!
+//! A request with a missing or wrong signature gets 403 and is logged without its
+//! body. A `MessageSid` seen before is acknowledged and ignored, because providers
+//! retry webhooks. The answer is an empty TwiML `<Response/>`: every reply goes out
+//! through the outbox, so it is durable and retried. The webhook answers only after
+//! the text's effects are committed; if handling fails, the id is forgotten and 500
+//! asks the provider to retry.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use handoff_dispatcher::PhoneNumber;
+
+use crate::server::AppState;
+use crate::sms::signature;
+
+/// The empty TwiML answer.
+pub const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
+
+fn twiml() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        EMPTY_TWIML,
+    )
+        .into_response()
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Why a webhook is not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// No provider signs webhooks (the sandbox): the endpoints are off.
+    Off,
+    /// The signature is missing or wrong.
+    Forbidden,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Off => StatusCode::NOT_FOUND.into_response(),
+            Refused::Forbidden => (StatusCode::FORBIDDEN, "invalid signature\n").into_response(),
+        }
+    }
+}
+
+/// The form's parameters if the request is signed by the provider, else the refusal.
+fn verified(
+    state: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Vec<(String, String)>, Refused> {
+    let Some(token) = state.auth_token.as_deref() else {
+        return Err(Refused::Off);
+    };
+    let params: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let url = format!("{}{}", state.public_url, path);
+    let signature = headers
+        .get("X-Twilio-Signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if signature.is_empty() || !signature::verify(token, &url, &params, signature) {
+        tracing::warn!(%path, signed = !signature.is_empty(), "webhook refused: bad or missing signature");
+        return Err(Refused::Forbidden);
+    }
+    Ok(params)
+}
+
+pub async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = match verified(&state, "/sms/inbound", &headers, &body) {
+        Ok(params) => params,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let (Some(sid), Some(from), Some(text)) = (
+        param(&params, "MessageSid"),
+        param(&params, "From"),
+        param(&params, "Body"),
+    ) else {
+        tracing::warn!("inbound webhook without MessageSid, From or Body");
+        return (
+            StatusCode::BAD_REQUEST,
+            "MessageSid, From and Body are required\n",
+        )
+            .into_response();
+    };
+    let Ok(from) = PhoneNumber::parse(from) else {
+        tracing::warn!(%sid, "inbound text from a number that is not E.164");
+        return (StatusCode::BAD_REQUEST, "From is not a phone number\n").into_response();
+    };
+    let store = state.inbound.engine().store();
+    let now = state.inbound.engine().now();
+    match store.first_sighting(sid, now).await {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(%sid, "inbound text seen before: acknowledged, ignored");
+            return twiml();
+        }
+        Err(error) => {
+            tracing::error!(%sid, %error, "cannot record an inbound text");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
+    if let Err(error) = state.inbound.text(&from, text, sid).await {
+        tracing::error!(%sid, %error, "handling an inbound text failed; the provider will retry");
+        if let Err(forget) = store.forget_sighting(sid).await {
+            tracing::error!(%sid, %forget, "cannot forget the inbound text; its retry will be ignored");
+        }
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    twiml()
+}
+
+pub async fn status(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = match verified(&state, "/sms/status", &headers, &body) {
+        Ok(params) => params,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let (Some(sid), Some(status)) = (
+        param(&params, "MessageSid"),
+        param(&params, "MessageStatus"),
+    ) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "MessageSid and MessageStatus are required\n",
+        )
+            .into_response();
+    };
+    if !matches!(status, "undelivered" | "failed") {
+        return twiml();
+    }
+    let code = param(&params, "ErrorCode").unwrap_or("");
+    let engine = state.inbound.engine();
+    let store = engine.store();
+    let item = match store.outbox_by_provider_id(sid).await {
+        Ok(Some(item)) => item,
+        Ok(None) => {
+            tracing::warn!(%sid, %status, "status for a message handoff did not send");
+            return twiml();
+        }
+        Err(error) => {
+            tracing::error!(%sid, %error, "cannot look up a message's status");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    tracing::warn!(%sid, %status, %code, outbox = item.id, "sms not delivered");
+    let reason = format!("{status} {code}");
+    let result = async {
+        store
+            .outbox_mark_failed(item.id, reason.trim(), engine.now())
+            .await?;
+        engine.delivery_failed(&item).await?;
+        Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+    }
+    .await;
+    match result {
+        Ok(()) => twiml(),
+        Err(error) => {
+            tracing::error!(%sid, %error, "cannot record an undelivered message");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
