@@ -272,13 +272,7 @@ impl Inbound {
                 self.engine.request(request).await?;
             }
             Command::Status => {
-                let lines = self
-                    .open_of_officer(officer)
-                    .await?
-                    .iter()
-                    .map(|h| self.status_line(h))
-                    .collect();
-                replies.push(me, Message::Status { lines });
+                replies.push(me, self.status(&self.open_of_officer(officer).await?));
             }
             Command::Cancel { id, reason } => {
                 let open: Vec<HandoffId> = self
@@ -343,8 +337,7 @@ impl Inbound {
                     },
                 );
             } else {
-                let lines = open.iter().map(|h| self.status_line(h)).collect();
-                replies.push(me, Message::Status { lines });
+                replies.push(me, self.status(&open));
             }
             return Ok(());
         }
@@ -381,12 +374,7 @@ impl Inbound {
                 // offer open to them, is news for the officer, not a decline.
                 if id.is_none() && offered.is_empty() && matches!(command, Command::Decline { .. })
                 {
-                    let mine: Vec<HandoffId> = self
-                        .assignments_of(person)
-                        .await?
-                        .iter()
-                        .map(|h| h.id)
-                        .collect();
+                    let mine = self.assignment_ids(person).await?;
                     if let [only] = mine.as_slice() {
                         let input = Input::Relay {
                             from: Actor::Staff(by),
@@ -435,25 +423,14 @@ impl Inbound {
                 replies.push(me, Message::OnDutyNow { sites });
             }
             Command::Status => {
-                let lines = self
-                    .assignments_of(person)
-                    .await?
-                    .iter()
-                    .map(|h| self.status_line(h))
-                    .collect();
-                replies.push(me, Message::Status { lines });
+                replies.push(me, self.status(&self.assignments_of(person).await?));
             }
             Command::Text { id, text } => {
                 let input = Input::Relay {
                     from: Actor::Staff(by),
                     text: cut(&text),
                 };
-                let mine: Vec<HandoffId> = self
-                    .assignments_of(person)
-                    .await?
-                    .iter()
-                    .map(|h| h.id)
-                    .collect();
+                let mine = self.assignment_ids(person).await?;
                 if id.is_none() && mine.is_empty() {
                     replies.push(
                         me,
@@ -487,16 +464,27 @@ impl Inbound {
         replies: &mut Replies,
     ) -> Result<(), InboundError> {
         let me = Recipient::Staff(person.id.clone());
-        let mine: Vec<HandoffId> = self
-            .assignments_of(person)
-            .await?
-            .iter()
-            .map(|h| h.id)
-            .collect();
+        let mine = self.assignment_ids(person).await?;
         if let Some(id) = Self::choose(id, &mine, &me, replies) {
             self.attempt(id, input, &me, replies).await?;
         }
         Ok(())
+    }
+
+    async fn assignment_ids(&self, person: &Person) -> Result<Vec<HandoffId>, InboundError> {
+        Ok(self
+            .assignments_of(person)
+            .await?
+            .iter()
+            .map(|h| h.id)
+            .collect())
+    }
+
+    /// A STATUS answer listing these hand-offs.
+    fn status(&self, handoffs: &[Handoff]) -> Message {
+        Message::Status {
+            lines: handoffs.iter().map(|h| self.status_line(h)).collect(),
+        }
     }
 
     fn status_line(&self, handoff: &Handoff) -> StatusLine {

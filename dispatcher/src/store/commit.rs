@@ -7,10 +7,11 @@ use sqlx::AnyConnection;
 
 use super::codec::{db_id, kind_name, millis, to_json};
 use super::log::insert_event;
+use super::outbox::insert_outbound;
 use super::{ConflictReason, Store, StoreError};
 use crate::event::Event;
 use crate::handoff::{Handoff, Timer};
-use crate::outbox::{NewOutbound, OutboxStatus};
+use crate::outbox::NewOutbound;
 
 /// Everything one decision changes. Written by [`Store::commit`] in one transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,19 +101,7 @@ async fn write(conn: &mut AnyConnection, commit: &Commit) -> Result<(), StoreErr
     }
 
     for out in &commit.outbox {
-        sqlx::query(
-            "INSERT INTO outbox (idempotency_key, handoff_id, recipient, message, status, \
-             attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6) \
-             ON CONFLICT (idempotency_key) DO NOTHING",
-        )
-        .bind(out.key.as_str())
-        .bind(out.message.handoff().map(db_id))
-        .bind(to_json("an outbox recipient", &out.recipient)?)
-        .bind(to_json("an outbox message", &out.message)?)
-        .bind(OutboxStatus::Pending.name())
-        .bind(now)
-        .execute(&mut *conn)
-        .await?;
+        insert_outbound(conn, out, now).await?;
     }
 
     // The latest offer wins: replaying an older decision never moves it back.

@@ -2,8 +2,8 @@
 //! are written by [`Store::commit`]; transports read the due ones and report back.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use super::codec::{count, db_id, from_json, handoff_id, instant, millis, opt_instant, to_json};
 use super::{Store, StoreError, codec};
@@ -18,6 +18,30 @@ macro_rules! select_outbox {
             $rest
         )
     };
+}
+
+/// Puts one message in the outbox as pending, due at once; the caller owns the
+/// transaction. A key already present is skipped: replaying a decision or a retried
+/// webhook cannot queue a message twice.
+pub(super) async fn insert_outbound(
+    conn: &mut AnyConnection,
+    out: &NewOutbound,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox (idempotency_key, handoff_id, recipient, message, status, \
+         attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(out.key.as_str())
+    .bind(out.message.handoff().map(db_id))
+    .bind(to_json("an outbox recipient", &out.recipient)?)
+    .bind(to_json("an outbox message", &out.message)?)
+    .bind(OutboxStatus::Pending.name())
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn decode_item(row: &AnyRow) -> Result<OutboxItem, StoreError> {
@@ -57,19 +81,7 @@ impl Store {
         let _guard = self.write_lock().await;
         let mut tx = self.begin_write().await?;
         for out in items {
-            sqlx::query(
-                "INSERT INTO outbox (idempotency_key, handoff_id, recipient, message, status, \
-                 attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6) \
-                 ON CONFLICT (idempotency_key) DO NOTHING",
-            )
-            .bind(out.key.as_str())
-            .bind(out.message.handoff().map(db_id))
-            .bind(to_json("an outbox recipient", &out.recipient)?)
-            .bind(to_json("an outbox message", &out.message)?)
-            .bind(OutboxStatus::Pending.name())
-            .bind(millis(now))
-            .execute(&mut *tx)
-            .await?;
+            insert_outbound(&mut tx, out, millis(now)).await?;
         }
         tx.commit().await?;
         Ok(())
