@@ -201,6 +201,12 @@ pub fn page(sandbox: &Sandbox, directory: &Directory, program: &str) -> String {
          then answer as a case manager (e.g. <b>Y1001</b>, <b>ETA 15</b>, <b>DONE</b>). HELP lists the commands.</p></header><main>",
         program = escape(program)
     );
+    // Times in the program's (first site's) zone: what the people on the page live in.
+    let zone = directory
+        .sites
+        .values()
+        .next()
+        .map_or(chrono_tz::UTC, |site| site.schedule.tz);
     for phone in phones(directory) {
         let _ = write!(
             html,
@@ -223,7 +229,7 @@ pub fn page(sandbox: &Sandbox, directory: &Directory, program: &str) -> String {
                 html,
                 "<div class=\"msg {class}\">{body}<span class=\"at\">{at}</span></div>",
                 body = escape(&entry.body),
-                at = entry.at.format("%H:%M:%S UTC"),
+                at = entry.at.with_timezone(&zone).format("%a %H:%M:%S %Z"),
             );
         }
         let _ = write!(
