@@ -131,6 +131,11 @@ pub async fn start(
         sandbox: sandbox.clone(),
         program: config.program.name.clone(),
     };
+    if background {
+        // Timers that fell due while the service was down fire before the first
+        // request is taken, and the health check is green from its first answer.
+        engine.pass().await;
+    }
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let server_stop = stopped(stop_rx.clone());

@@ -51,3 +51,99 @@ fn help_lists_every_command() {
         assert!(help.contains(command), "{help}");
     }
 }
+
+/// Reads lines from the child's stdout until one says where it serves.
+fn served_address(stdout: std::process::ChildStdout) -> String {
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap_or_else(|e| panic!("reading serve's output: {e}"));
+        if let Some(rest) = line.split(" on http://").nth(1) {
+            return rest.trim().to_owned();
+        }
+    }
+    panic!("serve never said where it listens");
+}
+
+fn get(addr: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(addr).unwrap_or_else(|e| panic!("connecting to {addr}: {e}"));
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {response:?}"));
+    (code, response)
+}
+
+#[test]
+fn serve_runs_the_sandbox_reports_healthy_and_stops_cleanly_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("handoff-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "serve",
+            "--config",
+            "config/example.toml",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .arg("--database")
+        .arg(format!("sqlite://{}/handoff.db", dir.display()))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .env_remove("HANDOFF_CONFIG")
+        .env_remove("HANDOFF_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr = served_address(child.stdout.take().unwrap());
+
+    let (code, body) = get(&addr, "/healthz");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"status\":\"ok\""), "{body}");
+    let (code, page) = get(&addr, "/sandbox");
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("Ofc. Rivera") && page.contains("Dana Whitfield"),
+        "every configured phone is on the page"
+    );
+    let (code, _) = get(&addr, "/sms/inbound");
+    assert_eq!(code, 405, "the webhook takes POST only");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "serve did not stop on SIGTERM"
+        );
+        std::thread::yield_now();
+    };
+    assert_eq!(status.code(), Some(0), "a clean stop exits 0");
+    assert!(
+        dir.join("handoff.db").exists(),
+        "the database stays for the next start"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -326,17 +326,24 @@ impl Engine {
         Ok(())
     }
 
+    /// One pass of the timer loop: fires what is due, then records the heartbeat the
+    /// health check reads. `serve` runs one before taking requests, so timers that
+    /// fell due while the service was down fire first.
+    pub async fn pass(&self) {
+        if let Err(error) = self.fire_due().await {
+            tracing::error!(%error, "timer pass failed; retrying");
+        }
+        self.inner
+            .heartbeat_ms
+            .store(self.now().timestamp_millis(), Ordering::Relaxed);
+    }
+
     /// The timer loop: fires due timers, then sleeps until the next is due (at most
     /// `MAX_IDLE`), or until a new timer is set, until `shutdown` resolves.
     pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            if let Err(error) = self.fire_due().await {
-                tracing::error!(%error, "timer pass failed; retrying");
-            }
-            self.inner
-                .heartbeat_ms
-                .store(self.now().timestamp_millis(), Ordering::Relaxed);
+            self.pass().await;
             let sleep = match self.inner.store.next_timer_due().await {
                 Ok(Some(due)) => (due - self.now())
                     .to_std()
