@@ -65,6 +65,8 @@ impl Config {
                     .unwrap_or(chrono::Duration::hours(3)),
                 intake_days: self.program.intake_days,
             },
+            // No Matrix transport delivers yet, whatever the file says.
+            matrix_delivery: false,
         }
     }
 }

@@ -24,6 +24,9 @@ pub struct Directory {
     pub policies: BTreeMap<PolicyId, EscalationPolicy>,
     pub roster: Roster,
     pub settings: Settings,
+    /// Whether a transport delivers to Matrix IDs. Until one does, a person is
+    /// reachable only by a phone that has not opted out of SMS.
+    pub matrix_delivery: bool,
 }
 
 impl Directory {

@@ -147,11 +147,31 @@ impl Engine {
         }
     }
 
+    /// The load snapshot a decision sees: the store's, plus who no transport can
+    /// reach (opted out of SMS, or with no phone, and not deliverable by Matrix), so
+    /// that routing skips them rather than offering into silence.
+    async fn load(&self, now: DateTime<Utc>) -> Result<crate::load::Load, EngineError> {
+        let mut load = self.inner.store.load(now).await?;
+        let opted_out = self.inner.store.opted_out().await?;
+        let directory = &self.inner.directory;
+        for person in directory.roster.people.values() {
+            let by_sms = person
+                .phone
+                .as_ref()
+                .is_some_and(|phone| !opted_out.contains(phone.as_str()));
+            let by_matrix = directory.matrix_delivery && person.matrix.is_some();
+            if !by_sms && !by_matrix {
+                load.unreachable.insert(person.id.clone());
+            }
+        }
+        Ok(load)
+    }
+
     /// Opens a new hand-off for an officer's request.
     pub async fn request(&self, new: Request) -> Result<Handled, EngineError> {
         for _ in 0..MAX_TRIES {
             let now = self.now();
-            let load = self.inner.store.load(now).await?;
+            let load = self.load(now).await?;
             let world = self
                 .inner
                 .directory
@@ -192,7 +212,7 @@ impl Engine {
             let Some((handoff, version)) = self.inner.store.handoff(id).await? else {
                 return Err(EngineError::UnknownHandoff(id));
             };
-            let load = self.inner.store.load(now).await?;
+            let load = self.load(now).await?;
             let world = self
                 .inner
                 .directory

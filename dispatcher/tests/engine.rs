@@ -13,8 +13,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use handoff_dispatcher::decide::Input;
 use handoff_dispatcher::{
-    Actor, Engine, HandoffId, HandoffKind, Message, MockClock, OfficerId, Recipient, Request,
-    State, Store, Timer,
+    Actor, Clock, Engine, HandoffId, HandoffKind, Message, MockClock, OfficerId, Recipient,
+    Request, State, Store, Timer,
 };
 use handoff_schedules::{PersonId, SiteId};
 
@@ -440,4 +440,28 @@ async fn the_timer_loop_fires_what_is_due_and_stops_on_shutdown() {
         .await
         .expect("the loop stops on shutdown")
         .unwrap();
+}
+
+#[tokio::test]
+async fn a_case_manager_who_opted_out_of_sms_is_not_offered_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = MockClock::new(at("2026-11-23T10:00:00-05:00"));
+    let engine = engine_on(&dir.path().join("handoff.db"), &clock).await;
+    let lee_phone = handoff_dispatcher::PhoneNumber::parse("+14125550113").unwrap();
+    engine
+        .store()
+        .opt_out(&lee_phone, clock.now())
+        .await
+        .unwrap();
+
+    let id = engine.request(rivera_request()).await.unwrap().handoff.id;
+    assert_eq!(offers_in_outbox(&engine, id).await, [(staff("dana"), 1)]);
+
+    // Opted back in, lee is offered the next request again.
+    engine.store().opt_in(&lee_phone).await.unwrap();
+    let next = engine.request(rivera_request()).await.unwrap().handoff.id;
+    assert_eq!(
+        offers_in_outbox(&engine, next).await,
+        [(staff("dana"), 1), (staff("lee"), 1)]
+    );
 }
