@@ -233,24 +233,26 @@ pub async fn serve(
     out: &mut (dyn std::io::Write + Send),
 ) -> anyhow::Result<()> {
     let running = start(config, options, clock, true).await?;
-    writeln!(
-        out,
-        "handoff is serving {} on http://{}",
+    let mut banner = format!(
+        "handoff is serving {} on http://{}\n",
         config.program.name, running.addr
-    )?;
+    );
     if running.sandbox.is_some() {
-        writeln!(
-            out,
-            "SMS sandbox: open http://{}/sandbox to text as any officer or staff member",
+        banner.push_str(&format!(
+            "SMS sandbox: open http://{}/sandbox to text as any officer or staff member\n",
             running.addr
-        )?;
+        ));
     }
-    writeln!(
-        out,
-        "health: http://{}/healthz  (Ctrl-C to stop)",
+    banner.push_str(&format!(
+        "health: http://{}/healthz  (Ctrl-C to stop)\n",
         running.addr
-    )?;
-    out.flush()?;
+    ));
+    // The banner is a courtesy for whoever started us. If stdout is closed
+    // (a supervisor that discards it, a pipe whose reader went away) the
+    // service must keep answering webhooks, so a failed write is only logged.
+    if let Err(error) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
+        tracing::warn!(%error, "could not print the start-up banner; serving anyway");
+    }
     termination().await;
     tracing::info!("shutting down");
     running.shutdown().await;
