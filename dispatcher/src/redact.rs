@@ -11,19 +11,23 @@ use regex::Regex;
 /// What replaces a redacted span: GSM-7 safe, and plainly a redaction.
 pub const REDACTED: &str = "[redacted]";
 
+// Applied in this order. Numbers come before dates of birth: the date-of-birth
+// pattern takes numbers after the date ("born April 5, 1990"), and would otherwise
+// take the first group of an SSN that follows it ("DOB 4/5/1990 123-45-6789"),
+// leaving the rest ("-45-6789") for no pattern to recognise.
 static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
-        // "DOB 4/5/1990", "d.o.b: 1990-04-05", "born 04/05/90"
-        r"(?i)\b(d\.?\s?o\.?\s?b\.?|date of birth|born)\s*[:\-]?\s*\S+(\s+\d{1,4}(,\s*\d{2,4})?)?",
-        // numeric dates: 4/5/1990, 04-05-90, 4.5.1990, 1990-04-05
-        r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b",
-        r"\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b",
         // SSN: 123-45-6789, 123 45 6789
         r"\b\d{3}[\s\-]\d{2}[\s\-]\d{4}\b",
         // "SSN 123456789", "social 123456789"
         r"(?i)\b(ssn|social security( number| no\.?)?|social)\s*[:#]?\s*\d[\d\s\-]{6,}\d",
         // nine or more digits in a row: an SSN or another ID number
         r"\b\d{9,}\b",
+        // "DOB 4/5/1990", "d.o.b: 1990-04-05", "born 04/05/90"
+        r"(?i)\b(d\.?\s?o\.?\s?b\.?|date of birth|born)\s*[:\-]?\s*\S+(\s+\d{1,4}(,\s*\d{2,4})?)?",
+        // numeric dates: 4/5/1990, 04-05-90, 4.5.1990, 1990-04-05
+        r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b",
+        r"\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b",
     ]
     .iter()
     .filter_map(|p| Regex::new(p).ok())
@@ -53,6 +57,9 @@ mod tests {
             ("ssn 123-45-6789", "ssn [redacted]"),
             ("SSN: 123456789 ok", "[redacted] ok"),
             ("id 1234567890", "id [redacted]"),
+            // An SSN right after a date of birth is not cut in two.
+            ("DOB 4/5/1990 123-45-6789", "[redacted] [redacted]"),
+            ("born April 5, 1990 123 45 6789", "[redacted] [redacted]"),
         ];
         for (input, expected) in cases {
             assert_eq!(redact(input), expected, "input: {input}");

@@ -1,7 +1,9 @@
 //! Shared support for the end-to-end tests: paths to the example configuration and a
 //! way to run the `handoff` command line in-process on a mock clock.
 
+pub mod database;
 pub mod fake_twilio;
+pub mod journey;
 pub mod service;
 
 use std::path::PathBuf;

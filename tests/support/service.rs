@@ -123,6 +123,18 @@ fn instant(text: &str) -> DateTime<Utc> {
         .to_utc()
 }
 
+/// `program` (TOML without transports) with its SMS provider pointed at `fake`.
+pub fn journey_config(program: &str, fake: &FakeTwilio) -> Config {
+    let text = format!(
+        "{program}\n[transports.sms]\nprovider = \"twilio\"\napi_base = \"{base}\"\naccount_sid = \"{ACCOUNT_SID}\"\nfrom = \"{PROGRAM_NUMBER}\"\nauth_token_env = \"JOURNEY_SMS_TOKEN\"\n",
+        base = fake.base_url()
+    );
+    handoff_config::load_str(Path::new("journey.toml"), &text, &|name| {
+        (name == "JOURNEY_SMS_TOKEN").then(|| AUTH_TOKEN.to_owned())
+    })
+    .unwrap_or_else(|e| panic!("the journey program is invalid:\n{e}"))
+}
+
 impl Service {
     /// Starts the journey program at the instant `now` (RFC 3339) on SQLite.
     pub async fn start(now: &str) -> Service {
@@ -133,14 +145,7 @@ impl Service {
     /// SQLite file.
     pub async fn start_with(program: &str, now: &str, database: Option<String>) -> Service {
         let fake = FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await;
-        let text = format!(
-            "{program}\n[transports.sms]\nprovider = \"twilio\"\napi_base = \"{base}\"\naccount_sid = \"{ACCOUNT_SID}\"\nfrom = \"{PROGRAM_NUMBER}\"\nauth_token_env = \"JOURNEY_SMS_TOKEN\"\n",
-            base = fake.base_url()
-        );
-        let config = handoff_config::load_str(Path::new("journey.toml"), &text, &|name| {
-            (name == "JOURNEY_SMS_TOKEN").then(|| AUTH_TOKEN.to_owned())
-        })
-        .unwrap_or_else(|e| panic!("the journey program is invalid:\n{e}"));
+        let config = journey_config(program, &fake);
         let dir = TempDir::new().unwrap_or_else(|e| panic!("temporary directory: {e}"));
         let database =
             database.unwrap_or_else(|| format!("sqlite://{}/handoff.db", dir.path().display()));
@@ -177,7 +182,9 @@ impl Service {
         answer
     }
 
-    /// Fires what is due and delivers the outbox, until nothing more happens.
+    /// Fires what is due and delivers the outbox, until nothing more happens: no
+    /// timer fired and the delivery pass queued nothing new (a failed offer queues
+    /// the next step's offers while it is reported).
     pub async fn settle(&self) {
         for _ in 0..10 {
             let fired = self
@@ -186,14 +193,25 @@ impl Service {
                 .fire_due()
                 .await
                 .unwrap_or_else(|e| panic!("firing timers: {e}"));
+            let before = self.outbox_rows().await;
             self.running
                 .deliver()
                 .await
                 .unwrap_or_else(|e| panic!("delivering: {e:#}"));
-            if fired == 0 {
+            if fired == 0 && self.outbox_rows().await == before {
                 return;
             }
         }
+    }
+
+    async fn outbox_rows(&self) -> usize {
+        self.running
+            .engine
+            .store()
+            .outbox_all()
+            .await
+            .unwrap_or_else(|e| panic!("reading the outbox: {e}"))
+            .len()
     }
 
     /// Moves the clock forward, then settles.

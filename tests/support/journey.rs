@@ -1,0 +1,117 @@
+//! Small things the SMS journeys share: the instants they start at, and looks into a
+//! running [`Service`]'s store (hand-offs, the outbox, the event log) for assertions
+//! beside the texts people receive.
+
+use chrono::{DateTime, Duration, Utc};
+use handoff_dispatcher::{Event, EventKind, Handoff, HandoffId, OutboxItem};
+
+use crate::service::Service;
+
+/// A Monday at 10:00 in New York: the journey program's site is open.
+pub const MONDAY: &str = "2026-11-23T10:00:00-05:00";
+/// A Sunday at 10:00 in New York: the site is closed; sam is on call.
+pub const SUNDAY: &str = "2026-11-22T10:00:00-05:00";
+
+/// The officer's request every journey starts with.
+pub const REQUEST: &str = "LEAD 5th & Main, retail theft";
+
+pub fn seconds(n: i64) -> Duration {
+    Duration::seconds(n)
+}
+
+pub fn minutes(n: i64) -> Duration {
+    Duration::minutes(n)
+}
+
+/// The names of these events' kinds, in order (`requested`, `offered`, ...).
+pub fn kinds(events: &[Event]) -> Vec<&'static str> {
+    events.iter().map(|e| e.kind.name()).collect()
+}
+
+/// The ways a phone number could be written in a text: E.164, the ten digits, and
+/// the last seven with or without a separator.
+pub fn spellings(phone: &str) -> Vec<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let national = digits.strip_prefix('1').unwrap_or(&digits).to_owned();
+    let local = national.get(3..).unwrap_or(&national).to_owned();
+    let (exchange, line) = local.split_at(local.len().min(3));
+    vec![
+        phone.to_owned(),
+        national,
+        local.clone(),
+        format!("{exchange}-{line}"),
+        format!("{exchange} {line}"),
+    ]
+}
+
+/// Whether `text` shows `phone` in any of its usual spellings.
+pub fn shows_phone(text: &str, phone: &str) -> bool {
+    spellings(phone).iter().any(|s| text.contains(s.as_str()))
+}
+
+impl Service {
+    /// The clock's instant now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.running.engine.now()
+    }
+
+    /// Hand-off `id` as stored.
+    pub async fn handoff(&self, id: u32) -> Handoff {
+        self.running
+            .engine
+            .store()
+            .handoff(HandoffId::new(id))
+            .await
+            .unwrap_or_else(|e| panic!("reading hand-off {id}: {e}"))
+            .unwrap_or_else(|| panic!("there is no hand-off {id}"))
+            .0
+    }
+
+    /// Every hand-off not closed.
+    pub async fn open_handoffs(&self) -> Vec<Handoff> {
+        self.running
+            .engine
+            .store()
+            .open_handoffs()
+            .await
+            .unwrap_or_else(|e| panic!("reading open hand-offs: {e}"))
+    }
+
+    /// Every outbox row, oldest first.
+    pub async fn outbox(&self) -> Vec<OutboxItem> {
+        self.running
+            .engine
+            .store()
+            .outbox_all()
+            .await
+            .unwrap_or_else(|e| panic!("reading the outbox: {e}"))
+    }
+
+    /// The event kinds logged, in order.
+    pub async fn event_kinds(&self) -> Vec<&'static str> {
+        kinds(&self.events().await)
+    }
+
+    /// The events of this kind (by name), in order.
+    pub async fn events_named(&self, name: &str) -> Vec<Event> {
+        self.events()
+            .await
+            .into_iter()
+            .filter(|e| e.kind.name() == name)
+            .collect()
+    }
+
+    /// The sid the provider gave the text to `phone` that starts with `prefix`.
+    pub fn sid_of(&self, phone: &str, prefix: &str) -> String {
+        self.sent()
+            .into_iter()
+            .find(|m| m.to == phone && m.body.starts_with(prefix))
+            .map(|m| m.sid)
+            .unwrap_or_else(|| panic!("no text to {phone} starts with {prefix:?}"))
+    }
+}
+
+/// Whether an event is an offer to `person`.
+pub fn is_offer_to(event: &Event, person: &str) -> bool {
+    matches!(&event.kind, EventKind::Offered { person: p, .. } if p.as_str() == person)
+}
