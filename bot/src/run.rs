@@ -33,7 +33,19 @@ pub fn describe_failure(error: &anyhow::Error) -> (u8, Vec<String>) {
 }
 
 fn load(arg: &ConfigArg) -> anyhow::Result<Config> {
-    Ok(handoff_config::load(&arg.config)?)
+    match handoff_config::load(&arg.config) {
+        Ok(config) => Ok(config),
+        // A newcomer who runs a command without --config lands here: say how
+        // to name a file rather than only that the default one is missing.
+        Err(error @ handoff_config::LoadError::Read { .. }) if !arg.config.exists() => {
+            Err(anyhow::Error::new(error).context(format!(
+                "no configuration at {}: pass --config FILE or set HANDOFF_CONFIG \
+                 (config/example.toml is a complete example)",
+                arg.config.display()
+            )))
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 fn find_site<'a>(config: &'a Config, id: &str) -> anyhow::Result<&'a Site> {

@@ -24,7 +24,12 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // nine or more digits in a row: an SSN or another ID number
         r"\b\d{9,}\b",
         // "DOB 4/5/1990", "d.o.b: 1990-04-05", "born 04/05/90"
-        r"(?i)\b(d\.?\s?o\.?\s?b\.?|date of birth|born)\s*[:\-]?\s*\S+(\s+\d{1,4}(,\s*\d{2,4})?)?",
+        // "born April 5 1990", "DOB Apr 5th, 1990"
+        r"(?i)\b(d\.?\s?o\.?\s?b\.?|date of birth|born)\s*[:\-]?\s*\S+(\s+\d{1,4}(st|nd|rd|th)?(,?\s*\d{2,4})?)?",
+        // written dates with a year, wherever they stand: "April 5, 1990",
+        // "5th Apr 1990". A warm hand-off has no other use for a full date.
+        r"(?i)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}\b",
+        r"(?i)\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b",
         // numeric dates: 4/5/1990, 04-05-90, 4.5.1990, 1990-04-05
         r"\b\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}\b",
         r"\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b",
@@ -60,6 +65,16 @@ mod tests {
             // An SSN right after a date of birth is not cut in two.
             ("DOB 4/5/1990 123-45-6789", "[redacted] [redacted]"),
             ("born April 5, 1990 123 45 6789", "[redacted] [redacted]"),
+            (
+                "born April 5 1990, at the bus stop",
+                "[redacted], at the bus stop",
+            ),
+            ("DOB Apr 5th, 1990", "[redacted]"),
+            (
+                "he gave April 5, 1990 as his birthday",
+                "he gave [redacted] as his birthday",
+            ),
+            ("says 5 April 1990", "says [redacted]"),
         ];
         for (input, expected) in cases {
             assert_eq!(redact(input), expected, "input: {input}");
@@ -94,6 +109,14 @@ mod tests {
             let out = redact(&text);
             let needle = format!("{m}/{d}/{y}");
             prop_assert!(!out.contains(&needle));
+        }
+
+        #[test]
+        fn no_written_date_with_a_year_survives(prefix in "[a-zA-Z ,]{0,20}", m in 0usize..12, d in 1u32..31, y in 1930u32..2020, comma in proptest::bool::ANY) {
+            let months = ["January", "Feb", "March", "Apr.", "May", "June", "Jul", "August", "Sept", "October", "Nov", "December"];
+            let text = format!("{prefix} {} {d}{} {y}", months[m], if comma { "," } else { "" });
+            let out = redact(&text);
+            prop_assert!(!out.contains(&y.to_string()), "{} -> {}", text, out);
         }
 
         #[test]
