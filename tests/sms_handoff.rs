@@ -209,9 +209,9 @@ async fn a_plain_y_with_two_offers_open_asks_which_and_takes_neither() {
         assert!(svc.last_text_to(DANA).starts_with("LEAD 1002: "));
         svc.text(DANA, "Y").await;
         let answer = svc.last_text_to(DANA);
-        assert!(
-            answer.starts_with("You have 1001 and 1002 open: say which"),
-            "{answer}"
+        assert_eq!(
+            answer,
+            "You have 1001 and 1002 open: say which, e.g. Y1001."
         );
         assert!(svc.events_named("accepted").await.is_empty());
         svc.text(DANA, "Y1002").await;

@@ -11,7 +11,7 @@
 
 use chrono::Duration;
 use handoff_dispatcher::decide::{DecideError, Input};
-use handoff_dispatcher::message::{Audience, Problem, SiteNow, StatusLine};
+use handoff_dispatcher::message::{Audience, Named, Problem, SiteNow, StatusLine};
 use handoff_dispatcher::redact::redact;
 use handoff_dispatcher::{
     Actor, Engine, EngineError, Handoff, HandoffId, Message, NewOutbound, Officer, Participant,
@@ -176,6 +176,7 @@ impl Inbound {
 
     /// Picks the hand-off a command is about: the one named, or the only candidate.
     fn choose(
+        command: Named,
         named: Option<HandoffId>,
         candidates: &[HandoffId],
         me: &Recipient,
@@ -202,7 +203,7 @@ impl Inbound {
                     me.clone(),
                     Message::Problem {
                         id: None,
-                        problem: Problem::NameTheHandoff,
+                        problem: Problem::NameTheHandoff { command },
                         open: several.to_vec(),
                     },
                 );
@@ -281,7 +282,7 @@ impl Inbound {
                     .iter()
                     .map(|h| h.id)
                     .collect();
-                if let Some(id) = Self::choose(id, &open, &me, replies) {
+                if let Some(id) = Self::choose(Named::Cancel, id, &open, &me, replies) {
                     let input = Input::Cancel { by: actor, reason };
                     self.attempt(id, input, &me, replies).await?;
                 }
@@ -341,7 +342,7 @@ impl Inbound {
             }
             return Ok(());
         }
-        if let Some(id) = Self::choose(id, &accepted, &me, replies) {
+        if let Some(id) = Self::choose(Named::Message, id, &accepted, &me, replies) {
             let input = Input::Relay {
                 from: Actor::Officer(officer.id.clone()),
                 text: cut(text),
@@ -383,7 +384,11 @@ impl Inbound {
                         return self.attempt(*only, input, &me, replies).await;
                     }
                 }
-                if let Some(id) = Self::choose(id, &offered, &me, replies) {
+                let named = match command {
+                    Command::Decline { .. } => Named::Decline,
+                    _ => Named::Accept,
+                };
+                if let Some(id) = Self::choose(named, id, &offered, &me, replies) {
                     let input = match command {
                         Command::Decline { reason, .. } => Input::Decline { by, reason },
                         _ => Input::Accept { by },
@@ -392,15 +397,15 @@ impl Inbound {
                 }
             }
             Command::Eta { minutes, id } => {
-                self.assignment(person, id, Input::Eta { by, minutes }, replies)
+                self.assignment(person, Named::Eta, id, Input::Eta { by, minutes }, replies)
                     .await?
             }
             Command::Arrived { id } => {
-                self.assignment(person, id, Input::Arrived { by }, replies)
+                self.assignment(person, Named::Arrived, id, Input::Arrived { by }, replies)
                     .await?
             }
             Command::Done { id } => {
-                self.assignment(person, id, Input::Done { by }, replies)
+                self.assignment(person, Named::Done, id, Input::Done { by }, replies)
                     .await?
             }
             Command::Cancel { id, reason } => {
@@ -408,7 +413,8 @@ impl Inbound {
                     by: Actor::Staff(by),
                     reason,
                 };
-                self.assignment(person, id, input, replies).await?;
+                self.assignment(person, Named::Cancel, id, input, replies)
+                    .await?;
             }
             Command::BadEta => replies.push(
                 me,
@@ -438,7 +444,7 @@ impl Inbound {
                             audience: Audience::Staff,
                         },
                     );
-                } else if let Some(id) = Self::choose(id, &mine, &me, replies) {
+                } else if let Some(id) = Self::choose(Named::Message, id, &mine, &me, replies) {
                     self.attempt(id, input, &me, replies).await?;
                 }
             }
@@ -459,13 +465,14 @@ impl Inbound {
     async fn assignment(
         &self,
         person: &Person,
+        command: Named,
         id: Option<HandoffId>,
         input: Input,
         replies: &mut Replies,
     ) -> Result<(), InboundError> {
         let me = Recipient::Staff(person.id.clone());
         let mine = self.assignment_ids(person).await?;
-        if let Some(id) = Self::choose(id, &mine, &me, replies) {
+        if let Some(id) = Self::choose(command, id, &mine, &me, replies) {
             self.attempt(id, input, &me, replies).await?;
         }
         Ok(())

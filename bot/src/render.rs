@@ -30,7 +30,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use handoff_dispatcher::decide::MAX_ETA_MINUTES;
-use handoff_dispatcher::message::{Audience, Problem, SiteNow, StatusLine};
+use handoff_dispatcher::message::{Audience, Named, Problem, SiteNow, StatusLine};
 use handoff_dispatcher::{HandoffId, HandoffKind, Message};
 
 /// Septets in a single-part SMS.
@@ -605,14 +605,25 @@ fn problem_text(id: Option<HandoffId>, problem: Problem, open: &[HandoffId]) -> 
             Some(id) => format!("There is no hand-off {id}."),
             None => "There is no hand-off with that number.".to_owned(),
         },
-        Problem::NameTheHandoff => {
+        Problem::NameTheHandoff { command } => {
+            let example = |n: &str| match command {
+                Named::Accept => format!("Y{n}"),
+                Named::Decline => format!("N{n}"),
+                Named::Eta => format!("ETA {n} 15"),
+                Named::Arrived => format!("ARRIVED {n}"),
+                Named::Done => format!("DONE {n}"),
+                Named::Cancel => format!("CANCEL {n}"),
+                Named::Message => format!("#{n} your message"),
+            };
             return match open.first() {
                 Some(first) => format!(
-                    "You have {} open: say which, e.g. CANCEL {first}.",
-                    list(open)
+                    "You have {} open: say which, e.g. {}.",
+                    list(open),
+                    example(&first.to_string())
                 ),
                 None => format!(
-                    "{tag}You have more than one hand-off open: say which, e.g. CANCEL <number>."
+                    "{tag}You have more than one hand-off open: say which, e.g. {}.",
+                    example("<number>")
                 ),
             };
         }
@@ -769,10 +780,30 @@ mod tests {
     }
     const VARIANTS: usize = 29;
 
-    const ALL_PROBLEMS: [Problem; 10] = [
+    const ALL_PROBLEMS: [Problem; 16] = [
         Problem::NotUnderstood,
         Problem::UnknownHandoff,
-        Problem::NameTheHandoff,
+        Problem::NameTheHandoff {
+            command: Named::Accept,
+        },
+        Problem::NameTheHandoff {
+            command: Named::Decline,
+        },
+        Problem::NameTheHandoff {
+            command: Named::Eta,
+        },
+        Problem::NameTheHandoff {
+            command: Named::Arrived,
+        },
+        Problem::NameTheHandoff {
+            command: Named::Done,
+        },
+        Problem::NameTheHandoff {
+            command: Named::Cancel,
+        },
+        Problem::NameTheHandoff {
+            command: Named::Message,
+        },
         Problem::NothingOpen,
         Problem::NotOffered,
         Problem::NotYours,
@@ -1352,16 +1383,41 @@ mod tests {
     }
 
     #[test]
-    fn naming_the_hand_off_lists_the_open_ones() {
-        let message = Message::Problem {
-            id: None,
-            problem: Problem::NameTheHandoff,
-            open: vec![id(), HandoffId::new(4822)],
-        };
-        assert_eq!(
-            sms(&message),
-            "You have 4821 and 4822 open: say which, e.g. CANCEL 4821."
-        );
+    fn naming_the_hand_off_lists_the_open_ones_with_the_command_that_was_meant() {
+        let cases = [
+            (Named::Accept, "Y4821"),
+            (Named::Decline, "N4821"),
+            (Named::Eta, "ETA 4821 15"),
+            (Named::Arrived, "ARRIVED 4821"),
+            (Named::Done, "DONE 4821"),
+            (Named::Cancel, "CANCEL 4821"),
+            (Named::Message, "#4821 your message"),
+        ];
+        for (command, example) in cases {
+            let message = Message::Problem {
+                id: None,
+                problem: Problem::NameTheHandoff { command },
+                open: vec![id(), HandoffId::new(4822)],
+            };
+            assert_eq!(
+                sms(&message),
+                format!("You have 4821 and 4822 open: say which, e.g. {example}.")
+            );
+            // The example is itself a command that names the hand-off.
+            use crate::sms::grammar::{Command, parse};
+            let parsed = parse(&example.replace("your message", "he is calm"));
+            let named = match &parsed {
+                Command::Accept { id }
+                | Command::Decline { id, .. }
+                | Command::Eta { id, .. }
+                | Command::Arrived { id }
+                | Command::Done { id }
+                | Command::Cancel { id, .. }
+                | Command::Text { id, .. } => *id,
+                _ => None,
+            };
+            assert_eq!(named, Some(id()), "{example} parses as {parsed:?}");
+        }
     }
 
     #[test]

@@ -38,7 +38,10 @@ pub enum Problem {
     /// No such hand-off number.
     UnknownHandoff,
     /// The command needs a hand-off number: the sender has several open ones.
-    NameTheHandoff,
+    /// Carries the command, so the example shown is the one the sender meant.
+    NameTheHandoff {
+        command: Named,
+    },
     /// The sender has no open hand-off the command could apply to.
     NothingOpen,
     NotOffered,
@@ -47,6 +50,21 @@ pub enum Problem {
     NotYetAccepted,
     Closed,
     BadEta,
+}
+
+/// A command that may name a hand-off, for the example in
+/// [`Problem::NameTheHandoff`] ("say which, e.g. Y4821").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Named {
+    Accept,
+    Decline,
+    Eta,
+    Arrived,
+    Done,
+    Cancel,
+    /// A message to relay to the other side.
+    Message,
 }
 
 /// One line of a STATUS answer.
