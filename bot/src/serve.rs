@@ -70,6 +70,9 @@ pub async fn start(
     let store = Store::connect(&database)
         .await
         .with_context(|| format!("opening the database {}", redacted(&database)))?;
+    // Compile the redaction patterns now, not inside the first request's
+    // webhook: in a debug build that alone costs tens of milliseconds.
+    handoff_dispatcher::redact::prepare();
     let engine = Engine::new(store, clock, Arc::new(config.directory()));
     let inbound = Inbound::new(engine.clone());
 

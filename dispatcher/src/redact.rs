@@ -39,6 +39,12 @@ static PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+/// Compiles the patterns ahead of the first text. A service calls this at start,
+/// so the first request after a start does not pay for it on the hot path.
+pub fn prepare() {
+    LazyLock::force(&PATTERNS);
+}
+
 /// The text with likely identifiers replaced by `[redacted]`.
 pub fn redact(text: &str) -> String {
     let mut out = text.to_owned();
