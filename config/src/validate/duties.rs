@@ -1,0 +1,212 @@
+//! Who is on duty when: regular shifts, rotations and temporary overrides, added to
+//! the schedules of the sites they name.
+
+use super::*;
+
+pub(super) fn for_sites(sites: &mut Sites, ids: &[SiteId], mut add: impl FnMut(&mut SiteSchedule)) {
+    for (site, _) in sites.iter_mut().filter(|(s, _)| ids.contains(&s.id)) {
+        add(&mut site.schedule);
+    }
+}
+
+pub(super) fn shifts(
+    p: &mut Problems,
+    raws: &[Spanned<RawShift>],
+    people: &BTreeMap<PersonId, Person>,
+    sites: &mut Sites,
+) {
+    for (i, raw) in raws.iter().enumerate() {
+        let key = format!("shifts[{i}]");
+        let s = raw.get_ref();
+        let person = required(p, &s.person, raw.span(), &format!("{key}.person"))
+            .and_then(|t| person_ref(p, t, people, &format!("{key}.person")));
+        let role = match (&s.role, person) {
+            (Some(t), _) => role(p, t, &format!("{key}.role")).filter(|r| {
+                person.is_none_or(|person| {
+                    check_has_role(p, person, *r, t.span(), &format!("{key}.role"))
+                })
+            }),
+            (None, Some(person)) if person.roles.len() == 1 => person.roles.first().copied(),
+            // No valid role at all: reported at the person, not as "several roles".
+            (None, Some(person)) if person.roles.is_empty() => None,
+            (None, Some(person)) => {
+                p.push(
+                    raw.span(),
+                    format!("{key}.role"),
+                    format!(
+                        "missing: `{}` has several roles, so say which this shift is for",
+                        person.id
+                    ),
+                );
+                None
+            }
+            (None, None) => None,
+        };
+        let targets = target_sites(p, &s.sites, raw.span(), sites, &format!("{key}.sites"));
+        let availability = Availability {
+            windows: windows(p, &s.hours, &format!("{key}.hours")),
+            when: when(p, s.when.as_ref(), When::Open, &format!("{key}.when")),
+        };
+        if let (Some(person), Some(role)) = (person, role) {
+            for_sites(sites, &targets, |schedule| {
+                schedule.shifts.push(Shift {
+                    person: person.id.clone(),
+                    role,
+                    availability: availability.clone(),
+                });
+            });
+        }
+    }
+}
+
+pub(super) fn rotations(
+    p: &mut Problems,
+    raws: &[Spanned<RawRotation>],
+    people: &BTreeMap<PersonId, Person>,
+    sites: &mut Sites,
+) {
+    let mut seen = HashSet::new();
+    for (i, raw) in raws.iter().enumerate() {
+        let key = format!("rotations[{i}]");
+        let r = raw.get_ref();
+        let id = required(p, &r.id, raw.span(), &format!("{key}.id")).and_then(|t| {
+            check_unique(p, &mut seen, t, &format!("{key}.id"), "rotation");
+            parse_with(p, t, &format!("{key}.id"), PersonId::parse).map(|_| t.get_ref().clone())
+        });
+        let rotation_role = required(p, &r.role, raw.span(), &format!("{key}.role"))
+            .and_then(|t| role(p, t, &format!("{key}.role")));
+        if r.members.is_empty() {
+            p.push(
+                raw.span(),
+                format!("{key}.members"),
+                "missing: a rotation needs at least one member",
+            );
+        }
+        let mut members = Vec::new();
+        for text in &r.members {
+            if let Some(person) = person_ref(p, text, people, &format!("{key}.members")) {
+                if let Some(role) = rotation_role {
+                    check_has_role(p, person, role, text.span(), &format!("{key}.members"));
+                }
+                members.push(person.id.clone());
+            }
+        }
+        let anchor = required(p, &r.start, raw.span(), &format!("{key}.start"))
+            .and_then(|t| parse_with(p, t, &format!("{key}.start"), parse_local));
+        let turn_days = match &r.turn_days {
+            None => Some(7),
+            Some(days) => match u32::try_from(*days.get_ref()) {
+                Ok(d) if d >= 1 => Some(d),
+                _ => {
+                    p.push(
+                        days.span(),
+                        format!("{key}.turn_days"),
+                        "must be a whole number of days, at least 1",
+                    );
+                    None
+                }
+            },
+        };
+        let targets = target_sites(p, &r.sites, raw.span(), sites, &format!("{key}.sites"));
+        let availability = Availability {
+            windows: windows(p, &r.hours, &format!("{key}.hours")),
+            when: when(p, r.when.as_ref(), When::Always, &format!("{key}.when")),
+        };
+        if let (Some(name), Some(role), Some(anchor), Some(turn_days)) =
+            (id, rotation_role, anchor, turn_days)
+            && members.len() == r.members.len()
+            && !members.is_empty()
+        {
+            for_sites(sites, &targets, |schedule| {
+                schedule.rotations.push(Rotation {
+                    name: name.clone(),
+                    role,
+                    members: members.clone(),
+                    anchor,
+                    turn_days,
+                    availability: availability.clone(),
+                });
+            });
+        }
+    }
+}
+
+pub(super) fn overrides(
+    p: &mut Problems,
+    raws: &[Spanned<RawOverride>],
+    people: &BTreeMap<PersonId, Person>,
+    sites: &mut Sites,
+) {
+    for (i, raw) in raws.iter().enumerate() {
+        let key = format!("overrides[{i}]");
+        let o = raw.get_ref();
+        let person = required(p, &o.person, raw.span(), &format!("{key}.person"))
+            .and_then(|t| person_ref(p, t, people, &format!("{key}.person")));
+        let kind = required(p, &o.kind, raw.span(), &format!("{key}.kind")).and_then(|t| {
+            match t.get_ref().as_str() {
+                "cover" => {
+                    let covered = required(p, &o.covers, raw.span(), &format!("{key}.covers"))
+                        .and_then(|c| person_ref(p, c, people, &format!("{key}.covers")))?;
+                    Some(OverrideKind::Cover {
+                        covering: person?.id.clone(),
+                        covered: covered.id.clone(),
+                    })
+                }
+                "add" => {
+                    let role_text = required(p, &o.role, raw.span(), &format!("{key}.role"))?;
+                    let added_role = role(p, role_text, &format!("{key}.role"))?;
+                    let person = person?;
+                    check_has_role(
+                        p,
+                        person,
+                        added_role,
+                        role_text.span(),
+                        &format!("{key}.role"),
+                    )
+                    .then(|| OverrideKind::Add {
+                        person: person.id.clone(),
+                        role: added_role,
+                    })
+                }
+                "remove" => Some(OverrideKind::Remove {
+                    person: person?.id.clone(),
+                }),
+                other => {
+                    p.push(
+                        t.span(),
+                        format!("{key}.kind"),
+                        format!(
+                            "`{other}` is not a kind of override: expected cover, add or remove"
+                        ),
+                    );
+                    None
+                }
+            }
+        });
+        let from = required(p, &o.from, raw.span(), &format!("{key}.from"))
+            .and_then(|t| parse_with(p, t, &format!("{key}.from"), Moment::parse));
+        let to = required(p, &o.to, raw.span(), &format!("{key}.to"))
+            .and_then(|t| parse_with(p, t, &format!("{key}.to"), Moment::parse));
+        let targets = target_sites(p, &o.sites, raw.span(), sites, &format!("{key}.sites"));
+        let (Some(kind), Some(from), Some(to)) = (kind, from, to) else {
+            continue;
+        };
+        let mut reversed = false;
+        for_sites(sites, &targets, |schedule| {
+            match Interval::new(from.in_zone(schedule.tz), to.in_zone(schedule.tz)) {
+                Some(during) => schedule.overrides.push(Override {
+                    kind: kind.clone(),
+                    during,
+                }),
+                None => reversed = true,
+            }
+        });
+        if reversed && let Some(t) = &o.to {
+            p.push(
+                t.span(),
+                format!("{key}.to"),
+                "an override must end after it starts",
+            );
+        }
+    }
+}

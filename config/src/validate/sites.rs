@@ -1,0 +1,172 @@
+//! Sites: time zones, operating hours, zones, policies and closures.
+
+use super::*;
+
+/// The sites that were built, each with the byte span of its table, and the ids
+/// the file declares (valid or not), so that a reference to a site that has errors
+/// of its own is not reported a second time as unknown.
+pub(super) struct Sites {
+    pub(super) built: Vec<(Site, Range<usize>)>,
+    pub(super) declared: BTreeSet<String>,
+}
+
+impl Sites {
+    pub(super) fn iter(&self) -> impl Iterator<Item = &(Site, Range<usize>)> {
+        self.built.iter()
+    }
+    pub(super) fn iter_mut(&mut self) -> impl Iterator<Item = &mut (Site, Range<usize>)> {
+        self.built.iter_mut()
+    }
+}
+
+pub(super) fn sites(
+    p: &mut Problems,
+    raws: &[Spanned<RawSite>],
+    policies: &BTreeMap<PolicyId, EscalationPolicy>,
+    declared_policies: &BTreeSet<String>,
+    whole_file: Range<usize>,
+) -> Sites {
+    if raws.is_empty() {
+        p.push(
+            whole_file.start..whole_file.start,
+            "sites",
+            "missing: add at least one [[sites]] table",
+        );
+    }
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let declared = raws
+        .iter()
+        .filter_map(|site| site.get_ref().id.as_ref().map(|id| id.get_ref().clone()))
+        .collect();
+    for (i, raw) in raws.iter().enumerate() {
+        let key = format!("sites[{i}]");
+        let site = raw.get_ref();
+        let id = required(p, &site.id, raw.span(), &format!("{key}.id")).and_then(|t| {
+            check_unique(p, &mut seen, t, &format!("{key}.id"), "site");
+            parse_with(p, t, &format!("{key}.id"), SiteId::parse)
+        });
+        let name = site
+            .name
+            .as_ref()
+            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
+        let tz =
+            required(p, &site.time_zone, raw.span(), &format!("{key}.time_zone")).and_then(|t| {
+                parse_with(p, t, &format!("{key}.time_zone"), |s| {
+                    s.parse::<Tz>().map_err(|_| {
+                        format!(
+                            "unknown time zone `{s}`: use an IANA name such as America/New_York"
+                        )
+                    })
+                })
+            });
+        let policy = required(p, &site.escalation, raw.span(), &format!("{key}.escalation")).and_then(|t| {
+            let id = parse_with(p, t, &format!("{key}.escalation"), PolicyId::parse)?;
+            // A policy that exists but has errors of its own is reported there, not here.
+            if !policies.contains_key(&id) && !declared_policies.contains(id.as_str()) {
+                p.push(t.span(), format!("{key}.escalation"), format!("unknown escalation policy `{id}`: no [[escalation_policies]] entry has this id"));
+                return None;
+            }
+            Some(id)
+        });
+        let zones = site
+            .zones
+            .iter()
+            .filter_map(|t| parse_with(p, t, &format!("{key}.zones"), ZoneId::parse))
+            .collect();
+        let hours = windows(p, &site.hours, &format!("{key}.hours"));
+        let closures = closures(p, &site.closures, &format!("{key}.closures"));
+        if let (Some(id), Some(tz), Some(policy)) = (id, tz, policy) {
+            let mut schedule = SiteSchedule::new(id.clone(), tz);
+            schedule.hours = hours;
+            schedule.closures = closures;
+            out.push((
+                Site {
+                    name: name.unwrap_or_else(|| id.to_string()),
+                    id,
+                    schedule,
+                    policy,
+                    zones,
+                },
+                raw.span(),
+            ));
+        }
+    }
+    Sites {
+        built: out,
+        declared,
+    }
+}
+
+pub(super) fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str) -> Vec<Closure> {
+    let mut out = Vec::new();
+    for (i, raw) in raws.iter().enumerate() {
+        let key = format!("{key}[{i}]");
+        let c = raw.get_ref();
+        let name = required(p, &c.name, raw.span(), &format!("{key}.name"))
+            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
+        let date = |p: &mut Problems, t: &Text, k: &str| {
+            parse_with(p, t, &format!("{key}.{k}"), |s| {
+                chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+                    .map_err(|_| format!("`{s}` is not a date: write YYYY-MM-DD"))
+            })
+        };
+        let dates = match (&c.date, &c.from, &c.to, &c.cron) {
+            (Some(d), None, None, None) => date(p, d, "date").map(ClosureDates::On),
+            (None, Some(from), Some(to), None) => {
+                let (from_d, to_d) = (date(p, from, "from"), date(p, to, "to"));
+                match (from_d, to_d) {
+                    (Some(a), Some(b)) if a <= b => Some(ClosureDates::Between(a, b)),
+                    (Some(_), Some(_)) => {
+                        p.push(
+                            to.span(),
+                            format!("{key}.to"),
+                            "the last day comes before the first",
+                        );
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            (None, None, None, Some(cron)) => {
+                parse_with(p, cron, &format!("{key}.cron"), |s| s.parse::<CronRule>())
+                    .map(ClosureDates::Matching)
+            }
+            _ => {
+                p.push(
+                    raw.span(),
+                    format!("{key}.date"),
+                    "give exactly one of `date`, `from` with `to`, or `cron`",
+                );
+                None
+            }
+        };
+        let mut reduced = Vec::new();
+        for (j, span) in c.open.iter().enumerate() {
+            let k = format!("{key}.open[{j}]");
+            let start = required(p, &span.get_ref().start, span.span(), &format!("{k}.start"))
+                .and_then(|t| clock(p, t, &format!("{k}.start")));
+            let end = required(p, &span.get_ref().end, span.span(), &format!("{k}.end"))
+                .and_then(|t| clock(p, t, &format!("{k}.end")));
+            if let (Some(start), Some(end)) = (start, end) {
+                if start < end {
+                    reduced.push((start, end));
+                } else {
+                    p.push(
+                        span.span(),
+                        format!("{k}.end"),
+                        "reduced hours must end after they start, within the day",
+                    );
+                }
+            }
+        }
+        if let (Some(name), Some(dates)) = (name, dates) {
+            out.push(Closure {
+                name,
+                dates,
+                reduced_hours: reduced,
+            });
+        }
+    }
+    out
+}

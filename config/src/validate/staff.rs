@@ -1,0 +1,83 @@
+//! The staff (`[[people]]`): ids, roles, phones, Matrix ids, caseload caps, zones.
+
+use super::*;
+
+pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<PersonId, Person> {
+    let mut out = BTreeMap::new();
+    let mut seen = HashSet::new();
+    let mut phones: HashMap<PhoneNumber, String> = HashMap::new();
+    for (i, raw) in raws.iter().enumerate() {
+        let key = format!("people[{i}]");
+        let person = raw.get_ref();
+        let id = required(p, &person.id, raw.span(), &format!("{key}.id")).and_then(|t| {
+            check_unique(p, &mut seen, t, &format!("{key}.id"), "person");
+            parse_with(p, t, &format!("{key}.id"), PersonId::parse)
+        });
+        let name = required(p, &person.name, raw.span(), &format!("{key}.name"))
+            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
+        if person.roles.is_empty() {
+            p.push(raw.span(), format!("{key}.roles"), "missing: give at least one role (case_manager, coordinator, supervisor, project_manager)");
+        }
+        let roles: BTreeSet<Role> = person
+            .roles
+            .iter()
+            .filter_map(|t| role(p, t, &format!("{key}.roles")))
+            .collect();
+        let phone = person.phone.as_ref().and_then(|t| {
+            let phone = parse_with(p, t, &format!("{key}.phone"), PhoneNumber::parse)?;
+            if let Some(other) = phones.get(&phone) {
+                p.push(t.span(), format!("{key}.phone"), format!("{phone} is already the phone of `{other}`: each person needs their own number"));
+            }
+            phones.insert(phone.clone(), person.id.as_ref().map(|t| t.get_ref().clone()).unwrap_or_default());
+            Some(phone)
+        });
+        let matrix = person
+            .matrix
+            .as_ref()
+            .and_then(|t| parse_with(p, t, &format!("{key}.matrix"), MatrixUserId::parse));
+        if person.phone.is_none() && person.matrix.is_none() {
+            p.push(
+                raw.span(),
+                format!("{key}.phone"),
+                "missing: give a phone or a matrix ID, or nobody can reach this person",
+            );
+        }
+        let caseload_cap =
+            person
+                .caseload_cap
+                .as_ref()
+                .and_then(|cap| match u32::try_from(*cap.get_ref()) {
+                    Ok(c) if c > 0 => Some(c),
+                    _ => {
+                        p.push(
+                            cap.span(),
+                            format!("{key}.caseload_cap"),
+                            "must be a positive number of cases",
+                        );
+                        None
+                    }
+                });
+        let zones: BTreeSet<ZoneId> = person
+            .zones
+            .iter()
+            .filter_map(|t| parse_with(p, t, &format!("{key}.zones"), ZoneId::parse))
+            .collect();
+        // A person whose name has errors is still known by id (the file is rejected
+        // anyway), so that references to them are not reported as unknown too.
+        if let Some(id) = id {
+            out.insert(
+                id.clone(),
+                Person {
+                    id,
+                    name: name.unwrap_or_default(),
+                    roles,
+                    phone,
+                    matrix,
+                    caseload_cap,
+                    zones,
+                },
+            );
+        }
+    }
+    out
+}
