@@ -2,6 +2,7 @@
 //! sandbox provider that stores messages instead of sending them.
 
 pub mod grammar;
+pub mod gsm7;
 pub mod outbound;
 pub mod provider;
 pub mod sandbox;
