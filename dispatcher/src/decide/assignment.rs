@@ -1,0 +1,220 @@
+//! After an accept: ETA, arrival, completion, cancellation by either side, and the
+//! relay of messages between the officer and the case manager, redacted.
+
+use super::*;
+
+/// The assignee of an accepted, open hand-off, or why `person` is not it.
+pub(super) fn check_assignee(handoff: &Handoff, person: &PersonId) -> Result<(), DecideError> {
+    match &handoff.state {
+        State::Offering { .. } => Err(DecideError::NotYetAccepted { id: handoff.id }),
+        state if state.is_closed() => Err(closed(handoff)),
+        state if state.assignee() == Some(person) => Ok(()),
+        _ => Err(DecideError::NotAssignee { id: handoff.id }),
+    }
+}
+
+pub(super) fn eta(
+    handoff: &mut Handoff,
+    by: PersonId,
+    minutes: u32,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
+    check_assignee(handoff, &by)?;
+    if matches!(handoff.state, State::Arrived { .. }) {
+        // Already there: an ETA is late news, not a state change.
+        return Ok(());
+    }
+    if minutes == 0 || minutes > MAX_ETA_MINUTES {
+        return Err(DecideError::BadEta {
+            max: MAX_ETA_MINUTES,
+        });
+    }
+    let arrive_by = out.now + Duration::minutes(i64::from(minutes));
+    handoff.state = State::EnRoute {
+        by: by.clone(),
+        eta: arrive_by,
+    };
+    out.send(
+        officer_of(handoff),
+        Message::Eta {
+            id: handoff.id,
+            first_name: first_name(world, &by),
+            minutes,
+            arrive_by: local(world, arrive_by),
+        },
+    );
+    out.record(
+        Actor::Staff(by.clone()),
+        EventKind::Eta {
+            person: by,
+            minutes,
+        },
+    );
+    Ok(())
+}
+
+pub(super) fn arrived(
+    handoff: &mut Handoff,
+    by: PersonId,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
+    check_assignee(handoff, &by)?;
+    if matches!(handoff.state, State::Arrived { .. }) {
+        return Ok(());
+    }
+    handoff.state = State::Arrived { by: by.clone() };
+    out.cancel(Timer::Arrival);
+    out.send(
+        officer_of(handoff),
+        Message::ArrivedAtScene {
+            id: handoff.id,
+            first_name: first_name(world, &by),
+        },
+    );
+    out.record(Actor::Staff(by.clone()), EventKind::Arrived { person: by });
+    Ok(())
+}
+
+pub(super) fn done(handoff: &mut Handoff, by: PersonId, out: &mut Out) -> Result<(), DecideError> {
+    check_assignee(handoff, &by)?;
+    handoff.state = State::Completed { by: by.clone() };
+    out.cancel(Timer::Arrival);
+    out.send(officer_of(handoff), Message::Completed { id: handoff.id });
+    out.record(
+        Actor::Staff(by.clone()),
+        EventKind::Completed { person: by },
+    );
+    Ok(())
+}
+
+pub(super) fn cancel(
+    handoff: &mut Handoff,
+    by: Actor,
+    reason: Option<String>,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
+    if handoff.state.is_closed() {
+        return Err(closed(handoff));
+    }
+    let reason = reason.map(|r| redact(&r));
+    match &by {
+        Actor::Officer(officer) => {
+            if *officer != handoff.request.officer {
+                return Err(DecideError::NotRequester { id: handoff.id });
+            }
+            match handoff.state.clone() {
+                State::Offering { step, round } => {
+                    out.cancel(Timer::Round { step, round });
+                    for offer in handoff.offers.iter_mut() {
+                        let deciding =
+                            matches!(offer.answer, Answer::Pending | Answer::TimedOut { .. });
+                        if deciding {
+                            out.effects.push(Effect::Send {
+                                to: Recipient::Staff(offer.person.clone()),
+                                message: Message::Withdrawn { id: handoff.id },
+                            });
+                        }
+                        if offer.answer == Answer::Pending {
+                            offer.answer = Answer::Withdrawn { at: out.now };
+                        }
+                    }
+                }
+                state => {
+                    out.cancel(Timer::Arrival);
+                    if let Some(assignee) = state.assignee() {
+                        out.send(
+                            Recipient::Staff(assignee.clone()),
+                            Message::CancelledByOfficer {
+                                id: handoff.id,
+                                reason: reason.clone(),
+                            },
+                        );
+                    }
+                }
+            }
+            out.send(
+                officer_of(handoff),
+                Message::CancelConfirmed { id: handoff.id },
+            );
+        }
+        Actor::Staff(person) => {
+            check_assignee(handoff, person)?;
+            out.cancel(Timer::Arrival);
+            out.send(
+                officer_of(handoff),
+                Message::CancelledByStaff {
+                    id: handoff.id,
+                    first_name: first_name(world, person),
+                    reason: reason.clone(),
+                },
+            );
+        }
+        Actor::System => {}
+    }
+    handoff.state = State::Cancelled {
+        by: by.clone(),
+        reason: reason.clone(),
+    };
+    out.record(by, EventKind::Cancelled { reason });
+    Ok(())
+}
+
+pub(super) fn relay(
+    handoff: &Handoff,
+    from: Actor,
+    text: &str,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
+    if handoff.state.is_closed() {
+        return Err(closed(handoff));
+    }
+    let Some(assignee) = handoff.state.assignee().cloned() else {
+        return Err(DecideError::NotYetAccepted { id: handoff.id });
+    };
+    let text = redact(text.trim());
+    match &from {
+        Actor::Officer(officer) => {
+            if *officer != handoff.request.officer {
+                return Err(DecideError::NotRequester { id: handoff.id });
+            }
+            let name = world
+                .roster
+                .officers
+                .get(officer)
+                .map_or_else(|| officer.to_string(), |o| o.display_name());
+            out.send(
+                Recipient::Staff(assignee),
+                Message::RelayFromOfficer {
+                    id: handoff.id,
+                    officer: name,
+                    text: text.clone(),
+                },
+            );
+        }
+        Actor::Staff(person) => {
+            if *person != assignee {
+                return Err(DecideError::NotAssignee { id: handoff.id });
+            }
+            out.send(
+                officer_of(handoff),
+                Message::RelayFromStaff {
+                    id: handoff.id,
+                    first_name: first_name(world, person),
+                    text: text.clone(),
+                },
+            );
+        }
+        Actor::System => return Ok(()),
+    }
+    out.record(
+        from,
+        EventKind::Relayed {
+            chars: text.chars().count(),
+        },
+    );
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! The pure transition of a hand-off: given its state, one input and the world at an
+//! explicit instant, the next state and the effects to carry out (messages to send,
+//! timers to set or cancel, events to record). No I/O and no clock: the engine
+//! persists the result and makes the effects happen.
+//!
+//! Rules that matter for the people involved:
+//! - the first accept wins; everyone else offered is told who took it, and a late
+//!   accept is answered "already taken";
+//! - a round ends as soon as every offer in it is answered (declined or
+//!   undeliverable): nobody waits out a timeout that can no longer be met;
+//! - a step with nobody available is skipped at once;
+//! - when the steps run out the officer is told plainly, and supervisors and the
+//!   project manager are alerted;
+//! - relayed text is redacted, and no message carries a phone number or Matrix ID.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use handoff_schedules::{PersonId, Role};
+
+use crate::event::{Event, EventKind};
+use crate::handoff::{
+    Actor, Answer, Handoff, HandoffId, HandoffKind, Offer, Request, State, Timer,
+};
+use crate::message::{Message, Recipient};
+use crate::redact::redact;
+use crate::routing::{World, next_round, steps};
+
+mod answers;
+mod assignment;
+mod offering;
+
+use answers::*;
+use assignment::*;
+use offering::*;
+
+/// Something the engine must do because of a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Send { to: Recipient, message: Message },
+    Schedule { timer: Timer, at: DateTime<Utc> },
+    Cancel { timer: Timer },
+    Record { event: Event },
+}
+
+/// The outcome of one input: the hand-off as it now stands and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub handoff: Handoff,
+    pub effects: Vec<Effect>,
+}
+
+impl Decision {
+    pub fn messages(&self) -> impl Iterator<Item = (&Recipient, &Message)> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Send { to, message } => Some((to, message)),
+            _ => None,
+        })
+    }
+
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.effects.iter().filter_map(|e| match e {
+            Effect::Record { event } => Some(event),
+            _ => None,
+        })
+    }
+}
+
+/// An input to an existing hand-off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Accept {
+        by: PersonId,
+    },
+    Decline {
+        by: PersonId,
+        reason: Option<String>,
+    },
+    /// An offer to this person could not be delivered.
+    Undeliverable {
+        to: PersonId,
+    },
+    Eta {
+        by: PersonId,
+        minutes: u32,
+    },
+    Arrived {
+        by: PersonId,
+    },
+    Done {
+        by: PersonId,
+    },
+    Cancel {
+        by: Actor,
+        reason: Option<String>,
+    },
+    Relay {
+        from: Actor,
+        text: String,
+    },
+    Timer(Timer),
+}
+
+/// Inputs that make no sense in the hand-off's state: answered to the sender, never
+/// a panic, and nothing is changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecideError {
+    #[error("hand-off {id} was not offered to you")]
+    NotOffered { id: HandoffId },
+    #[error("hand-off {id} is not yours")]
+    NotAssignee { id: HandoffId },
+    #[error("hand-off {id} was requested by another officer")]
+    NotRequester { id: HandoffId },
+    #[error("hand-off {id} has not been accepted yet")]
+    NotYetAccepted { id: HandoffId },
+    #[error("hand-off {id} is closed ({state})")]
+    Closed { id: HandoffId, state: &'static str },
+    #[error("an ETA is a number of minutes from 1 to {max}")]
+    BadEta { max: u32 },
+}
+
+/// The longest ETA accepted, in minutes: ten hours is already not a warm hand-off.
+pub const MAX_ETA_MINUTES: u32 = 600;
+
+/// Collects effects in order.
+struct Out {
+    id: HandoffId,
+    now: DateTime<Utc>,
+    effects: Vec<Effect>,
+}
+
+impl Out {
+    fn send(&mut self, to: Recipient, message: Message) {
+        self.effects.push(Effect::Send { to, message });
+    }
+    fn record(&mut self, actor: Actor, kind: EventKind) {
+        self.effects.push(Effect::Record {
+            event: Event {
+                handoff: self.id,
+                at: self.now,
+                actor,
+                kind,
+            },
+        });
+    }
+    fn schedule(&mut self, timer: Timer, at: DateTime<Utc>) {
+        self.effects.push(Effect::Schedule { timer, at });
+    }
+    fn cancel(&mut self, timer: Timer) {
+        self.effects.push(Effect::Cancel { timer });
+    }
+}
+
+pub(super) fn officer_of(handoff: &Handoff) -> Recipient {
+    Recipient::Officer(handoff.request.officer.clone())
+}
+
+pub(super) fn first_name(world: &World<'_>, person: &PersonId) -> String {
+    world
+        .roster
+        .people
+        .get(person)
+        .map_or_else(|| person.to_string(), |p| p.first_name().to_owned())
+}
+
+pub(super) fn local(world: &World<'_>, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.with_timezone(&world.site.tz).fixed_offset()
+}
+
+pub(super) fn next_opening(world: &World<'_>, now: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
+    world.site.next_opening(now).map(|t| t.fixed_offset())
+}
+
+/// Opens hand-off `id` for a request made at `now`: records it, answers the officer
+/// and makes the first offers, or says the site is closed with nobody on call.
+pub fn request(id: HandoffId, request: Request, now: DateTime<Utc>, world: &World<'_>) -> Decision {
+    let open = world.site.is_open(now);
+    let mut handoff = Handoff {
+        id,
+        request,
+        requested_at: now,
+        after_hours: !open,
+        state: State::Offering { step: 0, round: 0 },
+        offers: Vec::new(),
+        accepted_at: None,
+        intake_due: None,
+    };
+    let mut out = Out {
+        id,
+        now,
+        effects: Vec::new(),
+    };
+    let officer = Actor::Officer(handoff.request.officer.clone());
+    out.record(
+        officer,
+        EventKind::Requested {
+            site: handoff.request.site.clone(),
+            kind: handoff.request.kind,
+            officer: handoff.request.officer.clone(),
+            agency: handoff.request.agency.clone(),
+            zone: handoff.request.zone.clone(),
+            after_hours: !open,
+        },
+    );
+    if open {
+        out.send(
+            officer_of(&handoff),
+            Message::Received {
+                id,
+                kind: handoff.request.kind,
+                location: handoff.request.location.clone(),
+            },
+        );
+        start_step(&mut handoff, 0, world, &mut out);
+    } else {
+        let plan = steps(true, world.policy);
+        let on_call = plan
+            .first()
+            .map(|step| next_round(&handoff, step, world, now))
+            .unwrap_or_default();
+        if on_call.is_empty() {
+            handoff.state = State::OutOfHours;
+            out.send(
+                officer_of(&handoff),
+                Message::OutOfHours {
+                    id,
+                    kind: handoff.request.kind,
+                    next_opening: next_opening(world, now),
+                },
+            );
+            out.record(Actor::System, EventKind::OutOfHours);
+        } else {
+            out.send(
+                officer_of(&handoff),
+                Message::AfterHoursSearching {
+                    id,
+                    next_opening: next_opening(world, now),
+                },
+            );
+            start_step(&mut handoff, 0, world, &mut out);
+        }
+    }
+    Decision {
+        handoff,
+        effects: out.effects,
+    }
+}
+
+/// Applies one input to a hand-off at `now`.
+pub fn decide(
+    handoff: &Handoff,
+    input: Input,
+    now: DateTime<Utc>,
+    world: &World<'_>,
+) -> Result<Decision, DecideError> {
+    let mut next = handoff.clone();
+    let mut out = Out {
+        id: handoff.id,
+        now,
+        effects: Vec::new(),
+    };
+    match input {
+        Input::Accept { by } => accept(&mut next, by, world, &mut out)?,
+        Input::Decline { by, reason } => decline(&mut next, by, reason, world, &mut out)?,
+        Input::Undeliverable { to } => undeliverable(&mut next, to, world, &mut out),
+        Input::Eta { by, minutes } => eta(&mut next, by, minutes, world, &mut out)?,
+        Input::Arrived { by } => arrived(&mut next, by, world, &mut out)?,
+        Input::Done { by } => done(&mut next, by, &mut out)?,
+        Input::Cancel { by, reason } => cancel(&mut next, by, reason, world, &mut out)?,
+        Input::Relay { from, text } => relay(&next, from, &text, world, &mut out)?,
+        Input::Timer(timer) => fire(&mut next, timer, world, &mut out),
+    }
+    Ok(Decision {
+        handoff: next,
+        effects: out.effects,
+    })
+}
+
+pub(super) fn closed(handoff: &Handoff) -> DecideError {
+    DecideError::Closed {
+        id: handoff.id,
+        state: handoff.state.name(),
+    }
+}

@@ -1,0 +1,227 @@
+//! Offering a hand-off: starting escalation steps, offering rounds (zone first,
+//! then the rest), moving on when a round is answered or times out, skipping empty
+//! steps, and telling the officer and alerting supervisors when steps run out. Also
+//! the timers that drive it.
+
+use super::*;
+
+/// Starts step `from` (or the first later step with anyone available).
+pub(super) fn start_step(handoff: &mut Handoff, from: usize, world: &World<'_>, out: &mut Out) {
+    let plan = steps(handoff.after_hours, world.policy);
+    for (index, step) in plan.iter().enumerate().skip(from) {
+        let people = next_round(handoff, step, world, out.now);
+        if people.is_empty() {
+            out.record(Actor::System, EventKind::StepSkipped { step: index });
+            continue;
+        }
+        out.record(Actor::System, EventKind::StepStarted { step: index });
+        offer_round(handoff, index, 0, people, step.timeout, world, out);
+        return;
+    }
+    unstaffed(handoff, world, out);
+}
+
+pub(super) fn offer_round(
+    handoff: &mut Handoff,
+    step: usize,
+    round: u32,
+    people: Vec<PersonId>,
+    timeout: std::time::Duration,
+    world: &World<'_>,
+    out: &mut Out,
+) {
+    handoff.state = State::Offering { step, round };
+    let officer = world.roster.officers.get(&handoff.request.officer);
+    let agency = world
+        .roster
+        .agencies
+        .get(&handoff.request.agency)
+        .map_or_else(|| handoff.request.agency.to_string(), |a| a.name.clone());
+    for person in people {
+        out.send(
+            Recipient::Staff(person.clone()),
+            Message::Offer {
+                id: handoff.id,
+                kind: handoff.request.kind,
+                location: handoff.request.location.clone(),
+                agency: agency.clone(),
+                officer: officer
+                    .map_or_else(|| handoff.request.officer.to_string(), |o| o.display_name()),
+                after_hours: handoff.after_hours,
+            },
+        );
+        out.record(
+            Actor::System,
+            EventKind::Offered {
+                person: person.clone(),
+                step,
+                round,
+            },
+        );
+        handoff.offers.push(Offer {
+            person,
+            step,
+            round,
+            at: out.now,
+            answer: Answer::Pending,
+        });
+    }
+    let wait = Duration::from_std(timeout).unwrap_or(Duration::minutes(5));
+    out.schedule(Timer::Round { step, round }, out.now + wait);
+}
+
+/// The current round is over: its next round, the next step, or unstaffed.
+pub(super) fn advance(handoff: &mut Handoff, world: &World<'_>, out: &mut Out) {
+    let State::Offering { step, round } = handoff.state else {
+        return;
+    };
+    let plan = steps(handoff.after_hours, world.policy);
+    if let Some(current) = plan.get(step) {
+        let people = next_round(handoff, current, world, out.now);
+        if !people.is_empty() {
+            offer_round(
+                handoff,
+                step,
+                round + 1,
+                people,
+                current.timeout,
+                world,
+                out,
+            );
+            return;
+        }
+    }
+    start_step(handoff, step + 1, world, out);
+}
+
+/// The round's offers are all answered (none pending): stop its timer and move on.
+pub(super) fn advance_if_round_answered(handoff: &mut Handoff, world: &World<'_>, out: &mut Out) {
+    let State::Offering { step, round } = handoff.state else {
+        return;
+    };
+    let open = handoff
+        .offers
+        .iter()
+        .any(|o| o.step == step && o.round == round && o.answer == Answer::Pending);
+    if !open {
+        out.cancel(Timer::Round { step, round });
+        advance(handoff, world, out);
+    }
+}
+
+pub(super) fn unstaffed(handoff: &mut Handoff, world: &World<'_>, out: &mut Out) {
+    handoff.state = State::Unstaffed;
+    let closed = !world.site.is_open(out.now);
+    out.send(
+        officer_of(handoff),
+        Message::Unstaffed {
+            id: handoff.id,
+            next_opening: if closed {
+                next_opening(world, out.now)
+            } else {
+                None
+            },
+        },
+    );
+    let agency = world
+        .roster
+        .agencies
+        .get(&handoff.request.agency)
+        .map_or_else(|| handoff.request.agency.to_string(), |a| a.name.clone());
+    for person in alert_recipients(world, out.now, &[Role::Supervisor, Role::ProjectManager]) {
+        out.send(
+            Recipient::Staff(person),
+            Message::UnstaffedAlert {
+                id: handoff.id,
+                site: world.site_name.to_owned(),
+                kind: handoff.request.kind,
+                location: handoff.request.location.clone(),
+                agency: agency.clone(),
+            },
+        );
+    }
+    out.record(Actor::System, EventKind::Unstaffed);
+}
+
+/// Who hears of a failure: those on duty in these roles, or, if none is, everyone
+/// who holds them, because a failure nobody hears of is the one thing not allowed.
+pub(super) fn alert_recipients(
+    world: &World<'_>,
+    now: DateTime<Utc>,
+    roles: &[Role],
+) -> Vec<PersonId> {
+    let on_duty: Vec<PersonId> = world
+        .site
+        .on_duty(now)
+        .into_iter()
+        .filter(|(_, role)| roles.contains(role))
+        .map(|(p, _)| p)
+        .collect();
+    let mut people = if on_duty.is_empty() {
+        world
+            .roster
+            .people
+            .values()
+            .filter(|p| roles.iter().any(|r| p.roles.contains(r)))
+            .map(|p| p.id.clone())
+            .collect()
+    } else {
+        on_duty
+    };
+    people.sort();
+    people.dedup();
+    people
+}
+
+pub(super) fn undeliverable(handoff: &mut Handoff, to: PersonId, world: &World<'_>, out: &mut Out) {
+    if !matches!(handoff.state, State::Offering { .. }) {
+        return;
+    }
+    let Some(offer) = handoff.offers.iter_mut().rev().find(|o| o.person == to) else {
+        return;
+    };
+    if offer.answer == Answer::Pending {
+        offer.answer = Answer::Undeliverable { at: out.now };
+        out.record(Actor::System, EventKind::OfferUndeliverable { person: to });
+        advance_if_round_answered(handoff, world, out);
+    }
+}
+
+pub(super) fn fire(handoff: &mut Handoff, timer: Timer, world: &World<'_>, out: &mut Out) {
+    match (timer, handoff.state.clone()) {
+        (Timer::Round { step, round }, State::Offering { step: s, round: r })
+            if s == step && r == round =>
+        {
+            let now = out.now;
+            let mut timed_out = Vec::new();
+            for offer in handoff.offers.iter_mut() {
+                if offer.step == step && offer.round == round && offer.answer == Answer::Pending {
+                    offer.answer = Answer::TimedOut { at: now };
+                    timed_out.push(offer.person.clone());
+                }
+            }
+            for person in timed_out {
+                out.record(Actor::System, EventKind::OfferTimedOut { person });
+            }
+            advance(handoff, world, out);
+        }
+        (Timer::Arrival, State::Accepted { by } | State::EnRoute { by, .. }) => {
+            handoff.state = State::Expired { by: by.clone() };
+            out.send(officer_of(handoff), Message::Expired { id: handoff.id });
+            let name = first_name(world, &by);
+            for person in alert_recipients(world, out.now, &[Role::Supervisor]) {
+                out.send(
+                    Recipient::Staff(person),
+                    Message::ExpiredAlert {
+                        id: handoff.id,
+                        first_name: name.clone(),
+                    },
+                );
+            }
+            out.record(Actor::System, EventKind::Expired { person: by });
+        }
+        // A timer for a round or state that has passed: its work was done by an
+        // accept, decline or cancel that came first.
+        _ => {}
+    }
+}
