@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
+use handoff_dispatcher::stats::GroupBy;
 
 /// Dispatches warm hand-offs from police officers to on-duty case managers of a
 /// pre-arrest diversion program (LEAD and its peers).
 #[derive(Debug, Parser)]
-#[command(name = "handoff", version, about, long_about = None)]
+#[command(name = "handoff", version, long_about = None)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -75,6 +76,68 @@ pub enum Command {
         #[command(subcommand)]
         command: ScheduleCommand,
     },
+    /// Response times and outcomes from the event log, as CSV or JSON.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// One row per hand-off: when it was requested, offered, accepted (and by
+    /// whom), reached and closed, how it ended, declines and escalation steps, and
+    /// the times between in seconds. No locations, texts or phone numbers.
+    Handoffs {
+        #[command(flatten)]
+        args: ReportArgs,
+    },
+    /// One row per group: requests, each outcome, declines, escalations, and
+    /// p50 / p90 / max of response time (request to accept) and of time to arrival.
+    Summary {
+        #[command(flatten)]
+        args: ReportArgs,
+        /// How to group: case_manager, agency, officer, site, hour_of_week (0 =
+        /// Monday 00:00 local), week (named by its Monday), or all.
+        #[arg(long, default_value = "all", value_parser = parse_group)]
+        by: GroupBy,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// Database URL (default: the configuration's [server] database), e.g.
+    /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, env = "HANDOFF_DATABASE_URL", hide_env_values = true)]
+    pub database: Option<String>,
+    /// Only hand-offs of this site (its id in the configuration).
+    #[arg(long)]
+    pub site: Option<String>,
+    /// First day of request, YYYY-MM-DD, in each hand-off's site's zone. Default:
+    /// the beginning of the log.
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Last day of request, included. Default: the end of the log.
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
+    /// Print a JSON array instead of CSV.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_group(text: &str) -> Result<GroupBy, String> {
+    GroupBy::ALL
+        .into_iter()
+        .find(|g| g.name() == text.trim().to_ascii_lowercase().replace('-', "_"))
+        .ok_or_else(|| {
+            let names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.name()).collect();
+            format!(
+                "`{text}` is not a grouping: use one of {}",
+                names.join(", ")
+            )
+        })
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@ pub mod ics;
 pub mod inbound;
 pub mod on_duty;
 pub mod render;
+pub mod report;
 pub mod run;
 pub mod serve;
 pub mod server;

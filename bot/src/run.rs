@@ -10,8 +10,11 @@ use chrono::{Duration, NaiveDate};
 use handoff_config::{Config, LoadError, Site};
 use handoff_dispatcher::Clock;
 
-use crate::cli::{Cli, Command, ConfigArg, ScheduleCommand};
+use crate::cli::{Cli, Command, ConfigArg, ReportArgs, ReportCommand, ScheduleCommand};
+use crate::report::{self, Format, Selection};
 use crate::{check_config, ics, on_duty, serve};
+use handoff_dispatcher::Store;
+use handoff_dispatcher::stats::GroupBy;
 
 /// Exit code for a configuration with errors.
 pub const EXIT_INVALID_CONFIG: u8 = 2;
@@ -135,6 +138,56 @@ pub fn run(
                 .context("making the calendar feed")?;
             write!(out, "{feed}")?;
         }
+        Command::Report { command } => {
+            let (args, by) = match command {
+                ReportCommand::Handoffs { args } => (args, None),
+                ReportCommand::Summary { args, by } => (args, Some(by)),
+            };
+            run_report(args, by, out)?;
+        }
     }
     Ok(())
+}
+
+/// `handoff report ...`: a per-hand-off report, or a summary grouped by `by`.
+fn run_report(
+    args: ReportArgs,
+    by: Option<GroupBy>,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    let config = load(&args.config)?;
+    let site = match &args.site {
+        Some(id) => Some(find_site(&config, id)?.id.clone()),
+        None => None,
+    };
+    let selection = Selection {
+        site,
+        from: args.from,
+        to: args.to,
+    };
+    let format = if args.json { Format::Json } else { Format::Csv };
+    let database = args
+        .database
+        .unwrap_or_else(|| config.server.database.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let store = Store::open_existing(&database)
+            .await
+            .with_context(|| format!("opening the database {}", serve::redacted(&database)))?;
+        let written = match by {
+            None => {
+                let rows = report::handoffs(&config, &store, &selection).await?;
+                report::write(&rows, format, out)
+            }
+            Some(by) => {
+                let rows = report::summary(&config, &store, &selection, by).await?;
+                report::write(&rows, format, out)
+            }
+        };
+        store.close().await;
+        Ok::<_, anyhow::Error>(written?)
+    })
 }

@@ -48,7 +48,7 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
 }
 
 /// Hides a URL's password for messages.
-fn redacted(url: &str) -> String {
+pub fn redacted(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
         (Some(scheme), Some(at)) if at > scheme => format!("{}://…{}", &url[..scheme], &url[at..]),
         _ => url.to_owned(),

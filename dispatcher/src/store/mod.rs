@@ -116,6 +116,10 @@ pub enum StoreError {
         "unsupported database URL `{0}`: expected sqlite://PATH, sqlite:PATH or postgres://..."
     )]
     UnsupportedUrl(String),
+
+    /// [`Store::open_existing`] found no SQLite file at the path.
+    #[error("no database at {0}: it is created by the first `handoff serve`")]
+    NoDatabase(String),
 }
 
 /// The store. Cheap to clone: every clone shares one pool and one write lock.
@@ -186,6 +190,23 @@ impl Store {
                 write_lock: Mutex::new(()),
             }),
         })
+    }
+
+    /// Like [`Store::connect`], but a SQLite file must already exist: for readers
+    /// such as reports, where a mistyped path should be an error, not a new empty
+    /// database.
+    pub async fn open_existing(url: &str) -> Result<Store, StoreError> {
+        let (backend, normalized) = normalize_url(url)?;
+        if backend == Backend::Sqlite {
+            let path = normalized
+                .strip_prefix("sqlite://")
+                .and_then(|rest| rest.split('?').next())
+                .unwrap_or_default();
+            if !std::path::Path::new(path).is_file() {
+                return Err(StoreError::NoDatabase(path.to_owned()));
+            }
+        }
+        Store::connect(url).await
     }
 
     pub fn backend(&self) -> Backend {
