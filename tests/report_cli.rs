@@ -14,7 +14,7 @@ use handoff_tests::{Outcome, at, handoff};
 /// The journey program without transports: all a report needs is the sites.
 fn program_file(dir: &Path) -> PathBuf {
     let path = dir.join("program.toml");
-    std::fs::write(&path, PROGRAM).unwrap();
+    std::fs::write(&path, PROGRAM).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
     path
 }
 
@@ -25,7 +25,7 @@ async fn report(args: Vec<String>) -> Outcome {
         handoff(&args, at("2026-12-01T12:00:00Z"))
     })
     .await
-    .unwrap()
+    .unwrap_or_else(|e| panic!("the command line panicked: {e}"))
 }
 
 fn args(config: &Path, database: &str, rest: &[&str]) -> Vec<String> {
@@ -43,7 +43,11 @@ fn args(config: &Path, database: &str, rest: &[&str]) -> Vec<String> {
 /// CSV rows as maps from column name to cell.
 fn rows(csv: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().expect("a header row").split(',').collect();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap_or_else(|| panic!("no header row in {csv:?}"))
+        .split(',')
+        .collect();
     lines
         .map(|line| {
             let cells: Vec<&str> = line.split(',').collect();
