@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::inbound::Inbound;
+use crate::metrics::Metrics;
 use crate::server::{AppState, router};
 use crate::sms::outbound::{Provider, SmsOutbound};
 use crate::sms::provider::{Sender, TwilioClient};
@@ -122,7 +123,9 @@ pub async fn start(
     let status_callback = auth_token
         .as_ref()
         .map(|_| format!("{public_url}/sms/status"));
-    let outbound = provider.map(|p| SmsOutbound::new(engine.clone(), p, status_callback));
+    let metrics = Arc::new(Metrics::default());
+    let outbound =
+        provider.map(|p| SmsOutbound::new(engine.clone(), p, status_callback, metrics.clone()));
     if outbound.is_none() {
         tracing::warn!("no SMS transport is configured: nothing will be texted");
     }
@@ -133,6 +136,7 @@ pub async fn start(
         public_url: public_url.clone(),
         sandbox: sandbox.clone(),
         program: config.program.name.clone(),
+        metrics,
     };
     if background {
         // Timers that fell due while the service was down fire before the first

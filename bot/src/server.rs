@@ -15,6 +15,7 @@ use handoff_dispatcher::engine::MAX_IDLE;
 use serde::Deserialize;
 
 use crate::inbound::Inbound;
+use crate::metrics::Metrics;
 use crate::sms::sandbox::{self, Sandbox};
 use crate::sms::webhook;
 
@@ -33,12 +34,14 @@ pub struct AppState {
     pub public_url: String,
     pub sandbox: Option<Arc<Sandbox>>,
     pub program: String,
+    pub metrics: Arc<Metrics>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(root))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .route("/sms/inbound", post(webhook::inbound))
         .route("/sms/status", post(webhook::status))
         .route("/sandbox", get(sandbox_page))
@@ -54,6 +57,31 @@ async fn root(State(state): State<AppState>) -> Response {
     } else {
         "handoff: warm hand-off dispatcher. See /healthz.\n".into_response()
     }
+}
+
+/// Prometheus metrics: this process's counters and the store's gauges. Always 200,
+/// even when the database does not answer (`handoff_database_up 0` says so), so the
+/// scrape itself reports the outage.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let engine = state.inbound.engine();
+    let gauges = match engine.store().gauges().await {
+        Ok(gauges) => Some(gauges),
+        Err(error) => {
+            tracing::warn!(%error, "metrics: the database does not answer");
+            None
+        }
+    };
+    let text = state
+        .metrics
+        .render(gauges.as_ref(), engine.heartbeat(), engine.now());
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
 }
 
 /// 200 while the engine's timer loop is alive and no timer is overdue; 503 with the

@@ -38,4 +38,4 @@ pub use message::{Message, Recipient};
 pub use outbox::{NewOutbound, OutboxItem, OutboxStatus};
 pub use roster::{Agency, AgencyId, Officer, OfficerId, Participant, Person, PolicyId, Roster};
 pub use routing::{Settings, World};
-pub use store::{Backend, Commit, IntakeItem, Store, StoreError};
+pub use store::{Backend, Commit, Gauges, IntakeItem, Store, StoreError};

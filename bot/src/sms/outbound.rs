@@ -23,6 +23,7 @@ use chrono::{DateTime, Duration, Utc};
 use handoff_dispatcher::{Engine, Message, OutboxItem, PhoneNumber, Recipient};
 use tokio::task::JoinSet;
 
+use crate::metrics::{Metrics, SendResult};
 use crate::render;
 use crate::sms::provider::{SendError, Sent, TwilioClient, backoff};
 use crate::sms::sandbox::Sandbox;
@@ -75,6 +76,7 @@ pub struct SmsOutbound {
     provider: Provider,
     /// Where the provider reports delivery status (`{public_url}/sms/status`).
     status_callback: Option<String>,
+    metrics: Arc<Metrics>,
 }
 
 /// What a phone's queue did in one pass: when it wants to be looked at again.
@@ -89,11 +91,17 @@ fn earliest(a: Wake, b: Wake) -> Wake {
 }
 
 impl SmsOutbound {
-    pub fn new(engine: Engine, provider: Provider, status_callback: Option<String>) -> SmsOutbound {
+    pub fn new(
+        engine: Engine,
+        provider: Provider,
+        status_callback: Option<String>,
+        metrics: Arc<Metrics>,
+    ) -> SmsOutbound {
         SmsOutbound {
             engine,
             provider,
             status_callback,
+            metrics,
         }
     }
 
@@ -124,6 +132,7 @@ impl SmsOutbound {
                 store
                     .outbox_mark_failed(item.id, "no phone number to text", now)
                     .await?;
+                self.metrics.send(SendResult::Failed);
                 self.engine.delivery_failed(&item).await?;
                 continue;
             };
@@ -170,6 +179,7 @@ impl SmsOutbound {
                 store
                     .outbox_mark_failed(item.id, "the number opted out of SMS", now)
                     .await?;
+                self.metrics.send(SendResult::Failed);
                 self.engine.delivery_failed(&item).await?;
                 continue;
             }
@@ -183,6 +193,9 @@ impl SmsOutbound {
                     store
                         .outbox_mark_sent(item.id, Some(&sent.sid), now)
                         .await?;
+                    self.metrics.send(SendResult::Sent);
+                    self.metrics
+                        .delivered_after(item.created_at, self.engine.now());
                     tracing::info!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, "sms sent");
                 }
                 Err(SendError::Transient {
@@ -193,6 +206,7 @@ impl SmsOutbound {
                     if attempt >= MAX_ATTEMPTS {
                         tracing::error!(outbox = item.id, to = phone.last_four(), %reason, "sms failed after retries");
                         store.outbox_mark_failed(item.id, &reason, now).await?;
+                        self.metrics.send(SendResult::Failed);
                         self.engine.delivery_failed(&item).await?;
                         continue;
                     }
@@ -201,6 +215,7 @@ impl SmsOutbound {
                     let at = now + Duration::from_std(wait).unwrap_or(Duration::seconds(30));
                     tracing::warn!(outbox = item.id, to = phone.last_four(), %reason, attempt, "sms send failed; retrying");
                     store.outbox_retry_at(item.id, at, &reason).await?;
+                    self.metrics.send(SendResult::Retried);
                     return Ok(Some(at));
                 }
                 Err(SendError::Permanent { code, reason }) => {
@@ -210,6 +225,7 @@ impl SmsOutbound {
                         None => reason,
                     };
                     store.outbox_mark_failed(item.id, &error, now).await?;
+                    self.metrics.send(SendResult::Failed);
                     self.engine.delivery_failed(&item).await?;
                 }
             }

@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use handoff_dispatcher::PhoneNumber;
 
+use crate::metrics::{Endpoint, WebhookResult};
 use crate::server::AppState;
 use crate::sms::signature;
 
@@ -43,6 +44,16 @@ pub enum Refused {
     Off,
     /// The signature is missing or wrong.
     Forbidden,
+}
+
+impl Refused {
+    /// How the refusal is counted; the sandbox's switched-off endpoints are not.
+    fn result(self) -> Option<WebhookResult> {
+        match self {
+            Refused::Off => None,
+            Refused::Forbidden => Some(WebhookResult::Forbidden),
+        }
+    }
 }
 
 impl IntoResponse for Refused {
@@ -78,9 +89,25 @@ fn verified(
 }
 
 pub async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match verified(&state, "/sms/inbound", &headers, &body) {
+    let started = std::time::Instant::now();
+    let (result, response) = handle_inbound(&state, &headers, &body).await;
+    if let Some(result) = result {
+        state
+            .metrics
+            .webhook(Endpoint::Inbound, result, started.elapsed());
+    }
+    response
+}
+
+async fn handle_inbound(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> (Option<WebhookResult>, Response) {
+    use WebhookResult::{Accepted, BadRequest, Duplicate, Error};
+    let params = match verified(state, "/sms/inbound", headers, body) {
         Ok(params) => params,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return (refusal.result(), refusal.into_response()),
     };
     let (Some(sid), Some(from), Some(text)) = (
         param(&params, "MessageSid"),
@@ -89,14 +116,20 @@ pub async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: By
     ) else {
         tracing::warn!("inbound webhook without MessageSid, From or Body");
         return (
-            StatusCode::BAD_REQUEST,
-            "MessageSid, From and Body are required\n",
-        )
-            .into_response();
+            Some(BadRequest),
+            (
+                StatusCode::BAD_REQUEST,
+                "MessageSid, From and Body are required\n",
+            )
+                .into_response(),
+        );
     };
     let Ok(from) = PhoneNumber::parse(from) else {
         tracing::warn!(%sid, "inbound text from a number that is not E.164");
-        return (StatusCode::BAD_REQUEST, "From is not a phone number\n").into_response();
+        return (
+            Some(BadRequest),
+            (StatusCode::BAD_REQUEST, "From is not a phone number\n").into_response(),
+        );
     };
     let store = state.inbound.engine().store();
     let now = state.inbound.engine().now();
@@ -104,11 +137,14 @@ pub async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(true) => {}
         Ok(false) => {
             tracing::info!(%sid, "inbound text seen before: acknowledged, ignored");
-            return twiml();
+            return (Some(Duplicate), twiml());
         }
         Err(error) => {
             tracing::error!(%sid, %error, "cannot record an inbound text");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            return (
+                Some(Error),
+                StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            );
         }
     }
     if let Err(error) = state.inbound.text(&from, text, sid).await {
@@ -116,28 +152,50 @@ pub async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: By
         if let Err(forget) = store.forget_sighting(sid).await {
             tracing::error!(%sid, %forget, "cannot forget the inbound text; its retry will be ignored");
         }
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        return (
+            Some(Error),
+            StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        );
     }
-    twiml()
+    (Some(Accepted), twiml())
 }
 
 pub async fn status(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match verified(&state, "/sms/status", &headers, &body) {
+    let started = std::time::Instant::now();
+    let (result, response) = handle_status(&state, &headers, &body).await;
+    if let Some(result) = result {
+        state
+            .metrics
+            .webhook(Endpoint::Status, result, started.elapsed());
+    }
+    response
+}
+
+async fn handle_status(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> (Option<WebhookResult>, Response) {
+    use WebhookResult::{Accepted, BadRequest, Error};
+    let params = match verified(state, "/sms/status", headers, body) {
         Ok(params) => params,
-        Err(refusal) => return refusal.into_response(),
+        Err(refusal) => return (refusal.result(), refusal.into_response()),
     };
     let (Some(sid), Some(status)) = (
         param(&params, "MessageSid"),
         param(&params, "MessageStatus"),
     ) else {
         return (
-            StatusCode::BAD_REQUEST,
-            "MessageSid and MessageStatus are required\n",
-        )
-            .into_response();
+            Some(BadRequest),
+            (
+                StatusCode::BAD_REQUEST,
+                "MessageSid and MessageStatus are required\n",
+            )
+                .into_response(),
+        );
     };
     if !matches!(status, "undelivered" | "failed") {
-        return twiml();
+        return (Some(Accepted), twiml());
     }
     let code = param(&params, "ErrorCode").unwrap_or("");
     let engine = state.inbound.engine();
@@ -146,11 +204,14 @@ pub async fn status(State(state): State<AppState>, headers: HeaderMap, body: Byt
         Ok(Some(item)) => item,
         Ok(None) => {
             tracing::warn!(%sid, %status, "status for a message handoff did not send");
-            return twiml();
+            return (Some(Accepted), twiml());
         }
         Err(error) => {
             tracing::error!(%sid, %error, "cannot look up a message's status");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            return (
+                Some(Error),
+                StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            );
         }
     };
     tracing::warn!(%sid, %status, %code, outbox = item.id, "sms not delivered");
@@ -164,10 +225,13 @@ pub async fn status(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
     .await;
     match result {
-        Ok(()) => twiml(),
+        Ok(()) => (Some(Accepted), twiml()),
         Err(error) => {
             tracing::error!(%sid, %error, "cannot record an undelivered message");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            (
+                Some(Error),
+                StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            )
         }
     }
 }

@@ -19,6 +19,7 @@
 mod codec;
 mod commit;
 mod contacts;
+mod gauges;
 mod handoffs;
 mod log;
 mod outbox;
@@ -33,6 +34,7 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::handoff::{HandoffId, Timer};
 
 pub use commit::Commit;
+pub use gauges::Gauges;
 pub use handoffs::IntakeItem;
 
 /// Which database a [`Store`] talks to.
