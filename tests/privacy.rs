@@ -2,13 +2,16 @@
 //! dates of birth and Social Security numbers an officer or case manager types are
 //! redacted in what the other side receives and in what is stored (the hand-off,
 //! the outbox, the database file itself); no offer carries anyone's phone number;
-//! and every text sent stays in the GSM-7 alphabet, offers within one 160-septet
-//! segment, whatever people type.
+//! every text sent stays in the GSM-7 alphabet, offers within one 160-septet
+//! segment, whatever people type; and after the program's retention period a
+//! closed hand-off's words are gone, from the rows and from the file, while its
+//! timings stay.
 
 use std::path::{Path, PathBuf};
 
+use chrono::Duration;
 use handoff_bot::render::{is_gsm7, septets};
-use handoff_dispatcher::Message;
+use handoff_dispatcher::{Message, stats};
 use handoff_tests::database::{postgres_database, postgres_server};
 use handoff_tests::journey::{MONDAY, SUNDAY, minutes, shows_phone};
 use handoff_tests::service::{CHEN, DANA, LEE, PROGRAM, RIVERA, ROSA, SAM, Service, TERRY};
@@ -273,4 +276,69 @@ async fn every_text_sent_is_gsm7_and_every_offer_fits_one_segment() {
     );
     svc.stop().await;
     sunday.stop().await;
+}
+
+/// Words a hand-off carries that retention must forget: its location, what was
+/// relayed both ways, and the reason given for a cancel.
+const WORDS: [&str; 4] = [
+    "blue tent behind the library",
+    "he is calm now",
+    "parking on Liberty",
+    "went back inside",
+];
+
+#[tokio::test]
+async fn after_the_retention_period_a_hand_offs_words_are_gone_and_its_timings_stay() {
+    on_sqlite_file_and_postgres(async |database, file| {
+        let svc = Service::start_with(PROGRAM, MONDAY, database).await;
+        svc.text(RIVERA, "LEAD blue tent behind the library").await;
+        svc.advance(minutes(3)).await;
+        svc.text(DANA, "Y1001").await;
+        svc.text(RIVERA, "he is calm now").await;
+        svc.text(DANA, "parking on Liberty").await;
+        svc.advance(minutes(12)).await;
+        svc.text(DANA, "ARRIVED").await;
+        svc.text(DANA, "CANCEL 1001 went back inside").await;
+        let timings = stats::metrics(&svc.events().await);
+        let count = svc.events().await.len();
+
+        // A day short of the program's 90 days: nothing is forgotten yet.
+        svc.advance(Duration::days(89)).await;
+        let done = svc.running.forget().await.unwrap();
+        assert_eq!(done.handoffs, 0);
+        assert_eq!(
+            svc.handoff(1001).await.request.location,
+            "blue tent behind the library"
+        );
+
+        // Ninety days and a minute after it closed: its words go.
+        svc.advance(Duration::days(1) + minutes(1)).await;
+        let done = svc.running.forget().await.unwrap();
+        assert_eq!(done.handoffs, 1);
+        let stored = svc.handoff(1001).await;
+        assert_eq!(stored.request.location, "[expired]");
+        assert!(
+            svc.outbox().await.is_empty(),
+            "every text of it was delivered, and is gone"
+        );
+        let events = svc.events().await;
+        assert_eq!(events.len(), count, "no event is lost");
+        assert_eq!(stats::metrics(&events), timings, "every timing stays");
+        let json = serde_json::to_string(&(&stored, &events)).unwrap();
+        for words in WORDS {
+            assert!(!json.contains(words), "{words:?} is still stored");
+        }
+        svc.stop().await;
+
+        if let Some(file) = file {
+            let bytes = database_bytes(&file);
+            for words in WORDS {
+                assert!(
+                    !bytes.contains(words),
+                    "{words:?} is still in the database file"
+                );
+            }
+        }
+    })
+    .await;
 }

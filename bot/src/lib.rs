@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod on_duty;
 pub mod render;
 pub mod report;
+pub mod retention;
 pub mod run;
 pub mod serve;
 pub mod server;

@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 
 use crate::inbound::Inbound;
 use crate::metrics::Metrics;
+use crate::retention::Retention;
 use crate::server::{AppState, router};
 use crate::sms::outbound::{Provider, SmsOutbound};
 use crate::sms::provider::{Sender, TwilioClient};
@@ -38,6 +39,7 @@ pub struct Running {
     pub engine: Engine,
     pub inbound: Inbound,
     pub outbound: Option<SmsOutbound>,
+    pub retention: Retention,
     pub sandbox: Option<Arc<Sandbox>>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
@@ -143,6 +145,7 @@ pub async fn start(
         // request is taken, and the health check is green from its first answer.
         engine.pass().await;
     }
+    let retention = Retention::new(engine.clone(), config.program.message_retention);
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let server_stop = stopped(stop_rx.clone());
@@ -162,6 +165,9 @@ pub async fn start(
             let worker_stop = stopped(stop_rx.clone());
             tasks.spawn(async move { worker.run(worker_stop).await });
         }
+        let retention = retention.clone();
+        let retention_stop = stopped(stop_rx.clone());
+        tasks.spawn(async move { retention.run(retention_stop).await });
     }
     tracing::info!(%addr, %public_url, database = %redacted(&database), "handoff is serving");
     Ok(Running {
@@ -170,6 +176,7 @@ pub async fn start(
         engine,
         inbound,
         outbound,
+        retention,
         sandbox,
         stop,
         tasks,
@@ -183,6 +190,11 @@ impl Running {
             outbound.deliver_pending().await?;
         }
         Ok(())
+    }
+
+    /// One retention pass (for tests that drive it by hand).
+    pub async fn forget(&self) -> anyhow::Result<handoff_dispatcher::Forgotten> {
+        Ok(self.retention.pass().await?)
     }
 
     /// Stops taking requests, lets in-flight work finish, and waits for the tasks.

@@ -78,6 +78,9 @@ pub struct Program {
     pub intake_days: u32,
     /// An accepted hand-off whose case manager has not arrived by then expires.
     pub arrival_limit: std::time::Duration,
+    /// How long the text of a closed hand-off (location, relayed messages, reasons)
+    /// is kept; its timings are kept for good.
+    pub message_retention: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]

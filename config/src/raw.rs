@@ -45,6 +45,7 @@ pub struct RawProgram {
     pub name: Option<Text>,
     pub intake_days: Option<Spanned<i64>>,
     pub arrival_limit: Option<Text>,
+    pub message_retention: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -223,6 +223,18 @@ password_env = "TEST_MATRIX_PASSWORD"
 cases! {
     the_base_config_loads_without_errors: CASE;
 
+    a_message_retention_under_a_day_is_refused: Case {
+        edits: &[("name = \"Test LEAD\"\n", "name = \"Test LEAD\"\nmessage_retention = \"12h\"\n")],
+        expect: &[error("\"12h\"", "program.message_retention", "must be from 1d to 3650d")],
+        ..CASE
+    };
+
+    a_message_retention_without_a_unit_is_refused: Case {
+        edits: &[("name = \"Test LEAD\"\n", "name = \"Test LEAD\"\nmessage_retention = \"90\"\n")],
+        expect: &[error("\"90\"", "program.message_retention", "not a duration")],
+        ..CASE
+    };
+
     an_unknown_time_zone_is_reported_on_the_time_zone_line: Case {
         edits: &[("America/New_York", "Mars/Olympus")],
         expect: &[error("Mars/Olympus", "sites[0].time_zone", "unknown time zone `Mars/Olympus`")],

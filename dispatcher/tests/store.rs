@@ -750,11 +750,225 @@ async fn the_event_log_refuses_updates_and_deletes() {
         let mut c = commit(handoff(1001, offering()), None, t(0));
         c.events = vec![event(1001, 0, Actor::System, EventKind::Unstaffed)];
         store.commit(c).await.unwrap();
-        for sql in ["UPDATE events SET at = 0", "DELETE FROM events"] {
+        for sql in [
+            "UPDATE events SET at = 0",
+            "UPDATE events SET kind = 'completed'",
+            "UPDATE events SET actor = '\"system\"', handoff_id = 1002",
+            "UPDATE events SET seq = seq + 100",
+            "DELETE FROM events",
+        ] {
             let result = sqlx::query(sql).execute(store.pool()).await;
             assert!(result.is_err(), "{sql} succeeded");
         }
-        assert_eq!(store.events(None, None).await.unwrap().len(), 1);
+        assert_eq!(
+            store.events(None, None).await.unwrap()[0],
+            event(1001, 0, Actor::System, EventKind::Unstaffed)
+        );
+    })
+    .await;
+}
+
+// ---- retention ----
+
+/// Hand-off `id`, closed (cancelled with a reason) at `closed`, after a decline
+/// with a reason, with its messages sent.
+async fn closed_with_words(store: &Store, id: u32, closed: i64) {
+    let mut open = handoff(id, offering());
+    open.request.location = "under the 5th St bridge, grey hoodie".to_owned();
+    let mut c = commit(open.clone(), None, t(0));
+    c.events = vec![event(
+        id,
+        1,
+        Actor::Staff(person("ana")),
+        EventKind::Declined {
+            person: person("ana"),
+            reason: Some("at the clinic with a client".to_owned()),
+        },
+    )];
+    c.outbox = vec![offer_message(id, &format!("offer-{id}"), "ana")];
+    store
+        .commit(c)
+        .await
+        .unwrap_or_else(|e| panic!("committing {id}: {e}"));
+    let sent = store
+        .outbox_all()
+        .await
+        .unwrap_or_else(|e| panic!("reading the outbox: {e}"));
+    for item in sent
+        .iter()
+        .filter(|m| m.handoff == Some(HandoffId::new(id)))
+    {
+        store
+            .outbox_mark_sent(item.id, Some("SM1"), t(1))
+            .await
+            .unwrap_or_else(|e| panic!("marking sent: {e}"));
+    }
+    let mut cancelled = open;
+    cancelled.offers = vec![Offer {
+        person: person("ana"),
+        step: 0,
+        round: 1,
+        at: t(0),
+        answer: Answer::Declined {
+            at: t(1),
+            reason: Some("at the clinic with a client".to_owned()),
+        },
+    }];
+    cancelled.state = State::Cancelled {
+        by: Actor::Officer(officer()),
+        reason: Some("he walked off toward Penn Ave".to_owned()),
+    };
+    let mut c = commit(cancelled, Some(1), t(closed));
+    c.events = vec![event(
+        id,
+        closed,
+        Actor::Officer(officer()),
+        EventKind::Cancelled {
+            reason: Some("he walked off toward Penn Ave".to_owned()),
+        },
+    )];
+    store
+        .commit(c)
+        .await
+        .unwrap_or_else(|e| panic!("committing {id}: {e}"));
+}
+
+#[tokio::test]
+async fn retention_blanks_the_words_of_hand_offs_closed_before_the_cut_off_and_keeps_their_timings()
+{
+    on_every_backend(async |_, store| {
+        closed_with_words(&store, 1001, 10).await;
+        closed_with_words(&store, 1002, 100).await;
+        insert(&store, handoff(1003, offering())).await;
+        let before: Vec<Event> = store.events(None, None).await.unwrap();
+
+        let done = store.forget_text(t(50), t(200)).await.unwrap();
+        assert_eq!(done.handoffs, 1);
+        assert_eq!(done.events, 2, "the decline's and the cancel's reasons");
+        assert_eq!(done.messages, 1, "hand-off 1001's sent offer");
+
+        let (old, version) = store.handoff(HandoffId::new(1001)).await.unwrap().unwrap();
+        assert_eq!(old.request.location, "[expired]");
+        assert_eq!(
+            old.state,
+            State::Cancelled {
+                by: Actor::Officer(officer()),
+                reason: None
+            }
+        );
+        assert!(matches!(
+            old.offers[0].answer,
+            Answer::Declined { reason: None, .. }
+        ));
+        assert_eq!(version, 3, "retention is a change like any other");
+        // The newer closed one and the open one keep their words.
+        let (newer, _) = store.handoff(HandoffId::new(1002)).await.unwrap().unwrap();
+        assert_eq!(
+            newer.request.location,
+            "under the 5th St bridge, grey hoodie"
+        );
+        let (open, _) = store.handoff(HandoffId::new(1003)).await.unwrap().unwrap();
+        assert_eq!(open.request.location, "5th and Main");
+
+        // Same events, same instants, same order; only 1001's reasons are gone.
+        let after = store.events(None, None).await.unwrap();
+        assert_eq!(after.len(), before.len());
+        for (b, a) in before.iter().zip(&after) {
+            assert_eq!(
+                (b.handoff, b.at, &b.actor, b.kind.name()),
+                (a.handoff, a.at, &a.actor, a.kind.name())
+            );
+            let mut forgotten = b.kind.clone();
+            if b.handoff == HandoffId::new(1001) {
+                forgotten.forget_text();
+            }
+            assert_eq!(a.kind, forgotten);
+        }
+        let messages = store.outbox_all().await.unwrap();
+        assert!(
+            messages
+                .iter()
+                .all(|m| m.handoff != Some(HandoffId::new(1001)))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.handoff == Some(HandoffId::new(1002)))
+        );
+
+        // A second pass finds nothing more to do.
+        assert!(store.forget_text(t(50), t(300)).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn retention_deletes_old_replies_webhook_ids_and_refusals_but_never_a_pending_message() {
+    on_every_backend(async |_, store| {
+        let phone = handoff_dispatcher::PhoneNumber::parse("+14125550199").unwrap();
+        store.first_sighting("SMold", t(0)).await.unwrap();
+        store.first_sighting("SMnew", t(100)).await.unwrap();
+        assert!(
+            store
+                .refusal_allowed(&phone, t(0), Duration::days(1))
+                .await
+                .unwrap()
+        );
+        let reply = |key: &str| NewOutbound {
+            key: key.to_owned(),
+            recipient: Recipient::Phone(phone.clone()),
+            message: Message::NotRegistered,
+        };
+        store
+            .enqueue(&[reply("sent"), reply("pending")], t(0))
+            .await
+            .unwrap();
+        let sent = store.outbox_all().await.unwrap()[0].id;
+        store.outbox_mark_sent(sent, None, t(0)).await.unwrap();
+
+        let done = store.forget_text(t(50), t(200)).await.unwrap();
+        assert_eq!(done.messages, 1);
+        assert_eq!(done.records, 2, "the old webhook id and the refusal");
+        let left = store.outbox_all().await.unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].status, OutboxStatus::Pending);
+        assert!(
+            !store.first_sighting("SMnew", t(200)).await.unwrap(),
+            "kept"
+        );
+        assert!(
+            store.first_sighting("SMold", t(200)).await.unwrap(),
+            "forgotten"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn on_sqlite_forgotten_words_cannot_be_read_back_from_the_file() {
+    on_every_backend(async |_, store| {
+        if store.backend() != Backend::Sqlite {
+            return;
+        }
+        closed_with_words(&store, 1001, 10).await;
+        let path: String =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+        let read = || {
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        store.forget_text(t(50), t(200)).await.unwrap();
+        let file = read();
+        for words in ["grey hoodie", "at the clinic", "toward Penn Ave"] {
+            assert!(
+                !file.contains(words),
+                "{words:?} is still in the database file"
+            );
+        }
     })
     .await;
 }
@@ -950,6 +1164,11 @@ async fn every_sqlite_connection_uses_wal_and_the_chosen_pragmas() {
                 .await
                 .unwrap();
             assert_eq!(foreign_keys, 1);
+            let secure_delete: i64 = sqlx::query_scalar("PRAGMA secure_delete")
+                .fetch_one(&mut **conn)
+                .await
+                .unwrap();
+            assert_eq!(secure_delete, 1);
         }
     })
     .await;

@@ -70,6 +70,12 @@ pub const DEFAULT_INTAKE_DAYS: u32 = 30;
 /// a supervisor is alerted, when the file does not say.
 pub const DEFAULT_ARRIVAL_LIMIT: std::time::Duration = std::time::Duration::from_secs(3 * 3600);
 
+/// How long the text of a closed hand-off is kept when the file does not say:
+/// long enough for a program's monthly review, short enough that a phone's
+/// worth of street-level detail does not pile up for years.
+pub const DEFAULT_MESSAGE_RETENTION: std::time::Duration =
+    std::time::Duration::from_secs(90 * 86_400);
+
 pub fn validate(
     raw: RawConfig,
     whole_file: Range<usize>,

@@ -17,6 +17,7 @@ pub(super) fn program(
             name: String::new(),
             intake_days: DEFAULT_INTAKE_DAYS,
             arrival_limit: DEFAULT_ARRIVAL_LIMIT,
+            message_retention: DEFAULT_MESSAGE_RETENTION,
         };
     };
     let name = required(p, &raw.get_ref().name, raw.span(), "program.name")
@@ -59,10 +60,34 @@ pub(super) fn program(
             }
         },
     };
+    let message_retention = match &raw.get_ref().message_retention {
+        None => DEFAULT_MESSAGE_RETENTION,
+        Some(text) => match parse_duration(text.get_ref()) {
+            Ok(keep)
+                if keep >= std::time::Duration::from_secs(86_400)
+                    && keep <= std::time::Duration::from_secs(3650 * 86_400) =>
+            {
+                keep
+            }
+            Ok(_) => {
+                p.push(
+                    text.span(),
+                    "program.message_retention",
+                    "must be from 1d to 3650d",
+                );
+                DEFAULT_MESSAGE_RETENTION
+            }
+            Err(e) => {
+                p.push(text.span(), "program.message_retention", e);
+                DEFAULT_MESSAGE_RETENTION
+            }
+        },
+    };
     Program {
         name,
         intake_days,
         arrival_limit,
+        message_retention,
     }
 }
 

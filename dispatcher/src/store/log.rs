@@ -27,7 +27,7 @@ pub(super) async fn insert_event(
     Ok(())
 }
 
-fn decode_event(row: &AnyRow) -> Result<Event, StoreError> {
+pub(super) fn decode_event(row: &AnyRow) -> Result<Event, StoreError> {
     const TABLE: &str = "events";
     let seq: i64 = row.try_get("seq")?;
     let kind_name: String = row.try_get("kind")?;

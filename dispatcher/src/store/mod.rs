@@ -23,6 +23,7 @@ mod gauges;
 mod handoffs;
 mod log;
 mod outbox;
+mod retention;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ use crate::handoff::{HandoffId, Timer};
 pub use commit::Commit;
 pub use gauges::Gauges;
 pub use handoffs::IntakeItem;
+pub use retention::Forgotten;
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -144,12 +146,15 @@ struct Inner {
 /// across a process crash; a power cut may lose the last commits but never corrupts
 /// the file; ~5x cheaper per commit than the default journal);
 /// `busy_timeout`: wait up to 5 s for another process's write lock instead of failing
-/// at once; `foreign_keys`: SQLite leaves them off unless asked, per connection.
-const SQLITE_PRAGMAS: [&str; 4] = [
+/// at once; `foreign_keys`: SQLite leaves them off unless asked, per connection;
+/// `secure_delete`: what is deleted or overwritten is zeroed in the file, so text
+/// that retention forgot cannot be read back from free pages.
+const SQLITE_PRAGMAS: [&str; 5] = [
     "PRAGMA busy_timeout = 5000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
+    "PRAGMA secure_delete = ON",
 ];
 
 impl Store {
