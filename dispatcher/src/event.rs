@@ -1,7 +1,8 @@
 //! The append-only event log: every transition of every hand-off, with its instant.
 //! Response times, declines, escalations and unstaffed or out-of-hours attempts are
 //! all derived from it, never kept as counters. Events carry timings and identities
-//! of staff and officers, never message bodies (those have a retention limit).
+//! of staff and officers, never message bodies; the only words in them, the reasons
+//! given for a decline or a cancel, are blanked by retention (`crate::retention`).
 
 use chrono::{DateTime, Utc};
 use handoff_schedules::{PersonId, SiteId, ZoneId};
