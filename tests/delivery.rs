@@ -17,7 +17,7 @@ use handoff_bot::serve::{self, Options};
 use handoff_dispatcher::{EventKind, OutboxItem, OutboxStatus, Recipient, SystemClock};
 use handoff_tests::database::on_every_database;
 use handoff_tests::fake_twilio::FakeTwilio;
-use handoff_tests::journey::{MONDAY, REQUEST, minutes, seconds};
+use handoff_tests::journey::{MONDAY, REQUEST, always_open, minutes, seconds};
 use handoff_tests::service::{
     ACCOUNT_SID, AUTH_TOKEN, CHEN, DANA, LEE, PROGRAM, PROGRAM_NUMBER, RIVERA, ROSA, Service,
     journey_config,
@@ -403,17 +403,6 @@ async fn an_unknown_number_is_told_once_a_day_that_it_is_not_registered_and_the_
     assert_eq!(svc.texts_to(STRANGER), [NOT_REGISTERED, NOT_REGISTERED]);
     assert!(svc.events().await.is_empty());
     svc.stop().await;
-}
-
-/// The journey program with its site open around the clock, so that a check on the
-/// wall clock finds the case managers on duty whenever it runs.
-fn always_open() -> String {
-    let weekdays = r#"hours = [{ days = "mon-fri", start = "08:00", end = "24:00" }]"#;
-    assert!(PROGRAM.contains(weekdays));
-    PROGRAM.replace(
-        weekdays,
-        r#"hours = [{ days = "daily", start = "00:00", end = "24:00" }]"#,
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

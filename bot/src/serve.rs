@@ -164,6 +164,9 @@ pub async fn start(
         if let Some(worker) = outbound.clone() {
             let worker_stop = stopped(stop_rx.clone());
             tasks.spawn(async move { worker.run(worker_stop).await });
+            let listen_stop = stopped(stop_rx.clone());
+            let engine = engine.clone();
+            tasks.spawn(async move { relay_outbox_notifications(engine, listen_stop).await });
         }
         let retention = retention.clone();
         let retention_stop = stopped(stop_rx.clone());
@@ -212,7 +215,51 @@ impl Running {
             tracing::warn!("shutdown grace period passed; abandoning the remaining tasks");
             self.tasks.abort_all();
         }
+        if let Some(outbound) = &self.outbound {
+            outbound.release().await;
+        }
         self.engine.store().close().await;
+    }
+}
+
+/// On PostgreSQL, wakes this process's SMS worker when any process on the database
+/// queues messages (the worker holding the lease may not be the one that decided).
+/// A lost connection is retried every few seconds; meanwhile the worker still
+/// looks on its own at least every `MAX_IDLE`.
+async fn relay_outbox_notifications(
+    engine: Engine,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    loop {
+        let listener = tokio::select! {
+            () = &mut shutdown => return,
+            listener = engine.store().outbox_listener() => listener,
+        };
+        let mut listener = match listener {
+            Ok(Some(listener)) => listener,
+            // SQLite: one process, nothing to hear.
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for outbox notifications; retrying");
+                tokio::select! {
+                    () = &mut shutdown => return,
+                    () = tokio::time::sleep(StdDuration::from_secs(5)) => continue,
+                }
+            }
+        };
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return,
+                heard = listener.next() => match heard {
+                    Ok(()) => engine.outbox_signal().notify_waiters(),
+                    Err(error) => {
+                        tracing::warn!(%error, "outbox notifications interrupted; reconnecting");
+                        break;
+                    }
+                },
+            }
+        }
     }
 }
 

@@ -1328,3 +1328,93 @@ async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
     })
     .await;
 }
+
+// ---- leases ----
+
+#[tokio::test]
+async fn a_lease_is_held_by_one_holder_until_it_expires_or_is_released() {
+    on_every_backend(async |_, store| {
+        let ttl = Duration::seconds(60);
+        assert!(store.take_lease("sms", "a", t(0), ttl).await.unwrap());
+        assert!(
+            !store.take_lease("sms", "b", t(0), ttl).await.unwrap(),
+            "a holds it"
+        );
+        // The holder renews; another lease name is independent.
+        assert!(
+            store
+                .take_lease("sms", "a", t(0) + Duration::seconds(50), ttl)
+                .await
+                .unwrap()
+        );
+        assert!(store.take_lease("other", "b", t(0), ttl).await.unwrap());
+        // Renewed at +50 s, it runs to +110 s: still a's at +100 s.
+        assert!(
+            !store
+                .take_lease("sms", "b", t(0) + Duration::seconds(100), ttl)
+                .await
+                .unwrap()
+        );
+        // Expired: b takes it, and a no longer can.
+        assert!(
+            store
+                .take_lease("sms", "b", t(0) + Duration::seconds(111), ttl)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .take_lease("sms", "a", t(0) + Duration::seconds(112), ttl)
+                .await
+                .unwrap()
+        );
+        // Released by its holder only; then free at once.
+        store.release_lease("sms", "a").await.unwrap();
+        assert!(
+            !store
+                .take_lease("sms", "c", t(0) + Duration::seconds(113), ttl)
+                .await
+                .unwrap()
+        );
+        store.release_lease("sms", "b").await.unwrap();
+        assert!(
+            store
+                .take_lease("sms", "c", t(0) + Duration::seconds(113), ttl)
+                .await
+                .unwrap()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn of_many_processes_racing_for_an_expired_lease_exactly_one_gets_it() {
+    on_every_backend(async |db, store| {
+        assert!(
+            store
+                .take_lease("sms", "old", t(0), Duration::seconds(60))
+                .await
+                .unwrap()
+        );
+        let mut racers = tokio::task::JoinSet::new();
+        for n in 0..8 {
+            // A store each, as separate processes would have.
+            let url = db.url().to_owned();
+            racers.spawn(async move {
+                let own = Store::connect(&url).await.unwrap();
+                let won = own
+                    .take_lease("sms", &format!("p{n}"), t(2), Duration::seconds(60))
+                    .await
+                    .unwrap();
+                own.close().await;
+                won
+            });
+        }
+        let mut winners = 0;
+        while let Some(won) = racers.join_next().await {
+            winners += usize::from(won.unwrap());
+        }
+        assert_eq!(winners, 1);
+    })
+    .await;
+}

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use handoff_dispatcher::{Event, EventKind, Handoff, HandoffId, OutboxItem};
 
-use crate::service::Service;
+use crate::service::{PROGRAM, Service};
 
 /// A Monday at 10:00 in New York: the journey program's site is open.
 pub const MONDAY: &str = "2026-11-23T10:00:00-05:00";
@@ -114,4 +114,15 @@ impl Service {
 /// Whether an event is an offer to `person`.
 pub fn is_offer_to(event: &Event, person: &str) -> bool {
     matches!(&event.kind, EventKind::Offered { person: p, .. } if p.as_str() == person)
+}
+
+/// The journey program with its site open around the clock, so that a check on the
+/// wall clock finds the case managers on duty whenever it runs.
+pub fn always_open() -> String {
+    let weekdays = r#"hours = [{ days = "mon-fri", start = "08:00", end = "24:00" }]"#;
+    assert!(PROGRAM.contains(weekdays));
+    PROGRAM.replace(
+        weekdays,
+        r#"hours = [{ days = "daily", start = "00:00", end = "24:00" }]"#,
+    )
 }

@@ -14,6 +14,12 @@
 //!   not wait out the timeout.
 //! - **Opt-outs.** Nothing is sent by SMS to a number that opted out (STOP), except
 //!   the one confirmation of the opt-out itself.
+//! - **One sender per database.** When several processes serve one PostgreSQL
+//!   database, only the holder of the `sms-delivery` lease sends: that keeps each
+//!   phone's order and never sends a text twice. A pass renews the lease; a send
+//!   starts only while the lease has longer left than a send can take, so no send
+//!   outlives it; the others look every few seconds whether it is free, and take it
+//!   over within a minute if its holder dies (at once if it stopped cleanly).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -38,6 +44,21 @@ pub const MAX_IDLE: StdDuration = StdDuration::from_secs(30);
 
 /// How many pending messages one pass looks at.
 const BATCH: i64 = 500;
+
+/// The lease whose holder is the one process that sends.
+pub const LEASE: &str = "sms-delivery";
+
+/// How long a lease runs after each renewal. A holder passes at least every
+/// `MAX_IDLE` (30 s), so it renews well before this runs out.
+const LEASE_TTL: Duration = Duration::seconds(60);
+
+/// A send starts only while the lease has this long left: longer than the
+/// provider's connect and request timeouts together, so no send outlives the lease
+/// and overlaps the next holder's.
+const SEND_MARGIN: Duration = Duration::seconds(25);
+
+/// How often a process without the lease looks whether it is free.
+const FOLLOWER_POLL: Duration = Duration::seconds(5);
 
 /// Where texts go.
 #[derive(Clone)]
@@ -77,6 +98,8 @@ pub struct SmsOutbound {
     /// Where the provider reports delivery status (`{public_url}/sms/status`).
     status_callback: Option<String>,
     metrics: Arc<Metrics>,
+    /// This worker's name in the lease table.
+    holder: Arc<str>,
 }
 
 /// What a phone's queue did in one pass: when it wants to be looked at again.
@@ -102,6 +125,14 @@ impl SmsOutbound {
             provider,
             status_callback,
             metrics,
+            holder: format!("pid{}-{:08x}", std::process::id(), rand::random::<u32>()).into(),
+        }
+    }
+
+    /// Gives up the sending lease (at shutdown), so another process sends at once.
+    pub async fn release(&self) {
+        if let Err(error) = self.engine.store().release_lease(LEASE, &self.holder).await {
+            tracing::warn!(%error, "could not release the SMS lease; it expires in a minute");
         }
     }
 
@@ -120,6 +151,13 @@ impl SmsOutbound {
     pub async fn deliver_pending(&self) -> Result<Wake, OutboundError> {
         let now = self.engine.now();
         let store = self.engine.store();
+        if !store
+            .take_lease(LEASE, &self.holder, now, LEASE_TTL)
+            .await?
+        {
+            return Ok(Some(now + FOLLOWER_POLL));
+        }
+        let send_until = now + LEASE_TTL - SEND_MARGIN;
         let pending = store.outbox_pending(BATCH).await?;
         if pending.is_empty() {
             return Ok(None);
@@ -146,7 +184,11 @@ impl SmsOutbound {
         for (phone, queue) in queues {
             let worker = self.clone();
             let opted_out = opted_out.clone();
-            tasks.spawn(async move { worker.deliver_queue(&phone, queue, &opted_out, now).await });
+            tasks.spawn(async move {
+                worker
+                    .deliver_queue(&phone, queue, &opted_out, now, send_until)
+                    .await
+            });
         }
         let mut wake = None;
         while let Some(joined) = tasks.join_next().await {
@@ -168,9 +210,15 @@ impl SmsOutbound {
         queue: Vec<OutboxItem>,
         opted_out: &BTreeSet<String>,
         now: DateTime<Utc>,
+        send_until: DateTime<Utc>,
     ) -> Result<Wake, OutboundError> {
         let store = self.engine.store();
         for item in queue {
+            if self.engine.now() > send_until {
+                // The lease may run out during the next send: stop, and let the
+                // next pass renew it first.
+                return Ok(Some(self.engine.now()));
+            }
             if item.next_attempt_at > now {
                 // An earlier message waits for its retry: later ones wait behind it.
                 return Ok(Some(item.next_attempt_at));

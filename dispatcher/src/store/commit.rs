@@ -49,7 +49,10 @@ impl Store {
     pub async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
         let _guard = self.write_lock().await;
         let mut tx = self.begin_write().await?;
-        let result = write(&mut tx, &commit).await;
+        let mut result = write(&mut tx, &commit).await;
+        if result.is_ok() && !commit.outbox.is_empty() {
+            result = self.announce_outbox(&mut tx).await;
+        }
         Self::finish(tx, result).await
     }
 }

@@ -21,7 +21,9 @@ mod commit;
 mod contacts;
 mod gauges;
 mod handoffs;
+mod leases;
 mod log;
+mod notify;
 mod outbox;
 mod retention;
 
@@ -37,6 +39,7 @@ use crate::handoff::{HandoffId, Timer};
 pub use commit::Commit;
 pub use gauges::Gauges;
 pub use handoffs::IntakeItem;
+pub use notify::OutboxListener;
 pub use retention::Forgotten;
 
 /// Which database a [`Store`] talks to.
@@ -136,9 +139,21 @@ pub struct Store {
 struct Inner {
     pool: AnyPool,
     backend: Backend,
+    /// The URL connected to, for connections outside the pool (a listener).
+    url: ConnectUrl,
     /// Serialises the write transactions of this store on SQLite (see
     /// [`Store::write_lock`]). Unused on PostgreSQL.
     write_lock: Mutex<()>,
+}
+
+/// A database URL, which may hold a password: its `Debug` shows the scheme only.
+struct ConnectUrl(String);
+
+impl std::fmt::Debug for ConnectUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = self.0.split_once(':').map_or("?", |(scheme, _)| scheme);
+        write!(f, "{scheme}://…")
+    }
 }
 
 /// The pragmas every SQLite connection gets. `journal_mode` and `synchronous`:
@@ -194,6 +209,7 @@ impl Store {
             inner: Arc::new(Inner {
                 pool,
                 backend,
+                url: ConnectUrl(url.clone()),
                 write_lock: Mutex::new(()),
             }),
         })
@@ -214,6 +230,10 @@ impl Store {
             }
         }
         Store::connect(url).await
+    }
+
+    fn url(&self) -> &str {
+        &self.inner.url.0
     }
 
     pub fn backend(&self) -> Backend {

@@ -83,6 +83,9 @@ impl Store {
         for out in items {
             insert_outbound(&mut tx, out, millis(now)).await?;
         }
+        if !items.is_empty() {
+            self.announce_outbox(&mut tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
