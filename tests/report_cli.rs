@@ -4,28 +4,15 @@
 //!
 //! The service's clock is a mock one, so every time in the report is exact.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use handoff_tests::database::on_every_database;
 use handoff_tests::journey::{MONDAY, REQUEST, minutes};
-use handoff_tests::service::{CHEN, DANA, PROGRAM, RIVERA, Service};
-use handoff_tests::{Outcome, at, handoff};
+use handoff_tests::service::{CHEN, DANA, PROGRAM, RIVERA, Service, program_file};
+use handoff_tests::{Outcome, at, handoff_from_async};
 
-/// The journey program without transports: all a report needs is the sites.
-fn program_file(dir: &Path) -> PathBuf {
-    let path = dir.join("program.toml");
-    std::fs::write(&path, PROGRAM).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
-    path
-}
-
-/// Runs the command line off the async runtime (it starts its own).
 async fn report(args: Vec<String>) -> Outcome {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        handoff(&args, at("2026-12-01T12:00:00Z"))
-    })
-    .await
-    .unwrap_or_else(|e| panic!("the command line panicked: {e}"))
+    handoff_from_async(args, at("2026-12-01T12:00:00Z")).await
 }
 
 fn args(config: &Path, database: &str, rest: &[&str]) -> Vec<String> {

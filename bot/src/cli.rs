@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
+use handoff_dispatcher::HandoffId;
 use handoff_dispatcher::stats::GroupBy;
 
 /// Dispatches warm hand-offs from police officers to on-duty case managers of a
@@ -81,6 +82,41 @@ pub enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Intake follow-up: accepted arrest diversions owe an intake within the
+    /// program's intake_days; list what is due and record what is done.
+    Intake {
+        #[command(subcommand)]
+        command: IntakeCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntakeCommand {
+    /// Intakes not yet recorded that are overdue or due within --within days,
+    /// soonest first, as CSV (or JSON).
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Only hand-offs of this site (its id in the configuration).
+        #[arg(long)]
+        site: Option<String>,
+        /// Days ahead to look (overdue ones are always listed).
+        #[arg(long, default_value_t = 7)]
+        within: u32,
+        /// Print a JSON array instead of CSV.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record the intake of a hand-off as complete.
+    Done {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// The hand-off number, e.g. 4821.
+        id: HandoffId,
+        /// When the intake was completed, RFC 3339. Default: now.
+        #[arg(long, value_parser = parse_instant)]
+        at: Option<DateTime<Utc>>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,14 +140,21 @@ pub enum ReportCommand {
     },
 }
 
+/// The configuration, and the database of a running service.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub struct DatabaseArgs {
     #[command(flatten)]
     pub config: ConfigArg,
     /// Database URL (default: the configuration's [server] database), e.g.
     /// sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
     #[arg(long, env = "HANDOFF_DATABASE_URL", hide_env_values = true)]
     pub database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub db: DatabaseArgs,
     /// Only hand-offs of this site (its id in the configuration).
     #[arg(long)]
     pub site: Option<String>,

@@ -6,6 +6,7 @@ pub mod check_config;
 pub mod cli;
 pub mod ics;
 pub mod inbound;
+pub mod intake;
 pub mod metrics;
 pub mod on_duty;
 pub mod render;

@@ -10,9 +10,11 @@ use chrono::{Duration, NaiveDate};
 use handoff_config::{Config, LoadError, Site};
 use handoff_dispatcher::Clock;
 
-use crate::cli::{Cli, Command, ConfigArg, ReportArgs, ReportCommand, ScheduleCommand};
+use crate::cli::{
+    Cli, Command, ConfigArg, IntakeCommand, ReportArgs, ReportCommand, ScheduleCommand,
+};
 use crate::report::{self, Format, Selection};
-use crate::{check_config, ics, on_duty, serve};
+use crate::{check_config, ics, intake, on_duty, serve};
 use handoff_dispatcher::Store;
 use handoff_dispatcher::stats::GroupBy;
 
@@ -145,8 +147,32 @@ pub fn run(
             };
             run_report(args, by, out)?;
         }
+        Command::Intake { command } => run_intake(command, clock, out)?,
     }
     Ok(())
+}
+
+/// Opens the database a command names (or the configuration's), runs `work` on
+/// it in a runtime of its own, and closes it. A missing SQLite file is an error:
+/// these commands read a running service's database and never create one.
+fn with_store<T>(
+    config: &Config,
+    database: Option<String>,
+    work: impl AsyncFnOnce(&Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let database = database.unwrap_or_else(|| config.server.database.clone());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let store = Store::open_existing(&database)
+            .await
+            .with_context(|| format!("opening the database {}", serve::redacted(&database)))?;
+        let result = work(&store).await;
+        store.close().await;
+        result
+    })
 }
 
 /// `handoff report ...`: a per-hand-off report, or a summary grouped by `by`.
@@ -155,7 +181,7 @@ fn run_report(
     by: Option<GroupBy>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
-    let config = load(&args.config)?;
+    let config = load(&args.db.config)?;
     let site = match &args.site {
         Some(id) => Some(find_site(&config, id)?.id.clone()),
         None => None,
@@ -166,28 +192,60 @@ fn run_report(
         to: args.to,
     };
     let format = if args.json { Format::Json } else { Format::Csv };
-    let database = args
-        .database
-        .unwrap_or_else(|| config.server.database.clone());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async {
-        let store = Store::open_existing(&database)
-            .await
-            .with_context(|| format!("opening the database {}", serve::redacted(&database)))?;
-        let written = match by {
+    with_store(&config, args.db.database, async |store| {
+        match by {
             None => {
-                let rows = report::handoffs(&config, &store, &selection).await?;
-                report::write(&rows, format, out)
+                let rows = report::handoffs(&config, store, &selection).await?;
+                report::write(&rows, format, out)?;
             }
             Some(by) => {
-                let rows = report::summary(&config, &store, &selection, by).await?;
-                report::write(&rows, format, out)
+                let rows = report::summary(&config, store, &selection, by).await?;
+                report::write(&rows, format, out)?;
             }
-        };
-        store.close().await;
-        Ok::<_, anyhow::Error>(written?)
+        }
+        Ok(())
     })
+}
+
+/// `handoff intake list` and `handoff intake done`.
+fn run_intake(
+    command: IntakeCommand,
+    clock: &dyn Clock,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<()> {
+    match command {
+        IntakeCommand::List {
+            db,
+            site,
+            within,
+            json,
+        } => {
+            let config = load(&db.config)?;
+            let site = match &site {
+                Some(id) => Some(find_site(&config, id)?.id.clone()),
+                None => None,
+            };
+            let format = if json { Format::Json } else { Format::Csv };
+            let now = clock.now();
+            with_store(&config, db.database, async |store| {
+                let rows = intake::list(store, site.as_ref(), within, now).await?;
+                report::write(&rows, format, out)?;
+                Ok(())
+            })
+        }
+        IntakeCommand::Done { db, id, at } => {
+            let config = load(&db.config)?;
+            let at = at.unwrap_or_else(|| clock.now());
+            with_store(&config, db.database, async |store| {
+                if !store.complete_intake(id, at).await? {
+                    bail!(
+                        "hand-off {id} owes no intake, or its intake is already recorded \
+                         (see `handoff intake list`)"
+                    );
+                }
+                writeln!(out, "Intake for hand-off {id} recorded as complete.")?;
+                Ok(())
+            })
+        }
+    }
 }

@@ -59,6 +59,17 @@ pub fn handoff(args: &[&str], now: DateTime<Utc>) -> Outcome {
     }
 }
 
+/// [`handoff`] from async code: the command line starts a runtime of its own, so it
+/// runs on a blocking thread.
+pub async fn handoff_from_async(args: Vec<String>, now: DateTime<Utc>) -> Outcome {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        handoff(&args, now)
+    })
+    .await
+    .unwrap_or_else(|e| panic!("the command line panicked: {e}"))
+}
+
 /// Parses an RFC 3339 literal; for test tables.
 pub fn at(text: &str) -> DateTime<Utc> {
     match DateTime::parse_from_rfc3339(text) {

@@ -123,6 +123,14 @@ fn instant(text: &str) -> DateTime<Utc> {
         .to_utc()
 }
 
+/// Writes the journey program (without transports) to `dir`, for the command line:
+/// commands that read a service's database need only its sites.
+pub fn program_file(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("program.toml");
+    std::fs::write(&path, PROGRAM).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    path
+}
+
 /// `program` (TOML without transports) with its SMS provider pointed at `fake`.
 pub fn journey_config(program: &str, fake: &FakeTwilio) -> Config {
     let text = format!(
