@@ -50,6 +50,25 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
+/// This process's name among those sharing a database: `HANDOFF_INSTANCE` if set,
+/// else its host name and listen address. Two live processes on one host cannot
+/// listen on one address, so names are unique; a process restarted on the same
+/// address gets the same name back, and with it the leases it held.
+pub fn instance_name(addr: SocketAddr) -> String {
+    if let Ok(name) = std::env::var("HANDOFF_INSTANCE")
+        && !name.trim().is_empty()
+    {
+        return name.trim().to_owned();
+    }
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{host}/{addr}")
+}
+
 /// Hides a URL's password for messages.
 pub fn redacted(url: &str) -> String {
     match (url.find("://"), url.find('@')) {
@@ -126,8 +145,16 @@ pub async fn start(
         .as_ref()
         .map(|_| format!("{public_url}/sms/status"));
     let metrics = Arc::new(Metrics::default());
-    let outbound =
-        provider.map(|p| SmsOutbound::new(engine.clone(), p, status_callback, metrics.clone()));
+    let instance = instance_name(addr);
+    let outbound = provider.map(|p| {
+        SmsOutbound::new(
+            engine.clone(),
+            p,
+            status_callback,
+            metrics.clone(),
+            &instance,
+        )
+    });
     if outbound.is_none() {
         tracing::warn!("no SMS transport is configured: nothing will be texted");
     }
@@ -172,7 +199,7 @@ pub async fn start(
         let retention_stop = stopped(stop_rx.clone());
         tasks.spawn(async move { retention.run(retention_stop).await });
     }
-    tracing::info!(%addr, %public_url, database = %redacted(&database), "handoff is serving");
+    tracing::info!(%addr, %public_url, %instance, database = %redacted(&database), "handoff is serving");
     Ok(Running {
         addr,
         public_url,

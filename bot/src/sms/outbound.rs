@@ -19,7 +19,9 @@
 //!   phone's order and never sends a text twice. A pass renews the lease; a send
 //!   starts only while the lease has longer left than a send can take, so no send
 //!   outlives it; the others look every few seconds whether it is free, and take it
-//!   over within a minute if its holder dies (at once if it stopped cleanly).
+//!   over within a minute if its holder dies (at once if it stopped cleanly). A
+//!   holder is named by its host and listen address, so a process restarted after
+//!   a crash reclaims its own lease at once instead of waiting it out.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -98,7 +100,7 @@ pub struct SmsOutbound {
     /// Where the provider reports delivery status (`{public_url}/sms/status`).
     status_callback: Option<String>,
     metrics: Arc<Metrics>,
-    /// This worker's name in the lease table.
+    /// This process's name in the lease table: its host and listen address.
     holder: Arc<str>,
 }
 
@@ -114,18 +116,21 @@ fn earliest(a: Wake, b: Wake) -> Wake {
 }
 
 impl SmsOutbound {
+    /// `instance` names this process among those sharing the database (see
+    /// `serve::instance_name`).
     pub fn new(
         engine: Engine,
         provider: Provider,
         status_callback: Option<String>,
         metrics: Arc<Metrics>,
+        instance: &str,
     ) -> SmsOutbound {
         SmsOutbound {
             engine,
             provider,
             status_callback,
             metrics,
-            holder: format!("pid{}-{:08x}", std::process::id(), rand::random::<u32>()).into(),
+            holder: instance.into(),
         }
     }
 
