@@ -5,6 +5,7 @@ pub mod database;
 pub mod fake_twilio;
 pub mod journey;
 pub mod service;
+pub mod synapse;
 
 use std::path::PathBuf;
 
