@@ -19,6 +19,7 @@ use handoff_dispatcher::{
 };
 
 use crate::sms::grammar::{self, Command};
+use crate::zone::{Candidate, place};
 
 /// How long an unregistered number waits between two refusals.
 pub const REFUSAL_QUIET: Duration = Duration::hours(24);
@@ -246,13 +247,23 @@ impl Inbound {
         match command {
             Command::Request { kind, text } => {
                 let directory = self.engine.directory();
-                let site = directory
+                let candidates: Vec<Candidate<'_>> = directory
                     .roster
                     .agencies
                     .get(&officer.agency)
-                    .and_then(|a| a.sites.first())
-                    .cloned();
-                let Some(site) = site else {
+                    .map(|a| a.sites.as_slice())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|site| Candidate {
+                        site,
+                        zones: directory
+                            .sites
+                            .get(site)
+                            .map(|s| s.zones.as_slice())
+                            .unwrap_or_default(),
+                    })
+                    .collect();
+                let Some((site, zone)) = place(&text, officer.zone.as_ref(), &candidates) else {
                     tracing::error!(agency = %officer.agency, "agency has no site");
                     replies.push(
                         me,
@@ -268,7 +279,7 @@ impl Inbound {
                     officer: officer.id.clone(),
                     agency: officer.agency.clone(),
                     location: redact(&cut(&text)),
-                    zone: None,
+                    zone,
                 };
                 self.engine.request(request).await?;
             }

@@ -54,6 +54,7 @@ impl Config {
                             name: site.name.clone(),
                             schedule: site.schedule.clone(),
                             policy: site.policy.clone(),
+                            zones: site.zones.clone(),
                         },
                     )
                 })

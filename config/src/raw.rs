@@ -113,6 +113,7 @@ pub struct RawOfficer {
     pub rank: Option<Text>,
     pub phone: Option<Text>,
     pub matrix: Option<Text>,
+    pub zone: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

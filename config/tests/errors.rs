@@ -223,6 +223,23 @@ password_env = "TEST_MATRIX_PASSWORD"
 cases! {
     the_base_config_loads_without_errors: CASE;
 
+    an_officer_zone_of_one_of_the_agencys_sites_loads: Case {
+        edits: &[
+            ("escalation = \"standard\"\nhours", "escalation = \"standard\"\nzones = [\"zone-1\", \"zone-2\"]\nhours"),
+            ("phone = \"+1 412 555 0101\" }", "phone = \"+1 412 555 0101\", zone = \"zone-2\" }"),
+        ],
+        ..CASE
+    };
+
+    an_officer_zone_that_no_site_of_the_agency_has_is_an_error_naming_the_zones: Case {
+        edits: &[
+            ("escalation = \"standard\"\nhours", "escalation = \"standard\"\nzones = [\"zone-1\", \"zone-2\"]\nhours"),
+            ("phone = \"+1 412 555 0101\" }", "phone = \"+1 412 555 0101\", zone = \"zone-9\" }"),
+        ],
+        expect: &[error("\"zone-9\"", "agencies[0].officers[0].zone", "unknown zone `zone-9`: this agency's sites have zone-1, zone-2")],
+        ..CASE
+    };
+
     a_message_retention_under_a_day_is_refused: Case {
         edits: &[("name = \"Test LEAD\"\n", "name = \"Test LEAD\"\nmessage_retention = \"12h\"\n")],
         expect: &[error("\"12h\"", "program.message_retention", "must be from 1d to 3650d")],

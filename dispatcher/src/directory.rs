@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use handoff_schedules::{SiteId, SiteSchedule};
+use handoff_schedules::{SiteId, SiteSchedule, ZoneId};
 
 use crate::escalation::EscalationPolicy;
 use crate::load::Load;
@@ -16,6 +16,8 @@ pub struct SiteEntry {
     pub name: String,
     pub schedule: SiteSchedule,
     pub policy: PolicyId,
+    /// The site's zones or precincts, which requests may name.
+    pub zones: Vec<ZoneId>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -94,6 +94,8 @@ pub struct Officer {
     pub rank: String,
     pub phone: PhoneNumber,
     pub matrix: Option<MatrixUserId>,
+    /// The zone or precinct the officer usually works, for requests that name none.
+    pub zone: Option<ZoneId>,
 }
 
 impl Officer {

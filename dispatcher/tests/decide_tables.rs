@@ -267,6 +267,7 @@ fn roster() -> Roster {
                 rank: (*rank).to_owned(),
                 phone: phone(number),
                 matrix: user.map(matrix),
+                zone: None,
             },
         );
     }

@@ -23,9 +23,10 @@ pub const AUTH_TOKEN: &str = "journey-test-auth-token";
 /// The program's own number, texts come to it.
 pub const PROGRAM_NUMBER: &str = "+14125550100";
 
-/// The program of the journeys: one site open Mon-Fri 08:00-24:00 New York, two
-/// case managers (dana in zone north, lee), an after-hours coordinator (sam), a
-/// supervisor (rosa) and a project manager (terry); two officers of Metro PD.
+/// The program of the journeys: one site open Mon-Fri 08:00-24:00 New York with
+/// zones north and south, two case managers (dana serving north, lee south), an
+/// after-hours coordinator (sam), a supervisor (rosa) and a project manager
+/// (terry); two officers of Metro PD.
 pub const PROGRAM: &str = r#"
 [program]
 name = "Journey LEAD"
@@ -42,6 +43,7 @@ id = "metro"
 name = "Metro"
 time_zone = "America/New_York"
 escalation = "standard"
+zones = ["north", "south"]
 hours = [{ days = "mon-fri", start = "08:00", end = "24:00" }]
 
 [[agencies]]
@@ -58,12 +60,14 @@ id = "dana"
 name = "Dana Whitfield"
 roles = ["case_manager"]
 phone = "+1 412 555 0111"
+zones = ["north"]
 
 [[people]]
 id = "lee"
 name = "Lee Ortiz"
 roles = ["case_manager"]
 phone = "+1 412 555 0113"
+zones = ["south"]
 
 [[people]]
 id = "sam"

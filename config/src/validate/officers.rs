@@ -60,6 +60,34 @@ pub(super) fn agencies(
                 .matrix
                 .as_ref()
                 .and_then(|t| parse_with(p, t, &format!("{key}.matrix"), MatrixUserId::parse));
+            let zone = o.zone.as_ref().and_then(|t| {
+                let zone = parse_with(p, t, &format!("{key}.zone"), ZoneId::parse)?;
+                let known: Vec<&ZoneId> = sites
+                    .iter()
+                    .filter(|(site, _)| agency_sites.contains(&site.id))
+                    .flat_map(|(site, _)| &site.zones)
+                    .collect();
+                if known.contains(&&zone) {
+                    Some(zone)
+                } else if agency_sites.is_empty() {
+                    None
+                } else {
+                    let names: Vec<String> = known.iter().map(|z| z.to_string()).collect();
+                    p.push(
+                        t.span(),
+                        format!("{key}.zone"),
+                        if names.is_empty() {
+                            format!("unknown zone `{zone}`: this agency's sites have no zones")
+                        } else {
+                            format!(
+                                "unknown zone `{zone}`: this agency's sites have {}",
+                                names.join(", ")
+                            )
+                        },
+                    );
+                    None
+                }
+            });
             if let (Some(officer_id), Some(officer_name), Some(phone), Some(agency)) =
                 (officer_id, officer_name, phone, id.clone())
             {
@@ -76,6 +104,7 @@ pub(super) fn agencies(
                             .unwrap_or_default(),
                         phone,
                         matrix,
+                        zone,
                     },
                 );
             }
