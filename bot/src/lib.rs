@@ -9,6 +9,7 @@ pub mod inbound;
 pub mod intake;
 pub mod metrics;
 pub mod on_duty;
+pub mod reload;
 pub mod render;
 pub mod report;
 pub mod retention;

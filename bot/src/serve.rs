@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 
 use crate::inbound::Inbound;
 use crate::metrics::Metrics;
+use crate::reload::Hangups;
 use crate::retention::Retention;
 use crate::server::{AppState, router};
 use crate::sms::outbound::{Provider, SmsOutbound};
@@ -290,6 +291,30 @@ async fn relay_outbox_notifications(
     }
 }
 
+/// SIGHUP: reads the configuration file again and puts it in force, or keeps the
+/// running one if the file has errors. Returns the configuration now in force.
+fn reloaded(running: &Running, current: Config) -> Config {
+    match handoff_config::load(&current.source) {
+        Ok(new) => {
+            for what in crate::reload::apply(&running.engine, &current, &new) {
+                tracing::warn!(%what, "changed in the file, but applies only after a restart");
+            }
+            tracing::info!(file = %new.source.display(), "configuration reloaded");
+            new
+        }
+        Err(error) => {
+            for line in error.to_string().lines() {
+                tracing::error!("{line}");
+            }
+            tracing::error!(
+                file = %current.source.display(),
+                "reload refused: the file has errors; still running on the previous configuration"
+            );
+            current
+        }
+    }
+}
+
 /// Resolves on Ctrl-C or SIGTERM.
 async fn termination() {
     let ctrl_c = async {
@@ -346,7 +371,16 @@ pub async fn serve(
     if let Err(error) = out.write_all(banner.as_bytes()).and_then(|()| out.flush()) {
         tracing::warn!(%error, "could not print the start-up banner; serving anyway");
     }
-    termination().await;
+    let terminated = termination();
+    tokio::pin!(terminated);
+    let mut hangups = Hangups::new();
+    let mut current = config.clone();
+    loop {
+        tokio::select! {
+            () = &mut terminated => break,
+            () = hangups.next() => current = reloaded(&running, current),
+        }
+    }
     tracing::info!("shutting down");
     running.shutdown().await;
     Ok(())

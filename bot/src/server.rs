@@ -129,7 +129,7 @@ async fn sandbox_page(State(state): State<AppState>) -> Response {
     match &state.sandbox {
         Some(sandbox) => Html(sandbox::page(
             sandbox,
-            state.inbound.engine().directory(),
+            &state.inbound.engine().directory(),
             &state.program,
         ))
         .into_response(),

@@ -147,3 +147,116 @@ fn serve_runs_the_sandbox_reports_healthy_and_stops_cleanly_on_sigterm() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Polls `check` every 20 ms until it holds, for at most `seconds`: a process
+/// reacting to a signal, which a test can only watch from outside.
+fn eventually(seconds: u64, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap_or_else(|e| panic!("running kill: {e}"));
+    assert!(sent.success());
+}
+
+#[test]
+fn sighup_reloads_a_valid_file_and_keeps_the_running_one_when_the_file_is_broken() {
+    let dir = std::env::temp_dir().join(format!("handoff-hup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/example.toml");
+    let original = std::fs::read_to_string(example).unwrap();
+    let config = dir.join("program.toml");
+    std::fs::write(&config, &original).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+        .arg(&config)
+        .arg("--database")
+        .arg(format!("sqlite://{}/handoff.db", dir.display()))
+        .env_remove("HANDOFF_CONFIG")
+        .env_remove("HANDOFF_DATABASE_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = served_address(child.stdout.take().unwrap());
+    // Its log, line by line, to wait on what it says.
+    let (log_tx, log) = std::sync::mpsc::channel::<String>();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = log_tx.send(line);
+        }
+    });
+    let logged = |needle: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match log.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    };
+    let sandbox = |addr: &str| get(addr, "/sandbox").1;
+    assert!(!sandbox(&addr).contains("Kim Novak"));
+
+    // A new case manager in the file, then SIGHUP: her phone is on the sandbox page.
+    let with_kim = format!(
+        "{original}\n[[people]]\nid = \"kim\"\nname = \"Kim Novak\"\nroles = [\"case_manager\"]\n\
+         phone = \"+1 412 555 0118\"\n\n[[shifts]]\nperson = \"kim\"\n"
+    );
+    std::fs::write(&config, &with_kim).unwrap();
+    signal(&child, "HUP");
+    assert!(
+        logged("configuration reloaded"),
+        "the reload was not logged"
+    );
+    assert!(
+        sandbox(&addr).contains("Kim Novak"),
+        "the reload did not take"
+    );
+
+    // A broken file, then SIGHUP: still serving, still with Kim.
+    std::fs::write(
+        &config,
+        format!("{with_kim}\n[[shifts]]\nperson = \"nobody\"\n"),
+    )
+    .unwrap();
+    signal(&child, "HUP");
+    assert!(
+        logged("unknown person `nobody`"),
+        "the file's error was not logged"
+    );
+    assert!(logged("reload refused"));
+    let (code, page) = get(&addr, "/sandbox");
+    assert_eq!(code, 200);
+    assert!(
+        page.contains("Kim Novak"),
+        "the running configuration stays"
+    );
+    assert_eq!(
+        child.try_wait().unwrap(),
+        None,
+        "a bad file does not stop the service"
+    );
+
+    signal(&child, "TERM");
+    assert!(eventually(15, || child.try_wait().unwrap().is_some()));
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -93,7 +93,7 @@ pub struct Site {
     pub zones: Vec<ZoneId>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Transports {
     pub sms: Option<SmsTransport>,
     pub matrix: Option<MatrixTransport>,

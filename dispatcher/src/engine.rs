@@ -68,7 +68,10 @@ const TIMER_BATCH: i64 = 100;
 struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
-    directory: Arc<Directory>,
+    /// The configuration's view, swapped whole on a reload. Each decision takes one
+    /// snapshot and uses it throughout, so no decision sees half of an old roster
+    /// and half of a new one. (A std lock: it is held only to clone an `Arc`.)
+    directory: std::sync::RwLock<Arc<Directory>>,
     locks: Mutex<HashMap<HandoffId, Arc<tokio::sync::Mutex<()>>>>,
     /// Woken when a timer is set, so the loop can shorten its sleep.
     timers_changed: Notify,
@@ -90,7 +93,7 @@ impl Engine {
             inner: Arc::new(Inner {
                 store,
                 clock,
-                directory,
+                directory: std::sync::RwLock::new(directory),
                 locks: Mutex::new(HashMap::new()),
                 timers_changed: Notify::new(),
                 outbox_changed: Notify::new(),
@@ -103,8 +106,22 @@ impl Engine {
         &self.inner.store
     }
 
-    pub fn directory(&self) -> &Directory {
-        &self.inner.directory
+    /// The configuration as it stands now (a snapshot: a reload does not change it).
+    pub fn directory(&self) -> Arc<Directory> {
+        match self.inner.directory.read() {
+            Ok(directory) => directory.clone(),
+            // A panic while swapping left the old or the new value, both whole.
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the configuration (a reload). Decisions already under way finish on
+    /// the snapshot they took; timers already set keep their due times.
+    pub fn replace_directory(&self, directory: Arc<Directory>) {
+        match self.inner.directory.write() {
+            Ok(mut current) => *current = directory,
+            Err(poisoned) => *poisoned.into_inner() = directory,
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -150,10 +167,13 @@ impl Engine {
     /// The load snapshot a decision sees: the store's, plus who no transport can
     /// reach (opted out of SMS, or with no phone, and not deliverable by Matrix), so
     /// that routing skips them rather than offering into silence.
-    async fn load(&self, now: DateTime<Utc>) -> Result<crate::load::Load, EngineError> {
+    async fn load(
+        &self,
+        now: DateTime<Utc>,
+        directory: &Directory,
+    ) -> Result<crate::load::Load, EngineError> {
         let mut load = self.inner.store.load(now).await?;
         let opted_out = self.inner.store.opted_out().await?;
-        let directory = &self.inner.directory;
         for person in directory.roster.people.values() {
             let by_sms = person
                 .phone
@@ -171,10 +191,9 @@ impl Engine {
     pub async fn request(&self, new: Request) -> Result<Handled, EngineError> {
         for _ in 0..MAX_TRIES {
             let now = self.now();
-            let load = self.load(now).await?;
-            let world = self
-                .inner
-                .directory
+            let directory = self.directory();
+            let load = self.load(now, &directory).await?;
+            let world = directory
                 .world(&new.site, &load)
                 .ok_or_else(|| EngineError::UnknownSite(new.site.to_string()))?;
             let id = self.inner.store.next_handoff_id().await?;
@@ -212,10 +231,9 @@ impl Engine {
             let Some((handoff, version)) = self.inner.store.handoff(id).await? else {
                 return Err(EngineError::UnknownHandoff(id));
             };
-            let load = self.load(now).await?;
-            let world = self
-                .inner
-                .directory
+            let directory = self.directory();
+            let load = self.load(now, &directory).await?;
+            let world = directory
                 .world(&handoff.request.site, &load)
                 .ok_or_else(|| EngineError::UnknownSite(handoff.request.site.to_string()))?;
             let decision = decide(&handoff, input.clone(), now, &world)?;
