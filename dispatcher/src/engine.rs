@@ -196,10 +196,11 @@ impl Engine {
             let world = directory
                 .world(&new.site, &load)
                 .ok_or_else(|| EngineError::UnknownSite(new.site.to_string()))?;
-            let id = self.inner.store.next_handoff_id().await?;
+            let id = self.inner.store.allocate_handoff_id().await?;
             let decision = request(id, new.clone(), now, &world);
             match self.commit(None, None, decision, now).await {
-                // Another request took the same number first: take the next one.
+                // Numbers are allocated atomically, so this is only a number put
+                // in by hand (an import): take the next one.
                 Err(EngineError::Store(StoreError::Conflict { .. })) => continue,
                 other => return other,
             }

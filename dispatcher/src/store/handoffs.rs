@@ -77,18 +77,21 @@ impl Store {
         Ok(open)
     }
 
-    /// The number for a new hand-off: one past the highest so far, never below
-    /// [`HandoffId::FIRST`].
-    pub async fn next_handoff_id(&self) -> Result<HandoffId, StoreError> {
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM handoffs")
-            .fetch_one(self.pool())
-            .await?;
-        Ok(match max {
-            None => HandoffId::FIRST,
-            Some(max) => codec::handoff_id("handoffs", "max(id)", max)?
-                .next()
-                .max(HandoffId::FIRST),
-        })
+    /// Takes the next hand-off number: one more than both the last number given
+    /// and the highest in use, in one statement, so that simultaneous requests (in
+    /// this process or another) each get their own. A number taken by a request
+    /// that then fails is not given again; numbers need not be contiguous.
+    pub async fn allocate_handoff_id(&self) -> Result<HandoffId, StoreError> {
+        let _guard = self.write_lock().await;
+        let value: i64 = sqlx::query_scalar(
+            "UPDATE counters SET value = (CASE \
+               WHEN value > (SELECT COALESCE(MAX(id), 0) FROM handoffs) THEN value \
+               ELSE (SELECT COALESCE(MAX(id), 0) FROM handoffs) END) + 1 \
+             WHERE name = 'handoff' RETURNING value",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        Ok(codec::handoff_id("counters", "handoff", value)?.max(HandoffId::FIRST))
     }
 
     /// What routing needs to know about people now: who is busy on a hand-off, how

@@ -1,0 +1,104 @@
+//! Many officers at once: fifty requests arriving in the same instant, as at a
+//! shift change or a large event, are each acknowledged (200, never a 500 that the
+//! provider would not retry), each get a hand-off number of their own, and each is
+//! offered to every case manager on duty, with the service's background workers on
+//! the system clock. On SQLite and, when `DATABASE_URL` names a server, PostgreSQL.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use handoff_bot::serve::{self, Options};
+use handoff_dispatcher::SystemClock;
+use handoff_tests::database::on_every_database;
+use handoff_tests::fake_twilio::FakeTwilio;
+use handoff_tests::service::{ACCOUNT_SID, AUTH_TOKEN, PROGRAM_NUMBER, journey_config};
+
+const OFFICERS: usize = 50;
+const CASE_MANAGERS: usize = 10;
+
+fn officer_phone(i: usize) -> String {
+    format!("+1412555{:04}", 2000 + i)
+}
+
+/// A site open around the clock, one agency of `OFFICERS` officers, and
+/// `CASE_MANAGERS` case managers always on shift.
+fn program() -> String {
+    let mut text = String::from(
+        "[program]\nname = \"Busy night\"\n\n[[escalation_policies]]\nid = \"standard\"\n\
+         steps = [{ who = \"case_manager\", strategy = \"broadcast\", timeout = \"5m\" }]\n\n\
+         [[sites]]\nid = \"metro\"\nname = \"Metro\"\ntime_zone = \"America/New_York\"\n\
+         escalation = \"standard\"\nhours = [{ days = \"daily\", start = \"00:00\", end = \"24:00\" }]\n\n\
+         [[agencies]]\nid = \"pd\"\nname = \"PD\"\nsites = [\"metro\"]\nofficers = [\n",
+    );
+    for i in 0..OFFICERS {
+        text.push_str(&format!(
+            "  {{ id = \"o{i}\", name = \"Officer {i}\", rank = \"Ofc.\", phone = \"{}\" }},\n",
+            officer_phone(i)
+        ));
+    }
+    text.push_str("]\n");
+    for i in 0..CASE_MANAGERS {
+        text.push_str(&format!(
+            "\n[[people]]\nid = \"cm{i}\"\nname = \"Case Manager {i}\"\nroles = [\"case_manager\"]\n\
+             phone = \"+1412555{:04}\"\n\n[[shifts]]\nperson = \"cm{i}\"\n",
+            3000 + i
+        ));
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_simultaneous_requests_are_each_acknowledged_numbered_and_offered() {
+    on_every_database(async |database| {
+        let dir = tempfile::TempDir::new().unwrap();
+        let fake = Arc::new(FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await);
+        let config = journey_config(&program(), &fake);
+        let options = Options {
+            listen: Some(([127, 0, 0, 1], 0).into()),
+            database: Some(
+                database.unwrap_or_else(|| format!("sqlite://{}/h.db", dir.path().display())),
+            ),
+            public_url: None,
+        };
+        let running = serve::start(&config, options, Arc::new(SystemClock), true)
+            .await
+            .unwrap();
+        let url = format!("{}/sms/inbound", running.public_url);
+
+        let mut requests = tokio::task::JoinSet::new();
+        for i in 0..OFFICERS {
+            let (fake, url) = (fake.clone(), url.clone());
+            requests.spawn(async move {
+                fake.post_inbound(&url, &officer_phone(i), PROGRAM_NUMBER, "LEAD 5th & Main")
+                    .await
+            });
+        }
+        while let Some(answer) = requests.join_next().await {
+            let (status, body) = answer.unwrap();
+            assert_eq!(status, 200, "{body}");
+        }
+
+        // A receipt for each officer and an offer to each case manager per request.
+        let expected = OFFICERS * (1 + CASE_MANAGERS);
+        let sent = fake
+            .wait_for_sends(expected, StdDuration::from_secs(30))
+            .await;
+        assert_eq!(sent.len(), expected);
+        let mut numbers = BTreeSet::new();
+        for i in 0..OFFICERS {
+            let receipts: Vec<_> = sent.iter().filter(|m| m.to == officer_phone(i)).collect();
+            assert_eq!(receipts.len(), 1, "officer {i}: {receipts:#?}");
+            let number = receipts[0]
+                .body
+                .strip_prefix("Got it: hand-off ")
+                .and_then(|rest| rest.split(' ').next())
+                .unwrap_or_else(|| panic!("not a receipt: {}", receipts[0].body))
+                .to_owned();
+            numbers.insert(number);
+        }
+        assert_eq!(numbers.len(), OFFICERS, "every request has its own number");
+        running.shutdown().await;
+    })
+    .await;
+}
