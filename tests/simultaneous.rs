@@ -1,8 +1,10 @@
-//! Many officers at once: fifty requests arriving in the same instant, as at a
-//! shift change or a large event, are each acknowledged (200, never a 500 that the
+//! Many people at once: fifty requests arriving in the same instant, as at a shift
+//! change or a large event, are each acknowledged (200, never a 500 that the
 //! provider would not retry), each get a hand-off number of their own, and each is
-//! offered to every case manager on duty, with the service's background workers on
-//! the system clock. On SQLite and, when `DATABASE_URL` names a server, PostgreSQL.
+//! offered to every case manager on duty; then all ten case managers take the same
+//! hand-off in the same instant, and exactly one gets it. With the service's
+//! background workers on the system clock, on SQLite and, when `DATABASE_URL`
+//! names a server, PostgreSQL.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -49,7 +51,8 @@ fn program() -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_simultaneous_requests_are_each_acknowledged_numbered_and_offered() {
+async fn fifty_simultaneous_requests_are_each_numbered_and_offered_and_ten_accepts_have_one_winner()
+{
     on_every_database(async |database| {
         let dir = tempfile::TempDir::new().unwrap();
         let fake = Arc::new(FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await);
@@ -98,6 +101,42 @@ async fn fifty_simultaneous_requests_are_each_acknowledged_numbered_and_offered(
             numbers.insert(number);
         }
         assert_eq!(numbers.len(), OFFICERS, "every request has its own number");
+
+        // Every case manager takes the first hand-off in the same instant.
+        let first = numbers.iter().next().unwrap().clone();
+        let mut accepts = tokio::task::JoinSet::new();
+        for i in 0..CASE_MANAGERS {
+            let (fake, url, code) = (fake.clone(), url.clone(), format!("Y{first}"));
+            accepts.spawn(async move {
+                fake.post_inbound(
+                    &url,
+                    &format!("+1412555{:04}", 3000 + i),
+                    PROGRAM_NUMBER,
+                    &code,
+                )
+                .await
+            });
+        }
+        while let Some(answer) = accepts.join_next().await {
+            let (status, body) = answer.unwrap();
+            assert_eq!(status, 200, "{body}");
+        }
+        let sent = fake
+            .wait_for_sends(expected + 2 * CASE_MANAGERS, StdDuration::from_secs(30))
+            .await;
+        let answers: Vec<String> = sent[expected..].iter().map(|m| m.body.clone()).collect();
+        let count = |prefix: &str| answers.iter().filter(|b| b.starts_with(prefix)).count();
+        assert_eq!(
+            count(&format!("{first} is yours")),
+            1,
+            "one wins: {answers:#?}"
+        );
+        assert_eq!(
+            count(&format!("{first} was already taken")),
+            CASE_MANAGERS - 1,
+            "the others are told not to go: {answers:#?}"
+        );
+        assert_eq!(count(&format!("{first} was taken by")), CASE_MANAGERS - 1);
         running.shutdown().await;
     })
     .await;
