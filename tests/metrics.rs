@@ -71,8 +71,10 @@ async fn metrics_follow_a_hand_off_through_the_webhooks() {
         value(&offering, "handoff_inbound_webhook_duration_seconds_count"),
         1.0
     );
-    // The round's timer is pending and not late.
+    // The round's timer is pending and not late; this process sends; no intake owed.
     assert_eq!(value(&offering, "handoff_timer_overdue_seconds"), 0.0);
+    assert_eq!(value(&offering, "handoff_sms_lease_held"), 1.0);
+    assert_eq!(value(&offering, "handoff_intakes_overdue"), 0.0);
 
     svc.advance(minutes(1)).await;
     svc.text(DANA, "Y1001").await;

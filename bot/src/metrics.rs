@@ -158,6 +158,9 @@ pub struct Metrics {
     webhook_duration: Histogram,
     sends: [AtomicU64; 3],
     queue_wait: Histogram,
+    /// Whether this process holds the SMS sending lease: 0 no, 1 yes, 2 no SMS
+    /// worker (before its first pass, or no SMS transport).
+    lease: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -167,6 +170,7 @@ impl Default for Metrics {
             webhook_duration: Histogram::new(WEBHOOK_BOUNDS),
             sends: Default::default(),
             queue_wait: Histogram::new(QUEUE_BOUNDS),
+            lease: AtomicU64::new(2),
         }
     }
 }
@@ -190,6 +194,11 @@ impl Metrics {
     /// One attempt to hand a message to the provider ended with `result`.
     pub fn send(&self, result: SendResult) {
         self.sends[index(&SendResult::ALL, &result)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether this process's SMS worker holds the sending lease, as of its last pass.
+    pub fn lease(&self, held: bool) {
+        self.lease.store(u64::from(held), Ordering::Relaxed);
     }
 
     /// The provider took a message queued at `queued`, at `now`.
@@ -253,6 +262,13 @@ impl Metrics {
             "handoff_sms_queue_seconds",
             "Time from a text being decided to the provider taking it.",
         );
+        let lease = self.lease.load(Ordering::Relaxed);
+        if lease <= 1 {
+            let _ = writeln!(
+                out,
+                "# HELP handoff_sms_lease_held Whether this process is the one sending texts (of those sharing the database, exactly one should be).\n# TYPE handoff_sms_lease_held gauge\nhandoff_sms_lease_held {lease}"
+            );
+        }
 
         let _ = writeln!(
             out,
@@ -293,6 +309,11 @@ impl Metrics {
             gauges
                 .oldest_pending
                 .map_or(0.0, |queued| seconds_since(queued, now))
+        );
+        let _ = writeln!(
+            out,
+            "# HELP handoff_intakes_overdue Accepted diversions whose intake deadline passed unrecorded.\n# TYPE handoff_intakes_overdue gauge\nhandoff_intakes_overdue {}",
+            gauges.intakes_overdue
         );
         let _ = writeln!(
             out,
@@ -401,6 +422,7 @@ mod tests {
         gauges.outbox.insert("pending".into(), 3);
         gauges.oldest_pending = Some(at("2026-11-23T14:59:30Z"));
         gauges.next_timer_due = Some(at("2026-11-23T15:00:05Z"));
+        gauges.intakes_overdue = 4;
         let text =
             Metrics::default().render(Some(&gauges), Some(at("2026-11-23T14:59:59.5Z")), now);
         for expected in [
@@ -412,6 +434,7 @@ mod tests {
             "handoff_outbox_oldest_pending_age_seconds 30",
             "handoff_timer_overdue_seconds 0",
             "handoff_engine_heartbeat_age_seconds 0.5",
+            "handoff_intakes_overdue 4",
         ] {
             assert!(
                 text.lines().any(|l| l == expected),
@@ -436,6 +459,29 @@ mod tests {
         assert!(text.contains("handoff_sms_queue_seconds_bucket{le=\"0.05\"} 1"));
         assert!(text.contains("handoff_sms_queue_seconds_bucket{le=\"300\"} 2"));
         assert!(text.contains("handoff_sms_queue_seconds_sum 120.02"));
+    }
+
+    #[test]
+    fn the_sending_lease_shows_once_the_sms_worker_has_looked() {
+        let metrics = Metrics::default();
+        let now = at("2026-11-23T15:00:00Z");
+        assert!(
+            !metrics
+                .render(None, None, now)
+                .contains("handoff_sms_lease_held")
+        );
+        metrics.lease(false);
+        assert!(
+            metrics
+                .render(None, None, now)
+                .contains("\nhandoff_sms_lease_held 0\n")
+        );
+        metrics.lease(true);
+        assert!(
+            metrics
+                .render(None, None, now)
+                .contains("\nhandoff_sms_lease_held 1\n")
+        );
     }
 
     #[test]

@@ -64,7 +64,7 @@ async fn root(State(state): State<AppState>) -> Response {
 /// scrape itself reports the outage.
 async fn metrics(State(state): State<AppState>) -> Response {
     let engine = state.inbound.engine();
-    let gauges = match engine.store().gauges().await {
+    let gauges = match engine.store().gauges(engine.now()).await {
         Ok(gauges) => Some(gauges),
         Err(error) => {
             tracing::warn!(%error, "metrics: the database does not answer");

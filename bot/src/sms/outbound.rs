@@ -156,10 +156,11 @@ impl SmsOutbound {
     pub async fn deliver_pending(&self) -> Result<Wake, OutboundError> {
         let now = self.engine.now();
         let store = self.engine.store();
-        if !store
+        let held = store
             .take_lease(LEASE, &self.holder, now, LEASE_TTL)
-            .await?
-        {
+            .await?;
+        self.metrics.lease(held);
+        if !held {
             return Ok(Some(now + FOLLOWER_POLL));
         }
         let send_until = now + LEASE_TTL - SEND_MARGIN;

@@ -1,6 +1,6 @@
 //! A snapshot of the store for monitoring: how many hand-offs stand in each state,
-//! how many messages in each outbox status, the oldest message still waiting, and
-//! the next timer due. Read on each scrape of `/metrics`; a few indexed counts.
+//! how many messages in each outbox status, the oldest message still waiting, the
+//! next timer due, and how many intakes are overdue. Read on each scrape of `/metrics`; a few indexed counts.
 
 use std::collections::BTreeMap;
 
@@ -21,10 +21,12 @@ pub struct Gauges {
     pub oldest_pending: Option<DateTime<Utc>>,
     /// When the earliest pending timer is due.
     pub next_timer_due: Option<DateTime<Utc>>,
+    /// Accepted diversions whose intake deadline has passed unrecorded.
+    pub intakes_overdue: u64,
 }
 
 impl Store {
-    pub async fn gauges(&self) -> Result<Gauges, StoreError> {
+    pub async fn gauges(&self, now: DateTime<Utc>) -> Result<Gauges, StoreError> {
         let mut gauges = Gauges::default();
         for row in sqlx::query("SELECT state, COUNT(*) AS n FROM handoffs GROUP BY state")
             .fetch_all(self.pool())
@@ -51,6 +53,16 @@ impl Store {
                 .await?;
         gauges.oldest_pending = codec::opt_instant("outbox", "min(created_at)", oldest)?;
         gauges.next_timer_due = self.next_timer_due().await?;
+        // The same hand-offs `Store::intake_due` lists as overdue.
+        let overdue: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM handoffs WHERE intake_due_at IS NOT NULL \
+             AND intake_due_at < $1 AND intake_completed_at IS NULL \
+             AND state NOT IN ('cancelled', 'expired')",
+        )
+        .bind(super::codec::millis(now))
+        .fetch_one(self.pool())
+        .await?;
+        gauges.intakes_overdue = u64::try_from(overdue).unwrap_or(0);
         Ok(gauges)
     }
 }
