@@ -452,3 +452,37 @@ async fn with_its_background_workers_the_service_texts_the_offers_within_a_secon
     }
     running.shutdown().await;
 }
+
+#[tokio::test]
+async fn when_the_officers_phone_stops_taking_texts_the_case_manager_is_told_once() {
+    on_every_database(async |database| {
+        let svc = Service::start_with(PROGRAM, MONDAY, database).await;
+        svc.text(RIVERA, REQUEST).await;
+        assert_eq!(svc.texts_to(RIVERA), [RECEIPT]);
+        // The officer's number starts refusing texts (say, a lost phone).
+        svc.fake.reject_number(RIVERA, 21610);
+        svc.text(DANA, "Y1001").await;
+        assert_eq!(
+            svc.texts_to(RIVERA),
+            [RECEIPT],
+            "\"Dana is coming\" did not get through"
+        );
+        let told = "1001: texts to Ofc. Rivera are not getting through, so they may not have \
+                    your messages. Reach them another way.";
+        assert_eq!(svc.last_text_to(DANA), told);
+
+        // Her ETA does not get through either: she is not told twice.
+        svc.text(DANA, "ETA 15").await;
+        let notices = svc.texts_to(DANA).iter().filter(|t| *t == told).count();
+        assert_eq!(notices, 1);
+        let failed = svc
+            .events()
+            .await
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::NotDelivered { .. }))
+            .count();
+        assert_eq!(failed, 2, "both failures are in the log");
+        svc.stop().await;
+    })
+    .await;
+}

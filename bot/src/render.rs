@@ -251,6 +251,11 @@ pub fn sms(message: &Message) -> String {
         Message::RelayFromOfficer { id, officer, text } => {
             relay(*id, &name_or(officer, "Officer"), text)
         }
+        Message::NotGettingThrough { id, to } => format!(
+            "{id}: texts to {} are not getting through, so they may not have your \
+             messages. Reach them another way.",
+            shorten(&name_or(to, "the other side"), MAX_ALERT_NAME)
+        ),
         Message::UnstaffedAlert {
             id,
             site,
@@ -614,9 +619,10 @@ mod tests {
             Message::Problem { .. } => 26,
             Message::Status { .. } => 27,
             Message::OnDutyNow { .. } => 28,
+            Message::NotGettingThrough { .. } => 29,
         }
     }
-    const VARIANTS: usize = 29;
+    const VARIANTS: usize = 30;
 
     const ALL_PROBLEMS: [Problem; 16] = [
         Problem::NotUnderstood,
@@ -735,6 +741,7 @@ mod tests {
                 officer: s(),
                 text: s(),
             },
+            Message::NotGettingThrough { id: id(), to: s() },
             Message::UnstaffedAlert {
                 id: id(),
                 site: s(),
@@ -1144,6 +1151,20 @@ mod tests {
             reason: None,
         };
         assert_eq!(sms(&without), "The officer cancelled 4821. No need to go.");
+    }
+
+    #[test]
+    fn a_side_not_getting_through_is_named_without_any_number() {
+        let text = sms(&Message::NotGettingThrough {
+            id: id(),
+            to: "Ofc. Rivera".to_owned(),
+        });
+        assert_eq!(
+            text,
+            "4821: texts to Ofc. Rivera are not getting through, so they may not have \
+             your messages. Reach them another way."
+        );
+        assert!(septets(&text) <= SEGMENT);
     }
 
     #[test]

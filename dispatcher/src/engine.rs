@@ -27,7 +27,7 @@ use crate::clock::Clock;
 use crate::decide::{DecideError, Decision, Effect, Input, decide, request};
 use crate::directory::Directory;
 use crate::event::EventKind;
-use crate::handoff::{Handoff, HandoffId, Request, Timer};
+use crate::handoff::{Actor, Handoff, HandoffId, Request, Timer};
 use crate::message::{Message, Recipient};
 use crate::outbox::{NewOutbound, OutboxItem};
 use crate::store::{Commit, Store, StoreError};
@@ -352,15 +352,40 @@ impl Engine {
     }
 
     /// A transport could not deliver this message. An undeliverable offer counts as
-    /// unanswered at once, so escalation does not wait out the timeout.
+    /// unanswered at once, so escalation does not wait out the timeout; any other
+    /// message about a hand-off is recorded, and the first failure towards one side
+    /// of an accepted hand-off is told to the other side.
     pub async fn delivery_failed(&self, item: &OutboxItem) -> Result<(), EngineError> {
+        tracing::warn!(handoff = ?item.handoff, message = message_name(&item.message), "message could not be delivered");
         if let (Message::Offer { id, .. }, Recipient::Staff(person)) =
             (&item.message, &item.recipient)
         {
             self.handle(*id, Input::Undeliverable { to: person.clone() })
                 .await?;
-        } else {
-            tracing::warn!(handoff = ?item.handoff, message = message_name(&item.message), "message could not be delivered");
+            return Ok(());
+        }
+        let to = match &item.recipient {
+            Recipient::Officer(officer) => Actor::Officer(officer.clone()),
+            Recipient::Staff(person) => Actor::Staff(person.clone()),
+            // A number outside the roster (a refusal): no hand-off to tell.
+            Recipient::Phone(_) => return Ok(()),
+        };
+        if let Some(id) = item.message.handoff() {
+            let earlier = self
+                .inner
+                .store
+                .events_of(id)
+                .await?
+                .iter()
+                .any(|e| matches!(&e.kind, EventKind::NotDelivered { to: t } if *t == to));
+            self.handle(
+                id,
+                Input::NotDelivered {
+                    to,
+                    first: !earlier,
+                },
+            )
+            .await?;
         }
         Ok(())
     }
@@ -425,6 +450,7 @@ pub fn message_name(message: &Message) -> &'static str {
         Message::Withdrawn { .. } => "withdrawn",
         Message::CancelledByOfficer { .. } => "cancelled_by_officer",
         Message::RelayFromOfficer { .. } => "relay_from_officer",
+        Message::NotGettingThrough { .. } => "not_getting_through",
         Message::UnstaffedAlert { .. } => "unstaffed_alert",
         Message::ExpiredAlert { .. } => "expired_alert",
         Message::Closed { .. } => "closed",

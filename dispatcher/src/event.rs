@@ -83,6 +83,11 @@ pub enum EventKind {
     Relayed {
         chars: usize,
     },
+    /// A message about the hand-off to this officer or staff member could not be
+    /// delivered (offers have `OfferUndeliverable`).
+    NotDelivered {
+        to: Actor,
+    },
     /// Intake was recorded as complete for an accepted diversion.
     IntakeCompleted,
 }
@@ -108,6 +113,7 @@ impl EventKind {
             EventKind::OutOfHours => "out_of_hours",
             EventKind::Expired { .. } => "expired",
             EventKind::Relayed { .. } => "relayed",
+            EventKind::NotDelivered { .. } => "not_delivered",
             EventKind::IntakeCompleted => "intake_completed",
         }
     }

@@ -231,6 +231,12 @@ pub enum Message {
         /// The sender's open hand-offs, when naming one would help.
         open: Vec<HandoffId>,
     },
+    /// Texts to the other side of an accepted hand-off are not getting through
+    /// (`to`: the officer's display name or the case manager's first name).
+    NotGettingThrough {
+        id: HandoffId,
+        to: String,
+    },
     /// The officer's open hand-offs.
     Status {
         lines: Vec<StatusLine>,
@@ -264,6 +270,7 @@ impl Message {
             | Message::Withdrawn { id }
             | Message::CancelledByOfficer { id, .. }
             | Message::RelayFromOfficer { id, .. }
+            | Message::NotGettingThrough { id, .. }
             | Message::UnstaffedAlert { id, .. }
             | Message::ExpiredAlert { id, .. }
             | Message::Closed { id } => *id,

@@ -330,6 +330,7 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
             EventKind::LateAccept { .. }
             | EventKind::Eta { .. }
             | EventKind::Relayed { .. }
+            | EventKind::NotDelivered { .. }
             | EventKind::IntakeCompleted => {}
         }
     }

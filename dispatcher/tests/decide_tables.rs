@@ -2206,3 +2206,75 @@ fn a_decline_undeliverable_or_timer_after_the_hand_off_is_taken_or_closed_change
         }
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Messages that do not get through
+// ---------------------------------------------------------------------------------
+
+fn not_delivered(to: Actor, first: bool) -> Input {
+    Input::NotDelivered { to, first }
+}
+
+#[test]
+fn a_side_of_an_accepted_hand_off_not_getting_texts_is_told_to_the_other_side_once() {
+    let f = Fixture::new();
+    let opened = f.open(T0, None).handoff;
+    let taken = f
+        .apply(&opened, accept("lee"), "2026-10-06T10:01:00-04:00")
+        .handoff;
+    let officer = Actor::Officer(officer_id("rivera"));
+    let lee = Actor::Staff(person("lee"));
+    // (state, who was not reached, first failure?, who is told what)
+    type Row<'a> = (&'a Handoff, &'a Actor, bool, Vec<(Recipient, Message)>);
+    let table: [Row<'_>; 6] = [
+        (
+            &taken,
+            &officer,
+            true,
+            vec![(
+                staff("lee"),
+                Message::NotGettingThrough {
+                    id: id(),
+                    to: "Ofc. Rivera".to_owned(),
+                },
+            )],
+        ),
+        (
+            &taken,
+            &lee,
+            true,
+            vec![(
+                rivera(),
+                Message::NotGettingThrough {
+                    id: id(),
+                    to: "Lee".to_owned(),
+                },
+            )],
+        ),
+        // Told once: later failures are only recorded.
+        (&taken, &officer, false, vec![]),
+        (&taken, &lee, false, vec![]),
+        // Before an accept there is nobody on the other side to tell (an offer that
+        // fails is `Undeliverable`, and escalates).
+        (&opened, &officer, true, vec![]),
+        // Someone who is neither side (a case manager told it was taken).
+        (&taken, &Actor::Staff(person("kim")), true, vec![]),
+    ];
+    for (handoff, to, first, told) in table {
+        let decision = f.apply(
+            handoff,
+            not_delivered(to.clone(), first),
+            "2026-10-06T10:05:00-04:00",
+        );
+        assert_eq!(sends(&decision), told, "{to:?}, first {first}");
+        assert_eq!(
+            kinds(&decision),
+            vec![EventKind::NotDelivered { to: to.clone() }],
+            "always recorded"
+        );
+        assert_eq!(
+            &decision.handoff, handoff,
+            "the hand-off itself does not change"
+        );
+    }
+}

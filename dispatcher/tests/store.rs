@@ -162,6 +162,9 @@ fn every_event_kind() -> Vec<EventKind> {
             person: ana.clone(),
         },
         EventKind::Relayed { chars: 140 },
+        EventKind::NotDelivered {
+            to: Actor::Officer(officer()),
+        },
         EventKind::IntakeCompleted,
     ];
     for kind in &kinds {
@@ -183,6 +186,7 @@ fn every_event_kind() -> Vec<EventKind> {
             | EventKind::OutOfHours
             | EventKind::Expired { .. }
             | EventKind::Relayed { .. }
+            | EventKind::NotDelivered { .. }
             | EventKind::IntakeCompleted => {}
         }
     }

@@ -218,3 +218,49 @@ pub(super) fn relay(
     );
     Ok(())
 }
+
+/// A message to one side of an accepted hand-off did not get through: recorded,
+/// and, the first time, the other side is told, so that neither waits on the
+/// other in silence (a case manager driving to an officer who never heard she is
+/// coming, an officer relaying to a case manager who reads nothing).
+pub(super) fn not_delivered(
+    handoff: &Handoff,
+    to: Actor,
+    first: bool,
+    world: &World<'_>,
+    out: &mut Out,
+) {
+    out.record(Actor::System, EventKind::NotDelivered { to: to.clone() });
+    if !first || !handoff.state.is_active_assignment() {
+        return;
+    }
+    let Some(assignee) = handoff.state.assignee().cloned() else {
+        return;
+    };
+    match to {
+        Actor::Officer(officer) if officer == handoff.request.officer => {
+            let name = world
+                .roster
+                .officers
+                .get(&officer)
+                .map_or_else(|| officer.to_string(), |o| o.display_name());
+            out.send(
+                Recipient::Staff(assignee),
+                Message::NotGettingThrough {
+                    id: handoff.id,
+                    to: name,
+                },
+            );
+        }
+        Actor::Staff(person) if person == assignee => {
+            out.send(
+                officer_of(handoff),
+                Message::NotGettingThrough {
+                    id: handoff.id,
+                    to: first_name(world, &person),
+                },
+            );
+        }
+        _ => {}
+    }
+}

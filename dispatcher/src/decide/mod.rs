@@ -78,6 +78,13 @@ pub enum Input {
     Undeliverable {
         to: PersonId,
     },
+    /// A message about the hand-off (not an offer) to this officer or staff member
+    /// could not be delivered. `first`: no earlier message to them about it failed
+    /// (the engine looks in the log), so the other side is told only once.
+    NotDelivered {
+        to: Actor,
+        first: bool,
+    },
     Eta {
         by: PersonId,
         minutes: u32,
@@ -261,6 +268,7 @@ pub fn decide(
         Input::Accept { by } => accept(&mut next, by, world, &mut out)?,
         Input::Decline { by, reason } => decline(&mut next, by, reason, world, &mut out)?,
         Input::Undeliverable { to } => undeliverable(&mut next, to, world, &mut out),
+        Input::NotDelivered { to, first } => not_delivered(&next, to, first, world, &mut out),
         Input::Eta { by, minutes } => eta(&mut next, by, minutes, world, &mut out)?,
         Input::Arrived { by } => arrived(&mut next, by, world, &mut out)?,
         Input::Done { by } => done(&mut next, by, &mut out)?,
