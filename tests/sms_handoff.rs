@@ -414,3 +414,29 @@ async fn a_bare_cancel_is_a_carrier_opt_out_and_nothing_is_texted_afterwards() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_request_sent_again_within_ten_minutes_is_answered_with_its_status_not_opened_twice() {
+    on_every_database(async |database| {
+        let svc = requested(database).await;
+        // No answer shows at once; the officer sends it again, a little differently.
+        svc.advance(minutes(1)).await;
+        svc.text(RIVERA, "lead 5th & main -- retail theft!").await;
+        assert_eq!(
+            svc.last_text_to(RIVERA),
+            "1001 arrest diversion: finding a case manager"
+        );
+        assert_eq!(svc.texts_to(DANA), [OFFER], "no second offer");
+        assert_eq!(svc.events_named("requested").await.len(), 1);
+
+        // Somewhere else is a new request.
+        svc.text(RIVERA, "LEAD Penn Ave & 9th, trespass").await;
+        assert!(svc.last_text_to(DANA).starts_with("LEAD 1002: "));
+        // And the same words later on are a new one too.
+        svc.advance(minutes(10)).await;
+        svc.text(RIVERA, REQUEST).await;
+        assert_eq!(svc.events_named("requested").await.len(), 3);
+        svc.stop().await;
+    })
+    .await;
+}

@@ -24,6 +24,11 @@ use crate::zone::{Candidate, place};
 /// How long an unregistered number waits between two refusals.
 pub const REFUSAL_QUIET: Duration = Duration::hours(24);
 
+/// A request repeating one the same officer made this recently (same kind, same
+/// words) is the same request sent again, as people do when no answer shows at
+/// once: it is answered with that hand-off's status instead of opening another.
+pub const REPEAT_WINDOW: Duration = Duration::minutes(10);
+
 /// The longest request or relay text kept: ten SMS segments. Longer is cut, not
 /// refused, so nothing an officer wrote is lost without a trace in the reply.
 pub const MAX_TEXT: usize = 1530;
@@ -273,12 +278,19 @@ impl Inbound {
                     );
                     return Ok(());
                 };
+                let location = redact(&cut(&text));
+                let open = self.open_of_officer(officer).await?;
+                if let Some(same) = repeated(&open, kind, &location, self.engine.now()) {
+                    tracing::info!(handoff = %same.id, "a request sent again: answered with its status");
+                    replies.push(me, self.status(std::slice::from_ref(same)));
+                    return Ok(());
+                }
                 let request = Request {
                     kind,
                     site,
                     officer: officer.id.clone(),
                     agency: officer.agency.clone(),
-                    location: redact(&cut(&text)),
+                    location,
                     zone,
                 };
                 self.engine.request(request).await?;
@@ -557,4 +569,27 @@ impl Inbound {
             })
             .collect()
     }
+}
+
+/// The open hand-off that a request of `kind` at `location`, made at `now`,
+/// repeats: same kind, same words (ignoring case, spacing and punctuation),
+/// requested within [`REPEAT_WINDOW`].
+fn repeated<'a>(
+    open: &'a [Handoff],
+    kind: handoff_dispatcher::HandoffKind,
+    location: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<&'a Handoff> {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let these = words(location);
+    open.iter().find(|h| {
+        h.request.kind == kind
+            && now - h.requested_at < REPEAT_WINDOW
+            && words(&h.request.location) == these
+    })
 }
