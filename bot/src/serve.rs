@@ -116,6 +116,15 @@ pub async fn start(
     {
         None => (None, None, None),
         Some(SmsProvider::Sandbox) => {
+            if !addr.ip().is_loopback() {
+                // The sandbox page shows every conversation and lets anyone text as
+                // anyone: fine on one's own machine, not on a network.
+                tracing::warn!(
+                    %addr,
+                    "the SMS sandbox is reachable beyond this machine: anyone who can \
+                     reach it can read every conversation and text as anyone"
+                );
+            }
             let sandbox = Arc::new(Sandbox::new());
             (
                 Some(Provider::Sandbox(sandbox.clone())),
