@@ -1,0 +1,241 @@
+//! Hand-offs counted and timed by group: case manager, agency, officer, site, hour
+//! of the week, week, or all ([`GroupStats`], [`aggregate`]).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use chrono_tz::Tz;
+use handoff_schedules::SiteId;
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::handoffs::{HandoffMetrics, Outcome, metrics};
+use super::percentiles::{Percentiles, PercentilesRow};
+use crate::event::Event;
+
+/// What hand-offs are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// The person who accepted; never-accepted hand-offs go to [`NO_CASE_MANAGER`].
+    CaseManager,
+    Agency,
+    Officer,
+    Site,
+    /// The hour of the week of the request in the site's local time: Monday 00:00–00:59
+    /// is `0`, Sunday 23:00–23:59 is `167`. Groups sort numerically.
+    HourOfWeek,
+    /// The ISO week of the request in the site's local time, named by its Monday:
+    /// `2024-03-04`.
+    Week,
+    /// Everything, in one group keyed [`ALL_KEY`].
+    All,
+}
+
+/// The key of the group of hand-offs nobody accepted, under [`GroupBy::CaseManager`].
+pub const NO_CASE_MANAGER: &str = "(none)";
+/// The key of the one group of [`GroupBy::All`].
+pub const ALL_KEY: &str = "all";
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 7] = [
+        GroupBy::CaseManager,
+        GroupBy::Agency,
+        GroupBy::Officer,
+        GroupBy::Site,
+        GroupBy::HourOfWeek,
+        GroupBy::Week,
+        GroupBy::All,
+    ];
+
+    /// The name used in query strings and file names.
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::CaseManager => "case_manager",
+            GroupBy::Agency => "agency",
+            GroupBy::Officer => "officer",
+            GroupBy::Site => "site",
+            GroupBy::HourOfWeek => "hour_of_week",
+            GroupBy::Week => "week",
+            GroupBy::All => "all",
+        }
+    }
+}
+
+/// The hour of the week of an instant in a zone: Monday 00:00 = 0 .. Sunday 23:00 = 167.
+pub fn hour_of_week(at: DateTime<Utc>, zone: Tz) -> u32 {
+    let local = at.with_timezone(&zone);
+    local.weekday().num_days_from_monday() * 24 + local.hour()
+}
+
+/// The Monday (local date) of the ISO week of an instant in a zone, as `YYYY-MM-DD`.
+pub fn week_of(at: DateTime<Utc>, zone: Tz) -> String {
+    let date = at.with_timezone(&zone).date_naive();
+    let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+    monday.format("%Y-%m-%d").to_string()
+}
+
+/// The counts and times of one group of hand-offs.
+///
+/// Serializes as one flat row (CSV writers cannot nest): the percentiles become
+/// `response_count`, `response_p50_seconds`, … and `arrival_count`, ….
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GroupStats {
+    pub key: String,
+    pub requests: u64,
+    /// Requests made while the site was closed.
+    pub after_hours: u64,
+    /// Accepted at some point, whatever the outcome.
+    pub accepted: u64,
+    pub completed: u64,
+    pub cancelled: u64,
+    pub unstaffed: u64,
+    pub out_of_hours: u64,
+    pub expired: u64,
+    /// Not closed yet.
+    pub open: u64,
+    /// Sum of declines.
+    pub declines: u64,
+    /// Sum of steps started beyond the first.
+    pub escalations: u64,
+    /// Request → accept, over the accepted hand-offs.
+    pub response: Percentiles,
+    /// Request → arrived, over the hand-offs reached.
+    pub arrival: Percentiles,
+}
+
+#[derive(Serialize)]
+struct GroupRow<'a> {
+    key: &'a str,
+    requests: u64,
+    after_hours: u64,
+    accepted: u64,
+    completed: u64,
+    cancelled: u64,
+    unstaffed: u64,
+    out_of_hours: u64,
+    expired: u64,
+    open: u64,
+    declines: u64,
+    escalations: u64,
+    response_count: u64,
+    response_p50_seconds: Option<i64>,
+    response_p90_seconds: Option<i64>,
+    response_max_seconds: Option<i64>,
+    arrival_count: u64,
+    arrival_p50_seconds: Option<i64>,
+    arrival_p90_seconds: Option<i64>,
+    arrival_max_seconds: Option<i64>,
+}
+
+impl Serialize for GroupStats {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let response = PercentilesRow::from(&self.response);
+        let arrival = PercentilesRow::from(&self.arrival);
+        GroupRow {
+            key: &self.key,
+            requests: self.requests,
+            after_hours: self.after_hours,
+            accepted: self.accepted,
+            completed: self.completed,
+            cancelled: self.cancelled,
+            unstaffed: self.unstaffed,
+            out_of_hours: self.out_of_hours,
+            expired: self.expired,
+            open: self.open,
+            declines: self.declines,
+            escalations: self.escalations,
+            response_count: response.count,
+            response_p50_seconds: response.p50_seconds,
+            response_p90_seconds: response.p90_seconds,
+            response_max_seconds: response.max_seconds,
+            arrival_count: arrival.count,
+            arrival_p50_seconds: arrival.p50_seconds,
+            arrival_p90_seconds: arrival.p90_seconds,
+            arrival_max_seconds: arrival.max_seconds,
+        }
+        .serialize(serializer)
+    }
+}
+
+/// A group being added up.
+#[derive(Default)]
+struct Tally {
+    stats: GroupStats,
+    responses: Vec<Duration>,
+    arrivals: Vec<Duration>,
+}
+
+impl Tally {
+    fn add(&mut self, m: &HandoffMetrics) {
+        let s = &mut self.stats;
+        s.requests += 1;
+        s.after_hours += u64::from(m.after_hours);
+        s.accepted += u64::from(m.accepted());
+        match m.outcome {
+            Outcome::Open => s.open += 1,
+            Outcome::Completed => s.completed += 1,
+            Outcome::Cancelled => s.cancelled += 1,
+            Outcome::Unstaffed => s.unstaffed += 1,
+            Outcome::OutOfHours => s.out_of_hours += 1,
+            Outcome::Expired => s.expired += 1,
+        }
+        s.declines += u64::from(m.declines);
+        s.escalations += u64::from(m.escalations());
+        self.responses.extend(m.time_to_accept());
+        self.arrivals.extend(m.time_to_arrival());
+    }
+
+    fn finish(self, key: String) -> GroupStats {
+        GroupStats {
+            key,
+            response: Percentiles::of(&self.responses),
+            arrival: Percentiles::of(&self.arrivals),
+            ..self.stats
+        }
+    }
+}
+
+/// The hand-offs grouped, one [`GroupStats`] per key that has at least one hand-off,
+/// sorted by key (hour of week numerically). `zone_of` gives a site's time zone, used
+/// only for [`GroupBy::HourOfWeek`] and [`GroupBy::Week`].
+pub fn aggregate(
+    metrics: &[HandoffMetrics],
+    by: GroupBy,
+    zone_of: &dyn Fn(&SiteId) -> Tz,
+) -> Vec<GroupStats> {
+    // (numeric order, key): the number orders hours of the week, 0 otherwise.
+    let mut groups: BTreeMap<(u32, String), Tally> = BTreeMap::new();
+    for m in metrics {
+        let key = match by {
+            GroupBy::CaseManager => (
+                0,
+                m.accepted_by
+                    .as_ref()
+                    .map_or_else(|| NO_CASE_MANAGER.to_owned(), |p| p.to_string()),
+            ),
+            GroupBy::Agency => (0, m.agency.to_string()),
+            GroupBy::Officer => (0, m.officer.to_string()),
+            GroupBy::Site => (0, m.site.to_string()),
+            GroupBy::HourOfWeek => {
+                let hour = hour_of_week(m.requested_at, zone_of(&m.site));
+                (hour, hour.to_string())
+            }
+            GroupBy::Week => (0, week_of(m.requested_at, zone_of(&m.site))),
+            GroupBy::All => (0, ALL_KEY.to_owned()),
+        };
+        groups.entry(key).or_default().add(m);
+    }
+    groups
+        .into_iter()
+        .map(|((_, key), tally)| tally.finish(key))
+        .collect()
+}
+
+/// [`metrics`] then [`aggregate`]: the groups straight from the event log.
+pub fn summarize(
+    events: &[Event],
+    by: GroupBy,
+    zone_of: &dyn Fn(&SiteId) -> Tz,
+) -> Vec<GroupStats> {
+    aggregate(&metrics(events), by, zone_of)
+}

@@ -1,0 +1,311 @@
+//! One hand-off's story in numbers: [`HandoffMetrics`] folded from its events,
+//! and how it ended ([`Outcome`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use handoff_schedules::{PersonId, SiteId, ZoneId};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::event::{Event, EventKind};
+use crate::handoff::{HandoffId, HandoffKind};
+use crate::roster::{AgencyId, OfficerId};
+
+/// How a hand-off ended, or that it has not yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// No closing event yet.
+    Open,
+    Completed,
+    Cancelled,
+    /// The steps ran out with no accept.
+    Unstaffed,
+    /// The site was closed and nobody was on call.
+    OutOfHours,
+    /// Accepted, but the case manager never arrived within the limit.
+    Expired,
+}
+
+impl Outcome {
+    /// The name used in reports and the CSV export.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Open => "open",
+            Outcome::Completed => "completed",
+            Outcome::Cancelled => "cancelled",
+            Outcome::Unstaffed => "unstaffed",
+            Outcome::OutOfHours => "out_of_hours",
+            Outcome::Expired => "expired",
+        }
+    }
+
+    pub fn is_closed(self) -> bool {
+        self != Outcome::Open
+    }
+}
+
+/// What the event log says about one hand-off.
+///
+/// Serializes as one flat row (CSV-ready), with the derived durations added as
+/// `time_to_first_offer_seconds`, `time_to_accept_seconds`,
+/// `time_to_arrival_seconds` and `accept_to_arrival_seconds`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandoffMetrics {
+    pub id: HandoffId,
+    pub site: SiteId,
+    pub kind: HandoffKind,
+    pub officer: OfficerId,
+    pub agency: AgencyId,
+    /// The zone or precinct within the site, if the request named one.
+    pub zone: Option<ZoneId>,
+    pub requested_at: DateTime<Utc>,
+    /// The site was closed when the request came.
+    pub after_hours: bool,
+    pub first_offer_at: Option<DateTime<Utc>>,
+    /// The first accept. Set whatever the outcome: a cancelled or expired hand-off
+    /// may have been accepted first.
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub accepted_by: Option<PersonId>,
+    pub arrived_at: Option<DateTime<Utc>>,
+    /// When the closing event came; `None` while [`Outcome::Open`].
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Offers made (one per person per round).
+    pub offers: u32,
+    pub declines: u32,
+    pub timed_out: u32,
+    pub undeliverable: u32,
+    /// Distinct escalation steps begun.
+    pub steps_started: u32,
+    /// Distinct escalation steps passed over because nobody was available.
+    pub steps_skipped: u32,
+    pub outcome: Outcome,
+}
+
+impl HandoffMetrics {
+    /// Someone accepted it (whether or not it then completed).
+    pub fn accepted(&self) -> bool {
+        self.accepted_at.is_some()
+    }
+
+    /// Steps started beyond the first.
+    pub fn escalations(&self) -> u32 {
+        self.steps_started.saturating_sub(1)
+    }
+
+    /// Request → first offer.
+    pub fn time_to_first_offer(&self) -> Option<Duration> {
+        self.first_offer_at.map(|at| at - self.requested_at)
+    }
+
+    /// Request → accept: the response time.
+    pub fn time_to_accept(&self) -> Option<Duration> {
+        self.accepted_at.map(|at| at - self.requested_at)
+    }
+
+    /// Request → arrived.
+    pub fn time_to_arrival(&self) -> Option<Duration> {
+        self.arrived_at.map(|at| at - self.requested_at)
+    }
+
+    /// Accept → arrived: the case manager's travel.
+    pub fn accept_to_arrival(&self) -> Option<Duration> {
+        Some(self.arrived_at? - self.accepted_at?)
+    }
+}
+
+/// The flat row a [`HandoffMetrics`] serializes as.
+#[derive(Serialize)]
+struct HandoffRow<'a> {
+    id: HandoffId,
+    site: &'a SiteId,
+    kind: HandoffKind,
+    officer: &'a OfficerId,
+    agency: &'a AgencyId,
+    zone: Option<&'a ZoneId>,
+    requested_at: DateTime<Utc>,
+    after_hours: bool,
+    first_offer_at: Option<DateTime<Utc>>,
+    accepted_at: Option<DateTime<Utc>>,
+    accepted_by: Option<&'a PersonId>,
+    arrived_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    outcome: Outcome,
+    offers: u32,
+    declines: u32,
+    timed_out: u32,
+    undeliverable: u32,
+    steps_started: u32,
+    steps_skipped: u32,
+    escalations: u32,
+    time_to_first_offer_seconds: Option<i64>,
+    time_to_accept_seconds: Option<i64>,
+    time_to_arrival_seconds: Option<i64>,
+    accept_to_arrival_seconds: Option<i64>,
+}
+
+impl Serialize for HandoffMetrics {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        HandoffRow {
+            id: self.id,
+            site: &self.site,
+            kind: self.kind,
+            officer: &self.officer,
+            agency: &self.agency,
+            zone: self.zone.as_ref(),
+            requested_at: self.requested_at,
+            after_hours: self.after_hours,
+            first_offer_at: self.first_offer_at,
+            accepted_at: self.accepted_at,
+            accepted_by: self.accepted_by.as_ref(),
+            arrived_at: self.arrived_at,
+            closed_at: self.closed_at,
+            outcome: self.outcome,
+            offers: self.offers,
+            declines: self.declines,
+            timed_out: self.timed_out,
+            undeliverable: self.undeliverable,
+            steps_started: self.steps_started,
+            steps_skipped: self.steps_skipped,
+            escalations: self.escalations(),
+            time_to_first_offer_seconds: seconds(self.time_to_first_offer()),
+            time_to_accept_seconds: seconds(self.time_to_accept()),
+            time_to_arrival_seconds: seconds(self.time_to_arrival()),
+            accept_to_arrival_seconds: seconds(self.accept_to_arrival()),
+        }
+        .serialize(serializer)
+    }
+}
+
+pub(super) fn seconds(duration: Option<Duration>) -> Option<i64> {
+    duration.map(|d| d.num_seconds())
+}
+
+/// The events of each hand-off, in slice order.
+fn by_handoff(events: &[Event]) -> BTreeMap<HandoffId, Vec<&Event>> {
+    let mut map: BTreeMap<HandoffId, Vec<&Event>> = BTreeMap::new();
+    for event in events {
+        map.entry(event.handoff).or_default().push(event);
+    }
+    map
+}
+
+/// One [`HandoffMetrics`] per hand-off that has a `Requested` event, ordered by id.
+/// Events of hand-offs without one are ignored (see [`orphans`]).
+pub fn metrics(events: &[Event]) -> Vec<HandoffMetrics> {
+    by_handoff(events)
+        .into_values()
+        .filter_map(|mut events| {
+            // Stable: ties keep their order in the log.
+            events.sort_by_key(|e| e.at);
+            fold(&events)
+        })
+        .collect()
+}
+
+/// The hand-offs that have events in the slice but no `Requested` event: ignored by
+/// [`metrics`]. Non-empty when a query's time window cut a hand-off's start off, or
+/// the log is damaged.
+pub fn orphans(events: &[Event]) -> Vec<HandoffId> {
+    by_handoff(events)
+        .into_iter()
+        .filter(|(_, events)| {
+            !events
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::Requested { .. }))
+        })
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// The metrics of one hand-off from its events, sorted by time.
+fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
+    let (opened, site, kind, officer, agency, zone, after_hours) =
+        events.iter().find_map(|e| match &e.kind {
+            EventKind::Requested {
+                site,
+                kind,
+                officer,
+                agency,
+                zone,
+                after_hours,
+            } => Some((e, site, kind, officer, agency, zone, after_hours)),
+            _ => None,
+        })?;
+    let mut m = HandoffMetrics {
+        id: opened.handoff,
+        site: site.clone(),
+        kind: *kind,
+        officer: officer.clone(),
+        agency: agency.clone(),
+        zone: zone.clone(),
+        requested_at: opened.at,
+        after_hours: *after_hours,
+        first_offer_at: None,
+        accepted_at: None,
+        accepted_by: None,
+        arrived_at: None,
+        closed_at: None,
+        offers: 0,
+        declines: 0,
+        timed_out: 0,
+        undeliverable: 0,
+        steps_started: 0,
+        steps_skipped: 0,
+        outcome: Outcome::Open,
+    };
+    let mut started = BTreeSet::new();
+    let mut skipped = BTreeSet::new();
+    let close = |m: &mut HandoffMetrics, outcome: Outcome, at: DateTime<Utc>| {
+        m.outcome = outcome;
+        m.closed_at = Some(at);
+    };
+    for event in events {
+        if m.outcome.is_closed() {
+            break;
+        }
+        let at = event.at;
+        match &event.kind {
+            EventKind::Requested { .. } => {}
+            EventKind::StepStarted { step } => {
+                started.insert(*step);
+            }
+            EventKind::StepSkipped { step } => {
+                skipped.insert(*step);
+            }
+            EventKind::Offered { .. } => {
+                m.offers += 1;
+                m.first_offer_at.get_or_insert(at);
+            }
+            EventKind::Declined { .. } => m.declines += 1,
+            EventKind::OfferTimedOut { .. } => m.timed_out += 1,
+            EventKind::OfferUndeliverable { .. } => m.undeliverable += 1,
+            EventKind::Accepted { person } => {
+                if m.accepted_at.is_none() {
+                    m.accepted_at = Some(at);
+                    m.accepted_by = Some(person.clone());
+                }
+            }
+            EventKind::Arrived { .. } => {
+                m.arrived_at.get_or_insert(at);
+            }
+            EventKind::Completed { .. } => close(&mut m, Outcome::Completed, at),
+            EventKind::Cancelled { .. } => close(&mut m, Outcome::Cancelled, at),
+            EventKind::Unstaffed => close(&mut m, Outcome::Unstaffed, at),
+            EventKind::OutOfHours => close(&mut m, Outcome::OutOfHours, at),
+            EventKind::Expired { .. } => close(&mut m, Outcome::Expired, at),
+            EventKind::LateAccept { .. }
+            | EventKind::Eta { .. }
+            | EventKind::Relayed { .. }
+            | EventKind::NotDelivered { .. }
+            | EventKind::IntakeCompleted => {}
+        }
+    }
+    m.steps_started = count(&started);
+    m.steps_skipped = count(&skipped);
+    Some(m)
+}
+
+fn count<T>(set: &BTreeSet<T>) -> u32 {
+    u32::try_from(set.len()).unwrap_or(u32::MAX)
+}

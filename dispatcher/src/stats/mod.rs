@@ -1,0 +1,42 @@
+//! Response times and counts, derived from the event log and from nothing else: the
+//! one query API the dashboard and the CSV export call. Pure functions of the events
+//! they are given (no I/O, no clock); a site's time zone comes in as a function.
+//!
+//! Two layers:
+//!
+//! - [`metrics`]: one [`HandoffMetrics`] per hand-off, folded from its events (when
+//!   it was requested, first offered, accepted and by whom, reached, how it ended,
+//!   how many declines, steps started and skipped).
+//! - [`aggregate`] (or [`summarize`], straight from events): [`GroupStats`] per case
+//!   manager, agency, officer, site, hour of the week, week or overall, with counts
+//!   and [`Percentiles`] of response time (request → accept) and time to arrival
+//!   (request → arrived).
+//!
+//! How the log is read:
+//!
+//! - A hand-off opens with its `Requested` event. Events of a hand-off that has no
+//!   `Requested` event in the slice are ignored by [`metrics`]; [`orphans`] lists
+//!   those hand-offs, for a diagnostic. A second `Requested` for the same hand-off is
+//!   ignored.
+//! - Within a hand-off, events are taken in order of `at`, ties in slice order, so the
+//!   slice need not be sorted (the events of many hand-offs may be interleaved).
+//! - The first closing event (`Completed`, `Cancelled`, `Unstaffed`, `OutOfHours`,
+//!   `Expired`) fixes the outcome; a closed hand-off does not change, so any event
+//!   after it is ignored. A hand-off with no closing event is [`Outcome::Open`].
+//! - The first `Accepted` is the accept; a `LateAccept` never is. The first
+//!   `Arrived` is the arrival. `steps_started` and `steps_skipped` count distinct step
+//!   indices (a re-logged step is one step); `declines`, `offers`, `timed_out` and
+//!   `undeliverable` count events.
+//!
+//! Percentiles use the nearest-rank method: the p-th percentile of `n` values is the
+//! ⌈p·n/100⌉-th smallest (the smallest value with at least p % of values at or below
+//! it), always one of the observed values. Durations are serialized as whole seconds,
+//! truncated toward zero.
+
+mod groups;
+mod handoffs;
+mod percentiles;
+
+pub use groups::*;
+pub use handoffs::*;
+pub use percentiles::*;
