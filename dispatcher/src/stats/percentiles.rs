@@ -2,9 +2,9 @@
 //! was observed.
 
 use chrono::Duration;
+use serde::{Serialize, Serializer};
 
 use super::handoffs::seconds;
-use serde::{Serialize, Serializer};
 
 /// Count, median, 90th percentile and maximum of some durations, by nearest rank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
