@@ -46,6 +46,19 @@ pub enum EngineError {
     Contended(HandoffId, u32),
 }
 
+impl EngineError {
+    /// Whether the same input may succeed later: the database did not answer, or
+    /// other writers kept winning. Anything else (no such hand-off, a site gone
+    /// from the configuration, corrupt data, an input the state refuses) fails the
+    /// same way every time.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            EngineError::Contended(..) | EngineError::Store(StoreError::Database(_))
+        )
+    }
+}
+
 /// What handling an input did: the hand-off as it now stands, and the messages that
 /// were put in the outbox.
 #[derive(Debug, Clone)]
@@ -337,9 +350,12 @@ impl Engine {
                 tracing::debug!(handoff = %id, timer = %timer.name(), due = %at, "timer fired");
                 match self.handle(id, Input::Timer(timer)).await {
                     Ok(_) => fired += 1,
+                    // The database faltered: keep the timer, so the escalation is
+                    // not lost, and end the pass; the loop tries again shortly.
+                    Err(error) if error.is_transient() => return Err(error),
                     Err(error) => {
-                        // A timer that cannot be handled must not block the others,
-                        // and must not fire forever: log it loudly and drop it.
+                        // A timer that can never be handled must not block the
+                        // others, nor fire forever: log it loudly and drop it.
                         tracing::error!(handoff = %id, timer = %timer.name(), %error, "timer failed");
                         self.inner.store.drop_timer(id, timer).await?;
                     }
@@ -393,13 +409,19 @@ impl Engine {
     /// One pass of the timer loop: fires what is due, then records the heartbeat the
     /// health check reads. `serve` runs one before taking requests, so timers that
     /// fell due while the service was down fire first.
-    pub async fn pass(&self) {
-        if let Err(error) = self.fire_due().await {
-            tracing::error!(%error, "timer pass failed; retrying");
-        }
+    /// Returns whether every due timer was handled.
+    pub async fn pass(&self) -> bool {
+        let handled = match self.fire_due().await {
+            Ok(_) => true,
+            Err(error) => {
+                tracing::error!(%error, "timer pass failed; retrying");
+                false
+            }
+        };
         self.inner
             .heartbeat_ms
             .store(self.now().timestamp_millis(), Ordering::Relaxed);
+        handled
     }
 
     /// The timer loop: fires due timers, then sleeps until the next is due (at most
@@ -407,8 +429,11 @@ impl Engine {
     pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
-            self.pass().await;
+            let handled = self.pass().await;
             let sleep = match self.inner.store.next_timer_due().await {
+                // A failed pass left due timers in place: wait a moment rather
+                // than spin against a database that is not answering.
+                _ if !handled => StdDuration::from_secs(1),
                 Ok(Some(due)) => (due - self.now())
                     .to_std()
                     .unwrap_or(StdDuration::ZERO)
@@ -461,5 +486,30 @@ pub fn message_name(message: &Message) -> &'static str {
         Message::Problem { .. } => "problem",
         Message::Status { .. } => "status",
         Message::OnDutyNow { .. } => "on_duty_now",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decide::DecideError;
+
+    #[test]
+    fn only_a_faltering_database_or_lost_races_are_worth_a_retry() {
+        let id = HandoffId::new(1001);
+        assert!(EngineError::Contended(id, MAX_TRIES).is_transient());
+        assert!(EngineError::Store(StoreError::Database(sqlx::Error::PoolTimedOut)).is_transient());
+        for permanent in [
+            EngineError::UnknownHandoff(id),
+            EngineError::UnknownSite("gone".to_owned()),
+            EngineError::Decide(DecideError::NotYetAccepted { id }),
+            EngineError::Store(StoreError::CorruptValue {
+                table: "handoffs",
+                id: "1001".to_owned(),
+                detail: "unknown state".to_owned(),
+            }),
+        ] {
+            assert!(!permanent.is_transient(), "{permanent}");
+        }
     }
 }
