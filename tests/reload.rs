@@ -67,3 +67,30 @@ async fn what_only_a_restart_applies_is_named() {
     );
     svc.stop().await;
 }
+
+#[tokio::test]
+async fn a_file_that_drops_a_site_with_open_hand_offs_is_refused() {
+    let svc = Service::start_with(PROGRAM, MONDAY, None).await;
+    svc.text(RIVERA, REQUEST).await;
+    let renamed = PROGRAM
+        .replace("id = \"metro\"", "id = \"downtown\"")
+        .replace("sites = [\"metro\"]", "sites = [\"downtown\"]");
+    let new = journey_config(&renamed, &svc.fake);
+    let conflicts = reload::conflicts(&svc.running.engine, &new).await.unwrap();
+    assert_eq!(
+        conflicts,
+        [
+            "site `metro` is gone from the file but hand-offs 1001 are open there: \
+          keep it until they close"
+        ]
+    );
+    // Once it is closed, the same file is fine.
+    svc.text(RIVERA, "CANCEL 1001").await;
+    assert!(
+        reload::conflicts(&svc.running.engine, &new)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    svc.stop().await;
+}

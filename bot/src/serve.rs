@@ -302,9 +302,23 @@ async fn relay_outbox_notifications(
 
 /// SIGHUP: reads the configuration file again and puts it in force, or keeps the
 /// running one if the file has errors. Returns the configuration now in force.
-fn reloaded(running: &Running, current: Config) -> Config {
+async fn reloaded(running: &Running, current: Config) -> Config {
     match handoff_config::load(&current.source) {
         Ok(new) => {
+            let conflicts = match crate::reload::conflicts(&running.engine, &new).await {
+                Ok(conflicts) => conflicts,
+                Err(error) => vec![format!("cannot read the open hand-offs: {error}")],
+            };
+            if !conflicts.is_empty() {
+                for conflict in conflicts {
+                    tracing::error!("{conflict}");
+                }
+                tracing::error!(
+                    file = %current.source.display(),
+                    "reload refused; still running on the previous configuration"
+                );
+                return current;
+            }
             for what in crate::reload::apply(&running.engine, &current, &new) {
                 tracing::warn!(%what, "changed in the file, but applies only after a restart");
             }
@@ -387,7 +401,7 @@ pub async fn serve(
     loop {
         tokio::select! {
             () = &mut terminated => break,
-            () = hangups.next() => current = reloaded(&running, current),
+            () = hangups.next() => current = reloaded(&running, current).await,
         }
     }
     tracing::info!("shutting down");
