@@ -297,3 +297,90 @@ fn a_feed_whose_last_day_is_before_its_first_is_refused() {
         out.stderr
     );
 }
+
+#[test]
+fn the_example_has_no_gaps_in_coverage_over_thanksgiving_week() {
+    let out = handoff(
+        &[
+            "schedule",
+            "gaps",
+            "--config",
+            &example(),
+            "--from",
+            "2026-11-23",
+            "--to",
+            "2026-11-29",
+        ],
+        at("2026-11-23T10:00:00-05:00"),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "Allegheny County: no gaps: someone can be offered every request.\n\
+         Beaver County: no gaps: someone can be offered every request.\n"
+    );
+}
+
+#[test]
+fn gaps_show_the_nights_and_the_holiday_nobody_is_on_call() {
+    // The example with its after-hours rotation on call only Friday to Sunday.
+    let text = std::fs::read_to_string(example_config()).unwrap();
+    let rotation = "members = [\"sam\", \"marcus\"]\nstart = \"2026-11-02T08:00\"\nturn_days = 7\nwhen = \"closed\"\n";
+    assert!(text.contains(rotation));
+    let weekends = text.replace(
+        rotation,
+        &format!(
+            "{rotation}hours = [{{ days = \"fri-sun\", start = \"00:00\", end = \"24:00\" }}]\n"
+        ),
+    );
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("weekends.toml");
+    std::fs::write(&file, weekends).unwrap();
+    let file = file.display().to_string();
+    let now = at("2026-11-23T10:00:00-05:00");
+
+    let out = handoff(
+        &[
+            "schedule",
+            "gaps",
+            "--config",
+            &file,
+            "--site",
+            "allegheny",
+            "--to",
+            "2026-11-26",
+        ],
+        now,
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "Allegheny County: 4 gap(s) in coverage\n  \
+         Mon 2026-11-23 00:00 to 08:00 EST (8h): closed, nobody on call\n  \
+         Tue 2026-11-24 00:00 to 08:00 EST (8h): closed, nobody on call\n  \
+         Wed 2026-11-25 00:00 to 08:00 EST (8h): closed, nobody on call\n  \
+         Thu 2026-11-26 00:00 to Fri 2026-11-27 00:00 EST (24h): closed, nobody on call\n"
+    );
+
+    let json = handoff(
+        &[
+            "schedule",
+            "gaps",
+            "--config",
+            &file,
+            "--site",
+            "allegheny",
+            "--from",
+            "2026-11-26",
+            "--to",
+            "2026-11-26",
+            "--json",
+        ],
+        now,
+    );
+    let gaps: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(gaps.as_array().map(Vec::len), Some(1));
+    assert_eq!(gaps[0]["kind"], "no_on_call");
+    assert_eq!(gaps[0]["start"], "2026-11-26T00:00:00-05:00");
+    assert_eq!(gaps[0]["minutes"], 1440, "Thanksgiving, all day");
+}

@@ -200,6 +200,24 @@ pub enum ScheduleCommand {
         #[arg(long)]
         to: Option<NaiveDate>,
     },
+    /// List the gaps in coverage at a site: open with no case manager on duty, or
+    /// closed with nobody on call. Staff them before an officer meets one.
+    Gaps {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Only this site (its id in the configuration). Default: every site.
+        #[arg(long)]
+        site: Option<String>,
+        /// First day, YYYY-MM-DD in the site's zone. Default: today.
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day, included. Default: 14 days after the first.
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        /// Print a JSON array, one object per gap, for scripts.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {

@@ -4,6 +4,7 @@
 
 pub mod check_config;
 pub mod cli;
+pub mod gaps;
 pub mod ics;
 pub mod inbound;
 pub mod intake;

@@ -14,7 +14,7 @@ use crate::cli::{
     Cli, Command, ConfigArg, IntakeCommand, ReportArgs, ReportCommand, ScheduleCommand,
 };
 use crate::report::{self, Format, Selection};
-use crate::{check_config, ics, intake, on_duty, serve};
+use crate::{check_config, gaps, ics, intake, on_duty, serve};
 use handoff_dispatcher::Store;
 use handoff_dispatcher::stats::GroupBy;
 
@@ -139,6 +139,41 @@ pub fn run(
             let feed = ics::feed(&config, site, first, last, clock.now())
                 .context("making the calendar feed")?;
             write!(out, "{feed}")?;
+        }
+        Command::Schedule {
+            command:
+                ScheduleCommand::Gaps {
+                    config,
+                    site,
+                    from,
+                    to,
+                    json,
+                },
+        } => {
+            let config = load(&config)?;
+            let sites: Vec<&Site> = match &site {
+                None => config.sites.iter().collect(),
+                Some(id) => vec![find_site(&config, id)?],
+            };
+            let mut all = Vec::new();
+            let mut text = String::new();
+            for site in sites {
+                let today = clock.now().with_timezone(&site.schedule.tz).date_naive();
+                let first = from.unwrap_or(today);
+                let last = to.unwrap_or(first + Duration::days(14));
+                let rows = gaps::gaps(site, first, last).context("listing the gaps")?;
+                text.push_str(&gaps::render_text(site, &rows));
+                all.extend(rows);
+            }
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&all).context("rendering JSON")?
+                )?;
+            } else {
+                write!(out, "{text}")?;
+            }
         }
         Command::Report { command } => {
             let (args, by) = match command {

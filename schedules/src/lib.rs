@@ -6,6 +6,7 @@
 //! answered in real time; `local` owns how the two meet across daylight saving.
 
 pub mod closures;
+pub mod gaps;
 pub mod ids;
 pub mod interval;
 pub mod local;
@@ -17,6 +18,7 @@ pub mod schedule;
 pub mod week;
 
 pub use closures::{Closure, ClosureDates};
+pub use gaps::{Gap, GapKind};
 pub use ids::{IdError, PersonId, Role, SiteId, ZoneId};
 pub use interval::Interval;
 pub use local::{ClockTime, resolve_local, to_local};

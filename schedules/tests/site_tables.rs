@@ -1532,3 +1532,101 @@ fn a_cron_dated_holiday_closes_every_day_it_matches() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Gaps in coverage
+// ---------------------------------------------------------------------------------
+
+/// Metro without lee's evening shift, and with the on-call rotation only from
+/// Friday 00:00 to Monday 08:00: weekday evenings have no case manager until
+/// kim's outreach starts at 22:00, and the nights into Tuesday, Wednesday and
+/// Thursday have nobody on call.
+fn metro_with_holes() -> SiteSchedule {
+    let mut site = metro();
+    site.shifts.retain(|s| s.person != person("lee"));
+    site.rotations[0].availability.windows = vec![
+        window(("fri 00:00", "24:00")),
+        window(("sat 00:00", "24:00")),
+        window(("sun 00:00", "24:00")),
+        window(("mon 00:00", "08:00")),
+    ];
+    site
+}
+
+#[test]
+fn a_fully_staffed_site_has_no_gaps_even_over_holidays_and_a_dst_change() {
+    // Thanksgiving week through the first of December, and the week clocks go back.
+    for (from, to) in [
+        ("2026-11-23T00:00:00-05:00", "2026-12-01T00:00:00-05:00"),
+        ("2026-10-29T00:00:00-04:00", "2026-11-04T00:00:00-05:00"),
+    ] {
+        assert_eq!(metro().gaps(at(from), at(to)), Vec::new(), "{from}");
+    }
+}
+
+#[test]
+fn gaps_are_the_open_hours_without_a_case_manager_and_the_closed_hours_without_on_call() {
+    use handoff_schedules::GapKind::{NoCaseManager, NoOnCall};
+    let site = metro_with_holes();
+    // Monday 2026-11-23 00:00 to Wednesday 00:00, New York.
+    let gaps = site.gaps(
+        at("2026-11-23T00:00:00-05:00"),
+        at("2026-11-25T00:00:00-05:00"),
+    );
+    let got: Vec<(handoff_schedules::GapKind, Interval)> =
+        gaps.iter().map(|g| (g.kind, g.span)).collect();
+    assert_eq!(
+        got,
+        vec![
+            // Monday: dana until 16:00, then nobody until kim at 22:00.
+            (
+                NoCaseManager,
+                span("2026-11-23T16:00:00-05:00", "2026-11-23T22:00:00-05:00")
+            ),
+            // Closed from midnight; the rotation is off on weeknights.
+            (
+                NoOnCall,
+                span("2026-11-24T00:00:00-05:00", "2026-11-24T08:00:00-05:00")
+            ),
+            (
+                NoCaseManager,
+                span("2026-11-24T16:00:00-05:00", "2026-11-24T22:00:00-05:00")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_weekend_gap_is_measured_in_real_hours_across_daylight_saving() {
+    use handoff_schedules::GapKind::NoOnCall;
+    // Nobody on call at all: every closed stretch is a gap. The weekend of the
+    // spring change (clocks go forward at 02:00 on Sunday 2026-03-08) runs from
+    // Friday midnight EST to Monday 08:00 EDT: 24 + 23 + 8 = 55 real hours. The
+    // weekend the clocks go back (Sunday 2026-11-01) lasts 24 + 25 + 8 = 57.
+    let mut site = metro();
+    site.rotations.clear();
+    // (Saturday 00:00, Monday noon, the gap, its real hours)
+    let table = [
+        (
+            "2026-03-07T00:00:00-05:00",
+            "2026-03-09T12:00:00-04:00",
+            "2026-03-07T05:00:00Z",
+            "2026-03-09T12:00:00Z",
+            55,
+        ),
+        (
+            "2026-10-31T00:00:00-04:00",
+            "2026-11-02T12:00:00-05:00",
+            "2026-10-31T04:00:00Z",
+            "2026-11-02T13:00:00Z",
+            57,
+        ),
+    ];
+    for (saturday, monday_noon, start, end, hours) in table {
+        let gaps = site.gaps(at(saturday), at(monday_noon));
+        assert_eq!(gaps.len(), 1, "{saturday}: {gaps:?}");
+        assert_eq!(gaps[0].kind, NoOnCall);
+        assert_eq!(gaps[0].span, span(start, end), "{saturday}");
+        assert_eq!((gaps[0].span.end - gaps[0].span.start).num_hours(), hours);
+    }
+}
