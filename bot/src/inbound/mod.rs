@@ -224,21 +224,18 @@ impl Inbound {
         Ok(self
             .engine
             .store()
-            .open_handoffs()
-            .await?
-            .into_iter()
-            .filter(|h| h.request.officer == officer.id)
-            .collect())
+            .open_handoffs_of_officer(&officer.id)
+            .await?)
     }
 
     async fn assignments_of(&self, person: &Person) -> Result<Vec<Handoff>, InboundError> {
         Ok(self
             .engine
             .store()
-            .open_handoffs()
+            .open_handoffs_assigned_to(&person.id)
             .await?
             .into_iter()
-            .filter(|h| h.state.is_active_assignment() && h.state.assignee() == Some(&person.id))
+            .filter(|h| h.state.is_active_assignment())
             .collect())
     }
 

@@ -12,6 +12,7 @@ use super::{Store, StoreError};
 use crate::event::{Event, EventKind};
 use crate::handoff::{Actor, Answer, Handoff, HandoffId};
 use crate::load::Load;
+use crate::roster::OfficerId;
 
 /// An accepted hand-off whose intake is due (or soon due) and not yet recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +57,41 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, data, version FROM handoffs WHERE closed_at IS NULL ORDER BY id",
         )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| decode_handoff(row).map(|(handoff, _)| handoff))
+            .collect()
+    }
+
+    /// The open hand-offs `officer` requested, by number: what their STATUS,
+    /// CANCEL and relays are about, read without decoding everyone else's.
+    pub async fn open_handoffs_of_officer(
+        &self,
+        officer: &OfficerId,
+    ) -> Result<Vec<Handoff>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data, version FROM handoffs WHERE closed_at IS NULL AND officer = $1 \
+             ORDER BY id",
+        )
+        .bind(officer.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| decode_handoff(row).map(|(handoff, _)| handoff))
+            .collect()
+    }
+
+    /// The open hand-offs `person` has accepted, by number.
+    pub async fn open_handoffs_assigned_to(
+        &self,
+        person: &PersonId,
+    ) -> Result<Vec<Handoff>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data, version FROM handoffs WHERE closed_at IS NULL AND assignee = $1 \
+             ORDER BY id",
+        )
+        .bind(person.as_str())
         .fetch_all(self.pool())
         .await?;
         rows.iter()
