@@ -181,16 +181,11 @@ pub(super) fn relay(
             if *officer != handoff.request.officer {
                 return Err(DecideError::NotRequester { id: handoff.id });
             }
-            let name = world
-                .roster
-                .officers
-                .get(officer)
-                .map_or_else(|| officer.to_string(), |o| o.display_name());
             out.send(
                 Recipient::Staff(assignee),
                 Message::RelayFromOfficer {
                     id: handoff.id,
-                    officer: name,
+                    officer: officer_name(world, officer),
                     text: text.clone(),
                 },
             );
@@ -239,16 +234,11 @@ pub(super) fn not_delivered(
     };
     match to {
         Actor::Officer(officer) if officer == handoff.request.officer => {
-            let name = world
-                .roster
-                .officers
-                .get(&officer)
-                .map_or_else(|| officer.to_string(), |o| o.display_name());
             out.send(
                 Recipient::Staff(assignee),
                 Message::NotGettingThrough {
                     id: handoff.id,
-                    to: name,
+                    to: officer_name(world, &officer),
                 },
             );
         }

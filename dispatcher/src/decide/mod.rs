@@ -22,6 +22,7 @@ use crate::handoff::{
 };
 use crate::message::{Message, Recipient};
 use crate::redact::redact;
+use crate::roster::OfficerId;
 use crate::routing::{World, next_round, steps};
 
 mod answers;
@@ -166,6 +167,15 @@ pub(super) fn first_name(world: &World<'_>, person: &PersonId) -> String {
         .people
         .get(person)
         .map_or_else(|| person.to_string(), |p| p.first_name().to_owned())
+}
+
+/// "Ofc. Rivera": how staff see an officer (the id if the roster lost them).
+pub(super) fn officer_name(world: &World<'_>, officer: &OfficerId) -> String {
+    world
+        .roster
+        .officers
+        .get(officer)
+        .map_or_else(|| officer.to_string(), |o| o.display_name())
 }
 
 pub(super) fn local(world: &World<'_>, at: DateTime<Utc>) -> DateTime<FixedOffset> {
