@@ -2,12 +2,12 @@
 //! to offer it to (open with no case manager on duty, or closed with no one on
 //! call), so a project manager can staff them before an officer meets one.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use handoff_config::Site;
-use handoff_schedules::{GapKind, resolve_local};
+use handoff_schedules::GapKind;
 use serde::Serialize;
 
-use crate::ics::{IcsError, MAX_DAYS};
+use crate::ics::{IcsError, local_days};
 
 /// One gap, in the site's local time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -22,18 +22,8 @@ pub struct GapRow {
 
 /// The gaps at `site` from the start of `first` to the end of `last` (local days).
 pub fn gaps(site: &Site, first: NaiveDate, last: NaiveDate) -> Result<Vec<GapRow>, IcsError> {
-    if last < first {
-        return Err(IcsError::LastBeforeFirst);
-    }
-    if (last - first).num_days() >= MAX_DAYS {
-        return Err(IcsError::TooLong);
-    }
     let tz = site.schedule.tz;
-    let from: DateTime<Utc> = resolve_local(tz, first.and_time(chrono::NaiveTime::MIN));
-    let to = resolve_local(
-        tz,
-        (last + Duration::days(1)).and_time(chrono::NaiveTime::MIN),
-    );
+    let (from, to) = local_days(tz, first, last)?;
     Ok(site
         .schedule
         .gaps(from, to)

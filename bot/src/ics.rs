@@ -6,6 +6,7 @@
 //! re-importing a feed updates events instead of duplicating them.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
 use handoff_config::{Config, Site};
 use handoff_schedules::resolve_local;
 use icalendar::{Calendar, Component, Event, EventLike};
@@ -23,6 +24,27 @@ pub enum IcsError {
     TooLong,
 }
 
+/// The span from the start of local day `first` to the end of local day `last` in
+/// `tz`, in real time, for the commands that take `--from` and `--to` days.
+pub fn local_days(
+    tz: Tz,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), IcsError> {
+    if last < first {
+        return Err(IcsError::LastBeforeFirst);
+    }
+    if (last - first).num_days() >= MAX_DAYS {
+        return Err(IcsError::TooLong);
+    }
+    let from = resolve_local(tz, first.and_time(chrono::NaiveTime::MIN));
+    let to = resolve_local(
+        tz,
+        (last + Duration::days(1)).and_time(chrono::NaiveTime::MIN),
+    );
+    Ok((from, to))
+}
+
 /// The feed for `site` from the start of `first` to the end of `last` (local days).
 pub fn feed(
     config: &Config,
@@ -31,18 +53,8 @@ pub fn feed(
     last: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<String, IcsError> {
-    if last < first {
-        return Err(IcsError::LastBeforeFirst);
-    }
-    if (last - first).num_days() >= MAX_DAYS {
-        return Err(IcsError::TooLong);
-    }
     let tz = site.schedule.tz;
-    let from = resolve_local(tz, first.and_time(chrono::NaiveTime::MIN));
-    let to = resolve_local(
-        tz,
-        (last + Duration::days(1)).and_time(chrono::NaiveTime::MIN),
-    );
+    let (from, to) = local_days(tz, first, last)?;
     let mut calendar = Calendar::new();
     calendar
         .name(&format!("{} on duty", site.name))
