@@ -42,6 +42,13 @@ fn decode_handoff(row: &AnyRow) -> Result<(Handoff, i64), StoreError> {
     Ok((handoff, row.try_get("version")?))
 }
 
+/// The hand-offs of rows of `SELECT id, data, version`, without their versions.
+fn handoffs_of(rows: &[AnyRow]) -> Result<Vec<Handoff>, StoreError> {
+    rows.iter()
+        .map(|row| decode_handoff(row).map(|(handoff, _)| handoff))
+        .collect()
+}
+
 impl Store {
     /// A hand-off and its version (for [`super::Commit::expected_version`]).
     pub async fn handoff(&self, id: HandoffId) -> Result<Option<(Handoff, i64)>, StoreError> {
@@ -59,9 +66,7 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| decode_handoff(row).map(|(handoff, _)| handoff))
-            .collect()
+        handoffs_of(&rows)
     }
 
     /// The open hand-offs `officer` requested, by number: what their STATUS,
@@ -77,9 +82,7 @@ impl Store {
         .bind(officer.as_str())
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| decode_handoff(row).map(|(handoff, _)| handoff))
-            .collect()
+        handoffs_of(&rows)
     }
 
     /// The open hand-offs `person` has accepted, by number.
@@ -94,9 +97,7 @@ impl Store {
         .bind(person.as_str())
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| decode_handoff(row).map(|(handoff, _)| handoff))
-            .collect()
+        handoffs_of(&rows)
     }
 
     /// Open hand-offs on which `person` has an unanswered offer, by number.
