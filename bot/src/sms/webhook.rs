@@ -88,15 +88,27 @@ fn verified(
     Ok(params)
 }
 
-pub async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+/// Runs a webhook's handling and counts its result (and time) in the metrics.
+async fn counted(
+    state: &AppState,
+    endpoint: Endpoint,
+    handling: impl std::future::Future<Output = (Option<WebhookResult>, Response)>,
+) -> Response {
     let started = std::time::Instant::now();
-    let (result, response) = handle_inbound(&state, &headers, &body).await;
+    let (result, response) = handling.await;
     if let Some(result) = result {
-        state
-            .metrics
-            .webhook(Endpoint::Inbound, result, started.elapsed());
+        state.metrics.webhook(endpoint, result, started.elapsed());
     }
     response
+}
+
+pub async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    counted(
+        &state,
+        Endpoint::Inbound,
+        handle_inbound(&state, &headers, &body),
+    )
+    .await
 }
 
 async fn handle_inbound(
@@ -161,14 +173,12 @@ async fn handle_inbound(
 }
 
 pub async fn status(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let started = std::time::Instant::now();
-    let (result, response) = handle_status(&state, &headers, &body).await;
-    if let Some(result) = result {
-        state
-            .metrics
-            .webhook(Endpoint::Status, result, started.elapsed());
-    }
-    response
+    counted(
+        &state,
+        Endpoint::Status,
+        handle_status(&state, &headers, &body),
+    )
+    .await
 }
 
 async fn handle_status(
