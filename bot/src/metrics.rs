@@ -128,8 +128,7 @@ impl Histogram {
     }
 
     fn render(&self, out: &mut String, name: &str, help: &str) {
-        let _ = writeln!(out, "# HELP {name} {help}");
-        let _ = writeln!(out, "# TYPE {name} histogram");
+        header(out, name, "histogram", help);
         let mut cumulative = 0;
         for (bound, count) in self.bounds.iter().zip(&self.counts) {
             cumulative += count.load(Ordering::Relaxed);
@@ -216,18 +215,25 @@ impl Metrics {
         now: DateTime<Utc>,
     ) -> String {
         let mut out = String::new();
+        header(
+            &mut out,
+            "handoff_build_info",
+            "gauge",
+            "The running version.",
+        );
         let _ = writeln!(
             out,
-            "# HELP handoff_build_info The running version.\n# TYPE handoff_build_info gauge\nhandoff_build_info{{version=\"{}\"}} 1",
+            "handoff_build_info{{version=\"{}\"}} 1",
             env!("CARGO_PKG_VERSION")
         );
 
         let name = "handoff_webhook_requests_total";
-        let _ = writeln!(
-            out,
-            "# HELP {name} Webhook requests from the SMS provider, by endpoint and result."
+        header(
+            &mut out,
+            name,
+            "counter",
+            "Webhook requests from the SMS provider, by endpoint and result.",
         );
-        let _ = writeln!(out, "# TYPE {name} counter");
         for endpoint in Endpoint::ALL {
             for result in WebhookResult::ALL {
                 let n = self.webhooks[index(&Endpoint::ALL, &endpoint)]
@@ -248,11 +254,12 @@ impl Metrics {
         );
 
         let name = "handoff_sms_send_attempts_total";
-        let _ = writeln!(
-            out,
-            "# HELP {name} Attempts to hand a text to the SMS provider, by result."
+        header(
+            &mut out,
+            name,
+            "counter",
+            "Attempts to hand a text to the SMS provider, by result.",
         );
-        let _ = writeln!(out, "# TYPE {name} counter");
         for result in SendResult::ALL {
             let n = self.sends[index(&SendResult::ALL, &result)].load(Ordering::Relaxed);
             let _ = writeln!(out, "{name}{{result=\"{}\"}} {n}", result.name());
@@ -264,66 +271,85 @@ impl Metrics {
         );
         let lease = self.lease.load(Ordering::Relaxed);
         if lease <= 1 {
-            let _ = writeln!(
-                out,
-                "# HELP handoff_sms_lease_held Whether this process is the one sending texts (of those sharing the database, exactly one should be).\n# TYPE handoff_sms_lease_held gauge\nhandoff_sms_lease_held {lease}"
+            gauge(
+                &mut out,
+                "handoff_sms_lease_held",
+                "Whether this process is the one sending texts (of those sharing the database, exactly one should be).",
+                lease,
             );
         }
 
-        let _ = writeln!(
-            out,
-            "# HELP handoff_engine_heartbeat_age_seconds Seconds since the engine's timer loop last ran (absent before its first run).\n# TYPE handoff_engine_heartbeat_age_seconds gauge"
+        let name = "handoff_engine_heartbeat_age_seconds";
+        header(
+            &mut out,
+            name,
+            "gauge",
+            "Seconds since the engine's timer loop last ran (absent before its first run).",
         );
         if let Some(beat) = heartbeat {
-            let _ = writeln!(
-                out,
-                "handoff_engine_heartbeat_age_seconds {}",
-                seconds_since(beat, now)
-            );
+            let _ = writeln!(out, "{name} {}", seconds_since(beat, now));
         }
 
-        let _ = writeln!(
-            out,
-            "# HELP handoff_database_up Whether the database answered this scrape.\n# TYPE handoff_database_up gauge\nhandoff_database_up {}",
-            u8::from(gauges.is_some())
+        gauge(
+            &mut out,
+            "handoff_database_up",
+            "Whether the database answered this scrape.",
+            u8::from(gauges.is_some()),
         );
         let Some(gauges) = gauges else {
             return out;
         };
         let name = "handoff_handoffs";
-        let _ = writeln!(out, "# HELP {name} Hand-offs in the database, by state.");
-        let _ = writeln!(out, "# TYPE {name} gauge");
+        header(
+            &mut out,
+            name,
+            "gauge",
+            "Hand-offs in the database, by state.",
+        );
         for (state, n) in &gauges.handoffs {
             let _ = writeln!(out, "{name}{{state=\"{}\"}} {n}", label(state));
         }
         let name = "handoff_outbox_messages";
-        let _ = writeln!(out, "# HELP {name} Outbox messages, by status.");
-        let _ = writeln!(out, "# TYPE {name} gauge");
+        header(&mut out, name, "gauge", "Outbox messages, by status.");
         for status in ["pending", "sent", "failed"] {
             let n = gauges.outbox.get(status).copied().unwrap_or(0);
             let _ = writeln!(out, "{name}{{status=\"{status}\"}} {n}");
         }
-        let _ = writeln!(
-            out,
-            "# HELP handoff_outbox_oldest_pending_age_seconds Age of the oldest message waiting to be sent (0 when none waits).\n# TYPE handoff_outbox_oldest_pending_age_seconds gauge\nhandoff_outbox_oldest_pending_age_seconds {}",
+        gauge(
+            &mut out,
+            "handoff_outbox_oldest_pending_age_seconds",
+            "Age of the oldest message waiting to be sent (0 when none waits).",
             gauges
                 .oldest_pending
-                .map_or(0.0, |queued| seconds_since(queued, now))
+                .map_or(0.0, |queued| seconds_since(queued, now)),
         );
-        let _ = writeln!(
-            out,
-            "# HELP handoff_intakes_overdue Accepted diversions whose intake deadline passed unrecorded.\n# TYPE handoff_intakes_overdue gauge\nhandoff_intakes_overdue {}",
-            gauges.intakes_overdue
+        gauge(
+            &mut out,
+            "handoff_intakes_overdue",
+            "Accepted diversions whose intake deadline passed unrecorded.",
+            gauges.intakes_overdue,
         );
-        let _ = writeln!(
-            out,
-            "# HELP handoff_timer_overdue_seconds How late the earliest pending timer is (0 when none is due).\n# TYPE handoff_timer_overdue_seconds gauge\nhandoff_timer_overdue_seconds {}",
+        gauge(
+            &mut out,
+            "handoff_timer_overdue_seconds",
+            "How late the earliest pending timer is (0 when none is due).",
             gauges
                 .next_timer_due
-                .map_or(0.0, |due| seconds_since(due, now))
+                .map_or(0.0, |due| seconds_since(due, now)),
         );
         out
     }
+}
+
+/// A metric's `# HELP` and `# TYPE` lines.
+fn header(out: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// A gauge without labels: its header and its one value.
+fn gauge(out: &mut String, name: &str, help: &str, value: impl std::fmt::Display) {
+    header(out, name, "gauge", help);
+    let _ = writeln!(out, "{name} {value}");
 }
 
 /// Seconds from `then` to `now`, never negative, to the millisecond.
