@@ -44,6 +44,13 @@ pub enum Format {
     Json,
 }
 
+impl Format {
+    /// JSON with `--json`, else CSV.
+    pub fn chosen(json: bool) -> Format {
+        if json { Format::Json } else { Format::Csv }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error("the first date ({from}) is after the last ({to})")]

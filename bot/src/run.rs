@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use chrono::{Duration, NaiveDate};
 use handoff_config::{Config, LoadError, Site};
 use handoff_dispatcher::Clock;
+use handoff_schedules::SiteId;
 
 use crate::cli::{
     Cli, Command, ConfigArg, IntakeCommand, ReportArgs, ReportCommand, ScheduleCommand,
@@ -51,6 +52,20 @@ fn load(arg: &ConfigArg) -> anyhow::Result<Config> {
         }
         Err(error) => Err(error.into()),
     }
+}
+
+/// The site `--site` names, or every site.
+fn chosen_sites<'a>(config: &'a Config, site: Option<&str>) -> anyhow::Result<Vec<&'a Site>> {
+    match site {
+        None => Ok(config.sites.iter().collect()),
+        Some(id) => Ok(vec![find_site(config, id)?]),
+    }
+}
+
+/// The id of the site `--site` names, checked against the configuration.
+fn chosen_site_id(config: &Config, site: Option<&str>) -> anyhow::Result<Option<SiteId>> {
+    site.map(|id| find_site(config, id).map(|s| s.id.clone()))
+        .transpose()
 }
 
 fn find_site<'a>(config: &'a Config, id: &str) -> anyhow::Result<&'a Site> {
@@ -104,10 +119,7 @@ pub fn run(
         } => {
             let config = load(&config)?;
             let at = at.unwrap_or_else(|| clock.now());
-            let sites: Vec<&Site> = match &site {
-                None => config.sites.iter().collect(),
-                Some(id) => vec![find_site(&config, id)?],
-            };
+            let sites = chosen_sites(&config, site.as_deref())?;
             let reports: Vec<_> = sites
                 .iter()
                 .map(|s| on_duty::report(&config, s, at))
@@ -151,10 +163,7 @@ pub fn run(
                 },
         } => {
             let config = load(&config)?;
-            let sites: Vec<&Site> = match &site {
-                None => config.sites.iter().collect(),
-                Some(id) => vec![find_site(&config, id)?],
-            };
+            let sites = chosen_sites(&config, site.as_deref())?;
             let mut all = Vec::new();
             let mut text = String::new();
             for site in sites {
@@ -217,16 +226,13 @@ fn run_report(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
     let config = load(&args.db.config)?;
-    let site = match &args.site {
-        Some(id) => Some(find_site(&config, id)?.id.clone()),
-        None => None,
-    };
+    let site = chosen_site_id(&config, args.site.as_deref())?;
     let selection = Selection {
         site,
         from: args.from,
         to: args.to,
     };
-    let format = if args.json { Format::Json } else { Format::Csv };
+    let format = Format::chosen(args.json);
     with_store(&config, args.db.database, async |store| {
         match by {
             None => {
@@ -256,11 +262,8 @@ fn run_intake(
             json,
         } => {
             let config = load(&db.config)?;
-            let site = match &site {
-                Some(id) => Some(find_site(&config, id)?.id.clone()),
-                None => None,
-            };
-            let format = if json { Format::Json } else { Format::Csv };
+            let site = chosen_site_id(&config, site.as_deref())?;
+            let format = Format::chosen(json);
             let now = clock.now();
             with_store(&config, db.database, async |store| {
                 let rows = intake::list(store, site.as_ref(), within, now).await?;
