@@ -168,6 +168,10 @@ impl SmsOutbound {
         if pending.is_empty() {
             return Ok(None);
         }
+        // A full batch may have left messages behind it: look again in a second
+        // (not at once: if the batch is all waiting on retries during a provider
+        // outage, looking at once would spin).
+        let more = i64::try_from(pending.len()).unwrap_or(i64::MAX) >= BATCH;
         let opted_out = store.opted_out().await?;
         // Queues per phone, in outbox order.
         let mut queues: Vec<(PhoneNumber, Vec<OutboxItem>)> = Vec::new();
@@ -207,7 +211,11 @@ impl SmsOutbound {
                 Err(join) => tracing::error!(%join, "a delivery task panicked"),
             }
         }
-        Ok(wake)
+        Ok(if more {
+            earliest(wake, Some(now + Duration::seconds(1)))
+        } else {
+            wake
+        })
     }
 
     async fn deliver_queue(
