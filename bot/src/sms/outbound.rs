@@ -16,7 +16,8 @@
 //!   the one confirmation of the opt-out itself.
 //! - **One sender per database.** When several processes serve one PostgreSQL
 //!   database, only the holder of the `sms-delivery` lease sends: that keeps each
-//!   phone's order and never sends a text twice. A pass renews the lease; a send
+//!   phone's order and never sends a text twice. A pass renews the lease once half
+//!   of it has run (not on every text: that would be a write per text); a send
 //!   starts only while the lease has longer left than a send can take, so no send
 //!   outlives it; the others look every few seconds whether it is free, and take it
 //!   over within a minute if its holder dies (at once if it stopped cleanly). A
@@ -25,6 +26,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -102,6 +104,10 @@ pub struct SmsOutbound {
     metrics: Arc<Metrics>,
     /// This process's name in the lease table: its host and listen address.
     holder: Arc<str>,
+    /// Until when this process is known to hold the lease (epoch ms; 0: not held),
+    /// so that a pass renews it only when it runs low rather than writing to the
+    /// database on every text.
+    lease_until: Arc<AtomicI64>,
 }
 
 /// What a phone's queue did in one pass: when it wants to be looked at again.
@@ -131,11 +137,13 @@ impl SmsOutbound {
             status_callback,
             metrics,
             holder: instance.into(),
+            lease_until: Arc::new(AtomicI64::new(0)),
         }
     }
 
     /// Gives up the sending lease (at shutdown), so another process sends at once.
     pub async fn release(&self) {
+        self.lease_until.store(0, Ordering::Relaxed);
         if let Err(error) = self.engine.store().release_lease(LEASE, &self.holder).await {
             tracing::warn!(%error, "could not release the SMS lease; it expires in a minute");
         }
@@ -151,19 +159,38 @@ impl SmsOutbound {
         }
     }
 
+    /// Until when this process holds the sending lease, if it does: the expiry it
+    /// already knows while more than half the lease is left, else the database's
+    /// answer to a renewal.
+    async fn lease(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, OutboundError> {
+        let known = self.lease_until.load(Ordering::Relaxed);
+        if let Some(until) = DateTime::from_timestamp_millis(known)
+            && known > 0
+            && until - now > LEASE_TTL / 2
+        {
+            return Ok(Some(until));
+        }
+        let held = self
+            .engine
+            .store()
+            .take_lease(LEASE, &self.holder, now, LEASE_TTL)
+            .await?;
+        self.metrics.lease(held);
+        let until = held.then(|| now + LEASE_TTL);
+        self.lease_until
+            .store(until.map_or(0, |u| u.timestamp_millis()), Ordering::Relaxed);
+        Ok(until)
+    }
+
     /// One pass over the pending outbox. Returns when the next pass is wanted (a
     /// retry's due time), if any message is waiting for one.
     pub async fn deliver_pending(&self) -> Result<Wake, OutboundError> {
         let now = self.engine.now();
         let store = self.engine.store();
-        let held = store
-            .take_lease(LEASE, &self.holder, now, LEASE_TTL)
-            .await?;
-        self.metrics.lease(held);
-        if !held {
+        let Some(lease_until) = self.lease(now).await? else {
             return Ok(Some(now + FOLLOWER_POLL));
-        }
-        let send_until = now + LEASE_TTL - SEND_MARGIN;
+        };
+        let send_until = lease_until - SEND_MARGIN;
         let pending = store.outbox_pending(BATCH).await?;
         if pending.is_empty() {
             return Ok(None);
