@@ -18,4 +18,3 @@ pub mod run;
 pub mod serve;
 pub mod server;
 pub mod sms;
-pub mod zone;

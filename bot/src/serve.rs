@@ -169,8 +169,16 @@ pub async fn start(
         tracing::warn!("no SMS transport is configured: nothing will be texted");
     }
 
+    let own_numbers = match config.transports.sms.as_ref().map(|s| &s.provider) {
+        Some(SmsProvider::Twilio(settings)) => match &settings.sender {
+            SmsSender::From(phone) => std::iter::once(phone.clone()).collect(),
+            SmsSender::MessagingService(_) => Default::default(),
+        },
+        _ => Default::default(),
+    };
     let state = AppState {
         inbound: inbound.clone(),
+        own_numbers: Arc::new(own_numbers),
         auth_token,
         public_url: public_url.clone(),
         sandbox: sandbox.clone(),

@@ -2,6 +2,7 @@
 //! sandbox provider) the sandbox page. Handlers only translate between HTTP and the
 //! inbound router or engine; they decide nothing.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Router;
@@ -13,6 +14,8 @@ use chrono::Duration;
 use handoff_dispatcher::PhoneNumber;
 use handoff_dispatcher::engine::MAX_IDLE;
 use serde::Deserialize;
+
+use handoff_dispatcher::conversation::MessageId;
 
 use crate::inbound::Inbound;
 use crate::metrics::Metrics;
@@ -33,6 +36,9 @@ pub struct AppState {
     /// The public base URL the provider posts to, without a trailing slash.
     pub public_url: String,
     pub sandbox: Option<Arc<Sandbox>>,
+    /// The program's own numbers (the configured sender): texts from them are
+    /// refused, so a forwarding loop cannot make the bot answer itself.
+    pub own_numbers: Arc<BTreeSet<PhoneNumber>>,
     pub program: String,
     pub metrics: Arc<Metrics>,
 }
@@ -167,11 +173,18 @@ async fn sandbox_send(State(state): State<AppState>, Form(text): Form<SandboxTex
     let now = state.inbound.engine().now();
     if !text.body.trim().is_empty() {
         let id = sandbox.received(&from, &text.body, now);
-        if let Err(error) = state.inbound.text(&from, &text.body, &id).await {
+        let handled = match MessageId::parse(&id) {
+            Ok(id) => state.inbound.text(&from, &text.body, &id).await.map(|_| ()),
+            Err(error) => {
+                tracing::error!(%error, "the sandbox made a bad message id");
+                Ok(())
+            }
+        };
+        if let Err(error) = handled {
             tracing::error!(%error, "handling a sandbox text failed");
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                format!("handling the text failed: {error}\n"),
+                "handling the text failed; the service log says why\n",
             )
                 .into_response();
         }

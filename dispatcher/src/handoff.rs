@@ -242,6 +242,11 @@ pub struct Handoff {
     pub accepted_at: Option<DateTime<Utc>>,
     /// For accepted arrest diversions: when intake must be complete.
     pub intake_due: Option<DateTime<Utc>>,
+    /// The sides of an accepted hand-off whose texts stopped getting through and of
+    /// which the other side was told: each is told once. Kept in the hand-off so
+    /// that its version check orders two failures decided at once.
+    #[serde(default)]
+    pub not_getting_through: Vec<Actor>,
 }
 
 impl Handoff {

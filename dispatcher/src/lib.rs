@@ -10,6 +10,7 @@
 
 pub mod clock;
 pub mod contact;
+pub mod conversation;
 pub mod decide;
 pub mod directory;
 pub mod engine;
@@ -30,7 +31,7 @@ pub use clock::{Clock, MockClock, SystemClock, TokioClock};
 pub use contact::{MatrixUserId, PhoneNumber};
 pub use decide::{DecideError, Decision, Effect, Input, decide, request};
 pub use directory::{Directory, SiteEntry};
-pub use engine::{Engine, EngineError, Handled};
+pub use engine::{Engine, EngineError, Handled, Received};
 pub use escalation::{EscalationPolicy, Step, StepTarget, Strategy};
 pub use event::{Event, EventKind};
 pub use handoff::{Actor, Answer, Handoff, HandoffId, HandoffKind, Offer, Request, State, Timer};

@@ -8,12 +8,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 use handoff_schedules::PersonId;
 
+use crate::handoff::{Handoff, State};
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Load {
     /// Accepted, en route or at the scene of another hand-off.
     pub busy: BTreeSet<PersonId>,
-    /// Open cases: the caseload staff recorded plus accepted hand-offs whose intake is
-    /// still pending.
+    /// Open cases: hand-offs a person holds (accepted and not closed), and arrest
+    /// diversions they completed whose intake is still owed.
     pub open_cases: BTreeMap<PersonId, u32>,
     /// When each person was last offered any hand-off.
     pub last_offered: BTreeMap<PersonId, DateTime<Utc>>,
@@ -24,5 +26,26 @@ pub struct Load {
 impl Load {
     pub fn open_cases(&self, person: &PersonId) -> u32 {
         self.open_cases.get(person).copied().unwrap_or(0)
+    }
+
+    /// Counts one hand-off towards its assignee's load: busy while they hold it
+    /// (accepted, on the way, at the scene), and one open case while they hold it
+    /// or, once completed, until its intake is recorded (`intake_recorded`). The
+    /// one place these rules live; the store only finds the candidates.
+    pub fn count(&mut self, handoff: &Handoff, intake_recorded: bool) {
+        let Some(person) = handoff.state.assignee() else {
+            return;
+        };
+        let holding = handoff.state.is_active_assignment();
+        let intake_owed = matches!(handoff.state, State::Completed { .. })
+            && handoff.intake_due.is_some()
+            && !intake_recorded;
+        if holding {
+            self.busy.insert(person.clone());
+        }
+        if holding || intake_owed {
+            let cases = self.open_cases.entry(person.clone()).or_insert(0);
+            *cases = cases.saturating_add(1);
+        }
     }
 }

@@ -274,8 +274,10 @@ impl Message {
             | Message::UnstaffedAlert { id, .. }
             | Message::ExpiredAlert { id, .. }
             | Message::Closed { id } => *id,
-            Message::Problem { id, .. } => return *id,
-            Message::Help { .. }
+            // About the sender's command, which may name a hand-off that does not
+            // exist: never tied to one.
+            Message::Problem { .. }
+            | Message::Help { .. }
             | Message::NotRegistered
             | Message::OptedOut
             | Message::OptedIn

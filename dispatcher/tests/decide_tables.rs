@@ -381,6 +381,7 @@ impl Fixture {
             zone: zone.map(parse::<ZoneId>),
         };
         request(HandoffId::new(number), ask, at(when), &self.world())
+            .unwrap_or_else(|error| panic!("request refused: {error}"))
     }
 
     /// Applies an input that must be accepted.
@@ -2211,8 +2212,8 @@ fn a_decline_undeliverable_or_timer_after_the_hand_off_is_taken_or_closed_change
 // Messages that do not get through
 // ---------------------------------------------------------------------------------
 
-fn not_delivered(to: Actor, first: bool) -> Input {
-    Input::NotDelivered { to, first }
+fn not_delivered(to: Actor) -> Input {
+    Input::NotDelivered { to }
 }
 
 #[test]
@@ -2224,13 +2225,15 @@ fn a_side_of_an_accepted_hand_off_not_getting_texts_is_told_to_the_other_side_on
         .handoff;
     let officer = Actor::Officer(officer_id("rivera"));
     let lee = Actor::Staff(person("lee"));
-    // (state, who was not reached, first failure?, who is told what)
-    type Row<'a> = (&'a Handoff, &'a Actor, bool, Vec<(Recipient, Message)>);
+    // Both sides' failures already told: the hand-off remembers it.
+    let mut told_both = taken.clone();
+    told_both.not_getting_through = vec![officer.clone(), lee.clone()];
+    // (state, who was not reached, who is told what)
+    type Row<'a> = (&'a Handoff, &'a Actor, Vec<(Recipient, Message)>);
     let table: [Row<'_>; 6] = [
         (
             &taken,
             &officer,
-            true,
             vec![(
                 staff("lee"),
                 Message::NotGettingThrough {
@@ -2242,7 +2245,6 @@ fn a_side_of_an_accepted_hand_off_not_getting_texts_is_told_to_the_other_side_on
         (
             &taken,
             &lee,
-            true,
             vec![(
                 rivera(),
                 Message::NotGettingThrough {
@@ -2252,29 +2254,33 @@ fn a_side_of_an_accepted_hand_off_not_getting_texts_is_told_to_the_other_side_on
             )],
         ),
         // Told once: later failures are only recorded.
-        (&taken, &officer, false, vec![]),
-        (&taken, &lee, false, vec![]),
+        (&told_both, &officer, vec![]),
+        (&told_both, &lee, vec![]),
         // Before an accept there is nobody on the other side to tell (an offer that
         // fails is `Undeliverable`, and escalates).
-        (&opened, &officer, true, vec![]),
+        (&opened, &officer, vec![]),
         // Someone who is neither side (a case manager told it was taken).
-        (&taken, &Actor::Staff(person("kim")), true, vec![]),
+        (&taken, &Actor::Staff(person("kim")), vec![]),
     ];
-    for (handoff, to, first, told) in table {
+    for (handoff, to, told) in table {
         let decision = f.apply(
             handoff,
-            not_delivered(to.clone(), first),
+            not_delivered(to.clone()),
             "2026-10-06T10:05:00-04:00",
         );
-        assert_eq!(sends(&decision), told, "{to:?}, first {first}");
+        assert_eq!(sends(&decision), told, "{to:?}");
         assert_eq!(
             kinds(&decision),
             vec![EventKind::NotDelivered { to: to.clone() }],
             "always recorded"
         );
+        let mut expected = handoff.clone();
+        if !told.is_empty() {
+            expected.not_getting_through.push(to.clone());
+        }
         assert_eq!(
-            &decision.handoff, handoff,
-            "the hand-off itself does not change"
+            decision.handoff, expected,
+            "the hand-off changes only by remembering who was told"
         );
     }
 }

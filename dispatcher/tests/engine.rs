@@ -11,10 +11,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
+use handoff_dispatcher::conversation::{Address, Command, Inbound, MessageId};
 use handoff_dispatcher::decide::Input;
 use handoff_dispatcher::{
-    Actor, Clock, Engine, HandoffId, HandoffKind, Message, MockClock, OfficerId, Recipient,
-    Request, State, Store, Timer,
+    Actor, Engine, HandoffId, HandoffKind, Message, MockClock, OfficerId, Recipient, Request,
+    State, Store, Timer,
 };
 use handoff_schedules::{PersonId, SiteId};
 
@@ -448,17 +449,19 @@ async fn a_case_manager_who_opted_out_of_sms_is_not_offered_at_all() {
     let clock = MockClock::new(at("2026-11-23T10:00:00-05:00"));
     let engine = engine_on(&dir.path().join("handoff.db"), &clock).await;
     let lee_phone = handoff_dispatcher::PhoneNumber::parse("+14125550113").unwrap();
-    engine
-        .store()
-        .opt_out(&lee_phone, clock.now())
-        .await
-        .unwrap();
+    let text = |id: &str, command| Inbound {
+        from: Address::Phone(lee_phone.clone()),
+        id: MessageId::parse(id).unwrap(),
+        command,
+        body: String::new(),
+    };
+    engine.receive(&text("SM1", Command::OptOut)).await.unwrap();
 
     let id = engine.request(rivera_request()).await.unwrap().handoff.id;
     assert_eq!(offers_in_outbox(&engine, id).await, [(staff("dana"), 1)]);
 
     // Opted back in, lee is offered the next request again.
-    engine.store().opt_in(&lee_phone).await.unwrap();
+    engine.receive(&text("SM2", Command::OptIn)).await.unwrap();
     let next = engine.request(rivera_request()).await.unwrap().handoff.id;
     assert_eq!(
         offers_in_outbox(&engine, next).await,

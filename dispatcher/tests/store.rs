@@ -3,7 +3,9 @@
 //! PostgreSQL server (`scripts/with-postgres cargo test ...` starts a throwaway one).
 
 use chrono::{DateTime, Duration, Utc};
-use handoff_dispatcher::store::ConflictReason;
+use handoff_dispatcher::store::{
+    ConflictReason, ContactWrite, INBOUND_STEPS, InboundWrite, Recorded,
+};
 use handoff_dispatcher::{
     Actor, AgencyId, Answer, Backend, Commit, Event, EventKind, Handoff, HandoffId, HandoffKind,
     IntakeItem, Message, NewOutbound, Offer, OfficerId, OutboxStatus, Recipient, Request, State,
@@ -49,6 +51,7 @@ fn handoff(id: u32, state: State) -> Handoff {
         offers: Vec::new(),
         accepted_at: None,
         intake_due: None,
+        not_getting_through: Vec::new(),
     }
 }
 
@@ -643,11 +646,6 @@ async fn load_knows_who_is_busy_their_open_cases_and_when_each_was_last_offered(
                 .unwrap()
         );
 
-        store.set_caseload(&person("ana"), 3).await.unwrap();
-        store.set_caseload(&person("gus"), 5).await.unwrap();
-        store.set_caseload(&person("gus"), 2).await.unwrap();
-        store.set_caseload(&person("hal"), 0).await.unwrap();
-
         let mut offers = commit(handoff(1008, offering()), None, t(10));
         offers.offered = vec![(person("ana"), t(10)), (person("ivy"), t(10))];
         store.commit(offers).await.unwrap();
@@ -661,9 +659,11 @@ async fn load_knows_who_is_busy_their_open_cases_and_when_each_was_last_offered(
         let load = store.load(t(15)).await.unwrap();
         let names = |people: Vec<&str>| people.into_iter().map(person).collect();
         assert_eq!(load.busy, names(vec!["ana", "ben", "cy"]));
+        // Held hand-offs of any kind count, and completed ones until their intake
+        // is recorded; expired and recorded ones do not.
         assert_eq!(
             load.open_cases,
-            [("ana", 5), ("dee", 1), ("gus", 2)]
+            [("ana", 2), ("ben", 1), ("cy", 1), ("dee", 1)]
                 .map(|(p, n)| (person(p), n))
                 .into()
         );
@@ -913,14 +913,21 @@ async fn retention_blanks_the_words_of_hand_offs_closed_before_the_cut_off_and_k
 async fn retention_deletes_old_replies_webhook_ids_and_refusals_but_never_a_pending_message() {
     on_every_backend(async |_, store| {
         let phone = handoff_dispatcher::PhoneNumber::parse("+14125550199").unwrap();
-        store.first_sighting("SMold", t(0)).await.unwrap();
-        store.first_sighting("SMnew", t(100)).await.unwrap();
-        assert!(
-            store
-                .refusal_allowed(&phone, t(0), Duration::days(1))
-                .await
-                .unwrap()
+        let tel = format!("tel:{}", phone.as_str());
+        let seen = |id: &str, version, at| inbound(id, &tel, version, None, at);
+        store.receive(&seen("SMold", None, t(0))).await.unwrap();
+        store
+            .receive(&seen("SMnew", Some(1), t(100)))
+            .await
+            .unwrap();
+        let other = inbound(
+            "SMx",
+            "tel:+14125550198",
+            None,
+            Some(ContactWrite::Refused),
+            t(0),
         );
+        store.receive(&other).await.unwrap();
         let reply = |key: &str| NewOutbound {
             key: key.to_owned(),
             recipient: Recipient::Phone(phone.clone()),
@@ -935,16 +942,19 @@ async fn retention_deletes_old_replies_webhook_ids_and_refusals_but_never_a_pend
 
         let done = store.forget_text(t(50), t(200)).await.unwrap();
         assert_eq!(done.messages, 1);
-        assert_eq!(done.records, 2, "the old webhook id and the refusal");
+        assert_eq!(
+            done.records, 3,
+            "the old webhook ids and the sender not heard from since"
+        );
         let left = store.outbox_all().await.unwrap();
         assert_eq!(left.len(), 1);
         assert_eq!(left[0].status, OutboxStatus::Pending);
-        assert!(
-            !store.first_sighting("SMnew", t(200)).await.unwrap(),
-            "kept"
-        );
-        assert!(
-            store.first_sighting("SMold", t(200)).await.unwrap(),
+        assert!(store.inbound_seen("SMnew").await.unwrap(), "kept");
+        assert!(!store.inbound_seen("SMold").await.unwrap(), "forgotten");
+        assert_eq!(store.sender(&tel).await.unwrap().version, Some(2), "kept");
+        assert_eq!(
+            store.sender("tel:+14125550198").await.unwrap().version,
+            None,
             "forgotten"
         );
     })
@@ -1038,7 +1048,8 @@ async fn intake_due_lists_unfinished_intakes_and_completing_one_is_recorded_once
                 .unwrap(),
             vec![item(1002, "ben", 30, true), item(1001, "ana", 60, false)]
         );
-        assert_eq!(store.load(t(45)).await.unwrap().open_cases(&ana), 2);
+        // The three hand-offs ana holds, whatever their intake.
+        assert_eq!(store.load(t(45)).await.unwrap().open_cases(&ana), 3);
 
         assert!(
             store
@@ -1072,7 +1083,8 @@ async fn intake_due_lists_unfinished_intakes_and_completing_one_is_recorded_once
                 .unwrap(),
             vec![item(1002, "ben", 30, true)]
         );
-        assert_eq!(store.load(t(50)).await.unwrap().open_cases(&ana), 1);
+        // She still holds all three: an intake recorded early frees no one.
+        assert_eq!(store.load(t(50)).await.unwrap().open_cases(&ana), 3);
         assert_eq!(
             store.events(None, None).await.unwrap(),
             vec![event(1001, 50, Actor::System, EventKind::IntakeCompleted)]
@@ -1111,7 +1123,6 @@ async fn reopening_the_database_after_dropping_the_store_keeps_everything() {
         c.outbox = vec![offer_message(1001, "k", "ana")];
         c.offered = vec![(person("ana"), t(1))];
         store.commit(c).await.unwrap();
-        store.set_caseload(&person("ben"), 4).await.unwrap();
         let before = (
             store.events(None, None).await.unwrap(),
             store.outbox_all().await.unwrap(),
@@ -1133,7 +1144,7 @@ async fn reopening_the_database_after_dropping_the_store_keeps_everything() {
             store.intake_due(t(3), Duration::hours(2)).await.unwrap(),
         );
         assert_eq!(after, before);
-        assert_eq!(after.2.open_cases(&person("ben")), 4);
+        assert_eq!(after.2.open_cases(&person("ana")), 1);
         assert_eq!(
             store.allocate_handoff_id().await.unwrap(),
             HandoffId::new(1002)
@@ -1274,37 +1285,131 @@ async fn concurrent_commits_on_one_version_let_exactly_one_win_and_others_all_su
 }
 
 #[tokio::test]
-async fn sms_edge_memory_opt_outs_seen_ids_and_refusals_round_trip() {
+async fn an_inbound_message_records_its_id_its_sender_and_opt_outs_once() {
     on_every_backend(async |_db, store: Store| {
         let phone = handoff_dispatcher::PhoneNumber::parse("+14125550199").unwrap();
+        let tel = format!("tel:{}", phone.as_str());
         assert!(!store.is_opted_out(&phone).await.unwrap());
-        store.opt_out(&phone, t(0)).await.unwrap();
+        let stop = inbound(
+            "SM1",
+            &tel,
+            None,
+            Some(ContactWrite::OptOut(phone.clone())),
+            t(0),
+        );
+        assert_eq!(store.receive(&stop).await.unwrap(), Recorded::Written);
         assert!(store.is_opted_out(&phone).await.unwrap());
         assert!(store.opted_out().await.unwrap().contains("+14125550199"));
-        assert!(store.opt_in(&phone).await.unwrap());
-        assert!(
-            !store.opt_in(&phone).await.unwrap(),
-            "opting in twice is no news"
-        );
-
-        assert!(store.first_sighting("SM123", t(0)).await.unwrap());
-        assert!(
-            !store.first_sighting("SM123", t(1)).await.unwrap(),
+        assert!(store.inbound_seen("SM1").await.unwrap());
+        assert_eq!(
+            store.receive(&stop).await.unwrap(),
+            Recorded::Duplicate,
             "a retried webhook is seen"
         );
 
-        let day = Duration::hours(24);
-        assert!(store.refusal_allowed(&phone, t(0), day).await.unwrap());
-        assert!(!store.refusal_allowed(&phone, t(60), day).await.unwrap());
-        assert!(
-            store
-                .refusal_allowed(&phone, t(24 * 60), day)
-                .await
-                .unwrap(),
-            "a day later, again"
+        // A decision made on a stale sender version is refused whole.
+        let stale = inbound(
+            "SM2",
+            &tel,
+            None,
+            Some(ContactWrite::OptIn(phone.clone())),
+            t(1),
         );
+        assert!(matches!(
+            store.receive(&stale).await,
+            Err(StoreError::SenderChanged)
+        ));
+        assert!(store.is_opted_out(&phone).await.unwrap(), "nothing written");
+        assert!(!store.inbound_seen("SM2").await.unwrap(), "nothing written");
+
+        let start = inbound(
+            "SM2",
+            &tel,
+            Some(1),
+            Some(ContactWrite::OptIn(phone.clone())),
+            t(1),
+        );
+        store.receive(&start).await.unwrap();
+        assert!(!store.is_opted_out(&phone).await.unwrap());
+
+        let refused = inbound("SM3", &tel, Some(2), Some(ContactWrite::Refused), t(60));
+        store.receive(&refused).await.unwrap();
+        let row = store.sender(&tel).await.unwrap();
+        assert_eq!((row.version, row.refused_at), (Some(3), Some(t(60))));
+        // A later message without a refusal keeps when the last one was.
+        store
+            .receive(&inbound("SM4", &tel, Some(3), None, t(61)))
+            .await
+            .unwrap();
+        assert_eq!(store.sender(&tel).await.unwrap().refused_at, Some(t(60)));
     })
     .await;
+}
+
+#[tokio::test]
+async fn an_inbound_write_failing_at_any_step_leaves_nothing_behind() {
+    on_every_backend(async |_db, store: Store| {
+        let phone = handoff_dispatcher::PhoneNumber::parse("+14125550199").unwrap();
+        let tel = format!("tel:{}", phone.as_str());
+        let mut write = inbound(
+            "SM9",
+            &tel,
+            None,
+            Some(ContactWrite::OptOut(phone.clone())),
+            t(0),
+        );
+        write.handoff = Some(commit(handoff(1001, offering()), None, t(0)));
+        write.replies = vec![NewOutbound {
+            key: "reply:SM9:0".to_owned(),
+            recipient: Recipient::Phone(phone.clone()),
+            message: Message::OptedOut,
+        }];
+        for step in 0..INBOUND_STEPS {
+            store.fail_inbound_step(Some(step));
+            assert!(
+                matches!(store.receive(&write).await, Err(StoreError::Injected(s)) if s == step),
+                "step {step}"
+            );
+            assert!(!store.inbound_seen("SM9").await.unwrap(), "step {step}");
+            assert_eq!(
+                store.sender(&tel).await.unwrap().version,
+                None,
+                "step {step}"
+            );
+            assert!(!store.is_opted_out(&phone).await.unwrap(), "step {step}");
+            assert_eq!(
+                store.handoff(HandoffId::new(1001)).await.unwrap(),
+                None,
+                "step {step}"
+            );
+            assert!(store.outbox_all().await.unwrap().is_empty(), "step {step}");
+        }
+        store.fail_inbound_step(None);
+        assert_eq!(store.receive(&write).await.unwrap(), Recorded::Written);
+        assert!(store.inbound_seen("SM9").await.unwrap());
+        assert!(store.is_opted_out(&phone).await.unwrap());
+        assert!(store.handoff(HandoffId::new(1001)).await.unwrap().is_some());
+        assert_eq!(store.outbox_all().await.unwrap().len(), 1);
+    })
+    .await;
+}
+
+fn inbound(
+    id: &str,
+    sender: &str,
+    version: Option<i64>,
+    contact: Option<ContactWrite>,
+    at: DateTime<Utc>,
+) -> InboundWrite {
+    InboundWrite {
+        message_id: id.to_owned(),
+        sender: sender.to_owned(),
+        sender_version: version,
+        contact,
+        handoff: None,
+        replies: Vec::new(),
+        now: at,
+    }
 }
 
 #[tokio::test]

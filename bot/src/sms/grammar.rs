@@ -29,9 +29,9 @@
 //! | `N`, `N4821 [reason]`, `N [reason]` | `Decline { id, reason }` | |
 //! | `PASS [4821] [reason]`, `DECLINE [4821] [reason]` | `Decline { id, reason }` | |
 //! | `NO`, `NO 4821 [reason]` | `Decline { id, reason }` | `no, I'm busy` (no number) is `Text` |
-//! | `ETA 15`, `eta 15 min`, `ETA 15m`, `ETA 20 mins` | `Eta { minutes, None }` | 1 to 600 minutes; units `m`, `min`, `mins`, `minute`, `minutes` |
+//! | `ETA 15`, `eta 15 min`, `ETA 15m`, `ETA 20 mins` | `Eta { minutes, None }` | units `m`, `min`, `mins`, `minute`, `minutes` |
 //! | `ETA 4821 15`, `ETA 15 #4821` | `Eta { 15, Some(4821) }` | a number with `#` or of 4+ digits is the id |
-//! | `ETA`, `ETA 0`, `ETA 601`, `ETA soon`, `ETA 4821` | `BadEta` | the minutes missing, zero, over 600, or other words |
+//! | `ETA`, `ETA -5`, `ETA soon`, `ETA 4821` | `BadEta` | the minutes missing or negative, or other words; how many minutes make an acceptable ETA (1 to 600) is the dispatcher's rule |
 //! | `ARRIVED [4821]`, `HERE [4821]`, `ON SCENE [4821]` | `Arrived { id }` | the whole message; also `ONSCENE`, `on-scene` |
 //! | `DONE [4821]`, `COMPLETE [4821]` | `Done { id }` | the whole message |
 //! | `WHO` | `Who` | the whole message |
@@ -75,65 +75,8 @@
 //!   a `#4821` or `4821:` prefix. Long texts are kept whole; cutting them to size
 //!   is the caller's business.
 
+pub use handoff_dispatcher::conversation::Command;
 use handoff_dispatcher::{HandoffId, HandoffKind};
-
-/// What a text asks for. Which commands a sender may use depends on their role;
-/// that is decided by the caller, not here.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    /// Carrier opt-out keyword sent alone: STOP, STOPALL, UNSUBSCRIBE, CANCEL, END,
-    /// QUIT (CTIA / Twilio defaults), REVOKE, OPTOUT (Twilio since May 2025).
-    OptOut,
-    /// Carrier opt-in keyword sent alone: START, YES, UNSTOP.
-    OptIn,
-    /// HELP or INFO alone.
-    Help,
-    /// Officer: `LEAD <location, notes>` = arrest diversion; `REFER <text>` =
-    /// social contact referral. Also `LEAD: ...`, `lead - ...`.
-    Request { kind: HandoffKind, text: String },
-    /// `LEAD`/`REFER` with nothing after it.
-    RequestWithoutLocation { kind: HandoffKind },
-    /// Officer: STATUS alone.
-    Status,
-    /// `CANCEL 4821 [reason]` / `CANCEL #4821 [reason]` / `WITHDRAW [4821]
-    /// [reason]`. Bare `CANCEL` is OptOut (carrier rule). `CANCEL person left` (no
-    /// number): id None, reason Some.
-    Cancel {
-        id: Option<HandoffId>,
-        reason: Option<String>,
-    },
-    /// Staff: `Y4821`, `Y 4821`, `y#4821`, `Y`, `ACCEPT [4821]`, `TAKE [4821]`,
-    /// `YES 4821`.
-    Accept { id: Option<HandoffId> },
-    /// Staff: `N4821 [reason]`, `N [reason]`, `NO [4821 [reason]]`, `PASS [4821]
-    /// [reason]`, `DECLINE [4821] [reason]`.
-    Decline {
-        id: Option<HandoffId>,
-        reason: Option<String>,
-    },
-    /// Staff: `ETA 15`, `eta 15 min`, `ETA 15m`, `ETA 20 mins`, `ETA 4821 15`, `ETA
-    /// 15 #4821` (a number with `#` or of 4+ digits is the id; the other, 1..=600,
-    /// minutes).
-    Eta { minutes: u32, id: Option<HandoffId> },
-    /// `ETA` with a missing/zero/over-600 number, or with words that are neither
-    /// numbers nor units.
-    BadEta,
-    /// Staff: ARRIVED / HERE / ON SCENE alone, optionally with an id (`ARRIVED
-    /// 4821`).
-    Arrived { id: Option<HandoffId> },
-    /// Staff: DONE / COMPLETE alone, optionally with an id.
-    Done { id: Option<HandoffId> },
-    /// Staff: WHO alone.
-    Who,
-    /// Anything else: text to relay (the trimmed original body, case preserved). A
-    /// `#4821 text` or `4821: text` prefix names the hand-off and is removed.
-    Text { id: Option<HandoffId>, text: String },
-    /// Empty or whitespace-only.
-    Empty,
-}
-
-/// The most minutes an ETA may promise: ten hours.
-const MAX_ETA_MINUTES: u32 = 600;
 
 /// The fewest digits a bare number needs to be read as an id where free text may
 /// follow it.
@@ -352,8 +295,20 @@ fn eta(after: &str) -> Command {
     let mut id: Option<HandoffId> = None;
     // A unit word may follow a bare number of minutes (`15 min`), nothing else.
     let mut unit_may_follow = false;
-    let tokens = after
-        .split(|c: char| c.is_whitespace() || c == ',')
+    let raw = after.split(|c: char| c.is_whitespace() || c == ',');
+    // A minus sign before a number is not punctuation to ignore: `ETA -5` is no
+    // ETA, not five minutes.
+    let negative = |t: &str| {
+        let mut chars = t.chars();
+        matches!(
+            chars.next(),
+            Some('-' | '\u{2212}' | '\u{2013}' | '\u{2014}')
+        ) && chars.next().is_some_and(|c| c.is_ascii_digit())
+    };
+    if raw.clone().any(negative) {
+        return Command::BadEta;
+    }
+    let tokens = raw
         .map(|t| {
             t.trim_start_matches(|c: char| is_punctuation(c) && c != '#')
                 .trim_end_matches(is_punctuation)
@@ -391,9 +346,10 @@ fn eta(after: &str) -> Command {
             return Command::BadEta;
         }
     }
+    // Whether the minutes make an acceptable ETA is the dispatcher's rule.
     match minutes {
-        Some(minutes) if (1..=MAX_ETA_MINUTES).contains(&minutes) => Command::Eta { minutes, id },
-        _ => Command::BadEta,
+        Some(minutes) => Command::Eta { minutes, id },
+        None => Command::BadEta,
     }
 }
 
@@ -902,10 +858,9 @@ mod tests {
         check(&[
             ("ETA", Command::BadEta),
             ("eta?", Command::BadEta),
-            ("ETA 0", Command::BadEta),
-            ("ETA 601", Command::BadEta),
-            ("ETA 999", Command::BadEta),
-            ("ETA 1000m", Command::BadEta),
+            ("ETA -5", Command::BadEta),
+            ("eta \u{2212}5 min", Command::BadEta),
+            ("ETA 1001 -5", Command::BadEta),
             ("ETA 4821", Command::BadEta),
             ("ETA #4821", Command::BadEta),
             ("ETA soon", Command::BadEta),
@@ -919,6 +874,15 @@ mod tests {
             ("ETA 15 stuck in traffic", Command::BadEta),
             ("ETA 99999999999999999999", Command::BadEta),
             ("ETA #", Command::BadEta),
+        ]);
+    }
+
+    #[test]
+    fn eta_minutes_out_of_range_are_parsed_for_the_dispatcher_to_refuse() {
+        check(&[
+            ("ETA 0", eta(0, None)),
+            ("ETA 999", eta(999, None)),
+            ("ETA 1000m", eta(1000, None)),
         ]);
     }
 
@@ -1184,7 +1148,7 @@ mod tests {
 
         #[test]
         fn eta_accepts_every_minute_count_from_one_to_six_hundred(
-            minutes in 1u32..=MAX_ETA_MINUTES,
+            minutes in 1u32..=handoff_dispatcher::decide::MAX_ETA_MINUTES,
             n in 1000u32..=999_999_999,
         ) {
             prop_assert_eq!(parse(&format!("ETA {minutes}")), eta(minutes, None));

@@ -6,14 +6,17 @@
 //! body. A `MessageSid` seen before is acknowledged and ignored, because providers
 //! retry webhooks. The answer is an empty TwiML `<Response/>`: every reply goes out
 //! through the outbox, so it is durable and retried. The webhook answers only after
-//! the text's effects are committed; if handling fails, the id is forgotten and 500
-//! asks the provider to retry.
+//! the text, its effects and its replies are committed in one transaction; if that
+//! fails nothing is kept, and 500 lets the provider (or a fallback instance) retry.
+//! Refused with 400: no `From`, `Body` or `MessageSid`, an empty or malformed
+//! `MessageSid`, a `From` that is no phone number or is the program's own number.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use handoff_dispatcher::PhoneNumber;
+use handoff_dispatcher::conversation::MessageId;
+use handoff_dispatcher::{PhoneNumber, Received};
 
 use crate::metrics::{Endpoint, WebhookResult};
 use crate::server::AppState;
@@ -138,38 +141,45 @@ async fn handle_inbound(
     };
     let Ok(from) = PhoneNumber::parse(from) else {
         tracing::warn!(%sid, "inbound text from a number that is not E.164");
-        return (
-            Some(BadRequest),
-            (StatusCode::BAD_REQUEST, "From is not a phone number\n").into_response(),
-        );
+        return bad_request("From is not a phone number\n");
     };
-    let store = state.inbound.engine().store();
-    let now = state.inbound.engine().now();
-    match store.first_sighting(sid, now).await {
-        Ok(true) => {}
-        Ok(false) => {
+    let sid = match MessageId::parse(sid) {
+        Ok(sid) => sid,
+        Err(error) => {
+            tracing::warn!(%error, "inbound text with an unusable MessageSid");
+            return bad_request("MessageSid must be a non-empty id\n");
+        }
+    };
+    let to = param(&params, "To").and_then(|to| PhoneNumber::parse(to).ok());
+    if state.own_numbers.contains(&from) || to.as_ref() == Some(&from) {
+        // A text from the program's own number is a loop (a misconfigured
+        // forward, another bot answering us): answering it would feed the loop.
+        tracing::warn!(%sid, "inbound text from the program's own number refused");
+        return bad_request("From is the program's own number\n");
+    }
+    match state.inbound.text(&from, text, &sid).await {
+        Ok(Received::Handled) => (Some(Accepted), twiml()),
+        Ok(Received::Duplicate) => {
             tracing::info!(%sid, "inbound text seen before: acknowledged, ignored");
-            return (Some(Duplicate), twiml());
+            (Some(Duplicate), twiml())
         }
         Err(error) => {
-            tracing::error!(%sid, %error, "cannot record an inbound text");
-            return (
+            // Nothing of the text was kept: the provider's retry (or a fallback
+            // instance) handles it once.
+            tracing::error!(%sid, %error, "handling an inbound text failed; the provider may retry");
+            (
                 Some(Error),
                 StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-            );
+            )
         }
     }
-    if let Err(error) = state.inbound.text(&from, text, sid).await {
-        tracing::error!(%sid, %error, "handling an inbound text failed; the provider will retry");
-        if let Err(forget) = store.forget_sighting(sid).await {
-            tracing::error!(%sid, %forget, "cannot forget the inbound text; its retry will be ignored");
-        }
-        return (
-            Some(Error),
-            StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        );
-    }
-    (Some(Accepted), twiml())
+}
+
+fn bad_request(why: &'static str) -> (Option<WebhookResult>, Response) {
+    (
+        Some(WebhookResult::BadRequest),
+        (StatusCode::BAD_REQUEST, why).into_response(),
+    )
 }
 
 pub async fn status(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {

@@ -1,7 +1,16 @@
 //! Answers to an offer: the first accept wins and everyone else offered is told who
 //! took it; a decline may end the round at once.
 
-use super::*;
+use chrono::Duration;
+use handoff_schedules::{PersonId, Role};
+
+use super::offering::advance_if_round_answered;
+use super::{DecideError, Out, closed, first_name, officer_of};
+use crate::event::EventKind;
+use crate::handoff::{Actor, Answer, Handoff, HandoffKind, State, Timer};
+use crate::message::{Message, Recipient};
+use crate::redact::redact;
+use crate::routing::World;
 
 pub(super) fn accept(
     handoff: &mut Handoff,
@@ -47,8 +56,8 @@ pub(super) fn accept(
             handoff.state = State::Accepted { by: by.clone() };
             handoff.accepted_at = Some(out.now);
             if handoff.request.kind == HandoffKind::ArrestDiversion {
-                handoff.intake_due =
-                    Some(out.now + Duration::days(i64::from(world.settings.intake_days)));
+                let days = Duration::try_days(i64::from(world.settings.intake_days));
+                handoff.intake_due = Some(out.after(days)?);
             }
             out.send(
                 Recipient::Staff(by.clone()),
@@ -68,7 +77,8 @@ pub(super) fn accept(
                     role: role.label().to_owned(),
                 },
             );
-            out.schedule(Timer::Arrival, out.now + world.settings.arrival_limit);
+            let arrive_by = out.after(Some(world.settings.arrival_limit))?;
+            out.schedule(Timer::Arrival, arrive_by);
             out.record(Actor::Staff(by.clone()), EventKind::Accepted { person: by });
             Ok(())
         }
@@ -125,7 +135,7 @@ pub(super) fn decline(
                 EventKind::Declined { person: by, reason },
             );
             if was_pending {
-                advance_if_round_answered(handoff, world, out);
+                advance_if_round_answered(handoff, world, out)?;
             }
         }
         // Already declined or undeliverable: a repeated "no" is not news.

@@ -1,7 +1,17 @@
 //! After an accept: ETA, arrival, completion, cancellation by either side, and the
 //! relay of messages between the officer and the case manager, redacted.
 
-use super::*;
+use chrono::Duration;
+use handoff_schedules::PersonId;
+
+use super::{
+    DecideError, Effect, MAX_ETA_MINUTES, Out, closed, first_name, local, officer_name, officer_of,
+};
+use crate::event::EventKind;
+use crate::handoff::{Actor, Answer, Handoff, State, Timer};
+use crate::message::{Message, Recipient};
+use crate::redact::redact;
+use crate::routing::World;
 
 /// The assignee of an accepted, open hand-off, or why `person` is not it.
 pub(super) fn check_assignee(handoff: &Handoff, person: &PersonId) -> Result<(), DecideError> {
@@ -30,7 +40,7 @@ pub(super) fn eta(
             max: MAX_ETA_MINUTES,
         });
     }
-    let arrive_by = out.now + Duration::minutes(i64::from(minutes));
+    let arrive_by = out.after(Duration::try_minutes(i64::from(minutes)))?;
     handoff.state = State::EnRoute {
         by: by.clone(),
         eta: arrive_by,
@@ -218,39 +228,32 @@ pub(super) fn relay(
 /// and, the first time, the other side is told, so that neither waits on the
 /// other in silence (a case manager driving to an officer who never heard she is
 /// coming, an officer relaying to a case manager who reads nothing).
-pub(super) fn not_delivered(
-    handoff: &Handoff,
-    to: Actor,
-    first: bool,
-    world: &World<'_>,
-    out: &mut Out,
-) {
+pub(super) fn not_delivered(handoff: &mut Handoff, to: Actor, world: &World<'_>, out: &mut Out) {
     out.record(Actor::System, EventKind::NotDelivered { to: to.clone() });
-    if !first || !handoff.state.is_active_assignment() {
+    // Told once per side: the flag lives in the hand-off, so two failures decided
+    // at once are ordered by its version check and only the first tells.
+    if handoff.not_getting_through.contains(&to) || !handoff.state.is_active_assignment() {
         return;
     }
     let Some(assignee) = handoff.state.assignee().cloned() else {
         return;
     };
-    match to {
-        Actor::Officer(officer) if officer == handoff.request.officer => {
-            out.send(
-                Recipient::Staff(assignee),
-                Message::NotGettingThrough {
-                    id: handoff.id,
-                    to: officer_name(world, &officer),
-                },
-            );
+    let (told, about) = match &to {
+        Actor::Officer(officer) if *officer == handoff.request.officer => {
+            (Recipient::Staff(assignee), officer_name(world, officer))
         }
-        Actor::Staff(person) if person == assignee => {
-            out.send(
-                officer_of(handoff),
-                Message::NotGettingThrough {
-                    id: handoff.id,
-                    to: first_name(world, &person),
-                },
-            );
+        Actor::Staff(person) if *person == assignee => {
+            (officer_of(handoff), first_name(world, person))
         }
-        _ => {}
-    }
+        // Neither side of the hand-off (someone told it was taken): nobody waits.
+        _ => return,
+    };
+    out.send(
+        told,
+        Message::NotGettingThrough {
+            id: handoff.id,
+            to: about,
+        },
+    );
+    handoff.not_getting_through.push(to);
 }

@@ -14,14 +14,11 @@
 //! - relayed text is redacted, and no message carries a phone number or Matrix ID.
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use handoff_schedules::{PersonId, Role};
+use handoff_schedules::PersonId;
 
 use crate::event::{Event, EventKind};
-use crate::handoff::{
-    Actor, Answer, Handoff, HandoffId, HandoffKind, Offer, Request, State, Timer,
-};
+use crate::handoff::{Actor, Handoff, HandoffId, Request, State, Timer};
 use crate::message::{Message, Recipient};
-use crate::redact::redact;
 use crate::roster::OfficerId;
 use crate::routing::{World, next_round, steps};
 
@@ -29,9 +26,9 @@ mod answers;
 mod assignment;
 mod offering;
 
-use answers::*;
-use assignment::*;
-use offering::*;
+use answers::{accept, decline};
+use assignment::{arrived, cancel, done, eta, not_delivered, relay};
+use offering::{fire, start_step, undeliverable};
 
 /// Something the engine must do because of a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,11 +77,9 @@ pub enum Input {
         to: PersonId,
     },
     /// A message about the hand-off (not an offer) to this officer or staff member
-    /// could not be delivered. `first`: no earlier message to them about it failed
-    /// (the engine looks in the log), so the other side is told only once.
+    /// could not be delivered. The other side is told the first time only.
     NotDelivered {
         to: Actor,
-        first: bool,
     },
     Eta {
         by: PersonId,
@@ -123,6 +118,10 @@ pub enum DecideError {
     Closed { id: HandoffId, state: &'static str },
     #[error("an ETA is a number of minutes from 1 to {max}")]
     BadEta { max: u32 },
+    /// A due time past what the calendar holds (a configured duration out of range
+    /// reached the core): refused rather than a panic.
+    #[error("hand-off {id}: a due time is out of range")]
+    TimeOutOfRange { id: HandoffId },
 }
 
 /// The longest ETA accepted, in minutes: ten hours is already not a warm hand-off.
@@ -154,6 +153,13 @@ impl Out {
     }
     fn cancel(&mut self, timer: Timer) {
         self.effects.push(Effect::Cancel { timer });
+    }
+    /// `now` plus `after`, or an error if either the duration (`None`: it did not
+    /// fit a `chrono::Duration`) or the sum is out of range.
+    fn after(&self, after: Option<Duration>) -> Result<DateTime<Utc>, DecideError> {
+        after
+            .and_then(|after| self.now.checked_add_signed(after))
+            .ok_or(DecideError::TimeOutOfRange { id: self.id })
     }
 }
 
@@ -188,7 +194,12 @@ pub(super) fn next_opening(world: &World<'_>, now: DateTime<Utc>) -> Option<Date
 
 /// Opens hand-off `id` for a request made at `now`: records it, answers the officer
 /// and makes the first offers, or says the site is closed with nobody on call.
-pub fn request(id: HandoffId, request: Request, now: DateTime<Utc>, world: &World<'_>) -> Decision {
+pub fn request(
+    id: HandoffId,
+    request: Request,
+    now: DateTime<Utc>,
+    world: &World<'_>,
+) -> Result<Decision, DecideError> {
     let open = world.site.is_open(now);
     let mut handoff = Handoff {
         id,
@@ -199,6 +210,7 @@ pub fn request(id: HandoffId, request: Request, now: DateTime<Utc>, world: &Worl
         offers: Vec::new(),
         accepted_at: None,
         intake_due: None,
+        not_getting_through: Vec::new(),
     };
     let mut out = Out {
         id,
@@ -226,7 +238,7 @@ pub fn request(id: HandoffId, request: Request, now: DateTime<Utc>, world: &Worl
                 location: handoff.request.location.clone(),
             },
         );
-        start_step(&mut handoff, 0, world, &mut out);
+        start_step(&mut handoff, 0, world, &mut out)?;
     } else {
         let plan = steps(true, world.policy);
         let on_call = plan
@@ -252,13 +264,13 @@ pub fn request(id: HandoffId, request: Request, now: DateTime<Utc>, world: &Worl
                     next_opening: next_opening(world, now),
                 },
             );
-            start_step(&mut handoff, 0, world, &mut out);
+            start_step(&mut handoff, 0, world, &mut out)?;
         }
     }
-    Decision {
+    Ok(Decision {
         handoff,
         effects: out.effects,
-    }
+    })
 }
 
 /// Applies one input to a hand-off at `now`.
@@ -277,14 +289,14 @@ pub fn decide(
     match input {
         Input::Accept { by } => accept(&mut next, by, world, &mut out)?,
         Input::Decline { by, reason } => decline(&mut next, by, reason, world, &mut out)?,
-        Input::Undeliverable { to } => undeliverable(&mut next, to, world, &mut out),
-        Input::NotDelivered { to, first } => not_delivered(&next, to, first, world, &mut out),
+        Input::Undeliverable { to } => undeliverable(&mut next, to, world, &mut out)?,
+        Input::NotDelivered { to } => not_delivered(&mut next, to, world, &mut out),
         Input::Eta { by, minutes } => eta(&mut next, by, minutes, world, &mut out)?,
         Input::Arrived { by } => arrived(&mut next, by, world, &mut out)?,
         Input::Done { by } => done(&mut next, by, &mut out)?,
         Input::Cancel { by, reason } => cancel(&mut next, by, reason, world, &mut out)?,
         Input::Relay { from, text } => relay(&next, from, &text, world, &mut out)?,
-        Input::Timer(timer) => fire(&mut next, timer, world, &mut out),
+        Input::Timer(timer) => fire(&mut next, timer, world, &mut out)?,
     }
     Ok(Decision {
         handoff: next,

@@ -3,10 +3,22 @@
 //! steps, and telling the officer and alerting supervisors when steps run out. Also
 //! the timers that drive it.
 
-use super::*;
+use chrono::{DateTime, Duration, Utc};
+use handoff_schedules::{PersonId, Role};
+
+use super::{DecideError, Out, first_name, next_opening, officer_of};
+use crate::event::EventKind;
+use crate::handoff::{Actor, Answer, Handoff, Offer, State, Timer};
+use crate::message::{Message, Recipient};
+use crate::routing::{World, next_round, steps};
 
 /// Starts step `from` (or the first later step with anyone available).
-pub(super) fn start_step(handoff: &mut Handoff, from: usize, world: &World<'_>, out: &mut Out) {
+pub(super) fn start_step(
+    handoff: &mut Handoff,
+    from: usize,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
     let plan = steps(handoff.after_hours, world.policy);
     for (index, step) in plan.iter().enumerate().skip(from) {
         let people = next_round(handoff, step, world, out.now);
@@ -15,10 +27,10 @@ pub(super) fn start_step(handoff: &mut Handoff, from: usize, world: &World<'_>, 
             continue;
         }
         out.record(Actor::System, EventKind::StepStarted { step: index });
-        offer_round(handoff, index, 0, people, step.timeout, world, out);
-        return;
+        return offer_round(handoff, index, 0, people, step.timeout, world, out);
     }
     unstaffed(handoff, world, out);
+    Ok(())
 }
 
 pub(super) fn offer_round(
@@ -29,7 +41,7 @@ pub(super) fn offer_round(
     timeout: std::time::Duration,
     world: &World<'_>,
     out: &mut Out,
-) {
+) -> Result<(), DecideError> {
     handoff.state = State::Offering { step, round };
     let officer = world.roster.officers.get(&handoff.request.officer);
     let agency = world
@@ -66,38 +78,46 @@ pub(super) fn offer_round(
             answer: Answer::Pending,
         });
     }
-    let wait = Duration::from_std(timeout).unwrap_or(Duration::minutes(5));
-    out.schedule(Timer::Round { step, round }, out.now + wait);
+    let due = out.after(Duration::from_std(timeout).ok())?;
+    out.schedule(Timer::Round { step, round }, due);
+    Ok(())
 }
 
 /// The current round is over: its next round, the next step, or unstaffed.
-pub(super) fn advance(handoff: &mut Handoff, world: &World<'_>, out: &mut Out) {
+pub(super) fn advance(
+    handoff: &mut Handoff,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
     let State::Offering { step, round } = handoff.state else {
-        return;
+        return Ok(());
     };
     let plan = steps(handoff.after_hours, world.policy);
     if let Some(current) = plan.get(step) {
         let people = next_round(handoff, current, world, out.now);
         if !people.is_empty() {
-            offer_round(
+            return offer_round(
                 handoff,
                 step,
-                round + 1,
+                round.saturating_add(1),
                 people,
                 current.timeout,
                 world,
                 out,
             );
-            return;
         }
     }
-    start_step(handoff, step + 1, world, out);
+    start_step(handoff, step.saturating_add(1), world, out)
 }
 
 /// The round's offers are all answered (none pending): stop its timer and move on.
-pub(super) fn advance_if_round_answered(handoff: &mut Handoff, world: &World<'_>, out: &mut Out) {
+pub(super) fn advance_if_round_answered(
+    handoff: &mut Handoff,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
     let State::Offering { step, round } = handoff.state else {
-        return;
+        return Ok(());
     };
     let open = handoff
         .offers
@@ -105,8 +125,9 @@ pub(super) fn advance_if_round_answered(handoff: &mut Handoff, world: &World<'_>
         .any(|o| o.step == step && o.round == round && o.answer == Answer::Pending);
     if !open {
         out.cancel(Timer::Round { step, round });
-        advance(handoff, world, out);
+        advance(handoff, world, out)?;
     }
+    Ok(())
 }
 
 pub(super) fn unstaffed(handoff: &mut Handoff, world: &World<'_>, out: &mut Out) {
@@ -173,21 +194,32 @@ pub(super) fn alert_recipients(
     people
 }
 
-pub(super) fn undeliverable(handoff: &mut Handoff, to: PersonId, world: &World<'_>, out: &mut Out) {
+pub(super) fn undeliverable(
+    handoff: &mut Handoff,
+    to: PersonId,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
     if !matches!(handoff.state, State::Offering { .. }) {
-        return;
+        return Ok(());
     }
     let Some(offer) = handoff.offers.iter_mut().rev().find(|o| o.person == to) else {
-        return;
+        return Ok(());
     };
     if offer.answer == Answer::Pending {
         offer.answer = Answer::Undeliverable { at: out.now };
         out.record(Actor::System, EventKind::OfferUndeliverable { person: to });
-        advance_if_round_answered(handoff, world, out);
+        advance_if_round_answered(handoff, world, out)?;
     }
+    Ok(())
 }
 
-pub(super) fn fire(handoff: &mut Handoff, timer: Timer, world: &World<'_>, out: &mut Out) {
+pub(super) fn fire(
+    handoff: &mut Handoff,
+    timer: Timer,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
     match (timer, handoff.state.clone()) {
         (Timer::Round { step, round }, State::Offering { step: s, round: r })
             if s == step && r == round =>
@@ -203,7 +235,7 @@ pub(super) fn fire(handoff: &mut Handoff, timer: Timer, world: &World<'_>, out: 
             for person in timed_out {
                 out.record(Actor::System, EventKind::OfferTimedOut { person });
             }
-            advance(handoff, world, out);
+            advance(handoff, world, out)?;
         }
         (Timer::Arrival, State::Accepted { by } | State::EnRoute { by, .. }) => {
             handoff.state = State::Expired { by: by.clone() };
@@ -224,4 +256,5 @@ pub(super) fn fire(handoff: &mut Handoff, timer: Timer, world: &World<'_>, out: 
         // accept, decline or cancel that came first.
         _ => {}
     }
+    Ok(())
 }

@@ -57,7 +57,7 @@ impl Store {
     }
 }
 
-async fn write(conn: &mut AnyConnection, commit: &Commit) -> Result<(), StoreError> {
+pub(super) async fn write(conn: &mut AnyConnection, commit: &Commit) -> Result<(), StoreError> {
     let handoff = &commit.handoff;
     let id = handoff.id;
     let now = millis(commit.now);

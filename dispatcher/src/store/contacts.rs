@@ -1,41 +1,26 @@
-//! What the SMS edge must remember between requests: numbers that opted out (STOP),
-//! provider ids of inbound messages already handled (providers retry webhooks), and
-//! when an unregistered number was last refused (at most once a day).
+//! What is remembered about the addresses that write to handoff: numbers that opted
+//! out of SMS (STOP), and each sender's row (its version, which orders one
+//! sender's messages, and when an unregistered address was last refused). They are
+//! written only inside the transaction of an inbound message (`inbound`).
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, Row};
 
-use super::codec::millis;
+use super::codec::{millis, opt_instant};
 use super::{Store, StoreError};
 use crate::contact::PhoneNumber;
 
+/// A sender's row as read before deciding on their message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SenderRow {
+    /// `None` before their first message.
+    pub version: Option<i64>,
+    pub refused_at: Option<DateTime<Utc>>,
+}
+
 impl Store {
-    /// Records that `phone` opted out of SMS at `at`.
-    pub async fn opt_out(&self, phone: &PhoneNumber, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
-        sqlx::query(
-            "INSERT INTO sms_opt_outs (phone, at) VALUES ($1, $2) \
-             ON CONFLICT (phone) DO UPDATE SET at = excluded.at",
-        )
-        .bind(phone.as_str())
-        .bind(millis(at))
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
-
-    /// Records that `phone` opted back in. `true` if it had opted out.
-    pub async fn opt_in(&self, phone: &PhoneNumber) -> Result<bool, StoreError> {
-        let _guard = self.write_lock().await;
-        let removed = sqlx::query("DELETE FROM sms_opt_outs WHERE phone = $1")
-            .bind(phone.as_str())
-            .execute(self.pool())
-            .await?
-            .rows_affected();
-        Ok(removed > 0)
-    }
-
     /// Every number that opted out, as stored (E.164).
     pub async fn opted_out(&self) -> Result<BTreeSet<String>, StoreError> {
         let phones: Vec<String> = sqlx::query_scalar("SELECT phone FROM sms_opt_outs")
@@ -52,57 +37,83 @@ impl Store {
         Ok(count > 0)
     }
 
-    /// Remembers an inbound message's provider id. `true` the first time, `false`
-    /// if it was seen before (a retried webhook, to acknowledge and ignore).
-    pub async fn first_sighting(
-        &self,
-        provider_id: &str,
-        at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let _guard = self.write_lock().await;
-        let inserted = sqlx::query(
-            "INSERT INTO inbound_seen (provider_id, at) VALUES ($1, $2) \
-             ON CONFLICT (provider_id) DO NOTHING",
-        )
-        .bind(provider_id)
-        .bind(millis(at))
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        Ok(inserted > 0)
-    }
-
-    /// Forgets an inbound id, so that the provider's retry of a message whose
-    /// handling failed is handled again instead of ignored.
-    pub async fn forget_sighting(&self, provider_id: &str) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
-        sqlx::query("DELETE FROM inbound_seen WHERE provider_id = $1")
-            .bind(provider_id)
-            .execute(self.pool())
+    /// The row of the sender whose address key is `address`.
+    pub async fn sender(&self, address: &str) -> Result<SenderRow, StoreError> {
+        let row = sqlx::query("SELECT version, refused_at FROM senders WHERE address = $1")
+            .bind(address)
+            .fetch_optional(self.pool())
             .await?;
-        Ok(())
+        let Some(row) = row else {
+            return Ok(SenderRow::default());
+        };
+        Ok(SenderRow {
+            version: Some(row.try_get("version")?),
+            refused_at: opt_instant("senders", address, row.try_get("refused_at")?)?,
+        })
     }
+}
 
-    /// Whether an unregistered `phone` may be told it is not registered at `now`: if
-    /// it was not told within `quiet` before. Records the refusal when it may.
-    pub async fn refusal_allowed(
-        &self,
-        phone: &PhoneNumber,
-        now: DateTime<Utc>,
-        quiet: Duration,
-    ) -> Result<bool, StoreError> {
-        let _guard = self.write_lock().await;
-        let updated = sqlx::query(
-            "INSERT INTO refusals (phone, last_at) VALUES ($1, $2) \
-             ON CONFLICT (phone) DO UPDATE SET last_at = excluded.last_at \
-             WHERE refusals.last_at <= $3",
-        )
+/// Records that `phone` opted out of SMS at `now`; the caller owns the transaction.
+pub(super) async fn opt_out(
+    conn: &mut AnyConnection,
+    phone: &PhoneNumber,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sms_opt_outs (phone, at) VALUES ($1, $2) \
+         ON CONFLICT (phone) DO UPDATE SET at = excluded.at",
+    )
+    .bind(phone.as_str())
+    .bind(millis(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Records that `phone` opted back in; the caller owns the transaction.
+pub(super) async fn opt_in(
+    conn: &mut AnyConnection,
+    phone: &PhoneNumber,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM sms_opt_outs WHERE phone = $1")
         .bind(phone.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves the sender's row from `expected` to the next version (creating it at 1
+/// when `expected` is `None`), setting `refused_at` when given. `false` if the row
+/// is not at `expected`: another message from the same sender was recorded first.
+pub(super) async fn bump_sender(
+    conn: &mut AnyConnection,
+    address: &str,
+    expected: Option<i64>,
+    refused_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let changed = match expected {
+        None => sqlx::query(
+            "INSERT INTO senders (address, version, last_at, refused_at) VALUES ($1, 1, $2, $3) \
+             ON CONFLICT (address) DO NOTHING",
+        )
+        .bind(address)
         .bind(millis(now))
-        .bind(millis(now - quiet))
-        .execute(self.pool())
+        .bind(refused_at.map(millis))
+        .execute(&mut *conn)
         .await?
-        .rows_affected();
-        Ok(updated > 0)
-    }
+        .rows_affected(),
+        Some(version) => sqlx::query(
+            "UPDATE senders SET version = version + 1, last_at = $2, \
+             refused_at = COALESCE($3, refused_at) WHERE address = $1 AND version = $4",
+        )
+        .bind(address)
+        .bind(millis(now))
+        .bind(refused_at.map(millis))
+        .bind(version)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected(),
+    };
+    Ok(changed == 1)
 }

@@ -10,7 +10,7 @@ use super::codec::{self, db_id, from_json, instant, millis, person};
 use super::log::insert_event;
 use super::{Store, StoreError};
 use crate::event::{Event, EventKind};
-use crate::handoff::{Actor, Answer, Handoff, HandoffId};
+use crate::handoff::{Actor, Handoff, HandoffId};
 use crate::load::Load;
 use crate::roster::OfficerId;
 
@@ -106,10 +106,19 @@ impl Store {
         person: &PersonId,
     ) -> Result<Vec<Handoff>, StoreError> {
         let mut open = self.open_handoffs().await?;
+        open.retain(|h| h.pending().any(|o| &o.person == person));
+        Ok(open)
+    }
+
+    /// The open hand-offs a staff member's message may be about: those assigned to
+    /// them and those with an unanswered offer to them, by number.
+    pub async fn open_handoffs_of_staff(
+        &self,
+        person: &PersonId,
+    ) -> Result<Vec<Handoff>, StoreError> {
+        let mut open = self.open_handoffs().await?;
         open.retain(|h| {
-            h.offers
-                .iter()
-                .any(|o| &o.person == person && o.answer == Answer::Pending)
+            h.state.assignee() == Some(person) || h.pending().any(|o| &o.person == person)
         });
         Ok(open)
     }
@@ -131,74 +140,40 @@ impl Store {
         Ok(codec::handoff_id("counters", "handoff", value)?.max(HandoffId::FIRST))
     }
 
-    /// What routing needs to know about people now: who is busy on a hand-off, how
-    /// many open cases each carries (recorded caseload plus accepted hand-offs whose
-    /// intake is pending) and when each was last offered one. `unreachable` is left
-    /// empty: reachability is the transports' knowledge, not the store's. `now` is not
-    /// needed yet; it keeps the snapshot's instant explicit for callers.
+    /// What routing needs to know about people now: the hand-offs people hold
+    /// (open, or completed with their intake still owed), counted by the rule in
+    /// [`Load::count`], and when each person was last offered one. `unreachable` is
+    /// left empty: reachability is the transports' knowledge, not the store's.
+    /// `now` is not needed yet; it keeps the snapshot's instant explicit for callers.
     pub async fn load(&self, _now: DateTime<Utc>) -> Result<Load, StoreError> {
-        const TABLE: &str = "handoffs";
         let mut load = Load::default();
-
-        let busy: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT assignee FROM handoffs WHERE assignee IS NOT NULL \
-             AND state IN ('accepted', 'en_route', 'arrived')",
+        // A superset of what counts, cheap to find by index; which of these make a
+        // person busy or count towards a caseload is decided in `Load::count`.
+        let rows = sqlx::query(
+            "SELECT id, data, version, intake_completed_at FROM handoffs \
+             WHERE assignee IS NOT NULL AND (closed_at IS NULL \
+             OR (intake_due_at IS NOT NULL AND intake_completed_at IS NULL))",
         )
         .fetch_all(self.pool())
         .await?;
-        for name in busy {
-            load.busy.insert(person(TABLE, "assignee", &name)?);
+        for row in &rows {
+            let (handoff, _) = decode_handoff(row)?;
+            let recorded: Option<i64> = row.try_get("intake_completed_at")?;
+            load.count(&handoff, recorded.is_some());
         }
 
-        let rows = sqlx::query("SELECT person, last_offered_at, caseload FROM person_load")
+        let rows = sqlx::query("SELECT person, last_offered_at FROM person_load")
             .fetch_all(self.pool())
             .await?;
         for row in rows {
             const TABLE: &str = "person_load";
             let name: String = row.try_get("person")?;
             let who = person(TABLE, &name, &name)?;
-            let caseload = codec::count(TABLE, &name, row.try_get("caseload")?)?;
-            if caseload > 0 {
-                load.open_cases.insert(who.clone(), caseload);
-            }
             if let Some(at) = codec::opt_instant(TABLE, &name, row.try_get("last_offered_at")?)? {
                 load.last_offered.insert(who, at);
             }
         }
-
-        let rows = sqlx::query(
-            "SELECT assignee, COUNT(*) AS cases FROM handoffs WHERE assignee IS NOT NULL \
-             AND intake_due_at IS NOT NULL AND intake_completed_at IS NULL \
-             AND state IN ('accepted', 'en_route', 'arrived', 'completed') \
-             GROUP BY assignee",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        for row in rows {
-            let name: String = row.try_get("assignee")?;
-            let cases: i64 = row.try_get("cases")?;
-            let cases = u32::try_from(cases).unwrap_or(u32::MAX);
-            let entry = load
-                .open_cases
-                .entry(person(TABLE, "assignee", &name)?)
-                .or_insert(0);
-            *entry = entry.saturating_add(cases);
-        }
         Ok(load)
-    }
-
-    /// Records how many open cases `person` carries outside the dispatcher.
-    pub async fn set_caseload(&self, person: &PersonId, cases: u32) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
-        sqlx::query(
-            "INSERT INTO person_load (person, caseload) VALUES ($1, $2) \
-             ON CONFLICT (person) DO UPDATE SET caseload = excluded.caseload",
-        )
-        .bind(person.as_str())
-        .bind(i64::from(cases))
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     /// Records the intake of hand-off `id` as complete at `at`, with an

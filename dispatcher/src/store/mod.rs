@@ -21,6 +21,7 @@ mod commit;
 mod contacts;
 mod gauges;
 mod handoffs;
+mod inbound;
 mod leases;
 mod log;
 mod notify;
@@ -28,6 +29,7 @@ mod outbox;
 mod retention;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -37,8 +39,10 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::handoff::{HandoffId, Timer};
 
 pub use commit::Commit;
+pub use contacts::SenderRow;
 pub use gauges::Gauges;
 pub use handoffs::IntakeItem;
+pub use inbound::{ContactWrite, INBOUND_STEPS, InboundWrite, Recorded};
 pub use notify::OutboxListener;
 pub use retention::Forgotten;
 
@@ -124,6 +128,15 @@ pub enum StoreError {
     )]
     UnsupportedUrl(String),
 
+    /// Another message from the same sender was recorded first; nothing of this one
+    /// was written. Read again and decide again.
+    #[error("another message from the same sender was recorded first")]
+    SenderChanged,
+
+    /// A failure a test asked for (see [`Store::fail_inbound_step`]).
+    #[error("injected failure at step {0} of an inbound write")]
+    Injected(u32),
+
     /// [`Store::open_existing`] found no SQLite file at the path.
     #[error("no database at {0}: it is created by the first `handoff serve`")]
     NoDatabase(String),
@@ -144,6 +157,9 @@ struct Inner {
     /// Serialises the write transactions of this store on SQLite (see
     /// [`Store::write_lock`]). Unused on PostgreSQL.
     write_lock: Mutex<()>,
+    /// The step of an inbound write that fails on purpose, for tests; `u32::MAX`:
+    /// none.
+    fail_inbound_step: AtomicU32,
 }
 
 /// A database URL, which may hold a password: its `Debug` shows the scheme only.
@@ -211,6 +227,7 @@ impl Store {
                 backend,
                 url: ConnectUrl(url.clone()),
                 write_lock: Mutex::new(()),
+                fail_inbound_step: AtomicU32::new(u32::MAX),
             }),
         })
     }

@@ -79,12 +79,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            let refusals = sqlx::query("DELETE FROM refusals WHERE last_at < $1")
+            let senders = sqlx::query("DELETE FROM senders WHERE last_at < $1")
                 .bind(cut)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            Ok((messages, seen + refusals))
+            Ok((messages, seen + senders))
         }
         .await;
         let (messages, records) = Store::finish(tx, result).await?;

@@ -23,6 +23,10 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
+mod receive;
+pub use receive::Received;
+mod timers;
+
 use crate::clock::Clock;
 use crate::decide::{DecideError, Decision, Effect, Input, decide, request};
 use crate::directory::Directory;
@@ -44,6 +48,8 @@ pub enum EngineError {
     UnknownSite(String),
     #[error("hand-off {0} kept changing under a concurrent writer; gave up after {1} tries")]
     Contended(HandoffId, u32),
+    #[error("messages from {0} kept arriving at once; gave up after {1} tries")]
+    Busy(String, u32),
 }
 
 impl EngineError {
@@ -54,7 +60,9 @@ impl EngineError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            EngineError::Contended(..) | EngineError::Store(StoreError::Database(_))
+            EngineError::Contended(..)
+                | EngineError::Busy(..)
+                | EngineError::Store(StoreError::Database(_))
         )
     }
 }
@@ -68,7 +76,7 @@ pub struct Handled {
 }
 
 /// How many times an input is decided again after a concurrent change.
-const MAX_TRIES: u32 = 8;
+pub(crate) const MAX_TRIES: u32 = 8;
 
 /// The longest the timer loop sleeps without looking again, even with nothing due:
 /// it bounds the damage of a missed wake-up, and the loop's heartbeat (for the
@@ -76,7 +84,7 @@ const MAX_TRIES: u32 = 8;
 pub const MAX_IDLE: StdDuration = StdDuration::from_secs(30);
 
 /// How many due timers one pass handles before it looks at the clock again.
-const TIMER_BATCH: i64 = 100;
+pub(crate) const TIMER_BATCH: i64 = 100;
 
 struct Inner {
     store: Store,
@@ -86,6 +94,8 @@ struct Inner {
     /// and half of a new one. (A std lock: it is held only to clone an `Arc`.)
     directory: std::sync::RwLock<Arc<Directory>>,
     locks: Mutex<HashMap<HandoffId, Arc<tokio::sync::Mutex<()>>>>,
+    /// One lock per sender address, so one sender's messages are decided in turn.
+    sender_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Woken when a timer is set, so the loop can shorten its sleep.
     timers_changed: Notify,
     /// Woken when a message enters the outbox, for the transports.
@@ -108,6 +118,7 @@ impl Engine {
                 clock,
                 directory: std::sync::RwLock::new(directory),
                 locks: Mutex::new(HashMap::new()),
+                sender_locks: Mutex::new(HashMap::new()),
                 timers_changed: Notify::new(),
                 outbox_changed: Notify::new(),
                 heartbeat_ms: AtomicI64::new(0),
@@ -210,7 +221,7 @@ impl Engine {
                 .world(&new.site, &load)
                 .ok_or_else(|| EngineError::UnknownSite(new.site.to_string()))?;
             let id = self.inner.store.allocate_handoff_id().await?;
-            let decision = request(id, new.clone(), now, &world);
+            let decision = request(id, new.clone(), now, &world)?;
             match self.commit(None, None, decision, now).await {
                 // Numbers are allocated atomically, so this is only a number put
                 // in by hand (an import): take the next one.
@@ -278,99 +289,34 @@ impl Engine {
         decision: Decision,
         now: DateTime<Utc>,
     ) -> Result<Handled, EngineError> {
-        let Decision { handoff, effects } = decision;
-        let version = expected_version.map_or(1, |v| v + 1);
-        let mut commit = Commit {
-            handoff: handoff.clone(),
-            expected_version,
-            events: Vec::new(),
-            schedule: Vec::new(),
-            cancel: Vec::new(),
-            consumed,
-            outbox: Vec::new(),
-            offered: Vec::new(),
-            now,
-        };
-        let mut messages = Vec::new();
-        for (index, effect) in effects.into_iter().enumerate() {
-            match effect {
-                Effect::Send { to, message } => {
-                    // Unique per decision: the hand-off, the version this decision
-                    // creates, and the effect's place in it.
-                    let key = format!("{}:{}:{}", handoff.id, version, index);
-                    commit.outbox.push(NewOutbound {
-                        key,
-                        recipient: to.clone(),
-                        message: message.clone(),
-                    });
-                    messages.push((to, message));
-                }
-                Effect::Schedule { timer, at } => {
-                    commit.cancel.retain(|t| *t != timer);
-                    commit.schedule.push((timer, at));
-                }
-                Effect::Cancel { timer } => {
-                    commit.schedule.retain(|(t, _)| *t != timer);
-                    commit.cancel.push(timer);
-                }
-                Effect::Record { event } => {
-                    if let EventKind::Offered { person, .. } = &event.kind {
-                        commit.offered.push((person.clone(), event.at));
-                    }
-                    commit.events.push(event);
-                }
-            }
-        }
+        let (commit, messages) = prepare(expected_version, consumed, decision, now);
+        let handoff = commit.handoff.clone();
         let new_timers = !commit.schedule.is_empty();
         let new_messages = !commit.outbox.is_empty();
         self.inner.store.commit(commit).await?;
-        if new_timers {
-            self.inner.timers_changed.notify_one();
-        }
-        if new_messages {
-            self.inner.outbox_changed.notify_waiters();
-        }
+        self.committed(new_timers, new_messages);
         for (to, message) in &messages {
             tracing::debug!(handoff = %handoff.id, ?to, message = message_name(message), "queued");
         }
         Ok(Handled { handoff, messages })
     }
 
-    /// Handles every timer due at the clock's `now`. Returns how many fired.
-    pub async fn fire_due(&self) -> Result<usize, EngineError> {
-        let mut fired = 0;
-        loop {
-            let now = self.now();
-            let due = self.inner.store.due_timers(now, TIMER_BATCH).await?;
-            if due.is_empty() {
-                return Ok(fired);
-            }
-            let batch = due.len();
-            for (id, timer, at) in due {
-                tracing::debug!(handoff = %id, timer = %timer.name(), due = %at, "timer fired");
-                match self.handle(id, Input::Timer(timer)).await {
-                    Ok(_) => fired += 1,
-                    // The database faltered: keep the timer, so the escalation is
-                    // not lost, and end the pass; the loop tries again shortly.
-                    Err(error) if error.is_transient() => return Err(error),
-                    Err(error) => {
-                        // A timer that can never be handled must not block the
-                        // others, nor fire forever: log it loudly and drop it.
-                        tracing::error!(handoff = %id, timer = %timer.name(), %error, "timer failed");
-                        self.inner.store.drop_timer(id, timer).await?;
-                    }
-                }
-            }
-            if i64::try_from(batch).unwrap_or(i64::MAX) < TIMER_BATCH {
-                return Ok(fired);
-            }
+    /// Wakes the timer loop and the transports after a commit that set timers or
+    /// queued messages.
+    fn committed(&self, new_timers: bool, new_messages: bool) {
+        if new_timers {
+            self.inner.timers_changed.notify_one();
+        }
+        if new_messages {
+            self.inner.outbox_changed.notify_waiters();
         }
     }
 
     /// A transport could not deliver this message. An undeliverable offer counts as
     /// unanswered at once, so escalation does not wait out the timeout; any other
     /// message about a hand-off is recorded, and the first failure towards one side
-    /// of an accepted hand-off is told to the other side.
+    /// of an accepted hand-off is told to the other side (once: the hand-off keeps
+    /// who was told).
     pub async fn delivery_failed(&self, item: &OutboxItem) -> Result<(), EngineError> {
         tracing::warn!(handoff = ?item.handoff, message = message_name(&item.message), "message could not be delivered");
         if let (Message::Offer { id, .. }, Recipient::Staff(person)) =
@@ -387,70 +333,64 @@ impl Engine {
             Recipient::Phone(_) => return Ok(()),
         };
         if let Some(id) = item.message.handoff() {
-            let earlier = self
-                .inner
-                .store
-                .events_of(id)
-                .await?
-                .iter()
-                .any(|e| matches!(&e.kind, EventKind::NotDelivered { to: t } if *t == to));
-            self.handle(
-                id,
-                Input::NotDelivered {
-                    to,
-                    first: !earlier,
-                },
-            )
-            .await?;
+            self.handle(id, Input::NotDelivered { to }).await?;
         }
         Ok(())
     }
+}
 
-    /// One pass of the timer loop: fires what is due, then records the heartbeat the
-    /// health check reads. `serve` runs one before taking requests, so timers that
-    /// fell due while the service was down fire first.
-    /// Returns whether every due timer was handled.
-    pub async fn pass(&self) -> bool {
-        let handled = match self.fire_due().await {
-            Ok(_) => true,
-            Err(error) => {
-                tracing::error!(%error, "timer pass failed; retrying");
-                false
+/// What a decision writes: the [`Commit`] (with the outbox keys of its messages)
+/// and the messages, for the caller.
+fn prepare(
+    expected_version: Option<i64>,
+    consumed: Option<Timer>,
+    decision: Decision,
+    now: DateTime<Utc>,
+) -> (Commit, Vec<(Recipient, Message)>) {
+    let Decision { handoff, effects } = decision;
+    let version = expected_version.map_or(1, |v| v.saturating_add(1));
+    let mut commit = Commit {
+        handoff,
+        expected_version,
+        events: Vec::new(),
+        schedule: Vec::new(),
+        cancel: Vec::new(),
+        consumed,
+        outbox: Vec::new(),
+        offered: Vec::new(),
+        now,
+    };
+    let mut messages = Vec::new();
+    for (index, effect) in effects.into_iter().enumerate() {
+        match effect {
+            Effect::Send { to, message } => {
+                // Unique per decision: the hand-off, the version this decision
+                // creates, and the effect's place in it.
+                let key = format!("{}:{}:{}", commit.handoff.id, version, index);
+                commit.outbox.push(NewOutbound {
+                    key,
+                    recipient: to.clone(),
+                    message: message.clone(),
+                });
+                messages.push((to, message));
             }
-        };
-        self.inner
-            .heartbeat_ms
-            .store(self.now().timestamp_millis(), Ordering::Relaxed);
-        handled
-    }
-
-    /// The timer loop: fires due timers, then sleeps until the next is due (at most
-    /// `MAX_IDLE`), or until a new timer is set, until `shutdown` resolves.
-    pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            let handled = self.pass().await;
-            let sleep = match self.inner.store.next_timer_due().await {
-                // A failed pass left due timers in place: wait a moment rather
-                // than spin against a database that is not answering.
-                _ if !handled => StdDuration::from_secs(1),
-                Ok(Some(due)) => (due - self.now())
-                    .to_std()
-                    .unwrap_or(StdDuration::ZERO)
-                    .min(MAX_IDLE),
-                Ok(None) => MAX_IDLE,
-                Err(error) => {
-                    tracing::error!(%error, "cannot read the next timer; retrying");
-                    StdDuration::from_secs(1)
+            Effect::Schedule { timer, at } => {
+                commit.cancel.retain(|t| *t != timer);
+                commit.schedule.push((timer, at));
+            }
+            Effect::Cancel { timer } => {
+                commit.schedule.retain(|(t, _)| *t != timer);
+                commit.cancel.push(timer);
+            }
+            Effect::Record { event } => {
+                if let EventKind::Offered { person, .. } = &event.kind {
+                    commit.offered.push((person.clone(), event.at));
                 }
-            };
-            tokio::select! {
-                () = tokio::time::sleep(sleep) => {}
-                () = self.inner.timers_changed.notified() => {}
-                () = &mut shutdown => return,
+                commit.events.push(event);
             }
         }
     }
+    (commit, messages)
 }
 
 /// The variant name of a message, for logs that must not carry its text.

@@ -1,0 +1,55 @@
+//! What an inbound message asks for, as a typed command. Each transport parses its
+//! own words into a [`Command`] (SMS: `bot/src/sms/grammar.rs`); what a command
+//! means for the sender's role is decided in [`super::understand`], once, for every
+//! transport.
+
+use crate::handoff::{HandoffId, HandoffKind};
+
+/// What a message asks for. Which commands a sender may use depends on their role;
+/// that is decided by the conversation, not by the parser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Carrier opt-out keyword sent alone: STOP, STOPALL, UNSUBSCRIBE, CANCEL, END,
+    /// QUIT (CTIA / Twilio defaults), REVOKE, OPTOUT (Twilio since May 2025).
+    OptOut,
+    /// Carrier opt-in keyword sent alone: START, YES, UNSTOP.
+    OptIn,
+    /// HELP or INFO alone.
+    Help,
+    /// Officer: `LEAD <location, notes>` = arrest diversion; `REFER <text>` =
+    /// social contact referral.
+    Request { kind: HandoffKind, text: String },
+    /// `LEAD`/`REFER` with nothing after it.
+    RequestWithoutLocation { kind: HandoffKind },
+    /// STATUS alone.
+    Status,
+    /// `CANCEL 4821 [reason]`, `WITHDRAW [4821] [reason]`. Bare `CANCEL` is OptOut
+    /// (carrier rule).
+    Cancel {
+        id: Option<HandoffId>,
+        reason: Option<String>,
+    },
+    /// Staff: `Y4821`, `Y`, `ACCEPT [4821]`, ...
+    Accept { id: Option<HandoffId> },
+    /// Staff: `N4821 [reason]`, `PASS [4821] [reason]`, ...
+    Decline {
+        id: Option<HandoffId>,
+        reason: Option<String>,
+    },
+    /// Staff: `ETA 15`, `ETA 4821 15`. The minutes as written: whether they are
+    /// an acceptable ETA is the dispatcher's rule ([`crate::decide::MAX_ETA_MINUTES`]).
+    Eta { minutes: u32, id: Option<HandoffId> },
+    /// `ETA` without a usable number of minutes (missing, negative, or other words).
+    BadEta,
+    /// Staff: ARRIVED / HERE / ON SCENE, optionally with an id.
+    Arrived { id: Option<HandoffId> },
+    /// Staff: DONE / COMPLETE, optionally with an id.
+    Done { id: Option<HandoffId> },
+    /// WHO alone.
+    Who,
+    /// Anything else: text to relay. A `#4821 text` or `4821: text` prefix names the
+    /// hand-off and is removed.
+    Text { id: Option<HandoffId>, text: String },
+    /// Empty or whitespace-only.
+    Empty,
+}

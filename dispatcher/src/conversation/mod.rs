@@ -1,0 +1,284 @@
+//! What an inbound message means, for every transport: who sent it (an officer, a
+//! staff member, or an unregistered address), which hand-off it is about, which
+//! command it is, and what it changes. [`understand`] is a pure function of the
+//! message, a [`Snapshot`] of the sender's open hand-offs, the configuration and an
+//! explicit `now`; the engine reads the snapshot, carries out the [`Plan`] through
+//! `decide`, and commits everything in one transaction (`Engine::receive`).
+//!
+//! A transport only verifies, parses (its words into a [`Command`]), renders and
+//! delivers. The rules here are the same for SMS and Matrix.
+//!
+//! Carrier rules come first and apply to every phone, registered or not: a bare STOP
+//! opts the number out of SMS, START opts it back in, HELP answers. An unregistered
+//! sender is told so at most once per [`REFUSAL_QUIET`], so two automated senders
+//! cannot ping-pong.
+
+mod address;
+mod command;
+mod officer;
+mod staff;
+mod zone;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::decide::DecideError;
+use crate::decide::Input;
+use crate::directory::Directory;
+use crate::handoff::{Handoff, HandoffId, Request, State};
+use crate::message::{Audience, Message, Named, Problem, Recipient, SiteNow, StatusLine};
+use crate::roster::Participant;
+
+pub use address::{Address, BadMessageId, MAX_MESSAGE_ID, MessageId};
+pub use command::Command;
+pub use zone::{Candidate, place};
+
+/// How long an unregistered address waits between two "not registered" replies.
+pub const REFUSAL_QUIET: Duration = Duration::hours(24);
+
+/// A request repeating one the same officer made this recently (same kind, same
+/// words) is the same request sent again, as people do when no answer shows at
+/// once: it is answered with that hand-off's status instead of opening another.
+pub const REPEAT_WINDOW: Duration = Duration::minutes(10);
+
+/// The longest request or relay text kept: ten SMS segments. Longer is cut, not
+/// refused, so nothing an officer wrote is lost without a trace in the reply.
+pub const MAX_TEXT: usize = 1530;
+
+/// One inbound message, parsed at the edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    pub from: Address,
+    /// The provider's id: a retried delivery of the same message has the same one.
+    pub id: MessageId,
+    pub command: Command,
+    /// The message as written, for commands relayed word for word.
+    pub body: String,
+}
+
+/// What the conversation knows about the sender, read before deciding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    /// Open hand-offs about the sender: an officer's own requests; for a staff
+    /// member, those they hold or have an unanswered offer on.
+    pub open: Vec<Handoff>,
+    /// When this address was last told it is not registered.
+    pub refused_at: Option<DateTime<Utc>>,
+}
+
+/// A change to what is remembered about the sender's address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactChange {
+    /// Carrier STOP: nothing more is texted to this phone.
+    OptOut,
+    /// Carrier START.
+    OptIn,
+    /// An unregistered address was told so (now).
+    Refused,
+}
+
+/// What a message does to the hand-offs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Open a new hand-off.
+    Open(Request),
+    /// Apply an input to an existing one (which may not exist, or refuse it: the
+    /// engine then answers the sender with [`refusal`]).
+    Apply { id: HandoffId, input: Input },
+}
+
+/// What the engine is to do because of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub contact: Option<ContactChange>,
+    pub action: Option<Action>,
+    /// Replies that do not depend on the action's outcome.
+    pub replies: Vec<(Recipient, Message)>,
+    /// The sender as replies address them; `None` for an unregistered address
+    /// that no transport can answer (a Matrix ID outside the roster).
+    pub sender: Option<Recipient>,
+}
+
+impl Plan {
+    fn reply(&mut self, message: Message) {
+        if let Some(to) = &self.sender {
+            self.replies.push((to.clone(), message));
+        }
+    }
+
+    fn problem(&mut self, id: Option<HandoffId>, problem: Problem, open: Vec<HandoffId>) {
+        self.reply(Message::Problem { id, problem, open });
+    }
+
+    fn help(&mut self, audience: Audience) {
+        self.reply(Message::Help { audience });
+    }
+
+    fn apply(&mut self, id: HandoffId, input: Input) {
+        self.action = Some(Action::Apply { id, input });
+    }
+}
+
+/// Decides what `message` means and does, from what is known of its sender.
+pub fn understand(
+    message: &Inbound,
+    snapshot: &Snapshot,
+    directory: &Directory,
+    now: DateTime<Utc>,
+) -> Plan {
+    let participant = message.from.participant(&directory.roster);
+    let sender = match (participant, &message.from) {
+        (Some(Participant::Officer(o)), _) => Some(Recipient::Officer(o.id.clone())),
+        (Some(Participant::Staff(p)), _) => Some(Recipient::Staff(p.id.clone())),
+        (None, Address::Phone(phone)) => Some(Recipient::Phone(phone.clone())),
+        (None, Address::Matrix(_)) => None,
+    };
+    let mut plan = Plan {
+        contact: None,
+        action: None,
+        replies: Vec::new(),
+        sender,
+    };
+    let is_phone = matches!(message.from, Address::Phone(_));
+    match (&message.command, participant) {
+        // Carriers allow one confirmation after STOP; nothing after it.
+        (Command::OptOut, _) if is_phone => {
+            plan.contact = Some(ContactChange::OptOut);
+            plan.reply(Message::OptedOut);
+        }
+        (Command::OptIn, _) if is_phone => {
+            plan.contact = Some(ContactChange::OptIn);
+            plan.reply(Message::OptedIn);
+        }
+        (Command::Empty | Command::OptOut | Command::OptIn, _) => {}
+        (Command::Help, None) => plan.reply(Message::NotRegistered),
+        (_, None) => {
+            tracing::warn!(sender = %message.from.redacted(), "text from an unregistered number");
+            let quiet = snapshot
+                .refused_at
+                .is_some_and(|at| now.signed_duration_since(at) < REFUSAL_QUIET);
+            if !quiet {
+                plan.contact = Some(ContactChange::Refused);
+                plan.reply(Message::NotRegistered);
+            }
+        }
+        (_, Some(Participant::Officer(officer))) => {
+            officer::understand(&mut plan, officer, message, snapshot, directory, now);
+        }
+        (_, Some(Participant::Staff(person))) => {
+            staff::understand(&mut plan, person, message, snapshot, directory, now);
+        }
+    }
+    plan
+}
+
+/// The reply to a command the hand-off's state refused.
+pub fn refusal(id: HandoffId, error: &DecideError) -> Message {
+    let problem = match error {
+        DecideError::NotOffered { .. } => Problem::NotOffered,
+        DecideError::NotAssignee { .. } => Problem::NotYours,
+        DecideError::NotRequester { .. } => Problem::NotRequester,
+        DecideError::NotYetAccepted { .. } => Problem::NotYetAccepted,
+        DecideError::Closed { .. } => Problem::Closed,
+        DecideError::BadEta { .. } => Problem::BadEta,
+        // Not the sender's doing: a time the calendar cannot hold.
+        DecideError::TimeOutOfRange { .. } => Problem::NotUnderstood,
+    };
+    Message::Problem {
+        id: Some(id),
+        problem,
+        open: Vec::new(),
+    }
+}
+
+/// The reply to a command naming a hand-off that does not exist.
+pub fn unknown(id: HandoffId) -> Message {
+    Message::Problem {
+        id: Some(id),
+        problem: Problem::UnknownHandoff,
+        open: Vec::new(),
+    }
+}
+
+/// Picks the hand-off a command is about: the one named, or the only candidate.
+/// With none or several, the sender is asked and `None` returned.
+fn choose(
+    plan: &mut Plan,
+    command: Named,
+    named: Option<HandoffId>,
+    candidates: &[HandoffId],
+) -> Option<HandoffId> {
+    if let Some(id) = named {
+        return Some(id);
+    }
+    match candidates {
+        [only] => Some(*only),
+        [] => {
+            plan.problem(None, Problem::NothingOpen, Vec::new());
+            None
+        }
+        several => {
+            plan.problem(None, Problem::NameTheHandoff { command }, several.to_vec());
+            None
+        }
+    }
+}
+
+/// Free text as it is kept: at most [`MAX_TEXT`] characters.
+fn cut(text: &str) -> String {
+    text.chars().take(MAX_TEXT).collect()
+}
+
+/// A STATUS answer listing these hand-offs.
+fn status<'a>(handoffs: impl Iterator<Item = &'a Handoff>, directory: &Directory) -> Message {
+    Message::Status {
+        lines: handoffs.map(|h| status_line(h, directory)).collect(),
+    }
+}
+
+fn status_line(handoff: &Handoff, directory: &Directory) -> StatusLine {
+    let first_name = handoff
+        .state
+        .assignee()
+        .and_then(|p| directory.roster.people.get(p))
+        .map(|p| p.first_name().to_owned());
+    let eta = match &handoff.state {
+        State::EnRoute { eta, .. } => directory
+            .sites
+            .get(&handoff.request.site)
+            .map(|site| eta.with_timezone(&site.schedule.tz).fixed_offset()),
+        _ => None,
+    };
+    StatusLine {
+        id: handoff.id,
+        kind: handoff.request.kind,
+        state: handoff.state.name().to_owned(),
+        first_name,
+        eta,
+    }
+}
+
+/// Who is on duty at `now` at every site, by first name and role.
+fn who(directory: &Directory, now: DateTime<Utc>) -> Vec<SiteNow> {
+    directory
+        .sites
+        .values()
+        .map(|site| SiteNow {
+            site: site.name.clone(),
+            open: site.schedule.is_open(now),
+            on_duty: site
+                .schedule
+                .on_duty(now)
+                .into_iter()
+                .map(|(person, role)| {
+                    let name = directory
+                        .roster
+                        .people
+                        .get(&person)
+                        .map_or_else(|| person.to_string(), |p| p.first_name().to_owned());
+                    (name, role.label().to_owned())
+                })
+                .collect(),
+            next_opening: site.schedule.next_opening(now).map(|t| t.fixed_offset()),
+        })
+        .collect()
+}

@@ -1,0 +1,129 @@
+//! What a staff member's message does: accept or pass an offer, ETA, ARRIVED, DONE,
+//! CANCEL, WHO, STATUS, and any other text relayed to the officer.
+
+use chrono::{DateTime, Utc};
+
+use super::{Command, Inbound, Plan, Snapshot, choose, cut, status, who};
+use crate::decide::Input;
+use crate::directory::Directory;
+use crate::handoff::{Actor, Answer, Handoff, HandoffId};
+use crate::message::{Audience, Message, Named, Problem};
+use crate::roster::Person;
+
+pub(super) fn understand(
+    plan: &mut Plan,
+    person: &Person,
+    message: &Inbound,
+    snapshot: &Snapshot,
+    directory: &Directory,
+    now: DateTime<Utc>,
+) {
+    let by = person.id.clone();
+    let mine: Vec<&Handoff> = snapshot
+        .open
+        .iter()
+        .filter(|h| h.state.is_active_assignment() && h.state.assignee() == Some(&by))
+        .collect();
+    let mine_ids: Vec<HandoffId> = mine.iter().map(|h| h.id).collect();
+    match &message.command {
+        Command::Accept { id } | Command::Decline { id, .. } => {
+            let offered: Vec<HandoffId> = snapshot
+                .open
+                .iter()
+                .filter(|h| {
+                    h.offers
+                        .iter()
+                        .any(|o| o.person == by && o.answer == Answer::Pending)
+                })
+                .map(|h| h.id)
+                .collect();
+            let declining = matches!(message.command, Command::Decline { .. });
+            // "N Highland is blocked" from a case manager on the way, with no offer
+            // open to them, is news for the officer, not a decline.
+            if id.is_none()
+                && offered.is_empty()
+                && declining
+                && let [only] = mine_ids.as_slice()
+            {
+                let text = cut(message.body.trim());
+                plan.apply(
+                    *only,
+                    Input::Relay {
+                        from: Actor::Staff(by),
+                        text,
+                    },
+                );
+                return;
+            }
+            let named = if declining {
+                Named::Decline
+            } else {
+                Named::Accept
+            };
+            if let Some(id) = choose(plan, named, *id, &offered) {
+                let input = match &message.command {
+                    Command::Decline { reason, .. } => Input::Decline {
+                        by,
+                        reason: reason.clone(),
+                    },
+                    _ => Input::Accept { by },
+                };
+                plan.apply(id, input);
+            }
+        }
+        Command::Eta { minutes, id } => {
+            let input = Input::Eta {
+                by,
+                minutes: *minutes,
+            };
+            assignment(plan, Named::Eta, *id, &mine_ids, input);
+        }
+        Command::Arrived { id } => {
+            assignment(plan, Named::Arrived, *id, &mine_ids, Input::Arrived { by });
+        }
+        Command::Done { id } => {
+            assignment(plan, Named::Done, *id, &mine_ids, Input::Done { by });
+        }
+        Command::Cancel { id, reason } => {
+            let input = Input::Cancel {
+                by: Actor::Staff(by),
+                reason: reason.clone(),
+            };
+            assignment(plan, Named::Cancel, *id, &mine_ids, input);
+        }
+        Command::BadEta => plan.problem(None, Problem::BadEta, Vec::new()),
+        Command::Who => plan.reply(Message::OnDutyNow {
+            sites: who(directory, now),
+        }),
+        Command::Status => plan.reply(status(mine.iter().copied(), directory)),
+        Command::Text { id, text } => {
+            if id.is_none() && mine_ids.is_empty() {
+                plan.help(Audience::Staff);
+            } else if let Some(id) = choose(plan, Named::Message, *id, &mine_ids) {
+                let input = Input::Relay {
+                    from: Actor::Staff(by),
+                    text: cut(text),
+                };
+                plan.apply(id, input);
+            }
+        }
+        Command::Request { .. } | Command::RequestWithoutLocation { .. } | Command::Help => {
+            plan.help(Audience::Staff);
+        }
+        Command::OptOut | Command::OptIn | Command::Empty => {}
+    }
+}
+
+/// A command on one of the person's accepted hand-offs: the one named, or their
+/// only one.
+fn assignment(
+    plan: &mut Plan,
+    command: Named,
+    named: Option<HandoffId>,
+    mine: &[HandoffId],
+    input: Input,
+) {
+    if let Some(id) = choose(plan, command, named, mine) {
+        plan.apply(id, input);
+    }
+}

@@ -1,0 +1,214 @@
+//! `Engine::receive`: one inbound message, whatever carried it, as one engine
+//! operation. It reads the sender's snapshot, asks the conversation what the
+//! message means, decides the hand-off change it causes, and records the message
+//! id, the change, its events and every reply in one transaction
+//! (`Store::receive`).
+//!
+//! Ordering: one sender's messages are handled one at a time (a lock per sender in
+//! this process; across processes the sender row's version makes a concurrent
+//! second message decide again on the first one's result), so a request sent twice
+//! at the same moment opens one hand-off. A message about an existing hand-off also
+//! takes that hand-off's lock, always after the sender's, so timers (which take only
+//! the hand-off's) and messages never wait on each other in a circle.
+
+use std::sync::{Arc, PoisonError};
+
+use chrono::{DateTime, Utc};
+
+use super::{Engine, EngineError, MAX_TRIES, prepare};
+use crate::conversation::{self, Action, ContactChange, Inbound, Plan, Snapshot};
+use crate::decide::{self, decide};
+use crate::directory::Directory;
+use crate::message::{Message, Recipient};
+use crate::outbox::NewOutbound;
+use crate::roster::Participant;
+use crate::store::{Commit, ContactWrite, InboundWrite, Recorded, StoreError};
+
+/// What became of an inbound message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Its effects and replies are committed.
+    Handled,
+    /// It was handled before (a provider's retry): nothing was done.
+    Duplicate,
+}
+
+impl Engine {
+    /// Handles one inbound message: everything it changes and every reply is
+    /// committed together, or nothing is. An error is internal (the database): the
+    /// caller should let the provider retry, and the retry is handled once.
+    pub async fn receive(&self, message: &Inbound) -> Result<Received, EngineError> {
+        let store = &self.inner.store;
+        if store.inbound_seen(message.id.as_str()).await? {
+            return Ok(Received::Duplicate);
+        }
+        let key = message.from.key();
+        let lock = self.sender_lock(&key);
+        let result = {
+            let _serial = lock.lock().await;
+            self.receive_locked(message, &key).await
+        };
+        drop(lock);
+        self.forget_sender_lock(&key);
+        result
+    }
+
+    async fn receive_locked(&self, message: &Inbound, key: &str) -> Result<Received, EngineError> {
+        for _ in 0..MAX_TRIES {
+            let now = self.now();
+            let directory = self.directory();
+            let sender = self.inner.store.sender(key).await?;
+            let snapshot = Snapshot {
+                open: self.open_of_sender(message, &directory).await?,
+                refused_at: sender.refused_at,
+            };
+            let plan = conversation::understand(message, &snapshot, &directory, now);
+            let contact = contact_write(message, plan.contact);
+            let mut replies = plan.replies.clone();
+            let (handoff, _handoff_lock) = self.act(&plan, &directory, now, &mut replies).await?;
+            let write = InboundWrite {
+                message_id: message.id.as_str().to_owned(),
+                sender: key.to_owned(),
+                sender_version: sender.version,
+                contact,
+                handoff,
+                replies: reply_items(message, replies),
+                now,
+            };
+            match self.inner.store.receive(&write).await {
+                Ok(Recorded::Written) => {
+                    let timers = write
+                        .handoff
+                        .as_ref()
+                        .is_some_and(|c| !c.schedule.is_empty());
+                    let queued = !write.replies.is_empty()
+                        || write.handoff.as_ref().is_some_and(|c| !c.outbox.is_empty());
+                    self.committed(timers, queued);
+                    return Ok(Received::Handled);
+                }
+                Ok(Recorded::Duplicate) => return Ok(Received::Duplicate),
+                // Another message from this sender, or another change to the
+                // hand-off, got there first: decide again on what they left.
+                Err(StoreError::SenderChanged | StoreError::Conflict { .. }) => continue,
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(EngineError::Busy(message.from.redacted(), MAX_TRIES))
+    }
+
+    /// The hand-offs the sender's message may be about.
+    async fn open_of_sender(
+        &self,
+        message: &Inbound,
+        directory: &Directory,
+    ) -> Result<Vec<crate::handoff::Handoff>, EngineError> {
+        let store = &self.inner.store;
+        Ok(match message.from.participant(&directory.roster) {
+            Some(Participant::Officer(officer)) => {
+                store.open_handoffs_of_officer(&officer.id).await?
+            }
+            Some(Participant::Staff(person)) => store.open_handoffs_of_staff(&person.id).await?,
+            None => Vec::new(),
+        })
+    }
+
+    /// Decides the plan's action on the hand-offs: the commit it makes, if any, and
+    /// the lock of the hand-off it changes (held until the commit). A command the
+    /// hand-off refuses, or about a hand-off that does not exist, becomes a plain
+    /// reply to the sender instead.
+    async fn act(
+        &self,
+        plan: &Plan,
+        directory: &Directory,
+        now: DateTime<Utc>,
+        replies: &mut Vec<(Recipient, Message)>,
+    ) -> Result<(Option<Commit>, Option<tokio::sync::OwnedMutexGuard<()>>), EngineError> {
+        let mut refuse = |message: Message| {
+            if let Some(to) = &plan.sender {
+                replies.push((to.clone(), message));
+            }
+        };
+        match &plan.action {
+            None => Ok((None, None)),
+            Some(Action::Open(request)) => {
+                let load = self.load(now, directory).await?;
+                let world = directory
+                    .world(&request.site, &load)
+                    .ok_or_else(|| EngineError::UnknownSite(request.site.to_string()))?;
+                let id = self.inner.store.allocate_handoff_id().await?;
+                let decision = decide::request(id, request.clone(), now, &world)?;
+                Ok((Some(prepare(None, None, decision, now).0), None))
+            }
+            Some(Action::Apply { id, input }) => {
+                let guard = Arc::clone(&self.lock_for(*id)).lock_owned().await;
+                let Some((handoff, version)) = self.inner.store.handoff(*id).await? else {
+                    refuse(conversation::unknown(*id));
+                    return Ok((None, None));
+                };
+                let load = self.load(now, directory).await?;
+                let world = directory
+                    .world(&handoff.request.site, &load)
+                    .ok_or_else(|| EngineError::UnknownSite(handoff.request.site.to_string()))?;
+                match decide(&handoff, input.clone(), now, &world) {
+                    Ok(decision) => {
+                        let commit = prepare(Some(version), None, decision, now).0;
+                        Ok((Some(commit), Some(guard)))
+                    }
+                    Err(error) => {
+                        refuse(conversation::refusal(*id, &error));
+                        Ok((None, None))
+                    }
+                }
+            }
+        }
+    }
+
+    fn sender_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .inner
+            .sender_locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        locks.entry(key.to_owned()).or_default().clone()
+    }
+
+    fn forget_sender_lock(&self, key: &str) {
+        let mut locks = self
+            .inner
+            .sender_locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Only drop it if nobody else holds a handle to it right now.
+        if locks.get(key).is_some_and(|l| Arc::strong_count(l) == 1) {
+            locks.remove(key);
+        }
+    }
+}
+
+/// The store's form of a change to the sender's address: opt-outs and opt-ins are
+/// about a phone number.
+fn contact_write(message: &Inbound, change: Option<ContactChange>) -> Option<ContactWrite> {
+    let phone = match &message.from {
+        conversation::Address::Phone(phone) => Some(phone.clone()),
+        conversation::Address::Matrix(_) => None,
+    };
+    match change? {
+        ContactChange::OptOut => phone.map(ContactWrite::OptOut),
+        ContactChange::OptIn => phone.map(ContactWrite::OptIn),
+        ContactChange::Refused => Some(ContactWrite::Refused),
+    }
+}
+
+/// The replies as outbox rows, keyed by the message's provider id so that nothing
+/// can answer one message twice.
+fn reply_items(message: &Inbound, replies: Vec<(Recipient, Message)>) -> Vec<NewOutbound> {
+    replies
+        .into_iter()
+        .enumerate()
+        .map(|(n, (recipient, message_out))| NewOutbound {
+            key: format!("reply:{}:{n}", message.id),
+            recipient,
+            message: message_out,
+        })
+        .collect()
+}
