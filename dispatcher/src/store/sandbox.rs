@@ -125,9 +125,11 @@ impl Store {
 
     /// Where the sandbox log stands, for pages polling for changes.
     pub async fn sandbox_version(&self) -> Result<SandboxVersion, StoreError> {
-        let row = sqlx::query("SELECT COALESCE(MAX(id), 0) AS newest, COUNT(*) AS count FROM sandbox_log")
-            .fetch_one(self.pool())
-            .await?;
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(id), 0) AS newest, COUNT(*) AS count FROM sandbox_log",
+        )
+        .fetch_one(self.pool())
+        .await?;
         Ok(SandboxVersion {
             newest: row.try_get("newest")?,
             count: row.try_get("count")?,
