@@ -42,6 +42,7 @@ impl Retention {
                 events = done.events,
                 messages = done.messages,
                 records = done.records,
+                sandbox = done.sandbox,
                 "retention: forgot the words of closed hand-offs"
             );
         }

@@ -125,7 +125,7 @@ pub async fn start(
                      reach it can read every conversation and text as anyone"
                 );
             }
-            let sandbox = Arc::new(Sandbox::new());
+            let sandbox = Arc::new(Sandbox::new(engine.store().clone()));
             (
                 Some(Provider::Sandbox(sandbox.clone())),
                 None,

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Form, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Duration;
-use handoff_dispatcher::PhoneNumber;
 use handoff_dispatcher::engine::MAX_IDLE;
+use handoff_dispatcher::{PhoneNumber, StoreError};
 use serde::Deserialize;
 
 use handoff_dispatcher::conversation::MessageId;
@@ -24,6 +24,9 @@ use crate::sms::webhook;
 
 /// Webhook bodies are a few hundred bytes; anything near this is not a provider.
 const MAX_BODY: usize = 64 * 1024;
+
+/// Set by browsers on every request: whether it came from the page's own origin.
+const SEC_FETCH_SITE: header::HeaderName = header::HeaderName::from_static("sec-fetch-site");
 
 /// A timer this late means the engine is not keeping up: the health check fails.
 pub const OVERDUE: Duration = Duration::seconds(60);
@@ -131,26 +134,43 @@ async fn healthz(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// 404 for the sandbox endpoints when the provider is not the sandbox.
+fn sandbox_off() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        "the sandbox is off: the SMS provider is not `sandbox`\n",
+    )
+        .into_response()
+}
+
+/// 500 when the sandbox log cannot be read or written.
+fn sandbox_failed(what: &str, error: &StoreError) -> Response {
+    tracing::error!(%error, "{what} failed");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("{what} failed: {error}\n"),
+    )
+        .into_response()
+}
+
 async fn sandbox_page(State(state): State<AppState>) -> Response {
-    match &state.sandbox {
-        Some(sandbox) => Html(sandbox::page(
-            sandbox,
-            &state.inbound.engine().directory(),
-            &state.program,
-        ))
-        .into_response(),
-        None => (
-            StatusCode::NOT_FOUND,
-            "the sandbox is off: the SMS provider is not `sandbox`\n",
-        )
-            .into_response(),
+    let Some(sandbox) = &state.sandbox else {
+        return sandbox_off();
+    };
+    let directory = state.inbound.engine().directory();
+    match sandbox.page(&directory, &state.program).await {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => sandbox_failed("reading the sandbox conversations", &error),
     }
 }
 
 async fn sandbox_version(State(state): State<AppState>) -> Response {
-    match &state.sandbox {
-        Some(sandbox) => sandbox.version().to_string().into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
+    let Some(sandbox) = &state.sandbox else {
+        return sandbox_off();
+    };
+    match sandbox.version().await {
+        Ok(version) => version.into_response(),
+        Err(error) => sandbox_failed("reading the sandbox version", &error),
     }
 }
 
@@ -162,25 +182,46 @@ pub struct SandboxText {
     anchor: String,
 }
 
+/// A header's value, when present and readable as text.
+fn header_text<'a>(headers: &'a HeaderMap, name: &header::HeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
 /// A text typed on the sandbox page, handled exactly like one from the provider.
-async fn sandbox_send(State(state): State<AppState>, Form(text): Form<SandboxText>) -> Response {
+/// Refused (403, nothing recorded or handled) unless it comes from the page itself.
+async fn sandbox_send(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    Form(text): Form<SandboxText>,
+) -> Response {
     let Some(sandbox) = &state.sandbox else {
-        return StatusCode::NOT_FOUND.into_response();
+        return sandbox_off();
     };
+    let host = header_text(&headers, &header::HOST).or_else(|| uri.authority().map(|a| a.as_str()));
+    if let Err(refused) = sandbox::check_origin(
+        header_text(&headers, &header::ORIGIN),
+        header_text(&headers, &SEC_FETCH_SITE),
+        host,
+        &state.public_url,
+    ) {
+        tracing::warn!(%refused, "refused a sandbox text not posted from the sandbox page");
+        return (StatusCode::FORBIDDEN, format!("refused: {refused}\n")).into_response();
+    }
     let Ok(from) = PhoneNumber::parse(&text.from) else {
         return (StatusCode::BAD_REQUEST, "`from` is not a phone number\n").into_response();
     };
     let now = state.inbound.engine().now();
     if !text.body.trim().is_empty() {
-        let id = sandbox.received(&from, &text.body, now);
-        let handled = match MessageId::parse(&id) {
-            Ok(id) => state.inbound.text(&from, &text.body, &id).await.map(|_| ()),
-            Err(error) => {
-                tracing::error!(%error, "the sandbox made a bad message id");
-                Ok(())
-            }
+        let id = match sandbox.received(&from, &text.body, now).await {
+            Ok(id) => id,
+            Err(error) => return sandbox_failed("recording a sandbox text", &error),
         };
-        if let Err(error) = handled {
+        let Ok(id) = MessageId::parse(&id) else {
+            tracing::error!(%id, "the sandbox made an unusable message id");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        if let Err(error) = state.inbound.text(&from, &text.body, &id).await {
             tracing::error!(%error, "handling a sandbox text failed");
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -81,7 +81,17 @@ impl Provider {
     ) -> Result<Sent, SendError> {
         match self {
             Provider::Twilio(client) => client.send(to.as_str(), body, status_callback).await,
-            Provider::Sandbox(sandbox) => Ok(sandbox.deliver(to, body, now)),
+            // The sandbox's database not answering is worth trying again, like a
+            // provider's outage.
+            Provider::Sandbox(sandbox) => {
+                sandbox
+                    .deliver(to, body, now)
+                    .await
+                    .map_err(|error| SendError::Transient {
+                        reason: format!("the sandbox could not record the text: {error}"),
+                        retry_after: None,
+                    })
+            }
         }
     }
 }

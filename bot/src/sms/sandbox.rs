@@ -1,102 +1,194 @@
-//! The sandbox SMS provider: messages are kept in memory instead of sent, and a local
-//! page shows one phone per configured officer and staff member with its
+//! The sandbox SMS provider: messages are recorded in the database instead of sent,
+//! and a local page shows one phone per configured officer and staff member with its
 //! conversation and a box to text as them. It lets anyone run handoff end to end
 //! with no provider account: play the officer in one panel and the case manager in
 //! another.
 //!
-//! The log is in memory and bounded: it is a demonstration, not a record (the event
-//! log is the record), and message bodies should not outlive their use.
+//! The conversations live in the store (`sandbox_log`) beside the hand-offs they
+//! belong to, so a restart shows what was said about the hand-offs still open; what a
+//! person typed is stored redacted, what handoff sent as rendered, and retention
+//! deletes both after the program's `message_retention`. Message ids are made from
+//! the row numbers, which the database never gives twice: inbound ids are
+//! remembered to ignore provider retries, so an id reused after a restart would make
+//! a new text look like a retry and go unanswered.
+//!
+//! Posting a text as someone is refused unless it comes from the sandbox page itself
+//! (see [`check_origin`]): a form on another site must not be able to text as an
+//! officer through a visitor's browser.
 
-use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, Utc};
-use handoff_dispatcher::{Directory, PhoneNumber};
+use handoff_dispatcher::redact::redact;
+use handoff_dispatcher::store::{SandboxDirection, SandboxEntry};
+use handoff_dispatcher::{Directory, PhoneNumber, Store, StoreError};
 
 use crate::sms::provider::Sent;
 
-/// The most entries kept; older ones are dropped first.
-pub const MAX_ENTRIES: usize = 5000;
+/// The most texts shown per phone, newest kept: the page stays quick to render and
+/// to read however long a demonstration runs.
+pub const MAX_SHOWN: i64 = 200;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Texted by the person to handoff.
-    In,
-    /// Texted by handoff to the person.
-    Out,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    pub at: DateTime<Utc>,
-    pub phone: PhoneNumber,
-    pub direction: Direction,
-    pub body: String,
-}
-
-#[derive(Debug, Default)]
+/// The sandbox provider: a handle on the store's sandbox log.
+#[derive(Debug, Clone)]
 pub struct Sandbox {
-    log: Mutex<VecDeque<Entry>>,
-    /// Bumped on every entry; the page polls it to know when to refresh.
-    version: AtomicU64,
+    store: Store,
 }
 
 impl Sandbox {
-    pub fn new() -> Sandbox {
-        Sandbox::default()
+    pub fn new(store: Store) -> Sandbox {
+        Sandbox { store }
     }
 
-    fn push(&self, entry: Entry) -> u64 {
-        let mut log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
-        if log.len() >= MAX_ENTRIES {
-            log.pop_front();
-        }
-        log.push_back(entry);
-        self.version.fetch_add(1, Ordering::SeqCst) + 1
-    }
-
-    /// "Sends" a text: keeps it, and answers like a provider would.
-    pub fn deliver(&self, to: &PhoneNumber, body: &str, at: DateTime<Utc>) -> Sent {
-        let n = self.push(Entry {
-            at,
-            phone: to.clone(),
-            direction: Direction::Out,
-            body: body.to_owned(),
-        });
-        Sent {
-            sid: format!("SB{n:032}"),
+    /// "Sends" a text: records it as rendered, and answers like a provider would.
+    pub async fn deliver(
+        &self,
+        to: &PhoneNumber,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Sent, StoreError> {
+        let id = self
+            .store
+            .sandbox_record(to, SandboxDirection::Out, body, at)
+            .await?;
+        Ok(Sent {
+            sid: format!("SB{id:032}"),
             status: "sent".to_owned(),
+        })
+    }
+
+    /// Records a text typed on the page as `from`, redacted; returns its message id.
+    pub async fn received(
+        &self,
+        from: &PhoneNumber,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let id = self
+            .store
+            .sandbox_record(from, SandboxDirection::In, &redact(body), at)
+            .await?;
+        Ok(format!("SBIN{id:030}"))
+    }
+
+    /// A token that changes whenever a text is recorded or retention deletes some:
+    /// the page polls it to know when to refresh.
+    pub async fn version(&self) -> Result<String, StoreError> {
+        let version = self.store.sandbox_version().await?;
+        Ok(format!("{}-{}", version.newest, version.count))
+    }
+
+    /// The last [`MAX_SHOWN`] texts of `phone`'s conversation, oldest first.
+    pub async fn conversation(&self, phone: &PhoneNumber) -> Result<Vec<SandboxEntry>, StoreError> {
+        self.store.sandbox_conversation(phone, MAX_SHOWN).await
+    }
+
+    /// The sandbox page: every configured phone with its conversation.
+    pub async fn page(&self, directory: &Directory, program: &str) -> Result<String, StoreError> {
+        let mut shown = Vec::new();
+        for phone in phones(directory) {
+            let conversation = self.conversation(&phone.number).await?;
+            shown.push((phone, conversation));
         }
+        // Times in the program's (first site's) zone: what the people on the page
+        // live in.
+        let zone = directory
+            .sites
+            .values()
+            .next()
+            .map_or(chrono_tz::UTC, |site| site.schedule.tz);
+        Ok(render(&shown, zone, program))
     }
+}
 
-    /// Keeps a text typed on the page as `from`; returns an id for it.
-    pub fn received(&self, from: &PhoneNumber, body: &str, at: DateTime<Utc>) -> String {
-        let n = self.push(Entry {
-            at,
-            phone: from.clone(),
-            direction: Direction::In,
-            body: body.to_owned(),
+/// Why a post to `/sandbox/send` is refused as not coming from the sandbox page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CrossOrigin {
+    #[error("the browser says the request came from another site (Sec-Fetch-Site: {0})")]
+    FetchSite(String),
+    #[error("the request came from {origin}, not from this server ({host})")]
+    Origin { origin: String, host: String },
+    #[error("the request names no host")]
+    NoHost,
+    #[error(
+        "`{0}` is not a name of this server: open the sandbox at its loopback address, \
+         an IP address, or its public URL"
+    )]
+    ForeignHost(String),
+}
+
+/// Whether a post comes from the sandbox page of this server, from its request's
+/// `Origin`, `Sec-Fetch-Site` and `Host` headers and the server's public URL.
+///
+/// - `Sec-Fetch-Site`, when present, must be `same-origin`: `same-site` is refused
+///   too, since another port of the same machine is the same site.
+/// - `Origin`, when present, must be `http://` or `https://` (a TLS proxy may stand
+///   in front) followed by exactly the request's `Host`; `null` is refused. And that
+///   host must be one of the server's own names: an IP address, `localhost`, or the
+///   host of `public_url`. Without this a page of another site could re-point its
+///   own name at 127.0.0.1 (DNS rebinding) and post as its own origin.
+/// - A request without `Origin` is accepted: every current browser sends `Origin`
+///   on a POST, so it comes from a program such as curl, which could send any
+///   header it liked and is not what this check guards against.
+pub fn check_origin(
+    origin: Option<&str>,
+    fetch_site: Option<&str>,
+    host: Option<&str>,
+    public_url: &str,
+) -> Result<(), CrossOrigin> {
+    if let Some(site) = fetch_site
+        && !site.trim().eq_ignore_ascii_case("same-origin")
+    {
+        return Err(CrossOrigin::FetchSite(site.to_owned()));
+    }
+    let Some(origin) = origin else {
+        return Ok(());
+    };
+    let origin = origin.trim();
+    let host = host.map(str::trim).filter(|h| !h.is_empty());
+    let Some(host) = host else {
+        return Err(CrossOrigin::NoHost);
+    };
+    let authority = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"));
+    if !authority.is_some_and(|a| a.eq_ignore_ascii_case(host)) {
+        return Err(CrossOrigin::Origin {
+            origin: origin.to_owned(),
+            host: host.to_owned(),
         });
-        format!("SBIN{n:030}")
     }
+    if !is_own_host(host, public_url) {
+        return Err(CrossOrigin::ForeignHost(host.to_owned()));
+    }
+    Ok(())
+}
 
-    pub fn version(&self) -> u64 {
-        self.version.load(Ordering::SeqCst)
+/// Whether `host` (a `Host` header: name or address, maybe a port) names this
+/// server: an IP address or `localhost` (no DNS name to re-point), or the host of
+/// the public URL.
+fn is_own_host(host: &str, public_url: &str) -> bool {
+    let public = public_url
+        .split_once("://")
+        .map_or(public_url, |(_, rest)| rest);
+    let public = public.split('/').next().unwrap_or_default();
+    if !public.is_empty() && host.eq_ignore_ascii_case(public) {
+        return true;
     }
-
-    /// The conversation of one phone, oldest first.
-    pub fn conversation(&self, phone: &PhoneNumber) -> Vec<Entry> {
-        let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
-        log.iter().filter(|e| &e.phone == phone).cloned().collect()
-    }
-
-    /// Everything texted to handoff's contacts, oldest first.
-    pub fn entries(&self) -> Vec<Entry> {
-        let log = self.log.lock().unwrap_or_else(PoisonError::into_inner);
-        log.iter().cloned().collect()
-    }
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        // [v6]:port
+        match rest.split_once(']') {
+            Some((address, _)) => return address.parse::<Ipv6Addr>().is_ok(),
+            None => return false,
+        }
+    } else {
+        match host.rsplit_once(':') {
+            Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+            _ => host,
+        }
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<Ipv4Addr>().is_ok()
 }
 
 /// One phone on the page.
@@ -188,8 +280,8 @@ for(const log of document.querySelectorAll('.log')) log.scrollTop = log.scrollHe
 poll();
 ";
 
-/// The sandbox page: every configured phone with its conversation.
-pub fn page(sandbox: &Sandbox, directory: &Directory, program: &str) -> String {
+/// The page's HTML: every phone with its conversation, times shown in `zone`.
+fn render(shown: &[(Phone, Vec<SandboxEntry>)], zone: chrono_tz::Tz, program: &str) -> String {
     let mut html = String::new();
     let _ = write!(
         html,
@@ -201,13 +293,7 @@ pub fn page(sandbox: &Sandbox, directory: &Directory, program: &str) -> String {
          then answer as a case manager (e.g. <b>Y1001</b>, <b>ETA 15</b>, <b>DONE</b>). HELP lists the commands.</p></header><main>",
         program = escape(program)
     );
-    // Times in the program's (first site's) zone: what the people on the page live in.
-    let zone = directory
-        .sites
-        .values()
-        .next()
-        .map_or(chrono_tz::UTC, |site| site.schedule.tz);
-    for phone in phones(directory) {
+    for (phone, conversation) in shown {
         let _ = write!(
             html,
             "<section id=\"{anchor}\"><h2>{name}</h2><div class=\"what\">{what} &middot; {number}</div><div class=\"log\">",
@@ -216,14 +302,13 @@ pub fn page(sandbox: &Sandbox, directory: &Directory, program: &str) -> String {
             what = escape(&phone.what),
             number = escape(phone.number.as_str()),
         );
-        let conversation = sandbox.conversation(&phone.number);
         if conversation.is_empty() {
             html.push_str("<p class=\"empty\">No texts yet.</p>");
         }
         for entry in conversation {
             let class = match entry.direction {
-                Direction::In => "in",
-                Direction::Out => "out",
+                SandboxDirection::In => "in",
+                SandboxDirection::Out => "out",
             };
             let _ = write!(
                 html,
@@ -252,6 +337,8 @@ pub fn page(sandbox: &Sandbox, directory: &Directory, program: &str) -> String {
 mod tests {
     use super::*;
 
+    const PUBLIC: &str = "http://127.0.0.1:8080";
+
     #[test]
     fn html_is_escaped_in_content_and_attributes() {
         assert_eq!(
@@ -261,16 +348,125 @@ mod tests {
     }
 
     #[test]
-    fn the_log_keeps_order_and_drops_the_oldest_beyond_its_bound() {
-        let sandbox = Sandbox::new();
-        let phone = PhoneNumber::parse("+14125550101").unwrap();
+    fn a_post_from_the_page_itself_is_accepted() {
+        let host = Some("127.0.0.1:8080");
+        let same = Some("same-origin");
+        assert_eq!(
+            check_origin(Some("http://127.0.0.1:8080"), same, host, PUBLIC),
+            Ok(())
+        );
+        assert_eq!(
+            check_origin(
+                Some("http://localhost:9000"),
+                same,
+                Some("localhost:9000"),
+                PUBLIC
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            check_origin(Some("http://[::1]:8080"), None, Some("[::1]:8080"), PUBLIC),
+            Ok(())
+        );
+        // Behind a TLS proxy, at the public URL's name.
+        assert_eq!(
+            check_origin(
+                Some("https://demo.example.org"),
+                same,
+                Some("demo.example.org"),
+                "https://demo.example.org/"
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_post_without_origin_from_a_program_is_accepted() {
+        assert_eq!(
+            check_origin(None, None, Some("127.0.0.1:8080"), PUBLIC),
+            Ok(())
+        );
+        assert_eq!(check_origin(None, None, None, PUBLIC), Ok(()));
+    }
+
+    #[test]
+    fn a_post_from_another_site_or_port_is_refused() {
+        let host = Some("127.0.0.1:8080");
+        assert!(matches!(
+            check_origin(Some("https://evil.example"), None, host, PUBLIC),
+            Err(CrossOrigin::Origin { .. })
+        ));
+        assert!(matches!(
+            check_origin(Some("http://127.0.0.1:3000"), None, host, PUBLIC),
+            Err(CrossOrigin::Origin { .. })
+        ));
+        assert!(matches!(
+            check_origin(Some("null"), None, host, PUBLIC),
+            Err(CrossOrigin::Origin { .. })
+        ));
+        assert_eq!(
+            check_origin(None, Some("cross-site"), host, PUBLIC),
+            Err(CrossOrigin::FetchSite("cross-site".to_owned()))
+        );
+        assert_eq!(
+            check_origin(
+                Some("http://127.0.0.1:8080"),
+                Some("same-site"),
+                host,
+                PUBLIC
+            ),
+            Err(CrossOrigin::FetchSite("same-site".to_owned()))
+        );
+        assert_eq!(
+            check_origin(Some("http://127.0.0.1:8080"), None, None, PUBLIC),
+            Err(CrossOrigin::NoHost)
+        );
+    }
+
+    #[test]
+    fn a_site_that_points_its_own_name_at_this_server_is_refused() {
+        assert_eq!(
+            check_origin(
+                Some("http://rebind.example:8080"),
+                Some("same-origin"),
+                Some("rebind.example:8080"),
+                PUBLIC
+            ),
+            Err(CrossOrigin::ForeignHost("rebind.example:8080".to_owned()))
+        );
+    }
+
+    #[test]
+    fn conversations_render_in_order_with_their_direction() {
+        let number = PhoneNumber::parse("+14125550101").unwrap();
         let at = DateTime::from_timestamp(0, 0).unwrap();
-        for n in 0..(MAX_ENTRIES + 3) {
-            sandbox.deliver(&phone, &n.to_string(), at);
-        }
-        let conversation = sandbox.conversation(&phone);
-        assert_eq!(conversation.len(), MAX_ENTRIES);
-        assert_eq!(conversation[0].body, "3");
-        assert_eq!(sandbox.version(), (MAX_ENTRIES + 3) as u64);
+        let entry = |id, direction, body: &str| SandboxEntry {
+            id,
+            at,
+            phone: number.clone(),
+            direction,
+            body: body.to_owned(),
+        };
+        let phone = Phone {
+            anchor: "officer-rivera".to_owned(),
+            name: "Ofc. Ana Rivera".to_owned(),
+            what: "officer, Metro PD".to_owned(),
+            number: number.clone(),
+        };
+        let html = render(
+            &[(
+                phone,
+                vec![
+                    entry(1, SandboxDirection::In, "LEAD <5th & Main>"),
+                    entry(2, SandboxDirection::Out, "Got it: #1001"),
+                ],
+            )],
+            chrono_tz::UTC,
+            "Demo",
+        );
+        let asked = html.find("msg in\">LEAD &lt;5th &amp; Main&gt;").unwrap();
+        let answered = html.find("msg out\">Got it: #1001").unwrap();
+        assert!(asked < answered);
+        assert!(!html.contains("No texts yet."));
     }
 }

@@ -14,6 +14,7 @@
 //! - `handoffs`: reading hand-offs, the load snapshot, caseloads and intake;
 //! - `log`: the event log and due timers;
 //! - `outbox`: messages waiting for delivery and their fate;
+//! - `sandbox`: the sandbox SMS provider's conversations;
 //! - `codec`: turning columns back into domain values.
 
 mod codec;
@@ -27,6 +28,7 @@ mod log;
 mod notify;
 mod outbox;
 mod retention;
+mod sandbox;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
@@ -45,6 +47,7 @@ pub use handoffs::IntakeItem;
 pub use inbound::{ContactWrite, INBOUND_STEPS, InboundWrite, Recorded};
 pub use notify::OutboxListener;
 pub use retention::Forgotten;
+pub use sandbox::{SandboxDirection, SandboxEntry, SandboxVersion};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,7 +1,8 @@
 //! Retention in the database: for hand-offs closed before a cut-off, the words
 //! are blanked (their `data` and the reasons in their events) and their delivered
 //! messages deleted; messages about no hand-off, webhook ids and refusal records
-//! older than the cut-off are deleted too. Timings and events stay.
+//! older than the cut-off are deleted too, and so are the sandbox provider's texts
+//! (its conversations are words, like any message). Timings and events stay.
 //!
 //! On SQLite every connection runs with `secure_delete`, so what is blanked or
 //! deleted is overwritten in the file, and a pass that changed anything ends with a
@@ -32,6 +33,8 @@ pub struct Forgotten {
     pub messages: u64,
     /// Webhook ids and refusal records deleted.
     pub records: u64,
+    /// Texts of the sandbox provider's conversations deleted.
+    pub sandbox: u64,
 }
 
 impl Forgotten {
@@ -42,8 +45,8 @@ impl Forgotten {
 
 impl Store {
     /// Forgets the words of every hand-off closed before `closed_before`, and
-    /// deletes messages about no hand-off, webhook ids and refusal records older
-    /// than it. `now` is recorded as when each hand-off's words were forgotten.
+    /// deletes messages about no hand-off, webhook ids, refusal records and sandbox
+    /// texts older than it. `now` is recorded as when each hand-off's words were forgotten.
     pub async fn forget_text(
         &self,
         closed_before: DateTime<Utc>,
@@ -84,12 +87,20 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            Ok((messages, seen + senders))
+            // By when each was texted, not by its hand-off: a sandbox conversation
+            // is a demonstration's transcript, and spans hand-offs.
+            let sandbox = sqlx::query("DELETE FROM sandbox_log WHERE at < $1")
+                .bind(cut)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            Ok((messages, seen + senders, sandbox))
         }
         .await;
-        let (messages, records) = Store::finish(tx, result).await?;
+        let (messages, records, sandbox) = Store::finish(tx, result).await?;
         done.messages += messages;
         done.records += records;
+        done.sandbox += sandbox;
         if !done.is_empty() && self.backend() == Backend::Sqlite {
             // Old page images of what was just overwritten may still sit in the
             // write-ahead log: fold it into the file and empty it.

@@ -1,0 +1,15 @@
+-- The sandbox SMS provider's conversations: every text typed on the sandbox page
+-- (direction 'in', redacted) and every text handoff "sent" (direction 'out', as
+-- rendered). Kept here rather than in memory so a restart keeps them beside the
+-- hand-offs they belong to. `id` comes from a sequence, which never gives a value
+-- twice: sandbox message ids are made from it, and inbound ids already seen are
+-- ignored as provider retries.
+CREATE TABLE sandbox_log (
+    id        BIGSERIAL PRIMARY KEY,
+    phone     TEXT      NOT NULL,
+    direction TEXT      NOT NULL CHECK (direction IN ('in', 'out')),
+    body      TEXT      NOT NULL,
+    at        BIGINT    NOT NULL
+);
+CREATE INDEX sandbox_log_by_phone ON sandbox_log (phone, id);
+CREATE INDEX sandbox_log_by_at ON sandbox_log (at);
