@@ -24,13 +24,16 @@ const MARK: &str = r"\s*[-/.\\_]\s*";
 /// Between the groups of a number: a mark or spaces.
 const GROUP_SEP: &str = r"(?:\s*[-/.\\_]\s*|\s+)";
 /// What says the next date is a date of birth.
-const BIRTH: &str = r"(?:d\s?\.?\s?o\s?\.?\s?b\.?|date\s*of\s*birth|birth\s*date|birth\s*day|b-?day|born)";
+const BIRTH: &str =
+    r"(?:d\s?\.?\s?o\s?\.?\s?b\.?|date\s*of\s*birth|birth\s*date|birth\s*day|b-?day|born)";
 /// Words between "DOB"/"born" and the date: "born on the 12th", "DOB is 4/5".
 const BIRTH_LINK: &str =
     r"(?:'s)?(?:[\s:#=.,-]|\b(?:is|was|on|of|in|the|as|about|around|approx)\b)*";
 /// What says the next number is a Social Security number.
-const SSN: &str = r"(?:ssn|ss\s?#|s\.\s?s\.\s?n\.?|social(?:\s+security)?(?:\s+(?:number|num|no\.?|#))?)";
-const SSN_LINK: &str = r"(?:\s*(?:[:#=.,-]|\b(?:is|was|number|no|ends?|ending|in|with)\b|\blast\s*(?:4|four)\b))*\s*";
+const SSN: &str =
+    r"(?:ssn|ss\s?#|s\.\s?s\.\s?n\.?|social(?:\s+security)?(?:\s+(?:number|num|no\.?|#))?)";
+const SSN_LINK: &str =
+    r"(?:\s*(?:[:#=.,-]|\b(?:is|was|number|no|ends?|ending|in|with)\b|\blast\s*(?:4|four)\b))*\s*";
 
 const START: &str = r"(?:^|[^0-9])";
 const START_WORD: &str = r"(?:^|[^0-9a-z])";
@@ -70,7 +73,8 @@ pub(super) fn sources() -> Vec<(String, Rule)> {
         r"(?i){START_WORD}(?P<id>{MONTH}{NAME_SEP}{DAY_ORD}|{DAY_ORD}(?:\s*of)?{NAME_SEP}{MONTH}|{MONTH_NUM}{MARK}{DAY}|{DAY}{MARK}{MONTH_NUM})[\s,:;()-]*(?:(?:is|was|=)\s*)?(?:(?:his|her|their|the|my|a)\s+)?{BIRTH}\b"
     );
     let digit_groups = format!(r"{START}(?P<id>[0-9]+(?:{GROUP_SEP}[0-9]+)*){END}");
-    let ssn_shape = format!(r"{START}(?P<id>[0-9]{{3}}{GROUP_SEP}?[0-9]{{2}}{GROUP_SEP}?[0-9]{{4}}){END}");
+    let ssn_shape =
+        format!(r"{START}(?P<id>[0-9]{{3}}{GROUP_SEP}?[0-9]{{2}}{GROUP_SEP}?[0-9]{{4}}){END}");
     // Nine or more digits in a row: an SSN or another ID number. One written with a
     // leading + is a phone number in international form, and is left alone.
     let long_run = format!(r"(?:^|[^0-9+])(?P<id>[0-9]{{9,}}){END}");

@@ -27,17 +27,26 @@ fn dates_of_birth_are_redacted_whole() {
         ("D.O.B: 4 / 5 / 90", "[redacted]"),
         ("date of birth 12-25", "[redacted]"),
         ("born April 12th", "[redacted]"),
-        ("born on the 12th of April, at Mercy", "[redacted], at Mercy"),
+        (
+            "born on the 12th of April, at Mercy",
+            "[redacted], at Mercy",
+        ),
         ("his birthday is Apr. 12", "his [redacted]"),
         ("b-day 12 April", "[redacted]"),
         ("born in 1990", "[redacted]"),
         ("born May 1990", "[redacted]"),
         ("DOB 1990 April 5", "[redacted]"),
         ("DOB Apr 5th, 1990", "[redacted]"),
-        ("born April 5 1990, at the bus stop", "[redacted], at the bus stop"),
+        (
+            "born April 5 1990, at the bus stop",
+            "[redacted], at the bus stop",
+        ),
         ("April 12 is his birthday", "[redacted] is his birthday"),
         ("4/12 is his DOB", "[redacted] is his DOB"),
-        ("he gave April 5, 1990 as his birthday", "he gave [redacted] as his birthday"),
+        (
+            "he gave April 5, 1990 as his birthday",
+            "he gave [redacted] as his birthday",
+        ),
         ("says 5 April 1990", "says [redacted]"),
         ("says 5th of April, 1990.", "says [redacted]."),
         ("says 05APR1990", "says [redacted]"),
@@ -65,7 +74,10 @@ fn ssns_are_redacted_whole() {
         ("it is 123.45.6789", "it is [redacted]"),
         ("it is 123 - 45 - 6789", "it is [redacted]"),
         ("it is 12-345-6789", "it is [redacted]"),
-        ("social security number is 123 456 789", "social security number is [redacted]"),
+        (
+            "social security number is 123 456 789",
+            "social security number is [redacted]",
+        ),
         ("SSN last 4 6789", "SSN last 4 [redacted]"),
         ("ssn ends in 6789", "ssn ends in [redacted]"),
         ("ssn xxx-xx-6789", "ssn [redacted]"),
@@ -74,7 +86,10 @@ fn ssns_are_redacted_whole() {
         // Next to each other, each is removed whole.
         ("DOB 4/5/1990 123-45-6789", "[redacted] [redacted]"),
         ("born April 5, 1990 123 45 6789", "[redacted] [redacted]"),
-        ("male DOB 4/5/1990 SSN 123-45-6789, theft", "male [redacted] SSN [redacted], theft"),
+        (
+            "male DOB 4/5/1990 SSN 123-45-6789, theft",
+            "male [redacted] SSN [redacted], theft",
+        ),
     ];
     for (input, expected) in cases {
         assert_eq!(redact(input), expected, "input: {input}");
@@ -89,7 +104,10 @@ fn identifiers_typed_with_unicode_look_alikes_are_redacted_in_their_sent_form() 
         ("born 4\u{2215}5\u{2044}1990", "[redacted]"),
         ("says 4/5/19\u{200B}90", "says [redacted]"),
         ("says 4\u{FE52}5\u{3002}1990", "says [redacted]"),
-        ("ssn \u{661}\u{662}\u{663}\u{2212}\u{664}\u{665}\u{2212}\u{666}\u{667}\u{668}\u{669}", "ssn [redacted]"),
+        (
+            "ssn \u{661}\u{662}\u{663}\u{2212}\u{664}\u{665}\u{2212}\u{666}\u{667}\u{668}\u{669}",
+            "ssn [redacted]",
+        ),
         ("ＳＳＮ １２３４５６７８９", "SSN [redacted]"),
         ("ssn\u{A0}123\u{2009}45\u{202F}6789", "ssn [redacted]"),
         ("Ｄ．Ｏ．Ｂ． April\u{A0}12ᵗʰ", "[redacted]ᵗʰ"),
@@ -164,7 +182,10 @@ fn unicode_decimal_digits_fold_to_their_ascii_digit() {
             );
         }
     }
-    assert_eq!(normalise::normalise("٠١٢٣٤٥٦٧٨٩ ۹ ९ ０ 𝟗 𝟶 𝟿"), "0123456789 9 9 0 9 0 9");
+    assert_eq!(
+        normalise::normalise("٠١٢٣٤٥٦٧٨٩ ۹ ९ ０ 𝟗 𝟶 𝟿"),
+        "0123456789 9 9 0 9 0 9"
+    );
 }
 
 #[test]
