@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use handoff_tests::fake_twilio::FakeTwilio;
 use handoff_tests::journey::{REQUEST, always_open};
-use handoff_tests::service::{ACCOUNT_SID, AUTH_TOKEN, DANA, LEE, PROGRAM_NUMBER, RIVERA};
+use handoff_tests::service::{ACCOUNT_SID, AUTH_TOKEN, CHEN, DANA, LEE, PROGRAM_NUMBER, RIVERA};
 
 /// The `handoff` binary beside this test's own executable, built if missing.
 fn binary() -> PathBuf {
@@ -157,4 +157,139 @@ async fn texts_decided_before_a_sigkill_go_out_once_after_the_restart() {
         .unwrap();
     assert!(stopped.success());
     assert_eq!(second.wait().unwrap().code(), Some(0));
+}
+
+/// The program of these tests, with the fake provider as its SMS transport.
+fn program_with(fake: &FakeTwilio, dir: &Path) -> PathBuf {
+    let config = dir.join("program.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "{}\n[transports.sms]\nprovider = \"twilio\"\napi_base = \"{}\"\n\
+             account_sid = \"{ACCOUNT_SID}\"\nfrom = \"{PROGRAM_NUMBER}\"\n\
+             auth_token_env = \"JOURNEY_SMS_TOKEN\"\n",
+            always_open(),
+            fake.base_url()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// Posts every request of the burst at once; returns which were answered, and how.
+async fn burst(
+    fake: &std::sync::Arc<FakeTwilio>,
+    url: &str,
+    requests: &[(String, &'static str, String)],
+    answered: &std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> Vec<Option<u16>> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, (sid, from, body)) in requests.iter().cloned().enumerate() {
+        let (fake, url, answered) = (fake.clone(), url.to_owned(), answered.clone());
+        tasks.spawn(async move {
+            let inbound = format!("{url}/sms/inbound");
+            let got = fake
+                .try_post_inbound_with_sid(&inbound, &sid, from, PROGRAM_NUMBER, &body)
+                .await;
+            answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            (n, got.map(|(status, _)| status))
+        });
+    }
+    let mut statuses = vec![None; requests.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (n, status) = joined.unwrap();
+        statuses[n] = status;
+    }
+    statuses
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_cut_by_a_sigkill_and_retried_by_the_provider_opens_each_request_exactly_once() {
+    let fake = std::sync::Arc::new(FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await);
+    let dir = tempfile::TempDir::new().unwrap();
+    let config = program_with(&fake, dir.path());
+    let database = format!("sqlite://{}/handoff.db", dir.path().display());
+    let port = free_port();
+    // Two officers, twenty different requests each, each with its own MessageSid.
+    let requests: Vec<(String, &'static str, String)> = (0..40)
+        .map(|n| {
+            let officer = if n % 2 == 0 { RIVERA } else { CHEN };
+            (
+                format!("SMburst{n:04}"),
+                officer,
+                format!("LEAD {} Liberty Ave, trespass", 100 + n),
+            )
+        })
+        .collect();
+
+    let (mut first, url) = serve(&config, &database, port);
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let cut = {
+        let (fake, url, requests, answered) = (
+            fake.clone(),
+            url.clone(),
+            requests.clone(),
+            answered.clone(),
+        );
+        tokio::spawn(async move { burst(&fake, &url, &requests, &answered).await })
+    };
+    // Kill it in the middle of the burst: some requests answered, some in flight.
+    let started = std::time::Instant::now();
+    while answered.load(std::sync::atomic::Ordering::SeqCst) < 8 {
+        assert!(started.elapsed() < Duration::from_secs(30), "no answers");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let before = cut.await.unwrap();
+    let acknowledged = before.iter().filter(|s| **s == Some(200)).count();
+    assert!(acknowledged >= 8, "{before:?}");
+    assert!(
+        before.iter().any(|s| *s != Some(200)),
+        "the kill came after the whole burst: {before:?}"
+    );
+
+    // The provider retries every text of the burst (with the same MessageSid):
+    // those handled before the kill are acknowledged, the others handled now.
+    let (mut second, url) = serve(&config, &database, port);
+    let again = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let after = burst(&fake, &url, &requests, &again).await;
+    assert!(after.iter().all(|s| *s == Some(200)), "{after:?}");
+
+    // Each request is exactly one hand-off, with its offers and its timer; no one
+    // was offered the same step twice.
+    let store = handoff_dispatcher::Store::open_existing(&database)
+        .await
+        .unwrap();
+    let open = store.open_handoffs().await.unwrap();
+    assert_eq!(open.len(), requests.len());
+    for (_, _, body) in &requests {
+        let place = body.trim_start_matches("LEAD ");
+        let matching: Vec<_> = open
+            .iter()
+            .filter(|h| h.request.location == place)
+            .collect();
+        assert_eq!(matching.len(), 1, "{place}");
+        let handoff = matching[0];
+        let mut offered: Vec<_> = handoff
+            .offers
+            .iter()
+            .map(|o| (o.person.to_string(), o.step))
+            .collect();
+        offered.sort();
+        assert_eq!(
+            offered,
+            [("dana".to_owned(), 0), ("lee".to_owned(), 0)],
+            "{place}"
+        );
+    }
+    let far = chrono::Utc::now() + chrono::Duration::days(1);
+    assert_eq!(
+        store.due_timers(far, 1000).await.unwrap().len(),
+        requests.len(),
+        "one answer window per hand-off"
+    );
+    store.close().await;
+    second.kill().unwrap();
+    second.wait().unwrap();
 }

@@ -288,6 +288,41 @@ impl FakeTwilio {
         to: &str,
         body: &str,
     ) -> (u16, String) {
+        let params = self.inbound_params(sid, from, to, body);
+        self.post_signed(url, &params).await
+    }
+
+    /// Like [`FakeTwilio::post_inbound_with_sid`], but a connection that fails (a
+    /// receiver killed mid-request) is `None` rather than a panic, as a provider
+    /// sees it: no answer, so the text is to be retried.
+    pub async fn try_post_inbound_with_sid(
+        &self,
+        url: &str,
+        sid: &str,
+        from: &str,
+        to: &str,
+        body: &str,
+    ) -> Option<(u16, String)> {
+        let params = self.inbound_params(sid, from, to, body);
+        let signature = signature::sign(self.auth_token(), url, &params);
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .finish();
+        let response = self
+            .http
+            .post(url)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("X-Twilio-Signature", signature)
+            .body(body)
+            .send()
+            .await
+            .ok()?;
+        let status = response.status().as_u16();
+        Some((status, response.text().await.ok()?))
+    }
+
+    /// An inbound text's form as Twilio posts it.
+    fn inbound_params(&self, sid: &str, from: &str, to: &str, body: &str) -> Vec<(String, String)> {
         let params: Vec<(String, String)> = [
             ("ToCountry", "US"),
             ("ToState", ""),
@@ -312,7 +347,7 @@ impl FakeTwilio {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        self.post_signed(url, &params).await
+        params
     }
 
     /// Posts `params` form-encoded to `url`, signed with the fake's auth token.
