@@ -14,6 +14,8 @@
 //! - `handoffs`: reading hand-offs, the load snapshot, caseloads and intake;
 //! - `log`: the event log and due timers;
 //! - `outbox`: messages waiting for delivery and their fate;
+//! - `leases`: one process at a time, fenced by epoch and judged by the database's
+//!   clock;
 //! - `codec`: turning columns back into domain values.
 
 mod codec;
@@ -39,6 +41,7 @@ use crate::handoff::{HandoffId, Timer};
 pub use commit::Commit;
 pub use gauges::Gauges;
 pub use handoffs::IntakeItem;
+pub use leases::LeaseToken;
 pub use notify::OutboxListener;
 pub use retention::Forgotten;
 
@@ -123,6 +126,13 @@ pub enum StoreError {
         "unsupported database URL `{0}`: expected sqlite://PATH, sqlite:PATH or postgres://..."
     )]
     UnsupportedUrl(String),
+
+    /// A write only the holder of a lease may make was refused: the token's epoch
+    /// no longer holds the lease (another process took it over, or it ran out by
+    /// the database's clock), or it runs out too soon to start a send. Nothing was
+    /// written; the caller must stop what it was doing under that lease.
+    #[error("lease `{name}` is no longer held at epoch {epoch} (or runs out too soon)")]
+    LeaseLost { name: String, epoch: i64 },
 
     /// [`Store::open_existing`] found no SQLite file at the path.
     #[error("no database at {0}: it is created by the first `handoff serve`")]
