@@ -3,11 +3,12 @@
 //! PostgreSQL server (`scripts/with-postgres cargo test ...` starts a throwaway one).
 
 use chrono::{DateTime, Duration, Utc};
+use handoff_dispatcher::Clock;
 use handoff_dispatcher::store::ConflictReason;
 use handoff_dispatcher::{
     Actor, AgencyId, Answer, Backend, Commit, Event, EventKind, Handoff, HandoffId, HandoffKind,
     IntakeItem, LeaseToken, Message, NewOutbound, Offer, OfficerId, OutboxStatus, Recipient,
-    Request, State, Store, StoreError, Timer,
+    Request, State, Store, StoreError, SystemClock, Timer,
 };
 use handoff_schedules::{PersonId, SiteId, ZoneId};
 
@@ -1365,18 +1366,19 @@ async fn sender(store: &Store) -> LeaseToken {
     store
         .take_lease(SMS, "sender", None, Duration::seconds(60))
         .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("taking the lease: {e}"))
         .unwrap_or_else(|| panic!("the lease is free"))
 }
 
 /// Sends `id` as the holder of the SMS lease does: claimed, then marked sent.
 async fn mark_sent(store: &Store, id: i64, provider_id: Option<&str>, at: DateTime<Utc>) {
     let lease = sender(store).await;
-    assert!(store.outbox_claim(&lease, id, margin()).await.unwrap());
+    let claimed = store.outbox_claim(&lease, id, margin()).await;
+    assert!(claimed.unwrap_or_else(|e| panic!("claiming: {e}")));
     store
         .outbox_sent(&lease, id, provider_id, at)
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("marking sent: {e}"));
 }
 
 fn assert_lease_lost<T: std::fmt::Debug>(result: Result<T, StoreError>, epoch: i64) {
@@ -1463,9 +1465,9 @@ async fn a_lease_runs_out_by_the_databases_clock() {
     on_every_backend(async |db, store| {
         // A lease of 60 s: its expiry is the database's time plus 60 s, whatever
         // the callers' clocks say (they are not asked).
-        let before = Utc::now();
+        let before = SystemClock.now();
         sender(&store).await;
-        let after = Utc::now();
+        let after = SystemClock.now();
         let until: i64 = sqlx::query_scalar("SELECT until_at FROM leases WHERE name = $1")
             .bind(SMS)
             .fetch_one(store.pool())
