@@ -14,6 +14,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
 use handoff_bot::serve::{self, Options};
+use handoff_bot::sms::outbound::LEASE;
 use handoff_dispatcher::{EventKind, OutboxItem, OutboxStatus, Recipient, SystemClock};
 use handoff_tests::database::on_every_database;
 use handoff_tests::fake_twilio::FakeTwilio;
@@ -320,6 +321,46 @@ async fn an_offer_still_queued_at_stop_fails_as_opted_out_and_counts_as_undelive
                 "offered"
             ]
         );
+        svc.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_pass_that_stalls_past_its_lease_sends_nothing_and_the_next_takes_the_lease_back_and_sends_each_text_once()
+ {
+    on_every_database(async |database| {
+        let svc = Service::start_with(PROGRAM, MONDAY, database).await;
+        let (status, _) = svc
+            .fake
+            .post_inbound(&svc.url("/sms/inbound"), RIVERA, PROGRAM_NUMBER, REQUEST)
+            .await;
+        assert_eq!(status, 200);
+        let worker = svc
+            .running
+            .outbound
+            .as_ref()
+            .unwrap_or_else(|| panic!("the journey program sends SMS"));
+
+        // The pass reads its batch, then stalls until its lease has run out by the
+        // database's clock (nobody else is there to take it).
+        let pass = worker.read_pending().await.unwrap();
+        svc.running
+            .engine
+            .store()
+            .expire_lease(LEASE)
+            .await
+            .unwrap();
+        let wake = worker.send_pending(pass).await.unwrap();
+        assert_eq!(svc.fake.requests(), 0, "sent without holding the lease");
+        assert_eq!(wake, Some(svc.now()), "it looks again at once");
+
+        // The next pass takes the lease back, under a new epoch, and sends.
+        svc.settle().await;
+        assert_eq!(svc.fake.requests(), 3);
+        assert_eq!(svc.texts_to(RIVERA), [RECEIPT]);
+        assert_eq!(svc.texts_to(DANA), [OFFER]);
+        assert_eq!(svc.texts_to(LEE), [OFFER]);
         svc.stop().await;
     })
     .await;

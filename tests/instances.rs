@@ -1,7 +1,9 @@
 //! Two `handoff serve` processes on one database, as a program running a spare
 //! would: webhooks may reach either, timers fire in both, and still every text goes
 //! out exactly once and in order, from whichever holds the sending lease; when it
-//! stops, the other takes over at once; when it dies, within a minute.
+//! stops, the other takes over at once; when it dies, once its lease runs out by
+//! the database's clock (however far ahead the other's own clock runs); when it
+//! stalls past its lease and wakes, it sends nothing more.
 //!
 //! Each instance has its own fake provider and its own mock clock, so the test sees
 //! which instance sent what. Runs on a shared SQLite file and, when `DATABASE_URL`
@@ -12,7 +14,8 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::Duration;
 use handoff_bot::serve::{self, Options};
-use handoff_dispatcher::SystemClock;
+use handoff_bot::sms::outbound::{LEASE, Pass, SmsOutbound};
+use handoff_dispatcher::{OutboxStatus, SystemClock};
 use handoff_tests::database::{on_every_database, postgres_database, postgres_server};
 use handoff_tests::fake_twilio::FakeTwilio;
 use handoff_tests::journey::{MONDAY, REQUEST, always_open, minutes};
@@ -37,6 +40,28 @@ fn assert_each_once(sent: &[(String, String)]) {
     let mut unique = sent.to_vec();
     unique.dedup();
     assert_eq!(unique.len(), sent.len(), "a text went out twice: {sent:#?}");
+}
+
+/// The SMS worker of a service (the journeys configure SMS).
+fn worker(svc: &Service) -> &SmsOutbound {
+    svc.running
+        .outbound
+        .as_ref()
+        .unwrap_or_else(|| panic!("the journey program sends SMS"))
+}
+
+/// The `handoff_sms_lease_held` gauge of a service, scraped from `/metrics`.
+async fn lease_gauge(svc: &Service) -> String {
+    let body = reqwest::get(svc.url("/metrics"))
+        .await
+        .unwrap_or_else(|e| panic!("scraping /metrics: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("reading /metrics: {e}"));
+    body.lines()
+        .find(|line| line.starts_with("handoff_sms_lease_held "))
+        .unwrap_or_else(|| panic!("no lease gauge in {body}"))
+        .to_owned()
 }
 
 /// A SQLite file both instances open, or the PostgreSQL database given.
@@ -125,18 +150,88 @@ async fn when_the_lease_holder_dies_another_instance_sends_within_a_minute() {
         assert_eq!(a.sent().len(), 3);
 
         // A dies holding the lease (it is never stopped, so never releases it).
-        // B queues an answer; for a minute nobody sends it.
+        // B queues an answer; while A's lease runs nobody sends it, even though B's
+        // own clock runs an hour ahead: expiry is the database's call.
         b.text(DANA, "Y1001").await;
-        b.clock.advance(Duration::seconds(59));
+        b.clock.advance(Duration::hours(1));
         b.running.deliver().await.unwrap();
         assert!(b.sent().is_empty(), "A's lease still runs");
 
-        b.clock.advance(Duration::seconds(2));
+        // A minute on, by the database's clock, the lease has run out.
+        b.running.engine.store().expire_lease(LEASE).await.unwrap();
         b.running.deliver().await.unwrap();
         assert_eq!(b.texts_to(RIVERA).len(), 1, "who is coming, sent by B");
         assert_eq!(b.texts_to(LEE).len(), 1, "that Dana took it");
         b.stop().await;
         drop(a);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_holder_that_stalls_past_its_lease_sends_nothing_when_it_wakes_and_the_next_sends_each_text_once_in_order()
+ {
+    on_every_database(async |database| {
+        let dir = tempfile::TempDir::new().unwrap();
+        let url = shared(database, &dir);
+        let a = Service::start_with(PROGRAM, MONDAY, Some(url.clone())).await;
+        let b = Service::start_with(PROGRAM, MONDAY, Some(url.clone())).await;
+
+        // Two requests reach A and nothing is sent yet: six texts wait, two of them
+        // to each case manager (the offer of 1001, then of 1002).
+        for (officer, body) in [(RIVERA, REQUEST), (CHEN, "LEAD Penn Ave & 9th, trespass")] {
+            let (status, _) = a
+                .fake
+                .post_inbound(&a.url("/sms/inbound"), officer, PROGRAM_NUMBER, body)
+                .await;
+            assert_eq!(status, 200);
+        }
+
+        // A takes the lease and reads its batch...
+        let pass = worker(&a).read_pending().await.unwrap();
+        match &pass {
+            Pass::Batch(batch) => assert_eq!(batch.len(), 6),
+            Pass::Nothing(_) => panic!("A holds the lease and has six texts to send"),
+        }
+        b.running.deliver().await.unwrap();
+        assert!(b.sent().is_empty(), "A holds the lease: B does not send");
+
+        // ...then stalls (a long pause, SIGSTOP) until its lease has run out. B
+        // takes over and sends everything.
+        a.running.engine.store().expire_lease(LEASE).await.unwrap();
+        b.running.deliver().await.unwrap();
+        assert_eq!(b.sent().len(), 6);
+        assert_eq!(lease_gauge(&b).await, "handoff_sms_lease_held 1");
+
+        // A wakes and carries on with the batch it read: its first claim is refused,
+        // and it sends nothing, not even an attempt.
+        worker(&a).send_pending(pass).await.unwrap();
+        assert_eq!(a.fake.requests(), 0, "the stalled holder tried to send");
+        assert_eq!(lease_gauge(&a).await, "handoff_sms_lease_held 0");
+        // Its next pass finds the lease is B's.
+        a.running.deliver().await.unwrap();
+        assert_eq!(a.fake.requests(), 0);
+        assert_eq!(lease_gauge(&a).await, "handoff_sms_lease_held 0");
+
+        // Each text went out once, and each phone's in the order decided.
+        let sent = all_sent(&a, &b);
+        assert_eq!(sent.len(), 6);
+        assert_each_once(&sent);
+        for cm in [DANA, LEE] {
+            let offers: Vec<String> = b
+                .texts_to(cm)
+                .iter()
+                .map(|t| t.chars().take(9).collect())
+                .collect();
+            assert_eq!(offers, ["LEAD 1001", "LEAD 1002"], "to {cm}");
+        }
+        for officer in [RIVERA, CHEN] {
+            assert_eq!(b.texts_to(officer).len(), 1, "the receipt to {officer}");
+        }
+        let outbox = b.running.engine.store().outbox_all().await.unwrap();
+        assert!(outbox.iter().all(|m| m.status == OutboxStatus::Sent));
+        a.stop().await;
+        b.stop().await;
     })
     .await;
 }

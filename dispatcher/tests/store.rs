@@ -3,13 +3,14 @@
 //! PostgreSQL server (`scripts/with-postgres cargo test ...` starts a throwaway one).
 
 use chrono::{DateTime, Duration, Utc};
+use handoff_dispatcher::Clock;
 use handoff_dispatcher::store::{
     ConflictReason, ContactWrite, INBOUND_STEPS, InboundWrite, Recorded,
 };
 use handoff_dispatcher::{
     Actor, AgencyId, Answer, Backend, Commit, Event, EventKind, Handoff, HandoffId, HandoffKind,
-    IntakeItem, Message, NewOutbound, Offer, OfficerId, OutboxStatus, Recipient, Request, State,
-    Store, StoreError, Timer,
+    IntakeItem, LeaseToken, Message, NewOutbound, Offer, OfficerId, OutboxStatus, Recipient,
+    Request, State, Store, StoreError, SystemClock, Timer,
 };
 use handoff_schedules::{PersonId, SiteId, ZoneId};
 
@@ -532,10 +533,16 @@ async fn outbox_messages_are_retried_sent_or_failed() {
             ids[..2]
         );
 
+        let lease = sender(&store).await;
+        for id in &ids {
+            assert!(store.outbox_claim(&lease, *id, margin()).await.unwrap());
+        }
         store
-            .outbox_retry_at(ids[0], t(5), "timeout")
+            .outbox_retry(&lease, ids[0], t(5), "timeout")
             .await
             .unwrap();
+        // A retry drops the claim: the next attempt claims it again.
+        assert!(store.outbox_claim(&lease, ids[0], margin()).await.unwrap());
         let due: Vec<i64> = store
             .outbox_due(t(1), 10)
             .await
@@ -554,15 +561,17 @@ async fn outbox_messages_are_retried_sent_or_failed() {
         assert_eq!(retried.last_error.as_deref(), Some("timeout"));
 
         store
-            .outbox_mark_sent(ids[0], Some("SM123"), t(6))
+            .outbox_sent(&lease, ids[0], Some("SM123"), t(6))
             .await
             .unwrap();
         store
-            .outbox_mark_failed(ids[1], "invalid number", t(6))
+            .outbox_failed(&lease, ids[1], "invalid number", t(6))
             .await
             .unwrap();
-        store.outbox_mark_sent(ids[2], None, t(7)).await.unwrap();
+        store.outbox_sent(&lease, ids[2], None, t(7)).await.unwrap();
         assert!(store.outbox_due(t(100), 10).await.unwrap().is_empty());
+        // What is no longer pending cannot be claimed again.
+        assert!(!store.outbox_claim(&lease, ids[0], margin()).await.unwrap());
 
         let sent = store.outbox_by_provider_id("SM123").await.unwrap().unwrap();
         assert_eq!(sent.id, ids[0]);
@@ -805,10 +814,7 @@ async fn closed_with_words(store: &Store, id: u32, closed: i64) {
         .iter()
         .filter(|m| m.handoff == Some(HandoffId::new(id)))
     {
-        store
-            .outbox_mark_sent(item.id, Some("SM1"), t(1))
-            .await
-            .unwrap_or_else(|e| panic!("marking sent: {e}"));
+        mark_sent(store, item.id, Some("SM1"), t(1)).await;
     }
     let mut cancelled = open;
     cancelled.offers = vec![Offer {
@@ -938,7 +944,7 @@ async fn retention_deletes_old_replies_webhook_ids_and_refusals_but_never_a_pend
             .await
             .unwrap();
         let sent = store.outbox_all().await.unwrap()[0].id;
-        store.outbox_mark_sent(sent, None, t(0)).await.unwrap();
+        mark_sent(&store, sent, None, t(0)).await;
 
         let done = store.forget_text(t(50), t(200)).await.unwrap();
         assert_eq!(done.messages, 1);
@@ -1430,8 +1436,15 @@ async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].handoff, None);
         assert_eq!(pending[0].recipient, Recipient::Phone(phone));
+        let lease = sender(&store).await;
+        assert!(
+            store
+                .outbox_claim(&lease, pending[0].id, margin())
+                .await
+                .unwrap()
+        );
         store
-            .outbox_retry_at(pending[0].id, t(10), "timeout")
+            .outbox_retry(&lease, pending[0].id, t(10), "timeout")
             .await
             .unwrap();
         assert!(store.outbox_due(t(5), 10).await.unwrap().is_empty());
@@ -1446,58 +1459,266 @@ async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
 
 // ---- leases ----
 
+const SMS: &str = "sms-delivery";
+
+/// The claim margin the tests use: a send may take up to a second.
+fn margin() -> Duration {
+    Duration::seconds(1)
+}
+
+/// Takes the SMS lease as holder "sender".
+async fn sender(store: &Store) -> LeaseToken {
+    store
+        .take_lease(SMS, "sender", None, Duration::seconds(60))
+        .await
+        .unwrap_or_else(|e| panic!("taking the lease: {e}"))
+        .unwrap_or_else(|| panic!("the lease is free"))
+}
+
+/// Sends `id` as the holder of the SMS lease does: claimed, then marked sent.
+async fn mark_sent(store: &Store, id: i64, provider_id: Option<&str>, at: DateTime<Utc>) {
+    let lease = sender(store).await;
+    let claimed = store.outbox_claim(&lease, id, margin()).await;
+    assert!(claimed.unwrap_or_else(|e| panic!("claiming: {e}")));
+    store
+        .outbox_sent(&lease, id, provider_id, at)
+        .await
+        .unwrap_or_else(|e| panic!("marking sent: {e}"));
+}
+
+fn assert_lease_lost<T: std::fmt::Debug>(result: Result<T, StoreError>, epoch: i64) {
+    match result {
+        Err(StoreError::LeaseLost { name, epoch: e }) => {
+            assert_eq!((name.as_str(), e), (SMS, epoch));
+        }
+        other => panic!("expected LeaseLost at epoch {epoch}, got {other:?}"),
+    }
+}
+
 #[tokio::test]
-async fn a_lease_is_held_by_one_holder_until_it_expires_or_is_released() {
+async fn a_lease_is_held_by_one_holder_until_it_expires_or_is_released_and_each_new_hand_holds_a_higher_epoch()
+ {
     on_every_backend(async |_, store| {
         let ttl = Duration::seconds(60);
-        assert!(store.take_lease("sms", "a", t(0), ttl).await.unwrap());
-        assert!(
-            !store.take_lease("sms", "b", t(0), ttl).await.unwrap(),
-            "a holds it"
-        );
-        // The holder renews; another lease name is independent.
-        assert!(
-            store
-                .take_lease("sms", "a", t(0) + Duration::seconds(50), ttl)
-                .await
-                .unwrap()
-        );
-        assert!(store.take_lease("other", "b", t(0), ttl).await.unwrap());
-        // Renewed at +50 s, it runs to +110 s: still a's at +100 s.
-        assert!(
-            !store
-                .take_lease("sms", "b", t(0) + Duration::seconds(100), ttl)
-                .await
-                .unwrap()
-        );
-        // Expired: b takes it, and a no longer can.
+        let a = store
+            .take_lease(SMS, "a", None, ttl)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.epoch(), 1);
+        assert_eq!(store.take_lease(SMS, "b", None, ttl).await.unwrap(), None);
+        // The holder renews with its token and keeps its epoch; another lease name
+        // is independent.
+        let renewed = store.take_lease(SMS, "a", Some(&a), ttl).await.unwrap();
+        assert_eq!(renewed.as_ref(), Some(&a));
         assert!(
             store
-                .take_lease("sms", "b", t(0) + Duration::seconds(111), ttl)
+                .take_lease("other", "b", None, ttl)
                 .await
                 .unwrap()
+                .is_some()
         );
+
+        // Its lease runs out (as if it stalled): b takes it with a new epoch, and a
+        // cannot renew with its old token.
+        store.expire_lease(SMS).await.unwrap();
+        let b = store
+            .take_lease(SMS, "b", None, ttl)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(b.epoch(), 2);
+        assert_eq!(
+            store.take_lease(SMS, "a", Some(&a), ttl).await.unwrap(),
+            None
+        );
+
+        // Released by its holder only (a's stale token releases nothing); then free
+        // at once, and the epoch keeps counting.
+        store.release_lease(&a).await.unwrap();
+        assert_eq!(store.take_lease(SMS, "c", None, ttl).await.unwrap(), None);
+        store.release_lease(&b).await.unwrap();
+        let c = store
+            .take_lease(SMS, "c", None, ttl)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.epoch(), 3);
+
+        // A process restarted under c's name reclaims it at once, with a new epoch
+        // that fences off whatever the old run still had in flight.
+        let restarted = store
+            .take_lease(SMS, "c", None, ttl)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(restarted.epoch(), 4);
+        // A holder whose own lease ran out unclaimed takes it back with a new epoch.
+        store.expire_lease(SMS).await.unwrap();
+        let back = store
+            .take_lease(SMS, "c", Some(&restarted), ttl)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(back.epoch(), 5);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_lease_runs_out_by_the_databases_clock() {
+    on_every_backend(async |db, store| {
+        // A lease of 60 s: its expiry is the database's time plus 60 s, whatever
+        // the callers' clocks say (they are not asked).
+        let before = SystemClock.now();
+        sender(&store).await;
+        let after = SystemClock.now();
+        let until: i64 = sqlx::query_scalar("SELECT until_at FROM leases WHERE name = $1")
+            .bind(SMS)
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        let slack = Duration::seconds(2).num_milliseconds();
+        let ttl = Duration::seconds(60).num_milliseconds();
         assert!(
-            !store
-                .take_lease("sms", "a", t(0) + Duration::seconds(112), ttl)
-                .await
-                .unwrap()
+            before.timestamp_millis() + ttl - slack <= until
+                && until <= after.timestamp_millis() + ttl + slack,
+            "until_at {until} is not the database's time plus the lease"
         );
-        // Released by its holder only; then free at once.
-        store.release_lease("sms", "a").await.unwrap();
-        assert!(
-            !store
-                .take_lease("sms", "c", t(0) + Duration::seconds(113), ttl)
+
+        // Another process cannot take it, however far ahead its own clock runs.
+        let other = db.connect().await;
+        assert_eq!(
+            other
+                .take_lease(SMS, "other", None, Duration::seconds(60))
                 .await
-                .unwrap()
+                .unwrap(),
+            None
         );
-        store.release_lease("sms", "b").await.unwrap();
-        assert!(
-            store
-                .take_lease("sms", "c", t(0) + Duration::seconds(113), ttl)
+
+        // A short lease: live at once, free once the database's clock passes it.
+        store.expire_lease(SMS).await.unwrap();
+        let short = store
+            .take_lease(SMS, "short", None, Duration::milliseconds(300))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            other
+                .take_lease(SMS, "other", None, Duration::seconds(60))
                 .await
-                .unwrap()
+                .unwrap(),
+            None
         );
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        let taken = other
+            .take_lease(SMS, "other", None, Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(taken.epoch(), short.epoch() + 1);
+        other.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stale_token_can_neither_claim_nor_mark_a_message_and_the_new_holder_sends_it_again() {
+    on_every_backend(async |_, store| {
+        let mut c = commit(handoff(1001, offering()), None, t(0));
+        c.outbox = ["a", "b", "c"]
+            .map(|key| offer_message(1001, key, "ana"))
+            .to_vec();
+        store.commit(c).await.unwrap();
+        let ids: Vec<i64> = store
+            .outbox_all()
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        let ttl = Duration::seconds(60);
+
+        // A claims the first message, then stalls past its lease; B takes over.
+        let a = store
+            .take_lease(SMS, "a", None, ttl)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(store.outbox_claim(&a, ids[0], margin()).await.unwrap());
+        store.expire_lease(SMS).await.unwrap();
+        let b = store
+            .take_lease(SMS, "b", None, ttl)
+            .await
+            .unwrap()
+            .unwrap();
+
+        // A wakes: every write under its token is refused, and nothing changes.
+        let before = store.outbox_all().await.unwrap();
+        assert_lease_lost(store.outbox_claim(&a, ids[1], margin()).await, a.epoch());
+        assert_lease_lost(
+            store.outbox_sent(&a, ids[0], Some("SM-A"), t(1)).await,
+            a.epoch(),
+        );
+        assert_lease_lost(
+            store.outbox_retry(&a, ids[0], t(2), "timeout").await,
+            a.epoch(),
+        );
+        assert_lease_lost(
+            store.outbox_failed(&a, ids[0], "refused", t(1)).await,
+            a.epoch(),
+        );
+        assert_eq!(store.outbox_all().await.unwrap(), before);
+
+        // B sends A's claimed message again (at least once), and its own.
+        assert!(store.outbox_claim(&b, ids[0], margin()).await.unwrap());
+        store
+            .outbox_sent(&b, ids[0], Some("SM-B"), t(1))
+            .await
+            .unwrap();
+        // B cannot mark what it did not claim.
+        store
+            .outbox_sent(&b, ids[1], Some("SM-X"), t(1))
+            .await
+            .unwrap();
+        let all = store.outbox_all().await.unwrap();
+        assert_eq!(
+            (all[0].status, all[0].provider_id.as_deref()),
+            (OutboxStatus::Sent, Some("SM-B"))
+        );
+        assert_eq!(
+            (all[1].status, all[1].provider_id.as_deref()),
+            (OutboxStatus::Pending, None)
+        );
+
+        // A claim needs the lease to outlast the send: not granted with less left,
+        // though B still holds it.
+        assert_lease_lost(
+            store.outbox_claim(&b, ids[1], Duration::seconds(61)).await,
+            b.epoch(),
+        );
+        // B's own lease runs out with nobody taking it: refused too, until B takes
+        // it back, under a new epoch.
+        store.expire_lease(SMS).await.unwrap();
+        assert_lease_lost(store.outbox_claim(&b, ids[1], margin()).await, b.epoch());
+        let b2 = store
+            .take_lease(SMS, "b", Some(&b), ttl)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(b2.epoch(), b.epoch() + 1);
+        assert!(store.outbox_claim(&b2, ids[1], margin()).await.unwrap());
+        assert_lease_lost(
+            store.outbox_failed(&b, ids[1], "refused", t(1)).await,
+            b.epoch(),
+        );
+        store
+            .outbox_failed(&b2, ids[1], "refused", t(1))
+            .await
+            .unwrap();
+        let all = store.outbox_all().await.unwrap();
+        assert_eq!((all[1].status, all[1].attempts), (OutboxStatus::Failed, 1));
+        assert_eq!(all[2].status, OutboxStatus::Pending);
     })
     .await;
 }
@@ -1505,12 +1726,12 @@ async fn a_lease_is_held_by_one_holder_until_it_expires_or_is_released() {
 #[tokio::test]
 async fn of_many_processes_racing_for_an_expired_lease_exactly_one_gets_it() {
     on_every_backend(async |db, store| {
-        assert!(
-            store
-                .take_lease("sms", "old", t(0), Duration::seconds(60))
-                .await
-                .unwrap()
-        );
+        let old = store
+            .take_lease(SMS, "old", None, Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        store.expire_lease(SMS).await.unwrap();
         let mut racers = tokio::task::JoinSet::new();
         for n in 0..8 {
             // A store each, as separate processes would have.
@@ -1518,18 +1739,19 @@ async fn of_many_processes_racing_for_an_expired_lease_exactly_one_gets_it() {
             racers.spawn(async move {
                 let own = Store::connect(&url).await.unwrap();
                 let won = own
-                    .take_lease("sms", &format!("p{n}"), t(2), Duration::seconds(60))
+                    .take_lease(SMS, &format!("p{n}"), None, Duration::seconds(60))
                     .await
                     .unwrap();
                 own.close().await;
                 won
             });
         }
-        let mut winners = 0;
+        let mut winners = Vec::new();
         while let Some(won) = racers.join_next().await {
-            winners += usize::from(won.unwrap());
+            winners.extend(won.unwrap());
         }
-        assert_eq!(winners, 1);
+        assert_eq!(winners.len(), 1);
+        assert_eq!(winners[0].epoch(), old.epoch() + 1);
     })
     .await;
 }

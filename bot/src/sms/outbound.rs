@@ -14,23 +14,37 @@
 //!   not wait out the timeout.
 //! - **Opt-outs.** Nothing is sent by SMS to a number that opted out (STOP), except
 //!   the one confirmation of the opt-out itself.
-//! - **One sender per database.** When several processes serve one PostgreSQL
-//!   database, only the holder of the `sms-delivery` lease sends: that keeps each
-//!   phone's order and never sends a text twice. A pass renews the lease once half
-//!   of it has run (not on every text: that would be a write per text); a send
-//!   starts only while the lease has longer left than a send can take, so no send
-//!   outlives it; the others look every few seconds whether it is free, and take it
-//!   over within a minute if its holder dies (at once if it stopped cleanly). A
-//!   holder is named by its host and listen address, so a process restarted after
-//!   a crash reclaims its own lease at once instead of waiting it out.
+//! - **One sender per database, fenced.** When several processes serve one
+//!   PostgreSQL database, only the holder of the `sms-delivery` lease sends. The
+//!   lease's expiry is judged by the database's clock, and each holder gets a
+//!   token with a new epoch. Before handing a text to the provider the holder
+//!   claims it in the database with its token, and marks it sent, retried or
+//!   failed with it; every one of those writes checks in the same statement that
+//!   the token still holds the lease. So a holder that stalls past its lease (a
+//!   long pause, a slow disk, SIGSTOP) and wakes after another took over has its
+//!   next claim refused and sends nothing more. A claim is granted only while the
+//!   lease has longer left than a send can take (`SEND_MARGIN`), so the lease
+//!   cannot change hands during a send that started normally.
+//! - **At least once.** A text claimed by a holder that died or stalled before
+//!   marking it is still pending, and the next holder sends it again: the provider
+//!   may or may not have it, and a person waiting on an offer is better served by
+//!   a second copy than by none. That gap, between the provider's answer and the
+//!   mark, is the one way a text can go out twice.
+//! - **Renewal.** A pass renews the lease once half of it has run (not on every
+//!   text: that would be a write per text); the others look every few seconds
+//!   whether it is free, and take it over within a minute if its holder dies (at
+//!   once if it stopped cleanly). A holder is named by its host and listen address,
+//!   so a process restarted after a crash reclaims its own lease at once (with a
+//!   new epoch, which fences off anything its previous run still had in flight).
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use handoff_dispatcher::{Engine, Message, OutboxItem, PhoneNumber, Recipient};
+use handoff_dispatcher::{
+    Engine, LeaseToken, Message, OutboxItem, PhoneNumber, Recipient, StoreError,
+};
 use tokio::task::JoinSet;
 
 use crate::metrics::{Metrics, SendResult};
@@ -52,13 +66,14 @@ const BATCH: i64 = 500;
 /// The lease whose holder is the one process that sends.
 pub const LEASE: &str = "sms-delivery";
 
-/// How long a lease runs after each renewal. A holder passes at least every
-/// `MAX_IDLE` (30 s), so it renews well before this runs out.
+/// How long a lease runs after each renewal, by the database's clock. A holder
+/// passes at least every `MAX_IDLE` (30 s), so it renews well before this runs out.
 const LEASE_TTL: Duration = Duration::seconds(60);
 
-/// A send starts only while the lease has this long left: longer than the
-/// provider's connect and request timeouts together, so no send outlives the lease
-/// and overlaps the next holder's.
+/// A text is claimed (and so a send starts) only while the lease has this long
+/// left by the database's clock: longer than the provider's connect and request
+/// timeouts together, so a send that starts normally ends before the lease can
+/// change hands.
 const SEND_MARGIN: Duration = Duration::seconds(25);
 
 /// How often a process without the lease looks whether it is free.
@@ -99,9 +114,25 @@ impl Provider {
 #[derive(Debug, thiserror::Error)]
 pub enum OutboundError {
     #[error(transparent)]
-    Store(#[from] handoff_dispatcher::StoreError),
+    Store(#[from] StoreError),
     #[error(transparent)]
     Engine(#[from] handoff_dispatcher::EngineError),
+}
+
+impl OutboundError {
+    /// The database refused a write because this process no longer holds the lease.
+    fn is_lease_lost(&self) -> bool {
+        matches!(self, OutboundError::Store(StoreError::LeaseLost { .. }))
+    }
+}
+
+/// The lease as this process knows it: the token the database gave it, and a
+/// conservative local estimate of when it runs out (the pass's `now` before the
+/// renewal, plus the lease's length: the database started its count later).
+#[derive(Debug, Clone)]
+struct Held {
+    token: LeaseToken,
+    until: DateTime<Utc>,
 }
 
 /// The SMS delivery worker of one engine.
@@ -114,10 +145,9 @@ pub struct SmsOutbound {
     metrics: Arc<Metrics>,
     /// This process's name in the lease table: its host and listen address.
     holder: Arc<str>,
-    /// Until when this process is known to hold the lease (epoch ms; 0: not held),
-    /// so that a pass renews it only when it runs low rather than writing to the
-    /// database on every text.
-    lease_until: Arc<AtomicI64>,
+    /// The lease this process last took, if any, so that a pass renews it only
+    /// when it runs low rather than writing to the database on every text.
+    lease: Arc<Mutex<Option<Held>>>,
 }
 
 /// What a phone's queue did in one pass: when it wants to be looked at again.
@@ -128,6 +158,43 @@ fn earliest(a: Wake, b: Wake) -> Wake {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, None) => a,
         (None, b) => b,
+    }
+}
+
+/// The first half of a delivery pass ([`SmsOutbound::read_pending`]): what it read,
+/// to be sent by the second ([`SmsOutbound::send_pending`]).
+pub enum Pass {
+    /// Nothing to send now (another process holds the lease, or nothing is
+    /// pending); look again at the wake, if any.
+    Nothing(Wake),
+    /// Pending messages to send under a lease.
+    Batch(Batch),
+}
+
+/// Pending messages read under a lease, grouped for sending.
+pub struct Batch {
+    token: LeaseToken,
+    /// The pass's instant: what is due, and when retries are due from.
+    now: DateTime<Utc>,
+    /// No send starts after this (the local estimate of the lease, less the margin).
+    send_until: DateTime<Utc>,
+    /// Messages to recipients SMS cannot reach.
+    unreachable: Vec<OutboxItem>,
+    /// Queues per phone, in outbox order.
+    queues: Vec<(PhoneNumber, Vec<OutboxItem>)>,
+    opted_out: Arc<BTreeSet<String>>,
+    /// The batch was full: more messages may wait behind it.
+    more: bool,
+}
+
+impl Batch {
+    /// How many messages the batch holds.
+    pub fn len(&self) -> usize {
+        self.unreachable.len() + self.queues.iter().map(|(_, q)| q.len()).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -147,14 +214,28 @@ impl SmsOutbound {
             status_callback,
             metrics,
             holder: instance.into(),
-            lease_until: Arc::new(AtomicI64::new(0)),
+            lease: Arc::new(Mutex::new(None)),
         }
+    }
+
+    fn held(&self) -> Option<Held> {
+        self.lease
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_held(&self, held: Option<Held>) {
+        *self.lease.lock().unwrap_or_else(PoisonError::into_inner) = held;
     }
 
     /// Gives up the sending lease (at shutdown), so another process sends at once.
     pub async fn release(&self) {
-        self.lease_until.store(0, Ordering::Relaxed);
-        if let Err(error) = self.engine.store().release_lease(LEASE, &self.holder).await {
+        let Some(held) = self.held() else {
+            return;
+        };
+        self.set_held(None);
+        if let Err(error) = self.engine.store().release_lease(&held.token).await {
             tracing::warn!(%error, "could not release the SMS lease; it expires in a minute");
         }
     }
@@ -169,56 +250,90 @@ impl SmsOutbound {
         }
     }
 
-    /// Until when this process holds the sending lease, if it does: the expiry it
-    /// already knows while more than half the lease is left, else the database's
-    /// answer to a renewal.
-    async fn lease(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, OutboundError> {
-        let known = self.lease_until.load(Ordering::Relaxed);
-        if let Some(until) = DateTime::from_timestamp_millis(known)
-            && known > 0
-            && until - now > LEASE_TTL / 2
+    /// The lease, if this process holds it: the one it already knows while more
+    /// than half of it is left, else the database's answer to a renewal.
+    async fn lease(&self, now: DateTime<Utc>) -> Result<Option<Held>, OutboundError> {
+        let known = self.held();
+        if let Some(held) = &known
+            && held.until - now > LEASE_TTL / 2
         {
-            return Ok(Some(until));
+            return Ok(known);
         }
-        let held = self
+        let token = self
             .engine
             .store()
-            .take_lease(LEASE, &self.holder, now, LEASE_TTL)
+            .take_lease(
+                LEASE,
+                &self.holder,
+                known.as_ref().map(|h| &h.token),
+                LEASE_TTL,
+            )
             .await?;
-        self.metrics.lease(held);
-        let until = held.then(|| now + LEASE_TTL);
-        self.lease_until
-            .store(until.map_or(0, |u| u.timestamp_millis()), Ordering::Relaxed);
-        Ok(until)
+        self.metrics.lease(token.is_some());
+        let known_epoch = known.as_ref().map(|h| h.token.epoch());
+        match &token {
+            Some(token) if known_epoch != Some(token.epoch()) => {
+                tracing::info!(
+                    epoch = token.epoch(),
+                    "took the SMS lease: this instance sends texts now (any an earlier holder \
+                     claimed but never marked are sent again)"
+                );
+            }
+            None if known.is_some() => {
+                tracing::warn!("the SMS lease is held by another instance: this one stops sending");
+            }
+            _ => {}
+        }
+        let held = token.map(|token| Held {
+            token,
+            until: now + LEASE_TTL,
+        });
+        self.set_held(held.clone());
+        Ok(held)
     }
 
-    /// One pass over the pending outbox. Returns when the next pass is wanted (a
+    /// The database refused a write under this process's token. Keep the token but
+    /// count the lease as run out, so the next pass asks the database at once:
+    /// a renewal if it is still ours, a new epoch if it ran out and nobody took it,
+    /// nothing if another process holds it.
+    fn lease_lost(&self) {
+        let mut lease = self.lease.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(held) = lease.as_mut() {
+            held.until = DateTime::UNIX_EPOCH;
+        }
+        self.metrics.lease(false);
+        tracing::warn!(
+            "the SMS lease was lost or ran low during a pass: sending stops until it is held again"
+        );
+    }
+
+    /// One pass over the pending outbox: [`SmsOutbound::read_pending`], then
+    /// [`SmsOutbound::send_pending`]. Returns when the next pass is wanted (a
     /// retry's due time), if any message is waiting for one.
     pub async fn deliver_pending(&self) -> Result<Wake, OutboundError> {
+        let pass = self.read_pending().await?;
+        self.send_pending(pass).await
+    }
+
+    /// The first half of a pass: takes or renews the lease and reads what is
+    /// pending. Writes nothing to the outbox.
+    pub async fn read_pending(&self) -> Result<Pass, OutboundError> {
         let now = self.engine.now();
         let store = self.engine.store();
-        let Some(lease_until) = self.lease(now).await? else {
-            return Ok(Some(now + FOLLOWER_POLL));
+        let Some(held) = self.lease(now).await? else {
+            return Ok(Pass::Nothing(Some(now + FOLLOWER_POLL)));
         };
-        let send_until = lease_until - SEND_MARGIN;
         let pending = store.outbox_pending(BATCH).await?;
         if pending.is_empty() {
-            return Ok(None);
+            return Ok(Pass::Nothing(None));
         }
-        // A full batch may have left messages behind it: look again in a second
-        // (not at once: if the batch is all waiting on retries during a provider
-        // outage, looking at once would spin).
         let more = i64::try_from(pending.len()).unwrap_or(i64::MAX) >= BATCH;
-        let opted_out = store.opted_out().await?;
-        // Queues per phone, in outbox order.
+        let opted_out = Arc::new(store.opted_out().await?);
+        let mut unreachable = Vec::new();
         let mut queues: Vec<(PhoneNumber, Vec<OutboxItem>)> = Vec::new();
         for item in pending {
             let Some(phone) = self.phone_of(&item.recipient) else {
-                store
-                    .outbox_mark_failed(item.id, "no phone number to text", now)
-                    .await?;
-                self.metrics.send(SendResult::Failed);
-                self.engine.delivery_failed(&item).await?;
+                unreachable.push(item);
                 continue;
             };
             match queues.iter_mut().find(|(p, _)| *p == phone) {
@@ -226,21 +341,66 @@ impl SmsOutbound {
                 None => queues.push((phone, vec![item])),
             }
         }
-        let opted_out = Arc::new(opted_out);
+        Ok(Pass::Batch(Batch {
+            send_until: held.until - SEND_MARGIN,
+            token: held.token,
+            now,
+            unreachable,
+            queues,
+            opted_out,
+            more,
+        }))
+    }
+
+    /// The second half of a pass: sends what [`SmsOutbound::read_pending`] read,
+    /// each phone's queue in order, different phones side by side. If the lease
+    /// turns out lost (the two halves may be far apart in time), nothing more is
+    /// sent and the pass ends.
+    pub async fn send_pending(&self, pass: Pass) -> Result<Wake, OutboundError> {
+        let batch = match pass {
+            Pass::Nothing(wake) => return Ok(wake),
+            Pass::Batch(batch) => batch,
+        };
+        let Batch {
+            token,
+            now,
+            send_until,
+            unreachable,
+            queues,
+            opted_out,
+            more,
+        } = batch;
+        let token = Arc::new(token);
+        for item in unreachable {
+            match self
+                .give_up(&token, &item, "no phone number to text", now)
+                .await
+            {
+                Ok(()) => {}
+                Err(error) if error.is_lease_lost() => {
+                    self.lease_lost();
+                    return Ok(Some(self.engine.now()));
+                }
+                Err(error) => return Err(error),
+            }
+        }
         let mut tasks = JoinSet::new();
         for (phone, queue) in queues {
             let worker = self.clone();
             let opted_out = opted_out.clone();
+            let token = token.clone();
             tasks.spawn(async move {
                 worker
-                    .deliver_queue(&phone, queue, &opted_out, now, send_until)
+                    .deliver_queue(&token, &phone, queue, &opted_out, now, send_until)
                     .await
             });
         }
         let mut wake = None;
+        let mut lost = false;
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok(Ok(w)) => wake = earliest(wake, w),
+                Ok(Err(error)) if error.is_lease_lost() => lost = true,
                 Ok(Err(error)) => {
                     tracing::error!(%error, "delivering a queue failed; retrying shortly");
                     wake = earliest(wake, Some(now + Duration::seconds(5)));
@@ -248,6 +408,15 @@ impl SmsOutbound {
                 Err(join) => tracing::error!(%join, "a delivery task panicked"),
             }
         }
+        if lost {
+            // Look again at once: the database says whether this process still
+            // holds the lease (and sends) or follows.
+            self.lease_lost();
+            return Ok(Some(self.engine.now()));
+        }
+        // A full batch may have left messages behind it: look again in a second
+        // (not at once: if the batch is all waiting on retries during a provider
+        // outage, looking at once would spin).
         Ok(if more {
             earliest(wake, Some(now + Duration::seconds(1)))
         } else {
@@ -255,8 +424,28 @@ impl SmsOutbound {
         })
     }
 
+    /// Claims `item` and fails it for good with `reason`, telling the engine (an
+    /// undeliverable offer counts as unanswered at once).
+    async fn give_up(
+        &self,
+        token: &LeaseToken,
+        item: &OutboxItem,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), OutboundError> {
+        let store = self.engine.store();
+        if !store.outbox_claim(token, item.id, SEND_MARGIN).await? {
+            return Ok(());
+        }
+        store.outbox_failed(token, item.id, reason, now).await?;
+        self.metrics.send(SendResult::Failed);
+        self.engine.delivery_failed(item).await?;
+        Ok(())
+    }
+
     async fn deliver_queue(
         &self,
+        token: &LeaseToken,
         phone: &PhoneNumber,
         queue: Vec<OutboxItem>,
         opted_out: &BTreeSet<String>,
@@ -267,7 +456,8 @@ impl SmsOutbound {
         for item in queue {
             if self.engine.now() > send_until {
                 // The lease may run out during the next send: stop, and let the
-                // next pass renew it first.
+                // next pass renew it first. (The claim below checks the same by
+                // the database's clock; this saves it the round trip.)
                 return Ok(Some(self.engine.now()));
             }
             if item.next_attempt_at > now {
@@ -275,11 +465,12 @@ impl SmsOutbound {
                 return Ok(Some(item.next_attempt_at));
             }
             if opted_out.contains(phone.as_str()) && item.message != Message::OptedOut {
-                store
-                    .outbox_mark_failed(item.id, "the number opted out of SMS", now)
+                self.give_up(token, &item, "the number opted out of SMS", now)
                     .await?;
-                self.metrics.send(SendResult::Failed);
-                self.engine.delivery_failed(&item).await?;
+                continue;
+            }
+            if !store.outbox_claim(token, item.id, SEND_MARGIN).await? {
+                // Marked since this pass read it: nothing left to send.
                 continue;
             }
             let body = render::sms(&item.message);
@@ -289,9 +480,16 @@ impl SmsOutbound {
                 .await
             {
                 Ok(sent) => {
-                    store
-                        .outbox_mark_sent(item.id, Some(&sent.sid), now)
-                        .await?;
+                    if let Err(error) = store
+                        .outbox_sent(token, item.id, Some(&sent.sid), now)
+                        .await
+                    {
+                        // The one gap where a text goes out twice: the provider has
+                        // it, but the next holder will send it again.
+                        tracing::error!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, %error,
+                            "sms sent but not marked sent; the next holder of the lease sends it again");
+                        return Err(error.into());
+                    }
                     self.metrics.send(SendResult::Sent);
                     self.metrics
                         .delivered_after(item.created_at, self.engine.now());
@@ -304,7 +502,7 @@ impl SmsOutbound {
                     let attempt = item.attempts + 1;
                     if attempt >= MAX_ATTEMPTS {
                         tracing::error!(outbox = item.id, to = phone.last_four(), %reason, "sms failed after retries");
-                        store.outbox_mark_failed(item.id, &reason, now).await?;
+                        store.outbox_failed(token, item.id, &reason, now).await?;
                         self.metrics.send(SendResult::Failed);
                         self.engine.delivery_failed(&item).await?;
                         continue;
@@ -313,7 +511,7 @@ impl SmsOutbound {
                         .max(retry_after.unwrap_or_default());
                     let at = now + Duration::from_std(wait).unwrap_or(Duration::seconds(30));
                     tracing::warn!(outbox = item.id, to = phone.last_four(), %reason, attempt, "sms send failed; retrying");
-                    store.outbox_retry_at(item.id, at, &reason).await?;
+                    store.outbox_retry(token, item.id, at, &reason).await?;
                     self.metrics.send(SendResult::Retried);
                     return Ok(Some(at));
                 }
@@ -323,7 +521,7 @@ impl SmsOutbound {
                         Some(code) => format!("{code}: {reason}"),
                         None => reason,
                     };
-                    store.outbox_mark_failed(item.id, &error, now).await?;
+                    store.outbox_failed(token, item.id, &error, now).await?;
                     self.metrics.send(SendResult::Failed);
                     self.engine.delivery_failed(&item).await?;
                 }

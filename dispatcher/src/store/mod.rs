@@ -15,6 +15,8 @@
 //! - `log`: the event log and due timers;
 //! - `outbox`: messages waiting for delivery and their fate;
 //! - `sandbox`: the sandbox SMS provider's conversations;
+//! - `leases`: one process at a time, fenced by epoch and judged by the database's
+//!   clock;
 //! - `codec`: turning columns back into domain values.
 
 mod codec;
@@ -45,6 +47,7 @@ pub use contacts::SenderRow;
 pub use gauges::Gauges;
 pub use handoffs::IntakeItem;
 pub use inbound::{ContactWrite, INBOUND_STEPS, InboundWrite, Recorded};
+pub use leases::LeaseToken;
 pub use notify::OutboxListener;
 pub use retention::Forgotten;
 pub use sandbox::{SandboxDirection, SandboxEntry, SandboxVersion};
@@ -139,6 +142,12 @@ pub enum StoreError {
     /// A failure a test asked for (see [`Store::fail_inbound_step`]).
     #[error("injected failure at step {0} of an inbound write")]
     Injected(u32),
+    /// A write only the holder of a lease may make was refused: the token's epoch
+    /// no longer holds the lease (another process took it over, or it ran out by
+    /// the database's clock), or it runs out too soon to start a send. Nothing was
+    /// written; the caller must stop what it was doing under that lease.
+    #[error("lease `{name}` is no longer held at epoch {epoch} (or runs out too soon)")]
+    LeaseLost { name: String, epoch: i64 },
 
     /// [`Store::open_existing`] found no SQLite file at the path.
     #[error("no database at {0}: it is created by the first `handoff serve`")]

@@ -1,11 +1,20 @@
 //! The outbox table: messages waiting for delivery, and what became of each. Rows
 //! are written by [`Store::commit`]; transports read the due ones and report back.
+//!
+//! The sender's writes are fenced (see `leases`): it claims a pending message with
+//! its lease token before handing it to the provider, then marks it sent, retried or
+//! failed, and each of those statements also checks, against the database's clock,
+//! that the token still holds the lease. A sender that lost its lease gets
+//! [`StoreError::LeaseLost`] and has written nothing. A claim leaves the message
+//! pending: if its sender dies (or stalls out of its lease) before marking it, the
+//! next holder sends it again, so delivery is at least once, never lost.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::codec::{count, db_id, from_json, handoff_id, instant, millis, opt_instant, to_json};
+use super::leases::{LeaseToken, by_backend};
 use super::{Store, StoreError, codec};
 use crate::outbox::{NewOutbound, OutboxItem, OutboxStatus};
 
@@ -43,6 +52,50 @@ pub(super) async fn insert_outbound(
     .await?;
     Ok(())
 }
+
+// The sender's fenced statements. Each binds the token as `$1` (name), `$2`
+// (holder), `$3` (epoch) and the least time the lease must have left as `$4`
+// (milliseconds), then the message's id as `$5`: it changes a row only while that
+// token holds the lease, by the database's clock at that moment.
+
+const CLAIM: [&str; 2] = by_backend!(
+    "UPDATE outbox SET claim_epoch = $3 WHERE id = $5 AND status = $6 AND EXISTS \
+     (SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND epoch = $3 AND until_at > ",
+    NOW,
+    " + $4",
+    LOCK_LEASE,
+    ")",
+);
+
+const SENT: [&str; 2] = by_backend!(
+    "UPDATE outbox SET status = $6, provider_id = COALESCE($7, provider_id), sent_at = $8 \
+     WHERE id = $5 AND status = $9 AND claim_epoch = $3 AND EXISTS \
+     (SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND epoch = $3 AND until_at > ",
+    NOW,
+    " + $4",
+    LOCK_LEASE,
+    ")",
+);
+
+const RETRY: [&str; 2] = by_backend!(
+    "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $6, last_error = $7, \
+     claim_epoch = NULL WHERE id = $5 AND status = $8 AND claim_epoch = $3 AND EXISTS \
+     (SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND epoch = $3 AND until_at > ",
+    NOW,
+    " + $4",
+    LOCK_LEASE,
+    ")",
+);
+
+const FAIL: [&str; 2] = by_backend!(
+    "UPDATE outbox SET attempts = attempts + 1, status = $6, last_error = $7, \
+     next_attempt_at = $8 WHERE id = $5 AND status = $9 AND claim_epoch = $3 AND EXISTS \
+     (SELECT 1 FROM leases WHERE name = $1 AND holder = $2 AND epoch = $3 AND until_at > ",
+    NOW,
+    " + $4",
+    LOCK_LEASE,
+    ")",
+);
 
 fn decode_item(row: &AnyRow) -> Result<OutboxItem, StoreError> {
     const TABLE: &str = "outbox";
@@ -140,53 +193,135 @@ impl Store {
         row.as_ref().map(decode_item).transpose()
     }
 
-    /// The provider accepted the message. `attempts` counts failed attempts only. A
-    /// provider id already recorded is kept when none is given.
-    pub async fn outbox_mark_sent(
+    /// Claims the pending message `id` for the holder of `token`, before it is handed
+    /// to the provider. Succeeds only while the token holds its lease with more than
+    /// `margin` left by the database's clock: the margin is longer than a send can
+    /// take, so the lease cannot change hands while the send it allows is under way.
+    ///
+    /// Returns false if the message is no longer pending (someone marked it);
+    /// [`StoreError::LeaseLost`] if the lease is lost or runs out within `margin`.
+    pub async fn outbox_claim(
         &self,
+        token: &LeaseToken,
+        id: i64,
+        margin: Duration,
+    ) -> Result<bool, StoreError> {
+        let updated = {
+            let _guard = self.write_lock().await;
+            fence(self.dialect(&CLAIM), token, margin)
+                .bind(id)
+                .bind(OutboxStatus::Pending.name())
+                .execute(self.pool())
+                .await?
+                .rows_affected()
+        };
+        if updated == 1 {
+            return Ok(true);
+        }
+        self.refused(token, margin).await?;
+        Ok(false)
+    }
+
+    /// The provider accepted the message the holder of `token` claimed. `attempts`
+    /// counts failed attempts only. A provider id already recorded is kept when none
+    /// is given.
+    pub async fn outbox_sent(
+        &self,
+        token: &LeaseToken,
         id: i64,
         provider_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
-        let updated = sqlx::query(
-            "UPDATE outbox SET status = $2, provider_id = COALESCE($3, provider_id), \
-             sent_at = $4 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(OutboxStatus::Sent.name())
-        .bind(provider_id)
-        .bind(millis(now))
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        warn_if_missing(id, updated);
-        Ok(())
+        let updated = {
+            let _guard = self.write_lock().await;
+            fence(self.dialect(&SENT), token, Duration::zero())
+                .bind(id)
+                .bind(OutboxStatus::Sent.name())
+                .bind(provider_id)
+                .bind(millis(now))
+                .bind(OutboxStatus::Pending.name())
+                .execute(self.pool())
+                .await?
+                .rows_affected()
+        };
+        self.marked(token, id, updated).await
     }
 
-    /// An attempt failed but may succeed later: try again at `at`.
-    pub async fn outbox_retry_at(
+    /// An attempt at the claimed message failed but may succeed later: try again at
+    /// `at`. The claim is dropped; the next attempt claims it again.
+    pub async fn outbox_retry(
         &self,
+        token: &LeaseToken,
         id: i64,
         at: DateTime<Utc>,
         error: &str,
     ) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
-        let updated = sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, last_error = $3 \
-             WHERE id = $1",
-        )
-        .bind(id)
-        .bind(millis(at))
-        .bind(error)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        warn_if_missing(id, updated);
+        let updated = {
+            let _guard = self.write_lock().await;
+            fence(self.dialect(&RETRY), token, Duration::zero())
+                .bind(id)
+                .bind(millis(at))
+                .bind(error)
+                .bind(OutboxStatus::Pending.name())
+                .execute(self.pool())
+                .await?
+                .rows_affected()
+        };
+        self.marked(token, id, updated).await
+    }
+
+    /// Delivery of the claimed message failed for good (no number, opted out, refused
+    /// or out of retries). `next_attempt_at` then records `now`, when delivery was
+    /// given up.
+    pub async fn outbox_failed(
+        &self,
+        token: &LeaseToken,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let updated = {
+            let _guard = self.write_lock().await;
+            fence(self.dialect(&FAIL), token, Duration::zero())
+                .bind(id)
+                .bind(OutboxStatus::Failed.name())
+                .bind(error)
+                .bind(millis(now))
+                .bind(OutboxStatus::Pending.name())
+                .execute(self.pool())
+                .await?
+                .rows_affected()
+        };
+        self.marked(token, id, updated).await
+    }
+
+    /// After a fenced mark changed `updated` rows: [`StoreError::LeaseLost`] if the
+    /// lease is why nothing changed.
+    async fn marked(&self, token: &LeaseToken, id: i64, updated: u64) -> Result<(), StoreError> {
+        if updated == 0 {
+            self.refused(token, Duration::zero()).await?;
+            warn_if_missing(id, updated);
+        }
         Ok(())
     }
 
-    /// Delivery failed for good. `next_attempt_at` then records `now`, when delivery
+    /// A fenced statement changed nothing: [`StoreError::LeaseLost`] if the token
+    /// does not hold its lease with `margin` left. (The statement itself decided;
+    /// this second look only names the reason.)
+    async fn refused(&self, token: &LeaseToken, margin: Duration) -> Result<(), StoreError> {
+        if self.lease_held(token, margin).await? {
+            Ok(())
+        } else {
+            Err(StoreError::LeaseLost {
+                name: token.name.clone(),
+                epoch: token.epoch,
+            })
+        }
+    }
+
+    /// A delivery receipt says a sent message never arrived: it failed for good.
+    /// Receipts may reach any instance, and the message is no longer the sender's,
+    /// so this takes no lease. `next_attempt_at` then records `now`, when delivery
     /// was given up (a failed message has no next attempt).
     pub async fn outbox_mark_failed(
         &self,
@@ -211,8 +346,22 @@ impl Store {
     }
 }
 
-/// A report about a message that is not in the outbox is a transport's bug, not the
-/// store's: noted, not fatal.
+/// Binds a token and margin as `$1`..`$4` of a fenced statement.
+fn fence<'q>(
+    sql: &'static str,
+    token: &'q LeaseToken,
+    margin: Duration,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    sqlx::query(sql)
+        .bind(token.name.as_str())
+        .bind(token.holder.as_str())
+        .bind(token.epoch)
+        .bind(margin.num_milliseconds())
+}
+
+/// A report about a message that is not in the outbox (or, for a fenced mark, not
+/// pending under this holder's claim) is a transport's bug, not the store's: noted,
+/// not fatal.
 fn warn_if_missing(id: i64, updated: u64) {
     if updated == 0 {
         tracing::warn!(id, "outbox update for a message that does not exist");
