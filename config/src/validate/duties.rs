@@ -1,7 +1,20 @@
 //! Who is on duty when: regular shifts, rotations and temporary overrides, added to
 //! the schedules of the sites they name.
 
-use super::*;
+use std::collections::{BTreeMap, HashSet};
+
+use handoff_dispatcher::Person;
+use handoff_schedules::{
+    Availability, Interval, Override, OverrideKind, PersonId, Rotation, Shift, SiteId,
+    SiteSchedule, When,
+};
+use toml::Spanned;
+
+use super::references::{check_has_role, person_ref, target_sites};
+use super::sites::Sites;
+use super::values::{Moment, check_unique, parse_local, parse_with, required, role, when, windows};
+use crate::error::Problems;
+use crate::raw::{RawOverride, RawRotation, RawShift};
 
 pub(super) fn for_sites(sites: &mut Sites, ids: &[SiteId], mut add: impl FnMut(&mut SiteSchedule)) {
     for (site, _) in sites.iter_mut().filter(|(s, _)| ids.contains(&s.id)) {

@@ -1,7 +1,18 @@
 //! Agencies and their registered officers, and the rule that a phone belongs to one
 //! person.
 
-use super::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use handoff_dispatcher::contact::MatrixUserId;
+use handoff_dispatcher::{Agency, AgencyId, Officer, OfficerId, Person, PhoneNumber};
+use handoff_schedules::{PersonId, ZoneId};
+use toml::Spanned;
+
+use super::references::site_refs;
+use super::sites::Sites;
+use super::values::{check_unique, not_empty, parse_with, required};
+use crate::error::Problems;
+use crate::raw::RawAgency;
 
 pub(super) fn agencies(
     p: &mut Problems,

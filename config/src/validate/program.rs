@@ -1,6 +1,17 @@
 //! The `[program]` table and the escalation policies, with their steps.
 
-use super::*;
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+
+use handoff_dispatcher::{EscalationPolicy, Person, PolicyId, Step, StepTarget, Strategy};
+use handoff_schedules::{PersonId, Role};
+use toml::Spanned;
+
+use super::values::{check_unique, not_empty, parse_duration, parse_with, required};
+use super::{DEFAULT_ARRIVAL_LIMIT, DEFAULT_INTAKE_DAYS, DEFAULT_MESSAGE_RETENTION};
+use crate::error::Problems;
+use crate::model::Program;
+use crate::raw::{RawPolicy, RawProgram, RawStep, RawWho};
 
 pub(super) fn program(
     p: &mut Problems,

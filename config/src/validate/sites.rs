@@ -1,6 +1,17 @@
 //! Sites: time zones, operating hours, zones, policies and closures.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::ops::Range;
+
+use chrono_tz::Tz;
+use handoff_dispatcher::{EscalationPolicy, PolicyId};
+use handoff_schedules::{Closure, ClosureDates, CronRule, SiteId, SiteSchedule, ZoneId};
+use toml::Spanned;
+
+use super::values::{check_unique, clock, not_empty, parse_with, required, windows};
+use crate::error::Problems;
+use crate::model::Site;
+use crate::raw::{RawClosure, RawSite, Text};
 
 /// The sites that were built, each with the byte span of its table, and the ids
 /// the file declares (valid or not), so that a reference to a site that has errors

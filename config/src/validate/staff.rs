@@ -1,6 +1,15 @@
 //! The staff (`[[people]]`): ids, roles, phones, Matrix ids, caseload caps, zones.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use handoff_dispatcher::contact::MatrixUserId;
+use handoff_dispatcher::{Person, PhoneNumber};
+use handoff_schedules::{PersonId, Role, ZoneId};
+use toml::Spanned;
+
+use super::values::{check_unique, not_empty, parse_with, required, role};
+use crate::error::Problems;
+use crate::raw::RawPerson;
 
 pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<PersonId, Person> {
     let mut out = BTreeMap::new();

@@ -1,7 +1,20 @@
 //! Transports (SMS, Matrix) and `[server]`: URLs, senders, and secrets read from the
 //! environment variables the file names, never from the file.
 
-use super::*;
+use std::ops::Range;
+
+use handoff_dispatcher::PhoneNumber;
+use handoff_dispatcher::contact::MatrixUserId;
+use toml::Spanned;
+
+use super::values::{not_empty, parse_with, required};
+use super::{DEFAULT_LISTEN, EnvLookup};
+use crate::error::Problems;
+use crate::model::{
+    MatrixTransport, Secret, Server, SmsProvider, SmsSender, SmsTransport, Transports,
+    TwilioSettings,
+};
+use crate::raw::{RawServer, RawTransports, Text};
 
 pub(super) fn env_secret(
     p: &mut Problems,

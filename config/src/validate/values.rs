@@ -2,7 +2,17 @@
 //! times, durations, local date-times and weekly windows, each reporting a problem
 //! at the value's position.
 
-use super::*;
+use std::collections::HashSet;
+use std::ops::Range;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use handoff_schedules::{ClockTime, CronRule, Recurrence, Role, When, Window, resolve_local};
+use toml::Spanned;
+
+use crate::error::Problems;
+use crate::raw::{RawWindow, Text};
 
 pub(super) fn required<'a, T>(
     p: &mut Problems,
