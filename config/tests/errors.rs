@@ -13,6 +13,7 @@
 use std::path::Path;
 
 use handoff_config::{ConfigError, LoadError, SmsProvider, load_str};
+use handoff_dispatcher::StepTarget;
 
 /// A minimal valid program: one site, one policy with one step, two people, one
 /// agency with one officer, a shift.
@@ -81,15 +82,32 @@ const CASE: Case<'static> = Case {
 };
 
 /// One expected error: on the only line of the broken text that contains `at`, with
-/// exactly this key and a message containing `message`.
+/// exactly this key and a message containing `message`; when `exact`, also in the
+/// column where `at` begins.
 struct Expect {
     at: &'static str,
     key: &'static str,
     message: &'static str,
+    exact: bool,
 }
 
 const fn error(at: &'static str, key: &'static str, message: &'static str) -> Expect {
-    Expect { at, key, message }
+    Expect {
+        at,
+        key,
+        message,
+        exact: false,
+    }
+}
+
+/// An error in the very column where `at` begins: `at` is the value as written.
+const fn error_at(at: &'static str, key: &'static str, message: &'static str) -> Expect {
+    Expect {
+        at,
+        key,
+        message,
+        exact: true,
+    }
 }
 
 fn derive(edits: &[(&str, &str)], append: &str) -> String {
@@ -120,6 +138,16 @@ fn line_of(text: &str, marker: &str) -> usize {
         "the marker {marker:?} must be on exactly one line of:\n{text}"
     );
     lines[0]
+}
+
+/// The 1-based column, in characters, where `marker` begins on its only line.
+fn column_of(text: &str, marker: &str) -> usize {
+    let line = text
+        .lines()
+        .nth(line_of(text, marker) - 1)
+        .unwrap_or_default();
+    let before = line.split(marker).next().unwrap_or_default();
+    before.chars().count() + 1
 }
 
 fn load(text: &str, env: &[(&str, &str)]) -> Result<handoff_config::Config, LoadError> {
@@ -161,8 +189,13 @@ fn check(case: &Case<'_>) {
         .iter()
         .map(|x| {
             format!(
-                "  line {}: {}: …{}…",
+                "  line {}{}: {}: …{}…",
                 line_of(&text, x.at),
+                if x.exact {
+                    format!(" column {}", column_of(&text, x.at))
+                } else {
+                    String::new()
+                },
                 x.key,
                 x.message
             )
@@ -179,6 +212,9 @@ fn check(case: &Case<'_>) {
     for (got, want) in errors.iter().zip(case.expect) {
         assert_eq!(got.file, Path::new(FILE), "{}", report());
         assert_eq!(got.line, line_of(&text, want.at), "{}", report());
+        if want.exact {
+            assert_eq!(got.column, column_of(&text, want.at), "{}", report());
+        }
         assert_eq!(got.key, want.key, "{}", report());
         assert!(got.message.contains(want.message), "{}", report());
     }
@@ -279,6 +315,29 @@ cases! {
     a_shift_naming_an_unknown_person_is_an_error: Case {
         edits: &[("person = \"dana\"", "person = \"nobody\"")],
         expect: &[error("nobody", "shifts[0].person", "unknown person `nobody`")],
+        ..CASE
+    };
+
+    a_step_offered_to_a_list_of_people_loads: Case {
+        edits: &[("who = \"case_manager\"", "who = [\"rosa\", \"dana\"]")],
+        ..CASE
+    };
+
+    a_step_offered_to_an_unknown_person_is_an_error_at_that_id: Case {
+        edits: &[("who = \"case_manager\"", "who = [\"rosa\",\n  \"nobody\"]")],
+        expect: &[error_at("\"nobody\"", "escalation_policies[0].steps[0].who", "unknown person `nobody`")],
+        ..CASE
+    };
+
+    a_step_offered_to_an_empty_list_is_an_error: Case {
+        edits: &[("who = \"case_manager\"", "who = []")],
+        expect: &[error("who = []", "escalation_policies[0].steps[0].who", "offers nobody")],
+        ..CASE
+    };
+
+    a_step_offered_to_a_number_is_an_error_naming_the_forms: Case {
+        edits: &[("who = \"case_manager\"", "who = 3")],
+        expect: &[error("who = 3", "who", "a role, \"all_on_duty\", or a list of person ids")],
         ..CASE
     };
 
@@ -585,6 +644,24 @@ fn the_example_file_loads_with_two_sites_seven_people_two_agencies_and_three_off
         config.transports.matrix.is_none(),
         "matrix is disabled in the example"
     );
+}
+
+#[test]
+fn a_step_written_as_a_list_of_people_offers_exactly_those_people_in_order() {
+    let text = derive(
+        &[("who = \"case_manager\"", "who = [\"rosa\", \"dana\"]")],
+        "",
+    );
+    let config = load(&text, &[]).unwrap();
+    let policy = config.policies.values().next().unwrap();
+    let StepTarget::People(ids) = &policy.steps[0].target else {
+        panic!(
+            "expected a list of people, got {:?}",
+            policy.steps[0].target
+        )
+    };
+    let ids: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+    assert_eq!(ids, ["rosa", "dana"]);
 }
 
 #[test]
