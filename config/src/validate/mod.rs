@@ -14,13 +14,15 @@ use crate::raw::RawConfig;
 mod duties;
 mod officers;
 mod program;
+mod ranges;
 mod references;
 mod sites;
 mod staff;
+mod text;
 mod transports;
 mod values;
 
-pub use values::parse_duration;
+pub use ranges::{DurationError, parse_duration};
 
 /// Reads an environment variable; injected so validation stays testable.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -96,21 +98,4 @@ pub fn validate(
         transports,
         server,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use super::*;
-
-    #[test]
-    fn durations_are_written_with_units() {
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert!(parse_duration("5").is_err());
-        assert!(parse_duration("m").is_err());
-        assert!(parse_duration("five minutes").is_err());
-    }
 }
