@@ -28,7 +28,10 @@ fn documented(key: &str) -> String {
     let first = lines
         .next()
         .unwrap_or_else(|| panic!("no `{start}` comment"));
-    let mut text = first.split_once('=').map(|(_, v)| v.to_owned()).unwrap();
+    let Some((_, value)) = first.split_once('=') else {
+        panic!("no `=` in {first:?}")
+    };
+    let mut text = value.to_owned();
     for line in lines.take_while(|line| line.starts_with("#              ")) {
         text.push(' ');
         text.push_str(line.trim_start_matches('#').trim());
