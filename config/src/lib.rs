@@ -16,4 +16,4 @@ pub use model::{
     Config, MatrixTransport, Program, Secret, Server, Site, SmsProvider, SmsSender, SmsTransport,
     Transports, TwilioSettings,
 };
-pub use validate::parse_duration;
+pub use validate::{DurationError, parse_duration};

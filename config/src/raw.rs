@@ -3,7 +3,10 @@
 //! column. Values are left as text here and parsed in `validate`, which reports every
 //! problem of a file at once instead of stopping at the first.
 
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use toml::Spanned;
 
 pub type Text = Spanned<String>;
@@ -178,11 +181,42 @@ pub struct RawPolicy {
 }
 
 /// `who` is a role name, `"all_on_duty"`, or a list of person IDs.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+///
+/// Read by hand rather than with `#[serde(untagged)]`: an untagged enum buffers the
+/// value before trying each variant, and a buffered value has lost the positions
+/// that `Spanned` asks for, so a list of ids could never be read at all.
+#[derive(Debug)]
 pub enum RawWho {
     One(String),
     Many(Vec<Text>),
+}
+
+impl<'de> Deserialize<'de> for RawWho {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawWho, D::Error> {
+        deserializer.deserialize_any(WhoVisitor)
+    }
+}
+
+struct WhoVisitor;
+
+impl<'de> Visitor<'de> for WhoVisitor {
+    type Value = RawWho;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a role, \"all_on_duty\", or a list of person ids")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<RawWho, E> {
+        Ok(RawWho::One(text.to_owned()))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut list: A) -> Result<RawWho, A::Error> {
+        let mut ids = Vec::new();
+        while let Some(id) = list.next_element::<Text>()? {
+            ids.push(id);
+        }
+        Ok(RawWho::Many(ids))
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,195 +6,16 @@
 //! errors that merely follow from another. Also: the tutorial `example.toml` loads,
 //! and an error displays as `FILE:LINE:COL: key: message`.
 //!
-//! Each broken file is derived from one small valid base by replacing lines, and the
-//! expected line of an error is found by searching the broken text for a marker.
-//! Secrets come from an injected environment, never the process's.
+//! Each broken file is derived from one small valid base by replacing lines (see
+//! `support`), and the expected line of an error is found by searching the broken
+//! text for a marker.
 
-use std::path::Path;
+#[macro_use]
+mod support;
 
-use handoff_config::{ConfigError, LoadError, SmsProvider, load_str};
-
-/// A minimal valid program: one site, one policy with one step, two people, one
-/// agency with one officer, a shift.
-const BASE: &str = r#"[program]
-name = "Test LEAD"
-
-[[escalation_policies]]
-id = "standard"
-
-[[escalation_policies.steps]]
-who = "case_manager"
-timeout = "5m"
-
-[[sites]]
-id = "north"
-time_zone = "America/New_York"
-escalation = "standard"
-hours = [{ days = "mon-fri", start = "08:00", end = "17:00" }]
-
-[[agencies]]
-id = "metro-pd"
-name = "Metro PD"
-sites = ["north"]
-officers = [
-  { id = "rivera", name = "Ana Rivera", rank = "Ofc.", phone = "+1 412 555 0101" },
-]
-
-[[people]]
-id = "dana"
-name = "Dana Whitfield"
-roles = ["case_manager"]
-phone = "+1 412 555 0111"
-
-[[people]]
-id = "rosa"
-name = "Rosa Delgado"
-roles = ["supervisor"]
-matrix = "@rosa:matrix.example.org"
-
-[[shifts]]
-person = "dana"
-sites = ["north"]
-hours = [{ days = "mon-fri", start = "08:00", end = "16:00" }]
-"#;
-
-const FILE: &str = "handoff.toml";
-
-/// A variant of `BASE` and what loading it must report.
-struct Case<'a> {
-    /// `(old, new)`: each `old` must occur exactly once in the text so far.
-    edits: &'a [(&'a str, &'a str)],
-    /// Tables added at the end of the file.
-    append: &'a str,
-    /// The environment the secrets are looked up in.
-    env: &'a [(&'a str, &'a str)],
-    /// Every error, in file order; none means the file loads.
-    expect: &'a [Expect],
-}
-
-/// The base as it is: the defaults every row starts from.
-const CASE: Case<'static> = Case {
-    edits: &[],
-    append: "",
-    env: &[],
-    expect: &[],
-};
-
-/// One expected error: on the only line of the broken text that contains `at`, with
-/// exactly this key and a message containing `message`.
-struct Expect {
-    at: &'static str,
-    key: &'static str,
-    message: &'static str,
-}
-
-const fn error(at: &'static str, key: &'static str, message: &'static str) -> Expect {
-    Expect { at, key, message }
-}
-
-fn derive(edits: &[(&str, &str)], append: &str) -> String {
-    let mut text = BASE.to_owned();
-    for (old, new) in edits {
-        assert_eq!(
-            text.matches(old).count(),
-            1,
-            "the edit target {old:?} must occur exactly once in:\n{text}"
-        );
-        text = text.replacen(old, new, 1);
-    }
-    text.push_str(append);
-    text
-}
-
-/// The 1-based number of the only line of `text` that contains `marker`.
-fn line_of(text: &str, marker: &str) -> usize {
-    let lines: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| line.contains(marker))
-        .map(|(i, _)| i + 1)
-        .collect();
-    assert_eq!(
-        lines.len(),
-        1,
-        "the marker {marker:?} must be on exactly one line of:\n{text}"
-    );
-    lines[0]
-}
-
-fn load(text: &str, env: &[(&str, &str)]) -> Result<handoff_config::Config, LoadError> {
-    let lookup = |name: &str| {
-        env.iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| (*value).to_owned())
-    };
-    load_str(Path::new(FILE), text, &lookup)
-}
-
-fn errors_of(text: &str, env: &[(&str, &str)]) -> Vec<ConfigError> {
-    match load(text, env) {
-        Ok(_) => panic!("expected errors, but the file loads:\n{text}"),
-        Err(LoadError::Invalid(errors)) => errors,
-        Err(other) => panic!("expected LoadError::Invalid, got {other:?}"),
-    }
-}
-
-fn render(errors: &[ConfigError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("  {e}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn check(case: &Case<'_>) {
-    let text = derive(case.edits, case.append);
-    if case.expect.is_empty() {
-        if let Err(e) = load(&text, case.env) {
-            panic!("expected the file to load, got:\n{e}\nfile:\n{text}");
-        }
-        return;
-    }
-    let errors = errors_of(&text, case.env);
-    let wanted: Vec<String> = case
-        .expect
-        .iter()
-        .map(|x| {
-            format!(
-                "  line {}: {}: …{}…",
-                line_of(&text, x.at),
-                x.key,
-                x.message
-            )
-        })
-        .collect();
-    let report = || {
-        format!(
-            "expected:\n{}\ngot:\n{}\nfile:\n{text}",
-            wanted.join("\n"),
-            render(&errors)
-        )
-    };
-    assert_eq!(errors.len(), case.expect.len(), "{}", report());
-    for (got, want) in errors.iter().zip(case.expect) {
-        assert_eq!(got.file, Path::new(FILE), "{}", report());
-        assert_eq!(got.line, line_of(&text, want.at), "{}", report());
-        assert_eq!(got.key, want.key, "{}", report());
-        assert!(got.message.contains(want.message), "{}", report());
-    }
-}
-
-/// One test per row: the name says what the row shows.
-macro_rules! cases {
-    ($($name:ident: $case:expr;)*) => {
-        $(
-            #[test]
-            fn $name() {
-                check(&$case);
-            }
-        )*
-    };
-}
+use handoff_config::SmsProvider;
+use handoff_dispatcher::StepTarget;
+use support::{BASE, CASE, Case, check, derive, error, error_at, errors_of, line_of, load, render};
 
 const TWILIO: &str = r#"
 [transports.sms]
@@ -279,6 +100,29 @@ cases! {
     a_shift_naming_an_unknown_person_is_an_error: Case {
         edits: &[("person = \"dana\"", "person = \"nobody\"")],
         expect: &[error("nobody", "shifts[0].person", "unknown person `nobody`")],
+        ..CASE
+    };
+
+    a_step_offered_to_a_list_of_people_loads: Case {
+        edits: &[("who = \"case_manager\"", "who = [\"rosa\", \"dana\"]")],
+        ..CASE
+    };
+
+    a_step_offered_to_an_unknown_person_is_an_error_at_that_id: Case {
+        edits: &[("who = \"case_manager\"", "who = [\"rosa\",\n  \"nobody\"]")],
+        expect: &[error_at("\"nobody\"", "escalation_policies[0].steps[0].who", "unknown person `nobody`")],
+        ..CASE
+    };
+
+    a_step_offered_to_an_empty_list_is_an_error: Case {
+        edits: &[("who = \"case_manager\"", "who = []")],
+        expect: &[error("who = []", "escalation_policies[0].steps[0].who", "offers nobody")],
+        ..CASE
+    };
+
+    a_step_offered_to_a_number_is_an_error_naming_the_forms: Case {
+        edits: &[("who = \"case_manager\"", "who = 3")],
+        expect: &[error("who = 3", "who", "a role, \"all_on_duty\", or a list of person ids")],
         ..CASE
     };
 
@@ -585,6 +429,24 @@ fn the_example_file_loads_with_two_sites_seven_people_two_agencies_and_three_off
         config.transports.matrix.is_none(),
         "matrix is disabled in the example"
     );
+}
+
+#[test]
+fn a_step_written_as_a_list_of_people_offers_exactly_those_people_in_order() {
+    let text = derive(
+        &[("who = \"case_manager\"", "who = [\"rosa\", \"dana\"]")],
+        "",
+    );
+    let config = load(&text, &[]).unwrap();
+    let policy = config.policies.values().next().unwrap();
+    let StepTarget::People(ids) = &policy.steps[0].target else {
+        panic!(
+            "expected a list of people, got {:?}",
+            policy.steps[0].target
+        )
+    };
+    let ids: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+    assert_eq!(ids, ["rosa", "dana"]);
 }
 
 #[test]

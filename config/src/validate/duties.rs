@@ -1,7 +1,21 @@
 //! Who is on duty when: regular shifts, rotations and temporary overrides, added to
 //! the schedules of the sites they name.
 
-use super::*;
+use std::collections::{BTreeMap, HashSet};
+
+use handoff_dispatcher::Person;
+use handoff_schedules::{
+    Availability, Interval, Override, OverrideKind, PersonId, Rotation, Shift, SiteId,
+    SiteSchedule, When,
+};
+use toml::Spanned;
+
+use super::references::{check_has_role, person_ref, target_sites};
+use super::sites::Sites;
+use super::text::plain_text_or_empty;
+use super::values::{Moment, check_unique, parse_local, parse_with, required, role, when, windows};
+use crate::error::Problems;
+use crate::raw::{RawOverride, RawRotation, RawShift};
 
 pub(super) fn for_sites(sites: &mut Sites, ids: &[SiteId], mut add: impl FnMut(&mut SiteSchedule)) {
     for (site, _) in sites.iter_mut().filter(|(s, _)| ids.contains(&s.id)) {
@@ -187,6 +201,11 @@ pub(super) fn overrides(
             .and_then(|t| parse_with(p, t, &format!("{key}.from"), Moment::parse));
         let to = required(p, &o.to, raw.span(), &format!("{key}.to"))
             .and_then(|t| parse_with(p, t, &format!("{key}.to"), Moment::parse));
+        // The note is for the people who read the file, but it is free text all the
+        // same, held to the same rule as every other.
+        if let Some(note) = &o.note {
+            plain_text_or_empty(p, note, &format!("{key}.note"));
+        }
         let targets = target_sites(p, &o.sites, raw.span(), sites, &format!("{key}.sites"));
         let (Some(kind), Some(from), Some(to)) = (kind, from, to) else {
             continue;

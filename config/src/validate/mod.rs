@@ -2,49 +2,27 @@
 //! reference checked, and every problem collected with its position, so a person
 //! fixing a file sees all that is wrong with it in one go.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
-use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use chrono_tz::Tz;
-use handoff_dispatcher::contact::MatrixUserId;
-use handoff_dispatcher::{
-    Agency, AgencyId, EscalationPolicy, Officer, OfficerId, Person, PhoneNumber, PolicyId, Roster,
-    Step, StepTarget, Strategy,
-};
-use handoff_schedules::{
-    Availability, ClockTime, Closure, ClosureDates, CronRule, Interval, Override, OverrideKind,
-    PersonId, Recurrence, Role, Rotation, Shift, SiteId, SiteSchedule, When, Window, ZoneId,
-    resolve_local,
-};
-use toml::Spanned;
+use handoff_dispatcher::{EscalationPolicy, PolicyId, Roster};
 
 use crate::error::Problems;
-use crate::model::{
-    MatrixTransport, Program, Secret, Server, Site, SmsProvider, SmsSender, SmsTransport,
-    Transports, TwilioSettings,
-};
-use crate::raw::*;
+use crate::model::{Program, Server, Site, Transports};
+use crate::raw::RawConfig;
 
 mod duties;
 mod officers;
 mod program;
+mod ranges;
 mod references;
 mod sites;
 mod staff;
+mod text;
 mod transports;
 mod values;
 
-use duties::*;
-use officers::*;
-use program::*;
-use references::*;
-use sites::*;
-use staff::*;
-use transports::*;
-pub use values::parse_duration;
-use values::*;
+pub use ranges::{DurationError, parse_duration};
 
 /// Reads an environment variable; injected so validation stays testable.
 pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -83,28 +61,28 @@ pub fn validate(
     env: EnvLookup<'_>,
 ) -> Result<Validated, Problems> {
     let mut p = Problems::default();
-    let program = program(&mut p, raw.program.as_ref(), whole_file.clone());
-    let policies = policies(&mut p, &raw.escalation_policies);
-    let people = people(&mut p, &raw.people);
+    let program = program::program(&mut p, raw.program.as_ref(), whole_file.clone());
+    let policies = program::policies(&mut p, &raw.escalation_policies);
+    let people = staff::people(&mut p, &raw.people);
     let declared_policies: BTreeSet<String> = raw
         .escalation_policies
         .iter()
         .filter_map(|policy| policy.get_ref().id.as_ref().map(|id| id.get_ref().clone()))
         .collect();
-    let mut sites = sites(
+    let mut sites = sites::sites(
         &mut p,
         &raw.sites,
         &policies,
         &declared_policies,
         whole_file.clone(),
     );
-    let (agencies, officers) = agencies(&mut p, &raw.agencies, &sites, &people);
-    check_policy_people(&mut p, &raw.escalation_policies, &people);
-    shifts(&mut p, &raw.shifts, &people, &mut sites);
-    rotations(&mut p, &raw.rotations, &people, &mut sites);
-    overrides(&mut p, &raw.overrides, &people, &mut sites);
-    let transports = transports(&mut p, &raw.transports, env);
-    let server = server(&mut p, raw.server.as_ref(), base_dir);
+    let (agencies, officers) = officers::agencies(&mut p, &raw.agencies, &sites, &people);
+    program::check_policy_people(&mut p, &raw.escalation_policies, &people);
+    duties::shifts(&mut p, &raw.shifts, &people, &mut sites);
+    duties::rotations(&mut p, &raw.rotations, &people, &mut sites);
+    duties::overrides(&mut p, &raw.overrides, &people, &mut sites);
+    let transports = transports::transports(&mut p, &raw.transports, env);
+    let server = transports::server(&mut p, raw.server.as_ref(), base_dir);
     if !p.0.is_empty() {
         return Err(p);
     }
@@ -120,19 +98,4 @@ pub fn validate(
         transports,
         server,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_are_written_with_units() {
-        assert_eq!(parse_duration("90s"), Ok(Duration::from_secs(90)));
-        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert!(parse_duration("5").is_err());
-        assert!(parse_duration("m").is_err());
-        assert!(parse_duration("five minutes").is_err());
-    }
 }

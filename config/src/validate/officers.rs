@@ -1,7 +1,19 @@
 //! Agencies and their registered officers, and the rule that a phone belongs to one
 //! person.
 
-use super::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use handoff_dispatcher::contact::MatrixUserId;
+use handoff_dispatcher::{Agency, AgencyId, Officer, OfficerId, Person, PhoneNumber};
+use handoff_schedules::{PersonId, ZoneId};
+use toml::Spanned;
+
+use super::references::site_refs;
+use super::sites::Sites;
+use super::text::{plain_text, plain_text_or_empty};
+use super::values::{check_unique, parse_with, required};
+use crate::error::Problems;
+use crate::raw::RawAgency;
 
 pub(super) fn agencies(
     p: &mut Problems,
@@ -22,7 +34,7 @@ pub(super) fn agencies(
             parse_with(p, t, &format!("{key}.id"), AgencyId::parse)
         });
         let name = required(p, &a.name, raw.span(), &format!("{key}.name"))
-            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
+            .and_then(|t| plain_text(p, t, &format!("{key}.name")));
         if a.sites.is_empty() {
             p.push(
                 raw.span(),
@@ -40,7 +52,7 @@ pub(super) fn agencies(
                     parse_with(p, t, &format!("{key}.id"), OfficerId::parse)
                 });
             let officer_name = required(p, &o.name, raw_officer.span(), &format!("{key}.name"))
-                .and_then(|t| not_empty(p, t, &format!("{key}.name")));
+                .and_then(|t| plain_text(p, t, &format!("{key}.name")));
             let phone = required(p, &o.phone, raw_officer.span(), &format!("{key}.phone")).and_then(|t| {
                 let phone = parse_with(p, t, &format!("{key}.phone"), PhoneNumber::parse)?;
                 if let Some(person) = people.values().find(|person| person.phone.as_ref() == Some(&phone)) {
@@ -88,8 +100,11 @@ pub(super) fn agencies(
                     None
                 }
             });
-            if let (Some(officer_id), Some(officer_name), Some(phone), Some(agency)) =
-                (officer_id, officer_name, phone, id.clone())
+            let rank = o.rank.as_ref().map_or(Some(String::new()), |t| {
+                plain_text_or_empty(p, t, &format!("{key}.rank"))
+            });
+            if let (Some(officer_id), Some(officer_name), Some(rank), Some(phone), Some(agency)) =
+                (officer_id, officer_name, rank, phone, id.clone())
             {
                 officers.insert(
                     officer_id.clone(),
@@ -97,11 +112,7 @@ pub(super) fn agencies(
                         id: officer_id,
                         agency,
                         name: officer_name,
-                        rank: o
-                            .rank
-                            .as_ref()
-                            .map(|t| t.get_ref().trim().to_owned())
-                            .unwrap_or_default(),
+                        rank,
                         phone,
                         matrix,
                         zone,

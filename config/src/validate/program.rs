@@ -1,6 +1,22 @@
 //! The `[program]` table and the escalation policies, with their steps.
 
-use super::*;
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+
+use handoff_dispatcher::{EscalationPolicy, Person, PolicyId, Step, StepTarget, Strategy};
+use handoff_schedules::{PersonId, Role};
+use toml::Spanned;
+
+use super::ranges::{
+    ARRIVAL_LIMIT, INTAKE_DAYS, MESSAGE_RETENTION, STEP_TIMEOUT, duration_within, number_within,
+    parse_duration,
+};
+use super::text::plain_text;
+use super::values::{check_unique, parse_with, required};
+use super::{DEFAULT_ARRIVAL_LIMIT, DEFAULT_INTAKE_DAYS, DEFAULT_MESSAGE_RETENTION};
+use crate::error::Problems;
+use crate::model::Program;
+use crate::raw::{RawPolicy, RawProgram, RawStep, RawWho};
 
 pub(super) fn program(
     p: &mut Problems,
@@ -21,68 +37,30 @@ pub(super) fn program(
         };
     };
     let name = required(p, &raw.get_ref().name, raw.span(), "program.name")
-        .and_then(|t| not_empty(p, t, "program.name"))
+        .and_then(|t| plain_text(p, t, "program.name"))
         .unwrap_or_default();
-    let intake_days = match &raw.get_ref().intake_days {
-        None => DEFAULT_INTAKE_DAYS,
-        Some(days) => match u32::try_from(*days.get_ref()) {
-            Ok(d) if (1..=365).contains(&d) => d,
-            _ => {
-                p.push(
-                    days.span(),
-                    "program.intake_days",
-                    "must be a number of days from 1 to 365",
-                );
-                DEFAULT_INTAKE_DAYS
-            }
-        },
-    };
-    let arrival_limit = match &raw.get_ref().arrival_limit {
-        None => DEFAULT_ARRIVAL_LIMIT,
-        Some(text) => match parse_duration(text.get_ref()) {
-            Ok(limit)
-                if limit >= std::time::Duration::from_secs(10 * 60)
-                    && limit <= std::time::Duration::from_secs(24 * 3600) =>
-            {
-                limit
-            }
-            Ok(_) => {
-                p.push(
-                    text.span(),
-                    "program.arrival_limit",
-                    "must be from 10m to 24h",
-                );
-                DEFAULT_ARRIVAL_LIMIT
-            }
-            Err(e) => {
-                p.push(text.span(), "program.arrival_limit", e);
-                DEFAULT_ARRIVAL_LIMIT
-            }
-        },
-    };
-    let message_retention = match &raw.get_ref().message_retention {
-        None => DEFAULT_MESSAGE_RETENTION,
-        Some(text) => match parse_duration(text.get_ref()) {
-            Ok(keep)
-                if keep >= std::time::Duration::from_secs(86_400)
-                    && keep <= std::time::Duration::from_secs(3650 * 86_400) =>
-            {
-                keep
-            }
-            Ok(_) => {
-                p.push(
-                    text.span(),
-                    "program.message_retention",
-                    "must be from 1d to 3650d",
-                );
-                DEFAULT_MESSAGE_RETENTION
-            }
-            Err(e) => {
-                p.push(text.span(), "program.message_retention", e);
-                DEFAULT_MESSAGE_RETENTION
-            }
-        },
-    };
+    let program = raw.get_ref();
+    let intake_days = program
+        .intake_days
+        .as_ref()
+        .map_or(Some(DEFAULT_INTAKE_DAYS), |days| {
+            number_within(p, days, "program.intake_days", &INTAKE_DAYS)
+        })
+        .unwrap_or(DEFAULT_INTAKE_DAYS);
+    let arrival_limit = program
+        .arrival_limit
+        .as_ref()
+        .map_or(Some(DEFAULT_ARRIVAL_LIMIT), |text| {
+            duration_within(p, text, "program.arrival_limit", &ARRIVAL_LIMIT)
+        })
+        .unwrap_or(DEFAULT_ARRIVAL_LIMIT);
+    let message_retention = program
+        .message_retention
+        .as_ref()
+        .map_or(Some(DEFAULT_MESSAGE_RETENTION), |text| {
+            duration_within(p, text, "program.message_retention", &MESSAGE_RETENTION)
+        })
+        .unwrap_or(DEFAULT_MESSAGE_RETENTION);
     Program {
         name,
         intake_days,
@@ -171,8 +149,7 @@ pub(super) fn step(p: &mut Problems, raw: &Spanned<RawStep>, key: &str) -> Optio
         },
     };
     let timeout = required(p, &s.timeout, raw.span(), &format!("{key}.timeout")).and_then(|t| {
-        let timeout = parse_with(p, t, &format!("{key}.timeout"), parse_duration)?;
-        if timeout.is_zero() {
+        if parse_duration(t.get_ref()).is_ok_and(|timeout| timeout.is_zero()) {
             p.push(
                 t.span(),
                 format!("{key}.timeout"),
@@ -180,7 +157,7 @@ pub(super) fn step(p: &mut Problems, raw: &Spanned<RawStep>, key: &str) -> Optio
             );
             return None;
         }
-        Some(timeout)
+        duration_within(p, t, &format!("{key}.timeout"), &STEP_TIMEOUT)
     });
     Some(Step {
         target: target?,

@@ -1,7 +1,16 @@
 //! References from one section to another: site lists and people named by id, with
 //! the role a reference needs.
 
-use super::*;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use handoff_dispatcher::Person;
+use handoff_schedules::{PersonId, Role, SiteId};
+
+use super::sites::Sites;
+use super::values::parse_with;
+use crate::error::Problems;
+use crate::raw::Text;
 
 /// Resolves a list of site ids; an unknown one is an error.
 pub(super) fn site_refs(p: &mut Problems, texts: &[Text], sites: &Sites, key: &str) -> Vec<SiteId> {

@@ -1,6 +1,19 @@
 //! Sites: time zones, operating hours, zones, policies and closures.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::ops::Range;
+
+use chrono_tz::Tz;
+use handoff_dispatcher::{EscalationPolicy, PolicyId};
+use handoff_schedules::{Closure, ClosureDates, CronRule, SiteId, SiteSchedule, ZoneId};
+use toml::Spanned;
+
+use super::ranges::parse_date;
+use super::text::plain_text;
+use super::values::{check_unique, clock, parse_with, required, windows};
+use crate::error::Problems;
+use crate::model::Site;
+use crate::raw::{RawClosure, RawSite, Text};
 
 /// The sites that were built, each with the byte span of its table, and the ids
 /// the file declares (valid or not), so that a reference to a site that has errors
@@ -49,7 +62,7 @@ pub(super) fn sites(
         let name = site
             .name
             .as_ref()
-            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
+            .and_then(|t| plain_text(p, t, &format!("{key}.name")));
         let tz =
             required(p, &site.time_zone, raw.span(), &format!("{key}.time_zone")).and_then(|t| {
                 parse_with(p, t, &format!("{key}.time_zone"), |s| {
@@ -104,12 +117,9 @@ pub(super) fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str
         let key = format!("{key}[{i}]");
         let c = raw.get_ref();
         let name = required(p, &c.name, raw.span(), &format!("{key}.name"))
-            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
+            .and_then(|t| plain_text(p, t, &format!("{key}.name")));
         let date = |p: &mut Problems, t: &Text, k: &str| {
-            parse_with(p, t, &format!("{key}.{k}"), |s| {
-                chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                    .map_err(|_| format!("`{s}` is not a date: write YYYY-MM-DD"))
-            })
+            parse_with(p, t, &format!("{key}.{k}"), parse_date)
         };
         let dates = match (&c.date, &c.from, &c.to, &c.cron) {
             (Some(d), None, None, None) => date(p, d, "date").map(ClosureDates::On),

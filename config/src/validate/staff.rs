@@ -1,6 +1,17 @@
 //! The staff (`[[people]]`): ids, roles, phones, Matrix ids, caseload caps, zones.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use handoff_dispatcher::contact::MatrixUserId;
+use handoff_dispatcher::{Person, PhoneNumber};
+use handoff_schedules::{PersonId, Role, ZoneId};
+use toml::Spanned;
+
+use super::ranges::{CASELOAD_CAP, number_within};
+use super::text::plain_text;
+use super::values::{check_unique, parse_with, required, role};
+use crate::error::Problems;
+use crate::raw::RawPerson;
 
 pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<PersonId, Person> {
     let mut out = BTreeMap::new();
@@ -14,7 +25,7 @@ pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<
             parse_with(p, t, &format!("{key}.id"), PersonId::parse)
         });
         let name = required(p, &person.name, raw.span(), &format!("{key}.name"))
-            .and_then(|t| not_empty(p, t, &format!("{key}.name")));
+            .and_then(|t| plain_text(p, t, &format!("{key}.name")));
         if person.roles.is_empty() {
             p.push(raw.span(), format!("{key}.roles"), "missing: give at least one role (case_manager, coordinator, supervisor, project_manager)");
         }
@@ -42,21 +53,10 @@ pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<
                 "missing: give a phone or a matrix ID, or nobody can reach this person",
             );
         }
-        let caseload_cap =
-            person
-                .caseload_cap
-                .as_ref()
-                .and_then(|cap| match u32::try_from(*cap.get_ref()) {
-                    Ok(c) if c > 0 => Some(c),
-                    _ => {
-                        p.push(
-                            cap.span(),
-                            format!("{key}.caseload_cap"),
-                            "must be a positive number of cases",
-                        );
-                        None
-                    }
-                });
+        let caseload_cap = person
+            .caseload_cap
+            .as_ref()
+            .and_then(|cap| number_within(p, cap, &format!("{key}.caseload_cap"), &CASELOAD_CAP));
         let zones: BTreeSet<ZoneId> = person
             .zones
             .iter()

@@ -1,7 +1,21 @@
 //! Transports (SMS, Matrix) and `[server]`: URLs, senders, and secrets read from the
 //! environment variables the file names, never from the file.
 
-use super::*;
+use std::ops::Range;
+
+use handoff_dispatcher::PhoneNumber;
+use handoff_dispatcher::contact::MatrixUserId;
+use toml::Spanned;
+
+use super::text::plain_text;
+use super::values::{parse_with, required};
+use super::{DEFAULT_LISTEN, EnvLookup};
+use crate::error::Problems;
+use crate::model::{
+    MatrixTransport, Secret, Server, SmsProvider, SmsSender, SmsTransport, Transports,
+    TwilioSettings,
+};
+use crate::raw::{RawServer, RawTransports, Text};
 
 pub(super) fn env_secret(
     p: &mut Problems,
@@ -73,13 +87,13 @@ pub(super) fn transports(p: &mut Problems, raw: &RawTransports, env: EnvLookup<'
                     });
                 let account_sid =
                     required(p, &s.account_sid, sms.span(), "transports.sms.account_sid")
-                        .and_then(|t| not_empty(p, t, "transports.sms.account_sid"));
+                        .and_then(|t| plain_text(p, t, "transports.sms.account_sid"));
                 let sender = match (&s.from, &s.messaging_service_sid) {
                     (Some(from), None) => {
                         parse_with(p, from, "transports.sms.from", PhoneNumber::parse)
                             .map(SmsSender::From)
                     }
-                    (None, Some(sid)) => not_empty(p, sid, "transports.sms.messaging_service_sid")
+                    (None, Some(sid)) => plain_text(p, sid, "transports.sms.messaging_service_sid")
                         .map(SmsSender::MessagingService),
                     _ => {
                         p.push(sms.span(), "transports.sms.from", "give exactly one of `from` (a phone number) or `messaging_service_sid`");

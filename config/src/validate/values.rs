@@ -1,8 +1,18 @@
-//! Small parsers every section shares: required keys, non-empty text, roles, clock
-//! times, durations, local date-times and weekly windows, each reporting a problem
+//! Small parsers every section shares: required keys, roles, clock
+//! times, local date-times and weekly windows, each reporting a problem
 //! at the value's position.
 
-use super::*;
+use std::collections::HashSet;
+use std::ops::Range;
+
+use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use handoff_schedules::{ClockTime, CronRule, Recurrence, Role, When, Window, resolve_local};
+use toml::Spanned;
+
+use super::ranges::check_year;
+use crate::error::Problems;
+use crate::raw::{RawWindow, Text};
 
 pub(super) fn required<'a, T>(
     p: &mut Problems,
@@ -31,16 +41,6 @@ pub(super) fn parse_with<T, E: std::fmt::Display>(
     }
 }
 
-pub(super) fn not_empty(p: &mut Problems, text: &Text, key: &str) -> Option<String> {
-    let value = text.get_ref().trim();
-    if value.is_empty() {
-        p.push(text.span(), key, "may not be empty");
-        None
-    } else {
-        Some(value.to_owned())
-    }
-}
-
 pub(super) fn role(p: &mut Problems, text: &Text, key: &str) -> Option<Role> {
     parse_with(p, text, key, |s| s.parse::<Role>())
 }
@@ -66,40 +66,6 @@ pub(super) fn clock(p: &mut Problems, text: &Text, key: &str) -> Option<ClockTim
     parse_with(p, text, key, |s| s.parse::<ClockTime>())
 }
 
-/// `90s`, `3m`, `1h`, `1h30m`: a duration a person writes.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("`{text}` is not a duration: write e.g. 90s, 5m, 1h or 1h30m");
-    let mut total: u64 = 0;
-    let mut number = String::new();
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(bad());
-    }
-    for c in trimmed.chars() {
-        if c.is_ascii_digit() {
-            number.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            _ => return Err(bad()),
-        };
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-        number.clear();
-    }
-    if !number.is_empty() {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(total))
-}
-
 /// A wall-clock date-time written `2026-11-02T08:00` (seconds optional).
 pub(super) fn parse_local(text: &str) -> Result<NaiveDateTime, String> {
     [
@@ -122,13 +88,16 @@ pub(super) enum Moment {
 }
 
 impl Moment {
+    /// Only in the supported years (see `ranges`), as written.
     pub(super) fn parse(text: &str) -> Result<Moment, String> {
         if let Ok(exact) = DateTime::parse_from_rfc3339(text.trim()) {
+            check_year(exact.year(), text)?;
             return Ok(Moment::Exact(exact.with_timezone(&Utc)));
         }
-        parse_local(text)
-            .map(Moment::Local)
-            .map_err(|_| format!("`{text}` is not a date-time: write 2026-12-24T08:00 (site time) or 2026-12-24T08:00:00-05:00"))
+        let local = parse_local(text)
+            .map_err(|_| format!("`{text}` is not a date-time: write 2026-12-24T08:00 (site time) or 2026-12-24T08:00:00-05:00"))?;
+        check_year(local.year(), text)?;
+        Ok(Moment::Local(local))
     }
 
     pub(super) fn in_zone(self, tz: Tz) -> DateTime<Utc> {

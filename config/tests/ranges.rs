@@ -1,0 +1,167 @@
+//! Every number, duration and date of a configuration has a documented range, and a
+//! value outside it is refused by `load_str` (so by `check-config`) at its file, line,
+//! column and key, before anything downstream could overflow on it. The limits
+//! themselves load.
+
+#[macro_use]
+mod support;
+
+use support::{CASE, Case, check, error_at};
+
+const TIMEOUT: &str = "timeout = \"5m\"";
+const NAME: &str = "name = \"Test LEAD\"\n";
+const PHONE: &str = "phone = \"+1 412 555 0111\"\n";
+const STEP: &str = "escalation_policies[0].steps[0].timeout";
+
+cases! {
+    a_step_timeout_of_a_hundred_million_days_is_too_long: Case {
+        edits: &[(TIMEOUT, "timeout = \"100000000d\"")],
+        expect: &[error_at("\"100000000d\"", STEP, "is too long: no duration may be longer than 36500d")],
+        ..CASE
+    };
+
+    a_step_timeout_with_more_digits_than_any_number_is_too_long: Case {
+        edits: &[(TIMEOUT, "timeout = \"99999999999999999999999s\"")],
+        expect: &[error_at("\"99999999999999999999999s\"", STEP, "is too long")],
+        ..CASE
+    };
+
+    a_step_timeout_over_a_day_is_refused: Case {
+        edits: &[(TIMEOUT, "timeout = \"24h1s\"")],
+        expect: &[error_at("\"24h1s\"", STEP, "must be from 10s to 24h")],
+        ..CASE
+    };
+
+    a_step_timeout_under_ten_seconds_is_refused: Case {
+        edits: &[(TIMEOUT, "timeout = \"9s\"")],
+        expect: &[error_at("\"9s\"", STEP, "must be from 10s to 24h")],
+        ..CASE
+    };
+
+    step_timeouts_of_ten_seconds_and_of_a_day_load: Case {
+        edits: &[(TIMEOUT, "timeout = \"10s\"\n\n[[escalation_policies.steps]]\nwho = \"supervisor\"\ntimeout = \"24h\"")],
+        ..CASE
+    };
+
+    an_arrival_limit_of_thirteen_digits_of_hours_is_too_long: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\narrival_limit = \"9999999999999h\"\n")],
+        expect: &[error_at("\"9999999999999h\"", "program.arrival_limit", "is too long")],
+        ..CASE
+    };
+
+    an_arrival_limit_over_a_day_is_refused: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\narrival_limit = \"25h\"\n")],
+        expect: &[error_at("\"25h\"", "program.arrival_limit", "must be from 10m to 24h")],
+        ..CASE
+    };
+
+    an_arrival_limit_under_ten_minutes_is_refused: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\narrival_limit = \"9m59s\"\n")],
+        expect: &[error_at("\"9m59s\"", "program.arrival_limit", "must be from 10m to 24h")],
+        ..CASE
+    };
+
+    a_message_retention_over_ten_years_is_refused: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\nmessage_retention = \"3651d\"\n")],
+        expect: &[error_at("\"3651d\"", "program.message_retention", "must be from 1d to 3650d")],
+        ..CASE
+    };
+
+    a_message_retention_of_a_hundred_million_days_is_too_long: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\nmessage_retention = \"100000000d\"\n")],
+        expect: &[error_at("\"100000000d\"", "program.message_retention", "is too long")],
+        ..CASE
+    };
+
+    the_limits_of_arrival_limit_message_retention_and_intake_days_load: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\narrival_limit = \"24h\"\nmessage_retention = \"3650d\"\nintake_days = 365\n")],
+        ..CASE
+    };
+
+    an_intake_of_zero_days_is_refused: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\nintake_days = 0 # none\n")],
+        expect: &[error_at("0 # none", "program.intake_days", "must be a whole number of days from 1 to 365")],
+        ..CASE
+    };
+
+    an_intake_over_a_year_is_refused: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\nintake_days = 366\n")],
+        expect: &[error_at("366", "program.intake_days", "from 1 to 365")],
+        ..CASE
+    };
+
+    a_negative_intake_is_refused: Case {
+        edits: &[(NAME, "name = \"Test LEAD\"\nintake_days = -30\n")],
+        expect: &[error_at("-30", "program.intake_days", "from 1 to 365")],
+        ..CASE
+    };
+
+    a_caseload_cap_of_zero_is_refused: Case {
+        edits: &[(PHONE, "phone = \"+1 412 555 0111\"\ncaseload_cap = 0 # none\n")],
+        expect: &[error_at("0 # none", "people[0].caseload_cap", "must be a whole number of cases from 1 to 1000")],
+        ..CASE
+    };
+
+    a_caseload_cap_over_a_thousand_is_refused: Case {
+        edits: &[(PHONE, "phone = \"+1 412 555 0111\"\ncaseload_cap = 1001\n")],
+        expect: &[error_at("1001", "people[0].caseload_cap", "from 1 to 1000")],
+        ..CASE
+    };
+
+    a_caseload_cap_beyond_any_32_bit_number_is_refused: Case {
+        edits: &[(PHONE, "phone = \"+1 412 555 0111\"\ncaseload_cap = 9999999999999\n")],
+        expect: &[error_at("9999999999999", "people[0].caseload_cap", "from 1 to 1000")],
+        ..CASE
+    };
+
+    a_caseload_cap_of_a_thousand_loads: Case {
+        edits: &[(PHONE, "phone = \"+1 412 555 0111\"\ncaseload_cap = 1000\n")],
+        ..CASE
+    };
+
+    an_override_starting_before_2000_is_refused: Case {
+        append: "\n[[overrides]]\nkind = \"remove\"\nperson = \"dana\"\nfrom = \"1999-12-31T08:00\"\nto = \"2026-01-01T08:00\"\n",
+        expect: &[error_at("\"1999-12-31T08:00\"", "overrides[0].from", "is outside the years 2000 to 2100")],
+        ..CASE
+    };
+
+    an_override_ending_after_2100_is_refused_with_an_offset_too: Case {
+        append: "\n[[overrides]]\nkind = \"remove\"\nperson = \"dana\"\nfrom = \"2026-12-31T08:00\"\nto = \"2101-01-01T00:00:00-05:00\"\n",
+        expect: &[error_at("\"2101-01-01T00:00:00-05:00\"", "overrides[0].to", "is outside the years 2000 to 2100")],
+        ..CASE
+    };
+
+    an_override_in_year_262143_is_not_a_date_time: Case {
+        append: "\n[[overrides]]\nkind = \"remove\"\nperson = \"dana\"\nfrom = \"2026-12-31T08:00\"\nto = \"262143-01-01T00:00\"\n",
+        expect: &[error_at("\"262143-01-01T00:00\"", "overrides[0].to", "not a date-time")],
+        ..CASE
+    };
+
+    an_override_from_the_first_to_the_last_supported_minute_loads: Case {
+        append: "\n[[overrides]]\nkind = \"remove\"\nperson = \"dana\"\nfrom = \"2000-01-01T00:00\"\nto = \"2100-12-31T23:59\"\n",
+        ..CASE
+    };
+
+    a_closure_date_before_2000_is_refused: Case {
+        append: "\n[[sites.closures]]\nname = \"Old\"\ndate = \"1999-12-25\"\n",
+        expect: &[error_at("\"1999-12-25\"", "sites[0].closures[0].date", "is outside the years 2000 to 2100")],
+        ..CASE
+    };
+
+    a_closure_ending_after_2100_is_refused: Case {
+        append: "\n[[sites.closures]]\nname = \"Long\"\nfrom = \"2100-12-30\"\nto = \"2101-01-02\"\n",
+        expect: &[error_at("\"2101-01-02\"", "sites[0].closures[0].to", "is outside the years 2000 to 2100")],
+        ..CASE
+    };
+
+    a_closure_whose_last_day_is_before_its_first_is_refused: Case {
+        append: "\n[[sites.closures]]\nname = \"Backwards\"\nfrom = \"2026-11-27\"\nto = \"2026-11-26\"\n",
+        expect: &[error_at("\"2026-11-26\"", "sites[0].closures[0].to", "the last day comes before the first")],
+        ..CASE
+    };
+
+    closures_on_the_first_and_last_supported_days_load: Case {
+        append: "\n[[sites.closures]]\nname = \"First\"\ndate = \"2000-01-01\"\n\n[[sites.closures]]\nname = \"Last\"\nfrom = \"2100-12-30\"\nto = \"2100-12-31\"\n",
+        ..CASE
+    };
+}
