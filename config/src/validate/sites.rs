@@ -129,8 +129,7 @@ pub(super) fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str
                 }
             }
             (None, None, None, Some(cron)) => {
-                parse_with(p, cron, &format!("{key}.cron"), |s| s.parse::<CronRule>())
-                    .map(ClosureDates::Matching)
+                recurring_cron(p, cron, &format!("{key}.cron"), None).map(ClosureDates::Matching)
             }
             _ => {
                 p.push(
