@@ -5,10 +5,10 @@
 //! daylight-saving changes; UIDs are stable (site, person, role, start) so that
 //! re-importing a feed updates events instead of duplicating them.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use handoff_config::{Config, Site};
-use handoff_schedules::resolve_local;
+use handoff_schedules::{EARLIEST_YEAR, LATEST_YEAR, resolve_local};
 use icalendar::{Calendar, Component, Event, EventLike};
 
 /// The longest feed one call produces: a year, which is plenty for a calendar import
@@ -22,6 +22,10 @@ pub enum IcsError {
     LastBeforeFirst,
     #[error("a feed covers at most {MAX_DAYS} days")]
     TooLong,
+    #[error(
+        "schedules cover the years {EARLIEST_YEAR} to {LATEST_YEAR}: ask about days within them"
+    )]
+    OutOfRange,
 }
 
 /// The span from the start of local day `first` to the end of local day `last` in
@@ -37,11 +41,13 @@ pub fn local_days(
     if (last - first).num_days() >= MAX_DAYS {
         return Err(IcsError::TooLong);
     }
+    let years = EARLIEST_YEAR..=LATEST_YEAR;
+    if !years.contains(&first.year()) || !years.contains(&last.year()) {
+        return Err(IcsError::OutOfRange);
+    }
+    let after_last = last.succ_opt().ok_or(IcsError::OutOfRange)?;
     let from = resolve_local(tz, first.and_time(chrono::NaiveTime::MIN));
-    let to = resolve_local(
-        tz,
-        (last + Duration::days(1)).and_time(chrono::NaiveTime::MIN),
-    );
+    let to = resolve_local(tz, after_last.and_time(chrono::NaiveTime::MIN));
     Ok((from, to))
 }
 
@@ -96,4 +102,28 @@ pub fn feed(
         calendar.push(event);
     }
     Ok(calendar.done().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn days_outside_the_years_schedules_cover_are_refused_not_overflowed() {
+        let tz = chrono_tz::America::New_York;
+        assert!(matches!(
+            local_days(tz, NaiveDate::MAX, NaiveDate::MAX),
+            Err(IcsError::OutOfRange)
+        ));
+        assert!(matches!(
+            local_days(tz, day(1899, 12, 31), day(1900, 1, 1)),
+            Err(IcsError::OutOfRange)
+        ));
+        let (from, to) = local_days(tz, day(2199, 12, 31), day(2199, 12, 31)).unwrap();
+        assert_eq!(to - from, chrono::Duration::hours(24));
+    }
 }

@@ -2,9 +2,10 @@
 //! keeps reduced ones. A closure governs the whole local day (00:00 to 24:00), so an
 //! evening window running past midnight into a holiday stops at that midnight.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use crate::bounds;
 use crate::interval::Interval;
 use crate::local::{ClockTime, at_clock_time, resolve_local, to_local};
 use crate::recurrence::CronRule;
@@ -46,8 +47,8 @@ impl Closure {
     /// day the clocks change).
     pub fn day_span(tz: Tz, date: NaiveDate) -> Option<Interval> {
         Interval::new(
-            resolve_local(tz, at_clock_time(date, ClockTime::MIDNIGHT)),
-            resolve_local(tz, at_clock_time(date, ClockTime::END_OF_DAY)),
+            resolve_local(tz, at_clock_time(date, ClockTime::MIDNIGHT)?),
+            resolve_local(tz, at_clock_time(date, ClockTime::END_OF_DAY)?),
         )
     }
 
@@ -57,8 +58,8 @@ impl Closure {
             .iter()
             .filter_map(|(start, end)| {
                 Interval::new(
-                    resolve_local(tz, at_clock_time(date, *start)),
-                    resolve_local(tz, at_clock_time(date, *end)),
+                    resolve_local(tz, at_clock_time(date, *start)?),
+                    resolve_local(tz, at_clock_time(date, *end)?),
                 )
             })
             .collect()
@@ -72,7 +73,8 @@ pub fn closure_at(closures: &[Closure], tz: Tz, at: DateTime<Utc>) -> Option<&Cl
 }
 
 /// Every instant in `[from, to)` where a closure begins or ends, or its reduced hours
-/// do: the places where openness can change because of a closure.
+/// do: the places where openness can change because of a closure. Only the years the
+/// schedules answer for are looked at (see `bounds`), one check per local date.
 pub fn closure_boundaries(
     closures: &[Closure],
     tz: Tz,
@@ -83,7 +85,12 @@ pub fn closure_boundaries(
     if closures.is_empty() {
         return out;
     }
-    let first = to_local(tz, from).date() - Duration::days(1);
+    let Some((from, to)) = bounds::clip(from, to) else {
+        return out;
+    };
+    let Some(first) = to_local(tz, from).date().pred_opt() else {
+        return out;
+    };
     let last = to_local(tz, to).date();
     for date in first.iter_days().take_while(|d| *d <= last) {
         if let Some(closure) = closures.iter().find(|c| c.dates.includes(date)) {

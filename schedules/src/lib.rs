@@ -5,6 +5,7 @@
 //! literal date-times. Schedules are written in a site's local wall-clock time and
 //! answered in real time; `local` owns how the two meet across daylight saving.
 
+pub mod bounds;
 pub mod closures;
 pub mod gaps;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod rotation;
 pub mod schedule;
 pub mod week;
 
+pub use bounds::{EARLIEST_YEAR, LATEST_YEAR};
 pub use closures::{Closure, ClosureDates};
 pub use gaps::{Gap, GapKind};
 pub use ids::{IdError, PersonId, Role, SiteId, ZoneId};

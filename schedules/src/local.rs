@@ -11,7 +11,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{
+    DateTime, Duration, LocalResult, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike, Utc,
+};
 use chrono_tz::Tz;
 
 /// The instant a local wall-clock time stands for in `tz`, by the rules of this module.
@@ -33,21 +35,29 @@ fn first_instant_after_gap(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
         .and_then(|t| t.with_nanosecond(0))
         .unwrap_or(local);
     for step in 1..=48 * 60 {
-        let probe = minute + Duration::minutes(step);
+        let Some(probe) = minute.checked_add_signed(Duration::minutes(step)) else {
+            break;
+        };
         if let Some(at) = tz.from_local_datetime(&probe).earliest() {
             return at.with_timezone(&Utc);
         }
     }
-    // Unreachable with real zone data; read the time with the offset in force a day
-    // later rather than fail a schedule query.
-    let offset = tz.offset_from_utc_datetime(&(local + Duration::days(1)));
-    let fixed = chrono::Offset::fix(&offset);
-    Utc.from_utc_datetime(&(local - Duration::seconds(i64::from(fixed.local_minus_utc()))))
+    // Unreachable with real zone data inside the years the schedules answer for;
+    // read the time with the offset in force a day later (or as UTC at the very ends
+    // of the representable) rather than fail a schedule query.
+    let later = local.checked_add_signed(Duration::days(1)).unwrap_or(local);
+    let fixed = tz.offset_from_utc_datetime(&later).fix();
+    let utc = local.checked_sub_offset(fixed).unwrap_or(local);
+    Utc.from_utc_datetime(&utc)
 }
 
-/// The wall-clock time of an instant in `tz`.
+/// The wall-clock time of an instant in `tz`. At the very ends of what can be
+/// represented, where adding the offset overflows, the UTC time stands in: no query
+/// is answered there (see `bounds`), and this must not panic on the way.
 pub fn to_local(tz: Tz, at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&tz).naive_local()
+    let utc = at.naive_utc();
+    let offset = tz.offset_from_utc_datetime(&utc).fix();
+    utc.checked_add_offset(offset).unwrap_or(utc)
 }
 
 /// A time of day on a wall clock, `00:00` to `24:00` inclusive; `24:00` is the
@@ -109,9 +119,11 @@ impl fmt::Display for ClockTime {
     }
 }
 
-/// The wall-clock date-time of `time` on `date`; `24:00` is the next day's midnight.
-pub fn at_clock_time(date: chrono::NaiveDate, time: ClockTime) -> NaiveDateTime {
-    date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(time.minutes))
+/// The wall-clock date-time of `time` on `date`; `24:00` is the next day's midnight,
+/// so it is `None` on the last date that can be represented.
+pub fn at_clock_time(date: chrono::NaiveDate, time: ClockTime) -> Option<NaiveDateTime> {
+    date.and_time(NaiveTime::MIN)
+        .checked_add_signed(Duration::minutes(i64::from(time.minutes)))
 }
 
 #[cfg(test)]

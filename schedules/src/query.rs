@@ -6,12 +6,18 @@
 //! edge, a closure's midnight, a rotation's handover, an override's ends) and asks
 //! the point query at each cut. The point query is the single source of truth, so a
 //! calendar can never disagree with what the dispatcher is told.
+//!
+//! Every query is bounded: a point query looks at a few local days, `next_opening`
+//! at most `OPENING_HORIZON_DAYS`, and a span query at the days of its span within
+//! the years the schedules answer for (see `bounds`), each day costing a fixed
+//! number of checks per rule however often or seldom the rule matches.
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::bounds;
 use crate::closures::closure_boundaries;
 use crate::ids::{PersonId, Role};
 use crate::interval::Interval;
@@ -46,6 +52,9 @@ impl SiteSchedule {
     /// Who is on duty at `at`, as what: regular shifts and rotations, then the
     /// overrides in force. Sorted by role, then person; each pair listed once.
     pub fn on_duty(&self, at: DateTime<Utc>) -> Vec<(PersonId, Role)> {
+        if !bounds::in_range(at) {
+            return Vec::new();
+        }
         let open = self.open_at(at);
         let mut duty: Vec<(PersonId, Role)> = Vec::new();
         for shift in &self.shifts {
@@ -67,18 +76,23 @@ impl SiteSchedule {
     }
 
     /// The first instant after `after` at which the site goes from closed to open,
-    /// in the site's zone; `None` if it does not open within `OPENING_HORIZON_DAYS`.
+    /// in the site's zone; `None` if it does not open within `OPENING_HORIZON_DAYS`
+    /// (or before the end of the years the schedules answer for).
     /// If the site is open at `after`, this is the start of its *next* opening.
     pub fn next_opening(&self, after: DateTime<Utc>) -> Option<DateTime<Tz>> {
-        if self.hours.is_empty() && self.closures.iter().all(|c| c.reduced_hours.is_empty()) {
+        if !bounds::in_range(after)
+            || self.hours.is_empty() && self.closures.iter().all(|c| c.reduced_hours.is_empty())
+        {
             return None;
         }
         let mut was_open = self.open_at(after);
-        let horizon = after + Duration::days(OPENING_HORIZON_DAYS);
+        let horizon = bounds::add_days(after, OPENING_HORIZON_DAYS)
+            .unwrap_or_else(bounds::end_of_range)
+            .min(bounds::end_of_range());
         let mut from = after;
         // A week at a time keeps each boundary list short.
         while from < horizon {
-            let to = (from + Duration::days(7)).min(horizon);
+            let to = bounds::add_days(from, 7).map_or(horizon, |t| t.min(horizon));
             for cut in self.open_boundaries(from, to) {
                 if cut <= after {
                     continue;
@@ -94,8 +108,12 @@ impl SiteSchedule {
         None
     }
 
-    /// The stretches of `[from, to)` with their openness and duty list, each maximal.
+    /// The stretches of `[from, to)` with their openness and duty list, each maximal;
+    /// only the part within the years the schedules answer for (see `bounds`).
     pub fn coverage(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<CoverageSegment> {
+        let Some((from, to)) = bounds::clip(from, to) else {
+            return Vec::new();
+        };
         let mut cuts = self.open_boundaries(from, to);
         cuts.extend(self.staff_boundaries(from, to));
         cuts.insert(from);
@@ -123,6 +141,9 @@ impl SiteSchedule {
     /// The site's open spans within `[from, to)`, clipped to it.
     pub fn open_intervals(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
         let mut out: Vec<Interval> = Vec::new();
+        let Some((from, to)) = bounds::clip(from, to) else {
+            return out;
+        };
         let mut cuts = self.open_boundaries(from, to);
         cuts.insert(from);
         let cuts: Vec<DateTime<Utc>> = cuts.into_iter().filter(|t| *t >= from && *t < to).collect();

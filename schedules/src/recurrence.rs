@@ -6,9 +6,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
-use croner::{Cron, Direction};
 
 use crate::local::{ClockTime, at_clock_time};
 
@@ -160,25 +160,113 @@ impl fmt::Display for CronRule {
     }
 }
 
-/// At most this many matches of one rule are taken in a day: a window that opens every
-/// minute is a configuration mistake, and this keeps one from stalling a query.
-const MAX_MATCHES_PER_DAY: usize = 24 * 60;
-
 impl CronRule {
-    /// The wall-clock moments on `date` that the expression matches.
+    /// Whether the expression matches any moment of `date` (for holidays: `0 0 25 12 *`).
+    ///
+    /// Read straight from the parsed fields (day of month, month, weekday), so it costs
+    /// the same for a rule that never matches (`0 0 31 2 *`) as for one that always
+    /// does: a search forward through the calendar could scan thousands of years.
+    pub fn matches_date(&self, date: NaiveDate) -> bool {
+        let pattern = &self.cron.pattern;
+        let weekday = croner::Weekday::from_days_from_sunday(date.weekday().num_days_from_sunday());
+        pattern.month_match(date.month()).unwrap_or(false)
+            && pattern
+                .day_match(date.year(), date.month(), date.day(), weekday)
+                .unwrap_or(false)
+    }
+
+    /// The first moment of `date` with a time of day in `[from, until)` that the
+    /// expression matches: at most 24 hour and 60 minute checks, whatever the rule.
+    pub fn first_match_between(
+        &self,
+        date: NaiveDate,
+        from: ClockTime,
+        until: ClockTime,
+    ) -> Option<NaiveDateTime> {
+        if !self.matches_date(date) {
+            return None;
+        }
+        let (from, until) = (
+            from.minutes_since_midnight(),
+            until.minutes_since_midnight(),
+        );
+        let hours = (from / 60..24).filter(|h| self.hour_matches(*h));
+        let minute = hours
+            .flat_map(|h| {
+                (0..60)
+                    .filter(|m| self.minute_matches(*m))
+                    .map(move |m| h * 60 + m)
+            })
+            .find(|m| *m >= from)?;
+        let time = ClockTime::hm(minute / 60, minute % 60)?;
+        (minute < until)
+            .then(|| at_clock_time(date, time))
+            .flatten()
+    }
+
+    /// Every wall-clock moment on `date` that the expression matches (at most 1440).
     pub fn matches_on(&self, date: NaiveDate) -> Vec<NaiveDateTime> {
-        let start = at_clock_time(date, ClockTime::MIDNIGHT);
-        let end = start + Duration::days(1);
-        self.cron
-            .iter_from(start, Direction::Forward)
-            .take_while(|t| *t < end)
-            .take(MAX_MATCHES_PER_DAY)
+        if !self.matches_date(date) {
+            return Vec::new();
+        }
+        (0..24u16)
+            .filter(|h| self.hour_matches(*h))
+            .flat_map(|h| {
+                (0..60u16)
+                    .filter(|m| self.minute_matches(*m))
+                    .map(move |m| (h, m))
+            })
+            .filter_map(|(h, m)| at_clock_time(date, ClockTime::hm(h, m)?))
             .collect()
     }
 
-    /// Whether the expression matches any moment of `date` (for holidays: `0 0 25 12 *`).
-    pub fn matches_date(&self, date: NaiveDate) -> bool {
-        !self.matches_on(date).is_empty()
+    /// How many times a day the expression matches on a day it matches at all.
+    pub fn matches_per_day(&self) -> usize {
+        let hours = (0..24u16).filter(|h| self.hour_matches(*h)).count();
+        let minutes = (0..60u16).filter(|m| self.minute_matches(*m)).count();
+        hours.saturating_mul(minutes)
+    }
+
+    /// Whether the expression matches at least one day in any 366 consecutive days.
+    ///
+    /// Checked over one whole Gregorian cycle: weekdays and leap years repeat every
+    /// 400 years (146,097 days, a whole number of weeks), so a rule that keeps this
+    /// promise there keeps it in every year. A rule that never matches (`0 0 31 2 *`)
+    /// or matches only on leap days fails it.
+    pub fn matches_every_year(&self) -> bool {
+        const CYCLE_DAYS: usize = 146_097;
+        let Some(first) = NaiveDate::from_ymd_opt(2000, 1, 1) else {
+            return false;
+        };
+        let mut quiet = 0usize;
+        let mut leading: Option<usize> = None;
+        for date in first.iter_days().take(CYCLE_DAYS) {
+            if self.matches_date(date) {
+                leading.get_or_insert(quiet);
+                quiet = 0;
+            } else {
+                quiet += 1;
+                if quiet > 365 {
+                    return false;
+                }
+            }
+        }
+        // The quiet days at the end of the cycle run on into those at its start.
+        leading.is_some_and(|lead| lead + quiet <= 365)
+    }
+
+    fn hour_matches(&self, hour: u16) -> bool {
+        self.cron
+            .pattern
+            .hour_match(u32::from(hour))
+            .unwrap_or(false)
+    }
+
+    fn minute_matches(&self, minute: u16) -> bool {
+        self.cron
+            .pattern
+            .minute_match(u32::from(minute))
+            .unwrap_or(false)
     }
 }
 
@@ -190,17 +278,20 @@ pub enum Recurrence {
 }
 
 impl Recurrence {
-    /// The wall-clock starts that fall on `date`.
-    pub fn starts_on(&self, date: NaiveDate) -> Vec<NaiveDateTime> {
+    /// The first wall-clock start on `date` with a time of day in `[from, until)`.
+    pub fn first_start_between(
+        &self,
+        date: NaiveDate,
+        from: ClockTime,
+        until: ClockTime,
+    ) -> Option<NaiveDateTime> {
         match self {
             Recurrence::Weekly { days, at } => {
-                if days.contains(date.weekday()) {
-                    vec![at_clock_time(date, *at)]
-                } else {
-                    Vec::new()
-                }
+                (days.contains(date.weekday()) && from <= *at && *at < until)
+                    .then(|| at_clock_time(date, *at))
+                    .flatten()
             }
-            Recurrence::Cron(rule) => rule.matches_on(date),
+            Recurrence::Cron(rule) => rule.first_match_between(date, from, until),
         }
     }
 }
@@ -234,6 +325,58 @@ mod tests {
         assert!("0 0 22 * * mon".parse::<CronRule>().is_err());
         assert!("0 25 * * *".parse::<CronRule>().is_err());
         assert!("@daily".parse::<CronRule>().is_err());
+    }
+
+    #[test]
+    fn date_matching_agrees_with_the_cron_libraries_own_search() {
+        for text in [
+            "0 0 * * 4#4",
+            "0 0 L * *",
+            "0 0 15W * *",
+            "0 0 1 * mon",
+            "30 8 */2 * *",
+            "0 0 * * 5L",
+            "0 0 25 12 *",
+        ] {
+            let rule: CronRule = text.parse().unwrap();
+            let first = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+            for date in first.iter_days().take(2 * 366) {
+                let start = date.and_hms_opt(0, 0, 0).unwrap();
+                let searched = rule
+                    .cron
+                    .iter_from(start, croner::Direction::Forward)
+                    .next()
+                    .is_some_and(|t| t.date() == date);
+                assert_eq!(rule.matches_date(date), searched, "{text} on {date}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_match_is_found_within_the_asked_hours_of_the_day() {
+        let rule: CronRule = "*/15 8-9,20 * * mon-fri".parse().unwrap();
+        let friday = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let clock = |t: &str| t.parse::<ClockTime>().unwrap();
+        let first = |from, until| {
+            rule.first_match_between(friday, clock(from), clock(until))
+                .map(|t| t.format("%H:%M").to_string())
+        };
+        assert_eq!(first("00:00", "24:00").as_deref(), Some("08:00"));
+        assert_eq!(first("08:01", "24:00").as_deref(), Some("08:15"));
+        assert_eq!(first("10:00", "24:00").as_deref(), Some("20:00"));
+        assert_eq!(first("10:00", "20:00"), None);
+        assert_eq!(rule.matches_on(friday).len(), 12);
+        assert_eq!(rule.matches_per_day(), 12);
+    }
+
+    #[test]
+    fn a_rule_must_match_some_day_of_every_year_to_be_kept() {
+        let every_year = |text: &str| text.parse::<CronRule>().unwrap().matches_every_year();
+        assert!(every_year("0 0 25 12 *"));
+        assert!(every_year("0 8 * * mon-fri"));
+        assert!(every_year("0 0 13 * 5"));
+        assert!(!every_year("0 0 31 2 *"));
+        assert!(!every_year("0 0 29 2 *"));
     }
 
     #[test]

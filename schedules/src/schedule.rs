@@ -82,8 +82,12 @@ impl SiteSchedule {
         }
     }
 
-    /// Whether the site keeps its operating hours at `at`, closures included.
+    /// Whether the site keeps its operating hours at `at`, closures included; never
+    /// outside the years the schedules answer for (see `bounds`).
     pub(crate) fn open_at(&self, at: DateTime<Utc>) -> bool {
+        if !crate::bounds::in_range(at) {
+            return false;
+        }
         match closure_at(&self.closures, self.tz, at) {
             Some(closure) => closure
                 .reduced_spans(self.tz, crate::local::to_local(self.tz, at).date())

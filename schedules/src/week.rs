@@ -8,6 +8,7 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::bounds;
 use crate::interval::Interval;
 use crate::local::{ClockTime, at_clock_time, resolve_local, to_local};
 use crate::recurrence::Recurrence;
@@ -25,23 +26,46 @@ pub struct Window {
 const LOOK_BACK_DAYS: i64 = 2;
 
 impl Window {
-    /// The wall-clock spans that start on `date`.
+    /// The wall-clock spans that start on `date`, at most two: the first start before
+    /// the day's `end` (that span ends at it) and the first start at or after it (that
+    /// one ends at the next day's). Every later start on the date ends where one of
+    /// these does, so its span lies inside theirs and the window's union of spans is
+    /// the same without it. This keeps a rule that matches every minute from costing
+    /// 1440 spans a day in every query.
     pub fn spans_starting_on(&self, date: NaiveDate) -> Vec<(NaiveDateTime, NaiveDateTime)> {
-        self.starts
-            .starts_on(date)
-            .into_iter()
-            .map(|start| (start, wall_clock_end(start, self.end)))
-            .collect()
+        // With an end of 24:00 the second part is empty; with 00:00 the first is.
+        let parts = [
+            (ClockTime::MIDNIGHT, self.end),
+            (self.end, ClockTime::END_OF_DAY),
+        ];
+        let mut out = Vec::with_capacity(2);
+        for (from, until) in parts {
+            if let Some(start) = self.starts.first_start_between(date, from, until)
+                && let Some(end) = wall_clock_end(start, self.end)
+            {
+                out.push((start, end));
+            }
+        }
+        out
     }
 
     /// The real-time spans of this window that overlap `[from, to)`, whole (not
     /// clipped), in order. A span that the zone's clock change makes empty (both ends
-    /// in the same skipped hour) is left out.
+    /// in the same skipped hour) is left out. Only the years the schedules answer for
+    /// are looked at (see `bounds`), so the work is bounded by the days asked about.
     pub fn intervals(&self, tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Interval> {
         let Some(range) = Interval::new(from, to) else {
             return Vec::new();
         };
-        let first = to_local(tz, from).date() - Duration::days(LOOK_BACK_DAYS);
+        let Some((from, to)) = bounds::clip(from, to) else {
+            return Vec::new();
+        };
+        let Some(first) = to_local(tz, from)
+            .date()
+            .checked_sub_signed(Duration::days(LOOK_BACK_DAYS))
+        else {
+            return Vec::new();
+        };
         let last = to_local(tz, to).date();
         let mut out = Vec::new();
         for date in first.iter_days().take_while(|d| *d <= last) {
@@ -60,19 +84,18 @@ impl Window {
 
     /// Whether the instant falls inside one of the window's spans.
     pub fn contains(&self, tz: Tz, at: DateTime<Utc>) -> bool {
-        !self
-            .intervals(tz, at, at + Duration::nanoseconds(1))
-            .is_empty()
+        at.checked_add_signed(Duration::nanoseconds(1))
+            .is_some_and(|next| !self.intervals(tz, at, next).is_empty())
     }
 }
 
 /// The next wall-clock `end` after `start`: same day if later, else the next day.
-fn wall_clock_end(start: NaiveDateTime, end: ClockTime) -> NaiveDateTime {
-    let same_day = at_clock_time(start.date(), end);
+fn wall_clock_end(start: NaiveDateTime, end: ClockTime) -> Option<NaiveDateTime> {
+    let same_day = at_clock_time(start.date(), end)?;
     if same_day > start {
-        same_day
+        Some(same_day)
     } else {
-        same_day + Duration::days(1)
+        bounds::add_local_days(same_day, 1)
     }
 }
 
@@ -87,9 +110,9 @@ mod tests {
             .unwrap()
             .and_hms_opt(22, 0, 0)
             .unwrap();
-        let end = wall_clock_end(start, "06:00".parse().unwrap());
+        let end = wall_clock_end(start, "06:00".parse().unwrap()).unwrap();
         assert_eq!(end.to_string(), "2026-01-06 06:00:00");
-        let until_midnight = wall_clock_end(start, ClockTime::END_OF_DAY);
+        let until_midnight = wall_clock_end(start, ClockTime::END_OF_DAY).unwrap();
         assert_eq!(until_midnight.to_string(), "2026-01-06 00:00:00");
     }
 

@@ -1202,28 +1202,28 @@ fn a_weekly_rotation_hands_over_at_eight_on_monday_across_a_clock_change() {
             "{}: handovers",
             row.label
         );
-        let k = rotation.turn_at(tz, start);
+        let k = rotation.turn_at(tz, start).unwrap();
         assert_eq!(
             rotation.turn_start(tz, k),
-            start,
+            Some(start),
             "{}: turn start",
             row.label
         );
         assert_eq!(
             rotation.turn_start(tz, k + 1),
-            end,
+            Some(end),
             "{}: next turn start",
             row.label
         );
         assert_eq!(
             rotation.turn_at(tz, end - second),
-            k,
+            Some(k),
             "{}: last second of the turn",
             row.label
         );
         assert_eq!(
             rotation.turn_at(tz, end),
-            k + 1,
+            Some(k + 1),
             "{}: first second of the next",
             row.label
         );

@@ -1,6 +1,7 @@
 //! Who is on duty when: regular shifts, rotations and temporary overrides, added to
 //! the schedules of the sites they name.
 
+use chrono::NaiveDateTime;
 use std::collections::{BTreeMap, HashSet};
 
 use handoff_dispatcher::Person;
@@ -16,6 +17,27 @@ use super::text::plain_text_or_empty;
 use super::values::{Moment, check_unique, parse_local, parse_with, required, role, when, windows};
 use crate::error::Problems;
 use crate::raw::{RawOverride, RawRotation, RawShift};
+
+/// How long a rotation's turn may be, in days: from daily to yearly. A longer turn is
+/// not a rota, and a huge one would put its handovers beyond any calendar.
+const TURN_DAYS: std::ops::RangeInclusive<u32> = 1..=365;
+
+/// The years a rotation's `start` may fall in: turns are counted from it in both
+/// directions, and a start centuries away is a typo, not a rota.
+const ROTATION_START_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+fn rotation_start(text: &str) -> Result<NaiveDateTime, String> {
+    let start = parse_local(text)?;
+    if ROTATION_START_YEARS.contains(&chrono::Datelike::year(&start)) {
+        Ok(start)
+    } else {
+        Err(format!(
+            "`{text}` is out of range: a rotation starts in a year from {} to {}",
+            ROTATION_START_YEARS.start(),
+            ROTATION_START_YEARS.end()
+        ))
+    }
+}
 
 pub(super) fn for_sites(sites: &mut Sites, ids: &[SiteId], mut add: impl FnMut(&mut SiteSchedule)) {
     for (site, _) in sites.iter_mut().filter(|(s, _)| ids.contains(&s.id)) {
@@ -106,16 +128,16 @@ pub(super) fn rotations(
             }
         }
         let anchor = required(p, &r.start, raw.span(), &format!("{key}.start"))
-            .and_then(|t| parse_with(p, t, &format!("{key}.start"), parse_local));
+            .and_then(|t| parse_with(p, t, &format!("{key}.start"), rotation_start));
         let turn_days = match &r.turn_days {
             None => Some(7),
             Some(days) => match u32::try_from(*days.get_ref()) {
-                Ok(d) if d >= 1 => Some(d),
+                Ok(d) if TURN_DAYS.contains(&d) => Some(d),
                 _ => {
                     p.push(
                         days.span(),
                         format!("{key}.turn_days"),
-                        "must be a whole number of days, at least 1",
+                        "must be a whole number of days from 1 to 365",
                     );
                     None
                 }

@@ -5,12 +5,12 @@ use std::ops::Range;
 
 use chrono_tz::Tz;
 use handoff_dispatcher::{EscalationPolicy, PolicyId};
-use handoff_schedules::{Closure, ClosureDates, CronRule, SiteId, SiteSchedule, ZoneId};
+use handoff_schedules::{Closure, ClosureDates, SiteId, SiteSchedule, ZoneId};
 use toml::Spanned;
 
 use super::ranges::parse_date;
 use super::text::plain_text;
-use super::values::{check_unique, clock, parse_with, required, windows};
+use super::values::{check_unique, clock, parse_with, recurring_cron, required, windows};
 use crate::error::Problems;
 use crate::model::Site;
 use crate::raw::{RawClosure, RawSite, Text};
@@ -139,8 +139,7 @@ pub(super) fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str
                 }
             }
             (None, None, None, Some(cron)) => {
-                parse_with(p, cron, &format!("{key}.cron"), |s| s.parse::<CronRule>())
-                    .map(ClosureDates::Matching)
+                recurring_cron(p, cron, &format!("{key}.cron"), None).map(ClosureDates::Matching)
             }
             _ => {
                 p.push(

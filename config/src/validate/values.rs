@@ -108,15 +108,51 @@ impl Moment {
     }
 }
 
+/// The most times a day a window's cron rule may start it: hourly. Opening hours and
+/// shifts start a few times a day at most; a rule matching every minute is a slip
+/// (`* 8 * * *` for `0 8 * * *`), and refusing it keeps every query's work small.
+pub(super) const MAX_WINDOW_STARTS_PER_DAY: usize = 24;
+
+/// A cron rule for a window (`max_per_day` given) or a closure (none). It must match
+/// some day in any 366 consecutive days: a rule that never fires (`0 0 31 2 *`) or
+/// fires only on leap days is a mistake, and a one-off date is written as a date.
+pub(super) fn recurring_cron(
+    p: &mut Problems,
+    text: &Text,
+    key: &str,
+    max_per_day: Option<usize>,
+) -> Option<CronRule> {
+    parse_with(p, text, key, |s| {
+        let rule = s.parse::<CronRule>().map_err(|e| e.to_string())?;
+        if !rule.matches_every_year() {
+            return Err(format!(
+                "`{s}` does not match a day of every year: a cron rule here must match at least once in any 366 days"
+            ));
+        }
+        let per_day = rule.matches_per_day();
+        if let Some(max) = max_per_day
+            && per_day > max
+        {
+            return Err(format!(
+                "`{s}` starts the window {per_day} times a day: at most {max} (hourly) are allowed"
+            ));
+        }
+        Ok(rule)
+    })
+}
+
 pub(super) fn window(p: &mut Problems, raw: &Spanned<RawWindow>, key: &str) -> Option<Window> {
     let w = raw.get_ref();
     let end = required(p, &w.end, raw.span(), &format!("{key}.end"))
         .and_then(|t| clock(p, t, &format!("{key}.end")));
     let starts = match (&w.cron, &w.days, &w.start) {
-        (Some(cron), None, None) => {
-            parse_with(p, cron, &format!("{key}.cron"), |s| s.parse::<CronRule>())
-                .map(Recurrence::Cron)
-        }
+        (Some(cron), None, None) => recurring_cron(
+            p,
+            cron,
+            &format!("{key}.cron"),
+            Some(MAX_WINDOW_STARTS_PER_DAY),
+        )
+        .map(Recurrence::Cron),
         (None, Some(days), Some(start)) => {
             let days = parse_with(p, days, &format!("{key}.days"), |s| s.parse());
             let at = clock(p, start, &format!("{key}.start"));
