@@ -18,3 +18,4 @@ pub mod run;
 pub mod serve;
 pub mod server;
 pub mod sms;
+pub mod supervise;

@@ -31,11 +31,12 @@ impl Retention {
     /// One pass, as of the engine's clock.
     pub async fn pass(&self) -> Result<Forgotten, StoreError> {
         let now = self.engine.now();
-        let done = self
-            .engine
-            .store()
-            .forget_text(now - self.keep, now)
-            .await?;
+        // The clock minus at most ten years: out of range only for a clock set
+        // before the year 1; then there is nothing old enough to forget.
+        let Some(before) = now.checked_sub_signed(self.keep) else {
+            return Ok(Forgotten::default());
+        };
+        let done = self.engine.store().forget_text(before, now).await?;
         if !done.is_empty() {
             tracing::info!(
                 handoffs = done.handoffs,

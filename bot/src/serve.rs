@@ -21,6 +21,7 @@ use crate::server::{AppState, router};
 use crate::sms::outbound::{Provider, SmsOutbound};
 use crate::sms::provider::{Sender, TwilioClient};
 use crate::sms::sandbox::Sandbox;
+use crate::supervise::{self, Loops};
 
 /// Overrides of the configuration's `[server]` section, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +30,11 @@ pub struct Options {
     pub database: Option<String>,
     pub public_url: Option<String>,
 }
+
+/// What a supervised loop is given: it resolves when the service stops.
+type Stop = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+/// A supervised loop's run.
+type Looping = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 /// How long shutdown waits for the server and workers to finish.
 const SHUTDOWN_GRACE: StdDuration = StdDuration::from_secs(10);
@@ -96,7 +102,7 @@ pub async fn start(
     // Compile the redaction patterns now, not inside the first request's
     // webhook: in a debug build that alone costs tens of milliseconds.
     handoff_dispatcher::redact::prepare();
-    let engine = Engine::new(store, clock, Arc::new(config.directory()));
+    let engine = Engine::new(store, clock.clone(), Arc::new(config.directory()));
     let inbound = Inbound::new(engine.clone());
 
     let listen = options.listen.unwrap_or(config.server.listen);
@@ -155,6 +161,7 @@ pub async fn start(
         .as_ref()
         .map(|_| format!("{public_url}/sms/status"));
     let metrics = Arc::new(Metrics::default());
+    let loops = Arc::new(Loops::default());
     let instance = instance_name(addr);
     let outbound = provider.map(|p| {
         SmsOutbound::new(
@@ -184,6 +191,7 @@ pub async fn start(
         sandbox: sandbox.clone(),
         program: config.program.name.clone(),
         metrics,
+        loops: loops.clone(),
     };
     if background {
         // Timers that fell due while the service was down fire before the first
@@ -203,19 +211,50 @@ pub async fn start(
         }
     });
     if background {
+        // Each loop restarts if it ends unexpectedly; see `supervise`.
+        let mut supervised = |name, make: Box<dyn Fn(Stop) -> Looping + Send>| {
+            supervise::spawn(
+                &mut tasks,
+                loops.clone(),
+                clock.clone(),
+                name,
+                stop_rx.clone(),
+                make,
+            )
+        };
         let timers = engine.clone();
-        let timers_stop = stopped(stop_rx.clone());
-        tasks.spawn(async move { timers.run(timers_stop).await });
+        supervised(
+            "timers",
+            Box::new(move |stop| {
+                let timers = timers.clone();
+                Box::pin(async move { timers.run(stop).await })
+            }),
+        );
         if let Some(worker) = outbound.clone() {
-            let worker_stop = stopped(stop_rx.clone());
-            tasks.spawn(async move { worker.run(worker_stop).await });
-            let listen_stop = stopped(stop_rx.clone());
-            let engine = engine.clone();
-            tasks.spawn(async move { relay_outbox_notifications(engine, listen_stop).await });
+            supervised(
+                "sms_delivery",
+                Box::new(move |stop| {
+                    let worker = worker.clone();
+                    Box::pin(async move { worker.run(stop).await })
+                }),
+            );
+            let listening = engine.clone();
+            supervised(
+                "outbox_notifications",
+                Box::new(move |stop| {
+                    let engine = listening.clone();
+                    Box::pin(async move { relay_outbox_notifications(engine, stop).await })
+                }),
+            );
         }
         let retention = retention.clone();
-        let retention_stop = stopped(stop_rx.clone());
-        tasks.spawn(async move { retention.run(retention_stop).await });
+        supervised(
+            "retention",
+            Box::new(move |stop| {
+                let retention = retention.clone();
+                Box::pin(async move { retention.run(stop).await })
+            }),
+        );
     }
     tracing::info!(%addr, %public_url, %instance, database = %redacted(&database), "handoff is serving");
     Ok(Running {
@@ -283,8 +322,9 @@ async fn relay_outbox_notifications(
         };
         let mut listener = match listener {
             Ok(Some(listener)) => listener,
-            // SQLite: one process, nothing to hear.
-            Ok(None) => return,
+            // SQLite: one process, nothing to hear (until shutdown: a loop that
+            // returns on its own would be taken for a failure and restarted).
+            Ok(None) => return shutdown.await,
             Err(error) => {
                 tracing::warn!(%error, "cannot listen for outbox notifications; retrying");
                 tokio::select! {

@@ -21,6 +21,7 @@ use crate::inbound::Inbound;
 use crate::metrics::Metrics;
 use crate::sms::sandbox::{self, Sandbox};
 use crate::sms::webhook;
+use crate::supervise::Loops;
 
 /// Webhook bodies are a few hundred bytes; anything near this is not a provider.
 const MAX_BODY: usize = 64 * 1024;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub own_numbers: Arc<BTreeSet<PhoneNumber>>,
     pub program: String,
     pub metrics: Arc<Metrics>,
+    /// The supervised background loops, for the health check.
+    pub loops: Arc<Loops>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -93,8 +96,13 @@ async fn metrics(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-/// 200 while the engine's timer loop is alive and no timer is overdue; 503 with the
-/// reasons otherwise.
+/// How long a restarted background loop keeps the health check red: long enough
+/// for a monitor polling every few minutes to see it.
+const RECENT_RESTART: Duration = Duration::minutes(10);
+
+/// 200 while the engine's timer loop is alive, no timer is overdue and no
+/// background loop is down or was restarted in the last [`RECENT_RESTART`]; 503 with
+/// the reasons otherwise.
 async fn healthz(State(state): State<AppState>) -> Response {
     let engine = state.inbound.engine();
     let now = engine.now();
@@ -116,9 +124,26 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(_) => {}
         Err(error) => problems.push(format!("the database does not answer: {error}")),
     }
+    let loops = state.loops.snapshot();
+    for (name, run) in &loops {
+        if !run.running {
+            problems.push(format!(
+                "the {name} loop is not running; it is being restarted"
+            ));
+        }
+        if let Some(at) = run.last_failure_at
+            && now.signed_duration_since(at) < RECENT_RESTART
+        {
+            problems.push(format!(
+                "the {name} loop was restarted at {at}: {}",
+                run.last_failure.as_deref().unwrap_or("")
+            ));
+        }
+    }
     let body = serde_json::json!({
         "status": if problems.is_empty() { "ok" } else { "unhealthy" },
         "engine_heartbeat": heartbeat.map(|t| t.to_rfc3339()),
+        "loops": loops,
         "problems": problems,
     });
     let code = if problems.is_empty() {
