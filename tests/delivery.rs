@@ -347,7 +347,7 @@ async fn a_pass_that_stalls_past_its_lease_sends_nothing_and_the_next_takes_the_
         let pass = worker.read_pending().await.unwrap();
         svc.running
             .engine
-            .store()
+            .outbox()
             .expire_lease(LEASE)
             .await
             .unwrap();

@@ -158,7 +158,7 @@ async fn when_the_lease_holder_dies_another_instance_sends_within_a_minute() {
         assert!(b.sent().is_empty(), "A's lease still runs");
 
         // A minute on, by the database's clock, the lease has run out.
-        b.running.engine.store().expire_lease(LEASE).await.unwrap();
+        b.running.engine.outbox().expire_lease(LEASE).await.unwrap();
         b.running.deliver().await.unwrap();
         assert_eq!(b.texts_to(RIVERA).len(), 1, "who is coming, sent by B");
         assert_eq!(b.texts_to(LEE).len(), 1, "that Dana took it");
@@ -198,7 +198,7 @@ async fn a_holder_that_stalls_past_its_lease_sends_nothing_when_it_wakes_and_the
 
         // ...then stalls (a long pause, SIGSTOP) until its lease has run out. B
         // takes over and sends everything.
-        a.running.engine.store().expire_lease(LEASE).await.unwrap();
+        a.running.engine.outbox().expire_lease(LEASE).await.unwrap();
         b.running.deliver().await.unwrap();
         assert_eq!(b.sent().len(), 6);
         assert_eq!(lease_gauge(&b).await, "handoff_sms_lease_held 1");
@@ -228,7 +228,7 @@ async fn a_holder_that_stalls_past_its_lease_sends_nothing_when_it_wakes_and_the
         for officer in [RIVERA, CHEN] {
             assert_eq!(b.texts_to(officer).len(), 1, "the receipt to {officer}");
         }
-        let outbox = b.running.engine.store().outbox_all().await.unwrap();
+        let outbox = b.running.engine.records().outbox_all().await.unwrap();
         assert!(outbox.iter().all(|m| m.status == OutboxStatus::Sent));
         a.stop().await;
         b.stop().await;

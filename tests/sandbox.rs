@@ -330,7 +330,7 @@ async fn a_post_from_another_site_is_refused_and_nothing_is_handled() {
         let requests = sandbox
             .running
             .engine
-            .store()
+            .records()
             .events(None, None)
             .await
             .unwrap_or_else(|e| panic!("reading the event log: {e}"));

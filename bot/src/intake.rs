@@ -4,7 +4,8 @@
 //! records one as complete (an `intake_completed` event in the log).
 
 use chrono::{DateTime, Duration, Utc};
-use handoff_dispatcher::{IntakeItem, Store, StoreError};
+use handoff_dispatcher::store::Records;
+use handoff_dispatcher::{IntakeItem, StoreError};
 use handoff_schedules::SiteId;
 use serde::Serialize;
 
@@ -44,7 +45,7 @@ fn days_left(due: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
 
 /// Intakes overdue or due within `within_days` of `now`, of `site` if given.
 pub async fn list(
-    store: &Store,
+    store: &Records,
     site: Option<&SiteId>,
     within_days: u32,
     now: DateTime<Utc>,

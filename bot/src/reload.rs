@@ -21,7 +21,7 @@ use handoff_dispatcher::{Engine, StoreError};
 /// fail from then on). One line per site.
 pub async fn conflicts(engine: &Engine, new: &Config) -> Result<Vec<String>, StoreError> {
     let mut open_by_site: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for handoff in engine.store().open_handoffs().await? {
+    for handoff in engine.records().open_handoffs().await? {
         if !new.sites.iter().any(|s| s.id == handoff.request.site) {
             open_by_site
                 .entry(handoff.request.site.to_string())

@@ -19,8 +19,9 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use handoff_config::Config;
+use handoff_dispatcher::StoreError;
 use handoff_dispatcher::stats::{self, GroupBy, HandoffMetrics};
-use handoff_dispatcher::{Store, StoreError};
+use handoff_dispatcher::store::Records;
 use handoff_schedules::SiteId;
 use serde::Serialize;
 
@@ -92,7 +93,7 @@ fn read_from(from: NaiveDate) -> DateTime<Utc> {
 /// next.
 pub async fn handoffs(
     config: &Config,
-    store: &Store,
+    store: &Records,
     selection: &Selection,
 ) -> Result<Vec<HandoffMetrics>, ReportError> {
     if let (Some(from), Some(to)) = (selection.from, selection.to)
@@ -108,7 +109,7 @@ pub async fn handoffs(
 /// The selected hand-offs grouped by `by`.
 pub async fn summary(
     config: &Config,
-    store: &Store,
+    store: &Records,
     selection: &Selection,
     by: GroupBy,
 ) -> Result<Vec<stats::GroupStats>, ReportError> {

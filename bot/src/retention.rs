@@ -36,7 +36,7 @@ impl Retention {
         let Some(before) = now.checked_sub_signed(self.keep) else {
             return Ok(Forgotten::default());
         };
-        let done = self.engine.store().forget_text(before, now).await?;
+        let done = self.engine.forget_text(before).await?;
         if !done.is_empty() {
             tracing::info!(
                 handoffs = done.handoffs,

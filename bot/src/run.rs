@@ -16,8 +16,8 @@ use crate::cli::{
 };
 use crate::report::{self, Format, Selection};
 use crate::{check_config, gaps, ics, intake, on_duty, serve};
-use handoff_dispatcher::Store;
 use handoff_dispatcher::stats::GroupBy;
+use handoff_dispatcher::store::Records;
 
 /// Exit code for a configuration with errors.
 pub const EXIT_INVALID_CONFIG: u8 = 2;
@@ -202,7 +202,7 @@ pub fn run(
 fn with_store<T>(
     config: &Config,
     database: Option<String>,
-    work: impl AsyncFnOnce(&Store) -> anyhow::Result<T>,
+    work: impl AsyncFnOnce(&Records) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
     let database = database.unwrap_or_else(|| config.server.database.clone());
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -210,7 +210,7 @@ fn with_store<T>(
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let store = Store::open_existing(&database)
+        let store = Records::open_existing(&database)
             .await
             .with_context(|| format!("opening the database {}", serve::redacted(&database)))?;
         let result = work(&store).await;

@@ -131,7 +131,7 @@ pub async fn start(
                      reach it can read every conversation and text as anyone"
                 );
             }
-            let sandbox = Arc::new(Sandbox::new(engine.store().clone()));
+            let sandbox = Arc::new(Sandbox::new(engine.outbox()));
             (
                 Some(Provider::Sandbox(sandbox.clone())),
                 None,
@@ -302,7 +302,7 @@ impl Running {
         if let Some(outbound) = &self.outbound {
             outbound.release().await;
         }
-        self.engine.store().close().await;
+        self.engine.close().await;
     }
 }
 
@@ -316,9 +316,10 @@ async fn relay_outbox_notifications(
 ) {
     tokio::pin!(shutdown);
     loop {
+        let outbox = engine.outbox();
         let listener = tokio::select! {
             () = &mut shutdown => return,
-            listener = engine.store().outbox_listener() => listener,
+            listener = outbox.listener() => listener,
         };
         let mut listener = match listener {
             Ok(Some(listener)) => listener,

@@ -76,7 +76,7 @@ async fn root(State(state): State<AppState>) -> Response {
 /// scrape itself reports the outage.
 async fn metrics(State(state): State<AppState>) -> Response {
     let engine = state.inbound.engine();
-    let gauges = match engine.store().gauges(engine.now()).await {
+    let gauges = match engine.records().gauges(engine.now()).await {
         Ok(gauges) => Some(gauges),
         Err(error) => {
             tracing::warn!(%error, "metrics: the database does not answer");
@@ -117,7 +117,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         }
         Some(_) => {}
     }
-    match engine.store().next_timer_due().await {
+    match engine.records().next_timer_due().await {
         Ok(Some(due)) if now - due > OVERDUE => {
             problems.push(format!("a timer due at {due} has not fired"))
         }

@@ -128,7 +128,7 @@ fn rivera_request() -> Request {
 async fn offers_in_outbox(engine: &Engine, id: HandoffId) -> Vec<(Recipient, usize)> {
     let mut counts: Vec<(Recipient, usize)> = Vec::new();
     for item in engine
-        .store()
+        .records()
         .outbox_all()
         .await
         .unwrap_or_else(|e| panic!("{e}"))
@@ -158,7 +158,7 @@ async fn a_request_is_offered_and_the_timeout_escalates_at_exactly_its_due_time(
         [(staff("dana"), 1), (staff("lee"), 1)]
     );
     assert_eq!(
-        engine.store().next_timer_due().await.unwrap(),
+        engine.records().next_timer_due().await.unwrap(),
         Some(at("2026-11-23T10:05:00-05:00"))
     );
 
@@ -172,13 +172,13 @@ async fn a_request_is_offered_and_the_timeout_escalates_at_exactly_its_due_time(
 
     clock.set(at("2026-11-23T10:05:00-05:00"));
     assert_eq!(engine.fire_due().await.unwrap(), 1);
-    let (handoff, _) = engine.store().handoff(id).await.unwrap().unwrap();
+    let handoff = engine.records().handoff(id).await.unwrap().unwrap();
     assert_eq!(handoff.state, State::Offering { step: 1, round: 0 });
     assert_eq!(
         offers_in_outbox(&engine, id).await,
         [(staff("dana"), 1), (staff("lee"), 1), (staff("rosa"), 1)]
     );
-    let events = engine.store().events_of(id).await.unwrap();
+    let events = engine.records().events_of(id).await.unwrap();
     let rosa_offered = events
         .iter()
         .find(|e| matches!(&e.kind, handoff_dispatcher::EventKind::Offered { person: p, .. } if p.as_str() == "rosa"))
@@ -207,15 +207,18 @@ async fn an_accept_cancels_the_pending_timer_and_sets_the_arrival_deadline() {
             role: "case manager".to_owned()
         }
     )));
+    let far = at("2026-12-31T00:00:00-05:00");
     assert!(
         !engine
-            .store()
-            .timer_pending(id, Timer::Round { step: 0, round: 0 })
+            .records()
+            .timers_due_by(far, 100)
             .await
             .unwrap()
+            .iter()
+            .any(|(h, timer, _)| *h == id && *timer == Timer::Round { step: 0, round: 0 })
     );
     assert_eq!(
-        engine.store().next_timer_due().await.unwrap(),
+        engine.records().next_timer_due().await.unwrap(),
         Some(at("2026-11-23T12:01:30-05:00")),
         "the arrival deadline is two hours after the accept"
     );
@@ -249,7 +252,7 @@ async fn restart_resumes_the_escalation(url: &str) {
             )
             .await
             .unwrap();
-        engine.store().close().await;
+        engine.close().await;
         id
         // The engine is dropped here, mid-escalation: lee's offer is still open.
     };
@@ -266,18 +269,18 @@ async fn restart_resumes_the_escalation(url: &str) {
         offers_in_outbox(&engine, id).await,
         [(staff("dana"), 1), (staff("lee"), 1), (staff("rosa"), 1)]
     );
-    let (handoff, _) = engine.store().handoff(id).await.unwrap().unwrap();
+    let handoff = engine.records().handoff(id).await.unwrap().unwrap();
     assert_eq!(handoff.state, State::Offering { step: 1, round: 0 });
 
     // The next step's timeout also survives another restart, and runs the steps out.
-    engine.store().close().await;
+    engine.close().await;
     drop(engine);
     clock.set(at("2026-11-23T10:15:00-05:00"));
     let engine = engine_at(url, &clock).await;
     assert_eq!(engine.fire_due().await.unwrap(), 1);
-    let (handoff, _) = engine.store().handoff(id).await.unwrap().unwrap();
+    let handoff = engine.records().handoff(id).await.unwrap().unwrap();
     assert_eq!(handoff.state, State::Unstaffed);
-    let outbox = engine.store().outbox_all().await.unwrap();
+    let outbox = engine.records().outbox_all().await.unwrap();
     assert!(outbox.iter().any(|item| item.recipient
         == Recipient::Officer(OfficerId::parse("rivera").unwrap())
         && matches!(item.message, Message::Unstaffed { .. })));
@@ -313,7 +316,7 @@ async fn two_accepts_at_the_same_instant_have_exactly_one_winner() {
         .filter(|m| matches!(m, Message::AlreadyTaken { .. }))
         .collect();
     assert_eq!(late.len(), 1, "the other is told it is already taken");
-    let (handoff, _) = engine.store().handoff(id).await.unwrap().unwrap();
+    let handoff = engine.records().handoff(id).await.unwrap().unwrap();
     assert!(matches!(handoff.state, State::Accepted { .. }));
 }
 
@@ -336,7 +339,7 @@ async fn an_undeliverable_offer_counts_as_unanswered_at_once() {
 
     clock.advance(Duration::seconds(3));
     let lee_offer = engine
-        .store()
+        .records()
         .outbox_all()
         .await
         .unwrap()
@@ -345,7 +348,7 @@ async fn an_undeliverable_offer_counts_as_unanswered_at_once() {
         .unwrap();
     engine.delivery_failed(&lee_offer).await.unwrap();
 
-    let (handoff, _) = engine.store().handoff(id).await.unwrap().unwrap();
+    let handoff = engine.records().handoff(id).await.unwrap().unwrap();
     assert_eq!(
         handoff.state,
         State::Offering { step: 1, round: 0 },
@@ -389,7 +392,7 @@ async fn an_officer_cancel_withdraws_open_offers_and_closes_the_handoff() {
         .unwrap();
     assert!(matches!(handled.handoff.state, State::Cancelled { .. }));
     assert_eq!(
-        engine.store().next_timer_due().await.unwrap(),
+        engine.records().next_timer_due().await.unwrap(),
         None,
         "no timer is left"
     );
@@ -426,7 +429,7 @@ async fn the_timer_loop_fires_what_is_due_and_stops_on_shutdown() {
             let signal = engine.outbox_signal().notified();
             tokio::pin!(signal);
             signal.as_mut().enable();
-            let (handoff, _) = engine.store().handoff(id).await.unwrap().unwrap();
+            let handoff = engine.records().handoff(id).await.unwrap().unwrap();
             if handoff.state == (State::Offering { step: 1, round: 0 }) {
                 return;
             }

@@ -59,19 +59,18 @@ impl Service {
     pub async fn handoff(&self, id: u32) -> Handoff {
         self.running
             .engine
-            .store()
+            .records()
             .handoff(HandoffId::new(id))
             .await
             .unwrap_or_else(|e| panic!("reading hand-off {id}: {e}"))
             .unwrap_or_else(|| panic!("there is no hand-off {id}"))
-            .0
     }
 
     /// Every hand-off not closed.
     pub async fn open_handoffs(&self) -> Vec<Handoff> {
         self.running
             .engine
-            .store()
+            .records()
             .open_handoffs()
             .await
             .unwrap_or_else(|e| panic!("reading open hand-offs: {e}"))
@@ -81,7 +80,7 @@ impl Service {
     pub async fn outbox(&self) -> Vec<OutboxItem> {
         self.running
             .engine
-            .store()
+            .records()
             .outbox_all()
             .await
             .unwrap_or_else(|e| panic!("reading the outbox: {e}"))

@@ -219,7 +219,7 @@ impl Service {
     async fn outbox_rows(&self) -> usize {
         self.running
             .engine
-            .store()
+            .records()
             .outbox_all()
             .await
             .unwrap_or_else(|e| panic!("reading the outbox: {e}"))
@@ -256,7 +256,7 @@ impl Service {
     pub async fn events(&self) -> Vec<Event> {
         self.running
             .engine
-            .store()
+            .records()
             .events(None, None)
             .await
             .unwrap_or_else(|e| panic!("reading the event log: {e}"))

@@ -235,7 +235,7 @@ impl SmsOutbound {
             return;
         };
         self.set_held(None);
-        if let Err(error) = self.engine.store().release_lease(&held.token).await {
+        if let Err(error) = self.engine.outbox().release_lease(&held.token).await {
             tracing::warn!(%error, "could not release the SMS lease; it expires in a minute");
         }
     }
@@ -261,7 +261,7 @@ impl SmsOutbound {
         }
         let token = self
             .engine
-            .store()
+            .outbox()
             .take_lease(
                 LEASE,
                 &self.holder,
@@ -319,16 +319,16 @@ impl SmsOutbound {
     /// pending. Writes nothing to the outbox.
     pub async fn read_pending(&self) -> Result<Pass, OutboundError> {
         let now = self.engine.now();
-        let store = self.engine.store();
+        let outbox = self.engine.outbox();
         let Some(held) = self.lease(now).await? else {
             return Ok(Pass::Nothing(Some(now + FOLLOWER_POLL)));
         };
-        let pending = store.outbox_pending(BATCH).await?;
+        let pending = outbox.pending(BATCH).await?;
         if pending.is_empty() {
             return Ok(Pass::Nothing(None));
         }
         let more = i64::try_from(pending.len()).unwrap_or(i64::MAX) >= BATCH;
-        let opted_out = Arc::new(store.opted_out().await?);
+        let opted_out = Arc::new(outbox.opted_out().await?);
         let mut unreachable = Vec::new();
         let mut queues: Vec<(PhoneNumber, Vec<OutboxItem>)> = Vec::new();
         for item in pending {
@@ -433,11 +433,11 @@ impl SmsOutbound {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), OutboundError> {
-        let store = self.engine.store();
-        if !store.outbox_claim(token, item.id, SEND_MARGIN).await? {
+        let outbox = self.engine.outbox();
+        if !outbox.claim(token, item.id, SEND_MARGIN).await? {
             return Ok(());
         }
-        store.outbox_failed(token, item.id, reason, now).await?;
+        outbox.failed(token, item.id, reason, now).await?;
         self.metrics.send(SendResult::Failed);
         self.engine.delivery_failed(item).await?;
         Ok(())
@@ -452,7 +452,7 @@ impl SmsOutbound {
         now: DateTime<Utc>,
         send_until: DateTime<Utc>,
     ) -> Result<Wake, OutboundError> {
-        let store = self.engine.store();
+        let outbox = self.engine.outbox();
         for item in queue {
             if self.engine.now() > send_until {
                 // The lease may run out during the next send: stop, and let the
@@ -469,7 +469,7 @@ impl SmsOutbound {
                     .await?;
                 continue;
             }
-            if !store.outbox_claim(token, item.id, SEND_MARGIN).await? {
+            if !outbox.claim(token, item.id, SEND_MARGIN).await? {
                 // Marked since this pass read it: nothing left to send.
                 continue;
             }
@@ -480,10 +480,7 @@ impl SmsOutbound {
                 .await
             {
                 Ok(sent) => {
-                    if let Err(error) = store
-                        .outbox_sent(token, item.id, Some(&sent.sid), now)
-                        .await
-                    {
+                    if let Err(error) = outbox.sent(token, item.id, Some(&sent.sid), now).await {
                         // The one gap where a text goes out twice: the provider has
                         // it, but the next holder will send it again.
                         tracing::error!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, %error,
@@ -502,7 +499,7 @@ impl SmsOutbound {
                     let attempt = item.attempts + 1;
                     if attempt >= MAX_ATTEMPTS {
                         tracing::error!(outbox = item.id, to = phone.last_four(), %reason, "sms failed after retries");
-                        store.outbox_failed(token, item.id, &reason, now).await?;
+                        outbox.failed(token, item.id, &reason, now).await?;
                         self.metrics.send(SendResult::Failed);
                         self.engine.delivery_failed(&item).await?;
                         continue;
@@ -511,7 +508,7 @@ impl SmsOutbound {
                         .max(retry_after.unwrap_or_default());
                     let at = now + Duration::from_std(wait).unwrap_or(Duration::seconds(30));
                     tracing::warn!(outbox = item.id, to = phone.last_four(), %reason, attempt, "sms send failed; retrying");
-                    store.outbox_retry(token, item.id, at, &reason).await?;
+                    outbox.retry(token, item.id, at, &reason).await?;
                     self.metrics.send(SendResult::Retried);
                     return Ok(Some(at));
                 }
@@ -521,7 +518,7 @@ impl SmsOutbound {
                         Some(code) => format!("{code}: {reason}"),
                         None => reason,
                     };
-                    store.outbox_failed(token, item.id, &error, now).await?;
+                    outbox.failed(token, item.id, &error, now).await?;
                     self.metrics.send(SendResult::Failed);
                     self.engine.delivery_failed(&item).await?;
                 }

@@ -21,8 +21,9 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use chrono::{DateTime, Utc};
 use handoff_dispatcher::redact::redact;
+use handoff_dispatcher::store::Outbox;
 use handoff_dispatcher::store::{SandboxDirection, SandboxEntry};
-use handoff_dispatcher::{Directory, PhoneNumber, Store, StoreError};
+use handoff_dispatcher::{Directory, PhoneNumber, StoreError};
 
 use crate::sms::provider::Sent;
 
@@ -33,11 +34,11 @@ pub const MAX_SHOWN: i64 = 200;
 /// The sandbox provider: a handle on the store's sandbox log.
 #[derive(Debug, Clone)]
 pub struct Sandbox {
-    store: Store,
+    store: Outbox,
 }
 
 impl Sandbox {
-    pub fn new(store: Store) -> Sandbox {
+    pub fn new(store: Outbox) -> Sandbox {
         Sandbox { store }
     }
 

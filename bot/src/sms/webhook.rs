@@ -219,8 +219,8 @@ async fn handle_status(
     }
     let code = param(&params, "ErrorCode").unwrap_or("");
     let engine = state.inbound.engine();
-    let store = engine.store();
-    let item = match store.outbox_by_provider_id(sid).await {
+    let outbox = engine.outbox();
+    let item = match outbox.by_provider_id(sid).await {
         Ok(Some(item)) => item,
         Ok(None) => {
             tracing::warn!(%sid, %status, "status for a message handoff did not send");
@@ -237,8 +237,8 @@ async fn handle_status(
     tracing::warn!(%sid, %status, %code, outbox = item.id, "sms not delivered");
     let reason = format!("{status} {code}");
     let result = async {
-        store
-            .outbox_mark_failed(item.id, reason.trim(), engine.now())
+        outbox
+            .receipt_failed(item.id, reason.trim(), engine.now())
             .await?;
         engine.delivery_failed(&item).await?;
         Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())

@@ -34,7 +34,7 @@ use crate::event::EventKind;
 use crate::handoff::{Actor, Handoff, HandoffId, Request, Timer};
 use crate::message::{Message, Recipient};
 use crate::outbox::{NewOutbound, OutboxItem};
-use crate::store::{Commit, Store, StoreError};
+use crate::store::{Commit, Outbox, Records, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -126,8 +126,31 @@ impl Engine {
         }
     }
 
-    pub fn store(&self) -> &Store {
-        &self.inner.store
+    /// The records, for reports, metrics and health checks.
+    pub fn records(&self) -> Records {
+        Records::new(self.inner.store.clone())
+    }
+
+    /// The outbox, for the transports that deliver it.
+    pub fn outbox(&self) -> Outbox {
+        Outbox::new(self.inner.store.clone())
+    }
+
+    /// Forgets the words of hand-offs closed before `closed_before` (retention).
+    pub async fn forget_text(
+        &self,
+        closed_before: DateTime<Utc>,
+    ) -> Result<crate::store::Forgotten, StoreError> {
+        self.inner
+            .store
+            .forget_text(closed_before, self.now())
+            .await
+    }
+
+    /// Waits for the database's connections to be returned and closes them: the
+    /// engine is unusable afterwards.
+    pub async fn close(&self) {
+        self.inner.store.close().await;
     }
 
     /// The configuration as it stands now (a snapshot: a reload does not change it).

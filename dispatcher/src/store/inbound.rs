@@ -150,7 +150,7 @@ impl Store {
     /// Makes step `step` (0 to [`INBOUND_STEPS`] - 1; the last is the commit) of
     /// every inbound write fail, or none with `None`: for tests that prove a failure
     /// at any point leaves nothing behind.
-    #[doc(hidden)]
+    #[cfg(feature = "testing")]
     pub fn fail_inbound_step(&self, step: Option<u32>) {
         self.inner
             .fail_inbound_step

@@ -92,6 +92,7 @@ const END: [&str; 2] = by_backend!(
     " - 1 WHERE name = $1 AND holder = $2 AND epoch = $3",
 );
 
+#[cfg(feature = "testing")]
 const EXPIRE: [&str; 2] = by_backend!("UPDATE leases SET until_at = ", NOW, " - 1 WHERE name = $1");
 
 const HELD: [&str; 2] = by_backend!(
@@ -168,6 +169,7 @@ impl Store {
     /// Ends the lease `name` now, whoever holds it, as if its holder had stalled
     /// past its expiry: its holder's token stops being good and anyone may take the
     /// lease. For tests and fire drills of a takeover.
+    #[cfg(feature = "testing")]
     pub async fn expire_lease(&self, name: &str) -> Result<(), StoreError> {
         let _guard = self.write_lock().await;
         sqlx::query(self.dialect(&EXPIRE))

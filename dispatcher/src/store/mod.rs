@@ -31,6 +31,7 @@ mod notify;
 mod outbox;
 mod retention;
 mod sandbox;
+mod views;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
@@ -51,6 +52,7 @@ pub use leases::LeaseToken;
 pub use notify::OutboxListener;
 pub use retention::Forgotten;
 pub use sandbox::{SandboxDirection, SandboxEntry, SandboxVersion};
+pub use views::{Outbox, Records};
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -269,8 +271,15 @@ impl Store {
         self.inner.backend
     }
 
-    /// The underlying pool, for diagnostics and tests. Writes through it bypass the
-    /// store's write lock: write through the `Store` methods instead.
+    /// The underlying pool. Writes through it bypass the store's write lock: write
+    /// through the `Store` methods instead.
+    #[cfg(not(feature = "testing"))]
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
+    /// The underlying pool, for tests that look at rows directly.
+    #[cfg(feature = "testing")]
     pub fn pool(&self) -> &AnyPool {
         &self.inner.pool
     }

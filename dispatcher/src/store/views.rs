@@ -1,0 +1,237 @@
+//! The store as other crates see it: two narrow views instead of the whole store.
+//!
+//! - [`Records`]: what reports, metrics, health checks, the command line and (later)
+//!   the dashboard read, plus the one fact the command line records (an intake).
+//! - [`Outbox`]: what a transport needs to deliver the outbox: pending messages, the
+//!   fenced claim and outcome of each send, the sending lease, opt-outs, and the
+//!   sandbox provider's transcript.
+//!
+//! Everything that changes hand-offs goes through the engine, in one transaction
+//! per input; neither view can change one.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{
+    Backend, Gauges, IntakeItem, LeaseToken, OutboxListener, SandboxDirection, SandboxEntry,
+    SandboxVersion, Store, StoreError,
+};
+use crate::contact::PhoneNumber;
+use crate::event::Event;
+use crate::handoff::{Handoff, HandoffId};
+use crate::outbox::OutboxItem;
+
+/// The program's records, read-only but for recording an intake.
+#[derive(Debug, Clone)]
+pub struct Records {
+    store: Store,
+}
+
+impl Records {
+    pub(crate) fn new(store: Store) -> Records {
+        Records { store }
+    }
+
+    /// Opens an existing database for reading (reports, intake): a mistyped SQLite
+    /// path is an error, not a new empty database.
+    pub async fn open_existing(url: &str) -> Result<Records, StoreError> {
+        Ok(Records::new(Store::open_existing(url).await?))
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
+    /// A hand-off as it stands, if it exists.
+    pub async fn handoff(&self, id: HandoffId) -> Result<Option<Handoff>, StoreError> {
+        Ok(self.store.handoff(id).await?.map(|(handoff, _)| handoff))
+    }
+
+    pub async fn open_handoffs(&self) -> Result<Vec<Handoff>, StoreError> {
+        self.store.open_handoffs().await
+    }
+
+    /// Events with `from <= at < to` (either bound may be open), in commit order.
+    pub async fn events(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.store.events(from, to).await
+    }
+
+    pub async fn events_of(&self, id: HandoffId) -> Result<Vec<Event>, StoreError> {
+        self.store.events_of(id).await
+    }
+
+    /// Every message in the outbox, oldest first.
+    pub async fn outbox_all(&self) -> Result<Vec<OutboxItem>, StoreError> {
+        self.store.outbox_all().await
+    }
+
+    pub async fn gauges(&self, now: DateTime<Utc>) -> Result<Gauges, StoreError> {
+        self.store.gauges(now).await
+    }
+
+    pub async fn next_timer_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.store.next_timer_due().await
+    }
+
+    /// Pending timers due by `by`, soonest first, at most `limit`.
+    pub async fn timers_due_by(
+        &self,
+        by: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<(HandoffId, crate::handoff::Timer, DateTime<Utc>)>, StoreError> {
+        self.store.due_timers(by, limit).await
+    }
+
+    pub async fn intake_due(
+        &self,
+        now: DateTime<Utc>,
+        within: Duration,
+    ) -> Result<Vec<IntakeItem>, StoreError> {
+        self.store.intake_due(now, within).await
+    }
+
+    /// Records hand-off `id`'s intake as complete at `at`, with its event. `false`
+    /// if it owes no intake or it was already recorded.
+    pub async fn complete_intake(
+        &self,
+        id: HandoffId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.store.complete_intake(id, at).await
+    }
+}
+
+/// What a transport reads and records while delivering the outbox.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    store: Store,
+}
+
+impl Outbox {
+    pub(crate) fn new(store: Store) -> Outbox {
+        Outbox { store }
+    }
+
+    /// Every pending message, due or not, oldest first, at most `limit`.
+    pub async fn pending(&self, limit: i64) -> Result<Vec<OutboxItem>, StoreError> {
+        self.store.outbox_pending(limit).await
+    }
+
+    /// The message a provider knows by `provider_id` (for delivery receipts).
+    pub async fn by_provider_id(
+        &self,
+        provider_id: &str,
+    ) -> Result<Option<OutboxItem>, StoreError> {
+        self.store.outbox_by_provider_id(provider_id).await
+    }
+
+    /// Claims message `id` for a send under the lease `token` (see `Store::outbox_claim`).
+    pub async fn claim(
+        &self,
+        token: &LeaseToken,
+        id: i64,
+        margin: Duration,
+    ) -> Result<bool, StoreError> {
+        self.store.outbox_claim(token, id, margin).await
+    }
+
+    pub async fn sent(
+        &self,
+        token: &LeaseToken,
+        id: i64,
+        provider_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store.outbox_sent(token, id, provider_id, now).await
+    }
+
+    pub async fn retry(
+        &self,
+        token: &LeaseToken,
+        id: i64,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.store.outbox_retry(token, id, at, error).await
+    }
+
+    pub async fn failed(
+        &self,
+        token: &LeaseToken,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store.outbox_failed(token, id, error, now).await
+    }
+
+    /// A delivery receipt said the message failed (not fenced: any instance may
+    /// receive the receipt).
+    pub async fn receipt_failed(
+        &self,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store.outbox_mark_failed(id, error, now).await
+    }
+
+    pub async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        held: Option<&LeaseToken>,
+        ttl: Duration,
+    ) -> Result<Option<LeaseToken>, StoreError> {
+        self.store.take_lease(name, holder, held, ttl).await
+    }
+
+    pub async fn release_lease(&self, token: &LeaseToken) -> Result<(), StoreError> {
+        self.store.release_lease(token).await
+    }
+
+    /// Ends lease `name` now, whoever holds it: for tests and drills of a takeover.
+    #[cfg(feature = "testing")]
+    pub async fn expire_lease(&self, name: &str) -> Result<(), StoreError> {
+        self.store.expire_lease(name).await
+    }
+
+    /// Every number that opted out of SMS (E.164).
+    pub async fn opted_out(&self) -> Result<std::collections::BTreeSet<String>, StoreError> {
+        self.store.opted_out().await
+    }
+
+    /// Outbox notifications from every process on the database (`None` on SQLite).
+    pub async fn listener(&self) -> Result<Option<OutboxListener>, StoreError> {
+        self.store.outbox_listener().await
+    }
+
+    pub async fn sandbox_record(
+        &self,
+        phone: &PhoneNumber,
+        direction: SandboxDirection,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.store.sandbox_record(phone, direction, body, at).await
+    }
+
+    pub async fn sandbox_conversation(
+        &self,
+        phone: &PhoneNumber,
+        limit: i64,
+    ) -> Result<Vec<SandboxEntry>, StoreError> {
+        self.store.sandbox_conversation(phone, limit).await
+    }
+
+    pub async fn sandbox_version(&self) -> Result<SandboxVersion, StoreError> {
+        self.store.sandbox_version().await
+    }
+}
