@@ -85,7 +85,11 @@ pub fn select(
 /// whatever its zone: midnight UTC a day before (no zone is more than 14 hours
 /// ahead of UTC). Events before it are not read.
 fn read_from(from: NaiveDate) -> DateTime<Utc> {
-    (from.and_time(NaiveTime::MIN) - Duration::days(1)).and_utc()
+    let midnight = from.and_time(NaiveTime::MIN);
+    midnight
+        .checked_sub_signed(Duration::days(1))
+        .unwrap_or(midnight)
+        .and_utc()
 }
 
 /// Reads the event log and returns the selected hand-offs' metrics. Events after

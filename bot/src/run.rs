@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use chrono::{Duration, NaiveDate};
+use chrono::{Days, NaiveDate};
 use handoff_config::{Config, LoadError, Site};
 use handoff_dispatcher::Clock;
 use handoff_schedules::SiteId;
@@ -147,7 +147,7 @@ pub fn run(
             let site = find_site(&config, &site)?;
             let today: NaiveDate = clock.now().with_timezone(&site.schedule.tz).date_naive();
             let first = from.unwrap_or(today);
-            let last = to.unwrap_or(first + Duration::days(28));
+            let last = to.unwrap_or(first.checked_add_days(Days::new(28)).unwrap_or(first));
             let feed = ics::feed(&config, site, first, last, clock.now())
                 .context("making the calendar feed")?;
             write!(out, "{feed}")?;
@@ -169,7 +169,7 @@ pub fn run(
             for site in sites {
                 let today = clock.now().with_timezone(&site.schedule.tz).date_naive();
                 let first = from.unwrap_or(today);
-                let last = to.unwrap_or(first + Duration::days(14));
+                let last = to.unwrap_or(first.checked_add_days(Days::new(14)).unwrap_or(first));
                 let rows = gaps::gaps(site, first, last).context("listing the gaps")?;
                 text.push_str(&gaps::render_text(site, &rows));
                 all.extend(rows);
