@@ -211,6 +211,22 @@ async fn a_signed_form_without_from_or_body_or_with_a_bad_number_is_a_bad_reques
             "From not E.164",
             inbound_form(&message_sid(), Some("412-555-0101"), Some(REQUEST)),
         ),
+        (
+            "an empty MessageSid",
+            inbound_form("", Some(RIVERA), Some(REQUEST)),
+        ),
+        (
+            "a MessageSid with a space",
+            inbound_form("SM 1", Some(RIVERA), Some(REQUEST)),
+        ),
+        (
+            "a MessageSid of 256 characters",
+            inbound_form(&"S".repeat(256), Some(RIVERA), Some(REQUEST)),
+        ),
+        (
+            "From the program's own number",
+            inbound_form(&message_sid(), Some(PROGRAM_NUMBER), Some(REQUEST)),
+        ),
     ] {
         let (status, body) = svc.fake.post_signed(&url, &form).await;
         assert_eq!(status, 400, "{what}: {body}");
@@ -228,6 +244,41 @@ async fn a_signed_form_without_from_or_body_or_with_a_bad_number_is_a_bad_reques
     assert_eq!(status, 400, "status callback without MessageStatus");
     assert_nothing_stored(&svc).await;
     svc.stop().await;
+}
+
+#[tokio::test]
+async fn commands_about_hand_offs_that_do_not_exist_get_a_plain_reply_and_a_200() {
+    on_every_database(async |database| {
+        let svc = Service::start_with(PROGRAM, MONDAY, database).await;
+        for (from, text) in [
+            (DANA, "Y9999"),
+            (DANA, "N9999 busy"),
+            (DANA, "DONE 9999"),
+            (DANA, "ETA 9999 15"),
+            (DANA, "CANCEL 12345 car trouble"),
+            (RIVERA, "CANCEL 12345 x"),
+            (RIVERA, "#9999 he is calm now"),
+        ] {
+            let (status, body) = svc.text(from, text).await;
+            assert_eq!(status, 200, "{text}: {body}");
+        }
+        svc.settle().await;
+        let dana = svc.texts_to(DANA);
+        let rivera = svc.texts_to(RIVERA);
+        assert_eq!(dana.len(), 5, "{dana:#?}");
+        assert_eq!(rivera.len(), 2, "{rivera:#?}");
+        for text in dana.iter().chain(&rivera) {
+            assert!(
+                text.contains("There is no hand-off 9999")
+                    || text.contains("There is no hand-off 12345"),
+                "{text}"
+            );
+        }
+        assert!(svc.open_handoffs().await.is_empty());
+        assert!(svc.events().await.is_empty());
+        svc.stop().await;
+    })
+    .await;
 }
 
 #[tokio::test]
