@@ -2284,3 +2284,53 @@ fn a_side_of_an_accepted_hand_off_not_getting_texts_is_told_to_the_other_side_on
         );
     }
 }
+
+// ---------------------------------------------------------------------------------
+// Durations the calendar cannot hold
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn a_due_time_past_the_calendar_is_refused_as_an_error_never_a_panic() {
+    // Values the configuration refuses, built directly: the core must still answer.
+    let mut endless = Fixture::new();
+    for step in &mut endless.policy.steps {
+        step.timeout = std::time::Duration::from_secs(u64::MAX);
+    }
+    let ask = Request {
+        kind: HandoffKind::ArrestDiversion,
+        site: parse("metro"),
+        officer: officer_id("rivera"),
+        agency: agency_id("metro-pd"),
+        location: "5th & Main".to_owned(),
+        zone: None,
+    };
+    assert_eq!(
+        request(HandoffId::new(ID), ask, at(T0), &endless.world()),
+        Err(DecideError::TimeOutOfRange {
+            id: HandoffId::new(ID)
+        })
+    );
+
+    // An arrival limit or an intake deadline past the calendar, at an accept.
+    let f = Fixture::new();
+    let opened = f.open(T0, None).handoff;
+    let mut far = Fixture::new();
+    far.settings.arrival_limit = Duration::MAX;
+    assert_eq!(
+        far.refuse(&opened, accept("lee"), "2026-10-06T10:01:00-04:00"),
+        DecideError::TimeOutOfRange {
+            id: HandoffId::new(ID)
+        }
+    );
+    // At the very end of the calendar, even an ETA of a minute does not fit.
+    let taken = f
+        .apply(&opened, accept("lee"), "2026-10-06T10:01:00-04:00")
+        .handoff;
+    let last = chrono::DateTime::<chrono::Utc>::MAX_UTC;
+    assert_eq!(
+        decide(&taken, eta("lee", 1), last, &f.world()),
+        Err(DecideError::TimeOutOfRange {
+            id: HandoffId::new(ID)
+        })
+    );
+}
