@@ -76,18 +76,7 @@ fn serve(config: &Path, database: &str, port: u16) -> (Child, String) {
 async fn texts_decided_before_a_sigkill_go_out_once_after_the_restart() {
     let fake = FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await;
     let dir = tempfile::TempDir::new().unwrap();
-    let config = dir.path().join("program.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "{}\n[transports.sms]\nprovider = \"twilio\"\napi_base = \"{}\"\n\
-             account_sid = \"{ACCOUNT_SID}\"\nfrom = \"{PROGRAM_NUMBER}\"\n\
-             auth_token_env = \"JOURNEY_SMS_TOKEN\"\n",
-            always_open(),
-            fake.base_url()
-        ),
-    )
-    .unwrap();
+    let config = program_with(&fake, dir.path());
     let database = format!("sqlite://{}/handoff.db", dir.path().display());
     let port = free_port();
 

@@ -4,6 +4,8 @@
 //! the configuration wrote, [`is_gsm7`] checks, and [`septets`] counts a text's
 //! length as the network does (extension-table characters cost two).
 
+use handoff_dispatcher::redact::is_invisible;
+
 /// Septets in a single-part SMS.
 pub const SEGMENT: usize = 160;
 
@@ -146,27 +148,6 @@ fn transliterate(c: char) -> Option<&'static str> {
         }
         _ => None,
     }
-}
-
-/// Characters that show nothing by themselves.
-fn is_invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{AD}'
-                | '\u{300}'..='\u{36F}'
-                | '\u{1AB0}'..='\u{1AFF}'
-                | '\u{1DC0}'..='\u{1DFF}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'..='\u{206F}'
-                | '\u{20D0}'..='\u{20FF}'
-                | '\u{FE00}'..='\u{FE0F}'
-                | '\u{FE20}'..='\u{FE2F}'
-                | '\u{FEFF}'
-                | '\u{1F3FB}'..='\u{1F3FF}'
-                | '\u{E0000}'..='\u{E0FFF}'
-        )
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ mod tests;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+pub use normalise::is_invisible;
 use patterns::Shape;
 
 /// What replaces a redacted span: GSM-7 safe, and plainly a redaction.

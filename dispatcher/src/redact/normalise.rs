@@ -124,8 +124,10 @@ fn stand_in(c: char) -> Option<&'static str> {
     }
 }
 
-/// Characters that show nothing by themselves, which GSM-7 rendering drops.
-fn is_invisible(c: char) -> bool {
+/// Characters that show nothing by themselves: redaction drops them, and so does
+/// GSM-7 rendering (`bot/src/sms/gsm7.rs` uses this very function), so a date
+/// broken up by zero-width spaces is read as the date it will be sent as.
+pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
