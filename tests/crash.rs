@@ -4,11 +4,14 @@
 //! each once, at once (the restarted process reclaims its own sending lease); and
 //! the hand-off carries on from where it stood.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use handoff_tests::database::{postgres_database, postgres_server};
 use handoff_tests::fake_twilio::FakeTwilio;
 use handoff_tests::journey::{REQUEST, always_open};
 use handoff_tests::service::{ACCOUNT_SID, AUTH_TOKEN, CHEN, DANA, LEE, PROGRAM_NUMBER, RIVERA};
@@ -194,10 +197,21 @@ async fn burst(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_cut_by_a_sigkill_and_retried_by_the_provider_opens_each_request_exactly_once() {
-    let fake = std::sync::Arc::new(FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await);
     let dir = tempfile::TempDir::new().unwrap();
+    burst_cut_by_a_sigkill(&format!("sqlite://{}/handoff.db", dir.path().display())).await;
+    if let Some(admin) = postgres_server() {
+        let database = postgres_database(&admin).await;
+        let url = database.url().unwrap_or_else(|| panic!("a PostgreSQL URL"));
+        burst_cut_by_a_sigkill(&url).await;
+        database.dispose().await;
+    }
+}
+
+/// The burst journey on the database at `database`.
+async fn burst_cut_by_a_sigkill(database: &str) {
+    let fake = std::sync::Arc::new(FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await);
+    let dir = tempfile::TempDir::new().unwrap_or_else(|e| panic!("a temporary directory: {e}"));
     let config = program_with(&fake, dir.path());
-    let database = format!("sqlite://{}/handoff.db", dir.path().display());
     let port = free_port();
     // Two officers, twenty different requests each, each with its own MessageSid.
     let requests: Vec<(String, &'static str, String)> = (0..40)
@@ -211,7 +225,7 @@ async fn a_burst_cut_by_a_sigkill_and_retried_by_the_provider_opens_each_request
         })
         .collect();
 
-    let (mut first, url) = serve(&config, &database, port);
+    let (mut first, url) = serve(&config, database, port);
     let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let cut = {
         let (fake, url, requests, answered) = (
@@ -240,14 +254,14 @@ async fn a_burst_cut_by_a_sigkill_and_retried_by_the_provider_opens_each_request
 
     // The provider retries every text of the burst (with the same MessageSid):
     // those handled before the kill are acknowledged, the others handled now.
-    let (mut second, url) = serve(&config, &database, port);
+    let (mut second, url) = serve(&config, database, port);
     let again = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let after = burst(&fake, &url, &requests, &again).await;
     assert!(after.iter().all(|s| *s == Some(200)), "{after:?}");
 
     // Each request is exactly one hand-off, with its offers and its timer; no one
     // was offered the same step twice.
-    let store = handoff_dispatcher::store::Records::open_existing(&database)
+    let store = handoff_dispatcher::store::Records::open_existing(database)
         .await
         .unwrap();
     let open = store.open_handoffs().await.unwrap();

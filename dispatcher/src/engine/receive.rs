@@ -65,7 +65,7 @@ impl Engine {
             let plan = conversation::understand(message, &snapshot, &directory, now);
             let contact = contact_write(message, plan.contact);
             let mut replies = plan.replies.clone();
-            let (handoff, _handoff_lock) = self.act(&plan, &directory, now, &mut replies).await?;
+            let (handoff, handoff_lock) = self.act(&plan, &directory, now, &mut replies).await?;
             let write = InboundWrite {
                 message_id: message.id.as_str().to_owned(),
                 sender: key.to_owned(),
@@ -75,7 +75,13 @@ impl Engine {
                 replies: reply_items(message, replies),
                 now,
             };
-            match self.inner.store.receive(&write).await {
+            let recorded = self.inner.store.receive(&write).await;
+            drop(handoff_lock);
+            if let Some(Action::Apply { id, .. }) = &plan.action {
+                // A number typed by anyone must not leave a lock behind for good.
+                self.forget_lock(*id);
+            }
+            match recorded {
                 Ok(Recorded::Written) => {
                     let timers = write
                         .handoff
