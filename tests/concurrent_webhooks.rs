@@ -248,7 +248,11 @@ async fn case_managers_taking_one_hand_off_at_once_through_both_instances_leave_
     .await;
 }
 
-/// Requests each officer sends in the mixed burst.
+/// Requests each officer sends in the mixed burst: half reach each instance. Each
+/// instance handles one sender's texts one at a time, so a text loses the race
+/// for its sender's row only to one the other instance commits: at most
+/// `REQUESTS_EACH / 2` times, fewer than the engine's retries (8). See the ignored
+/// test below for a longer burst.
 const REQUESTS_EACH: usize = 10;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -311,6 +315,39 @@ async fn a_burst_of_requests_and_commands_about_missing_hand_offs_through_both_i
             assert_eq!(offers, officers.len() * REQUESTS_EACH, "offers to {cm}");
         }
         assert_each_once(&pair.sent());
+        pair.stop().await;
+    })
+    .await;
+}
+
+/// Texts one officer sends at once in the long burst, half to each instance.
+const LONG_BURST: usize = 30;
+
+/// An officer's long burst split over both instances: every text is decided again
+/// each time the other instance commits one of the same officer's texts first, and
+/// after 8 such losses `Engine::receive` gives up (`EngineError::Busy`), answering
+/// 500 (one text in nearly every run on SQLite, in about half on PostgreSQL, with
+/// 15 texts on each side). Nothing is lost, as the provider may retry, but the
+/// officer's text waits on that retry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "fails: Engine::receive gives up after 8 lost races for the sender's row (500)"]
+async fn a_long_burst_from_one_officer_through_both_instances_is_answered_200_and_opens_each_request()
+ {
+    on_every_database(async |database| {
+        let pair = Pair::start(PROGRAM, database).await;
+        let posts: Vec<Post> = (0..LONG_BURST)
+            .map(|n| Post::new(n, RIVERA, &request(n)))
+            .collect();
+        let answers = pair.burst(&posts).await;
+        let refused: Vec<&Post> = answers
+            .iter()
+            .filter(|(_, status, _)| *status != 200)
+            .map(|(post, ..)| post)
+            .collect();
+        assert!(refused.is_empty(), "answered other than 200: {refused:#?}");
+        pair.deliver().await;
+        assert_eq!(pair.a.open_handoffs().await.len(), LONG_BURST);
+        assert_eq!(pair.texts_to(RIVERA).len(), LONG_BURST, "one receipt each");
         pair.stop().await;
     })
     .await;

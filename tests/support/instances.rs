@@ -91,7 +91,11 @@ impl Pair {
 
     /// The first instance for even `n`, the second for odd: to spread a burst.
     pub fn either(&self, n: usize) -> &Service {
-        if n % 2 == 0 { &self.a } else { &self.b }
+        if n.is_multiple_of(2) {
+            &self.a
+        } else {
+            &self.b
+        }
     }
 
     /// `from` texts `body` to instance `to`, signed by that instance's provider,
