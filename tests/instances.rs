@@ -18,29 +18,12 @@ use handoff_bot::sms::outbound::{LEASE, Pass, SmsOutbound};
 use handoff_dispatcher::{OutboxStatus, SystemClock};
 use handoff_tests::database::{on_every_database, postgres_database, postgres_server};
 use handoff_tests::fake_twilio::FakeTwilio;
+use handoff_tests::instances::{all_sent, assert_each_once, shared};
 use handoff_tests::journey::{MONDAY, REQUEST, always_open, minutes};
 use handoff_tests::service::{
     ACCOUNT_SID, AUTH_TOKEN, CHEN, DANA, LEE, PROGRAM, PROGRAM_NUMBER, RIVERA, ROSA, Service,
     journey_config,
 };
-
-/// Every text both instances' providers accepted, as (to, body).
-fn all_sent(a: &Service, b: &Service) -> Vec<(String, String)> {
-    let mut sent: Vec<(String, String)> = a
-        .sent()
-        .into_iter()
-        .chain(b.sent())
-        .map(|m| (m.to, m.body))
-        .collect();
-    sent.sort();
-    sent
-}
-
-fn assert_each_once(sent: &[(String, String)]) {
-    let mut unique = sent.to_vec();
-    unique.dedup();
-    assert_eq!(unique.len(), sent.len(), "a text went out twice: {sent:#?}");
-}
 
 /// The SMS worker of a service (the journeys configure SMS).
 fn worker(svc: &Service) -> &SmsOutbound {
@@ -62,11 +45,6 @@ async fn lease_gauge(svc: &Service) -> String {
         .find(|line| line.starts_with("handoff_sms_lease_held "))
         .unwrap_or_else(|| panic!("no lease gauge in {body}"))
         .to_owned()
-}
-
-/// A SQLite file both instances open, or the PostgreSQL database given.
-fn shared(database: Option<String>, dir: &tempfile::TempDir) -> String {
-    database.unwrap_or_else(|| format!("sqlite://{}/shared.db", dir.path().display()))
 }
 
 #[tokio::test]

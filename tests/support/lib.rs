@@ -3,6 +3,7 @@
 
 pub mod database;
 pub mod fake_twilio;
+pub mod instances;
 pub mod journey;
 pub mod service;
 pub mod synapse;
