@@ -24,6 +24,10 @@ use crate::outbox::NewOutbound;
 use crate::roster::Participant;
 use crate::store::{Commit, ContactWrite, InboundWrite, Recorded, StoreError};
 
+/// How many times a message may lose to another message from the same sender
+/// before giving up: far more than one phone sends at once.
+const MAX_SENDER_RACES: u32 = 1000;
+
 /// What became of an inbound message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Received {
@@ -54,7 +58,14 @@ impl Engine {
     }
 
     async fn receive_locked(&self, message: &Inbound, key: &str) -> Result<Received, EngineError> {
-        for _ in 0..MAX_TRIES {
+        // Two budgets: losing to another change of the hand-off counts towards
+        // `MAX_TRIES`, as for any input; losing to another message from the same
+        // sender does not, because each such loss means one of the sender's other
+        // messages was committed (progress), and a burst of many texts from one
+        // phone through several instances may lose many times in a row. The larger
+        // bound only stops a loop that a bug would otherwise make endless.
+        let (mut conflicts, mut sender_races) = (0, 0);
+        while conflicts < MAX_TRIES && sender_races < MAX_SENDER_RACES {
             let now = self.now();
             let directory = self.directory();
             let sender = self.inner.store.sender(key).await?;
@@ -95,11 +106,15 @@ impl Engine {
                 Ok(Recorded::Duplicate) => return Ok(Received::Duplicate),
                 // Another message from this sender, or another change to the
                 // hand-off, got there first: decide again on what they left.
-                Err(StoreError::SenderChanged | StoreError::Conflict { .. }) => continue,
+                Err(StoreError::SenderChanged) => sender_races += 1,
+                Err(StoreError::Conflict { .. }) => conflicts += 1,
                 Err(error) => return Err(error.into()),
             }
         }
-        Err(EngineError::Busy(message.from.redacted(), MAX_TRIES))
+        Err(EngineError::Busy(
+            message.from.redacted(),
+            conflicts + sender_races,
+        ))
     }
 
     /// The hand-offs the sender's message may be about.
