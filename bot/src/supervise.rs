@@ -32,6 +32,10 @@ pub struct LoopState {
     pub running: bool,
     pub restarts: u64,
     pub last_failure_at: Option<DateTime<Utc>>,
+    /// Why it last ended, for tests and the log only: a panic's text may carry the
+    /// values it was about, so the health check (open to anyone who can reach it)
+    /// never shows it.
+    #[serde(skip)]
     pub last_failure: Option<String>,
 }
 

@@ -38,6 +38,12 @@ impl Inbound {
             command: grammar::parse(body),
             body: body.to_owned(),
         };
-        self.engine.receive(&message).await
+        // In a task of its own: a provider that hangs up (it waits 15 s) drops
+        // the webhook's future, and the message must still be decided, committed
+        // and its wake-ups sent, not stopped half-way through.
+        let engine = self.engine.clone();
+        tokio::spawn(async move { engine.receive(&message).await })
+            .await
+            .unwrap_or_else(|joined| Err(EngineError::Stopped(joined.to_string())))
     }
 }

@@ -13,3 +13,8 @@ CREATE TABLE sandbox_log (
 );
 CREATE INDEX sandbox_log_by_phone ON sandbox_log (phone, id);
 CREATE INDEX sandbox_log_by_at ON sandbox_log (at);
+
+-- Ids the sandbox gave before it numbered texts from this table restarted at 1 on
+-- every start; remembered as handled, they would make the first texts typed after
+-- this upgrade look like retries and go unanswered.
+DELETE FROM inbound_seen WHERE provider_id LIKE 'SBIN%';

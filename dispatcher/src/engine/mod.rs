@@ -50,6 +50,10 @@ pub enum EngineError {
     Contended(HandoffId, u32),
     #[error("messages from {0} kept arriving at once; gave up after {1} tries")]
     Busy(String, u32),
+    /// The task handling an input ended before it answered (a panic, or the
+    /// runtime shutting down); whatever it committed stands.
+    #[error("handling stopped before it finished: {0}")]
+    Stopped(String),
 }
 
 impl EngineError {

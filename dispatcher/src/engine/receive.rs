@@ -15,7 +15,7 @@ use std::sync::{Arc, PoisonError};
 
 use chrono::{DateTime, Utc};
 
-use super::{Engine, EngineError, MAX_TRIES, prepare};
+use super::{Engine, EngineError, prepare};
 use crate::conversation::{self, Action, ContactChange, Inbound, Plan, Snapshot};
 use crate::decide::{self, decide};
 use crate::directory::Directory;
@@ -24,9 +24,9 @@ use crate::outbox::NewOutbound;
 use crate::roster::Participant;
 use crate::store::{Commit, ContactWrite, InboundWrite, Recorded, StoreError};
 
-/// How many times a message may lose to another message from the same sender
-/// before giving up: far more than one phone sends at once.
-const MAX_SENDER_RACES: u32 = 1000;
+/// How many times a message may lose a race to another commit before giving up:
+/// far more than one phone sends, or one hand-off is answered, at once.
+const MAX_RACES: u32 = 1000;
 
 /// What became of an inbound message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,14 +58,14 @@ impl Engine {
     }
 
     async fn receive_locked(&self, message: &Inbound, key: &str) -> Result<Received, EngineError> {
-        // Two budgets: losing to another change of the hand-off counts towards
-        // `MAX_TRIES`, as for any input; losing to another message from the same
-        // sender does not, because each such loss means one of the sender's other
-        // messages was committed (progress), and a burst of many texts from one
-        // phone through several instances may lose many times in a row. The larger
-        // bound only stops a loop that a bug would otherwise make endless.
-        let (mut conflicts, mut sender_races) = (0, 0);
-        while conflicts < MAX_TRIES && sender_races < MAX_SENDER_RACES {
+        // Every lost race here is someone else's progress: another message from
+        // the same sender, or another change to the hand-off, was committed first
+        // (a broadcast offer answered by many case managers at once through several
+        // instances loses once per commit the others make). So none of them is a
+        // reason to give up on a valid message; the bound only stops a loop that a
+        // bug would otherwise make endless.
+        let mut races = 0;
+        while races < MAX_RACES {
             let now = self.now();
             let directory = self.directory();
             let sender = self.inner.store.sender(key).await?;
@@ -106,15 +106,11 @@ impl Engine {
                 Ok(Recorded::Duplicate) => return Ok(Received::Duplicate),
                 // Another message from this sender, or another change to the
                 // hand-off, got there first: decide again on what they left.
-                Err(StoreError::SenderChanged) => sender_races += 1,
-                Err(StoreError::Conflict { .. }) => conflicts += 1,
+                Err(StoreError::SenderChanged | StoreError::Conflict { .. }) => races += 1,
                 Err(error) => return Err(error.into()),
             }
         }
-        Err(EngineError::Busy(
-            message.from.redacted(),
-            conflicts + sender_races,
-        ))
+        Err(EngineError::Busy(message.from.redacted(), races))
     }
 
     /// The hand-offs the sender's message may be about.
@@ -171,6 +167,12 @@ impl Engine {
                     .world(&handoff.request.site, &load)
                     .ok_or_else(|| EngineError::UnknownSite(handoff.request.site.to_string()))?;
                 match decide(&handoff, input.clone(), now, &world) {
+                    // Nothing changes and nothing is said (a pass on a hand-off
+                    // already taken): only the message itself is recorded, so it
+                    // cannot race anyone for the hand-off.
+                    Ok(decision) if decision.effects.is_empty() && decision.handoff == handoff => {
+                        Ok((None, None))
+                    }
                     Ok(decision) => {
                         let commit = prepare(Some(version), None, decision, now).0;
                         Ok((Some(commit), Some(guard)))
