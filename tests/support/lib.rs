@@ -1,11 +1,16 @@
-//! Shared support for the end-to-end tests: paths to the example configuration and a
-//! way to run the `handoff` command line in-process on a mock clock.
+//! Shared support for the end-to-end tests: paths to the example configuration, a
+//! way to run the `handoff` command line in-process on a mock clock, and random
+//! programs and traffic for the property tests.
 
 pub mod database;
 pub mod fake_twilio;
 pub mod instances;
 pub mod journey;
+pub mod program_toml;
+pub mod random_program;
+pub mod random_traffic;
 pub mod service;
+pub mod soak;
 pub mod synapse;
 
 use std::path::PathBuf;
