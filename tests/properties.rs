@@ -199,12 +199,11 @@ fn the_readme_example_survives_a_season_of_weeks() {
     soak(&config, start, &steps, async |soak: &Soak| {
         let first = soak
             .engine
-            .store()
+            .records()
             .handoff(HandoffId::new(1001))
             .await
             .unwrap_or_else(|e| panic!("reading 1001: {e}"))
-            .unwrap_or_else(|| panic!("no hand-off 1001"))
-            .0;
+            .unwrap_or_else(|| panic!("no hand-off 1001"));
         assert!(
             matches!(&first.state, State::Completed { by } if by.as_str() == "dana"),
             "{:?}",
@@ -212,7 +211,7 @@ fn the_readme_example_survives_a_season_of_weeks() {
         );
         let events = soak
             .engine
-            .store()
+            .records()
             .events(None, None)
             .await
             .unwrap_or_else(|e| panic!("reading the event log: {e}"));

@@ -226,7 +226,7 @@ impl Soak {
 
     async fn open(&self) -> Vec<Handoff> {
         self.engine
-            .store()
+            .records()
             .open_handoffs()
             .await
             .unwrap_or_else(|e| panic!("reading open hand-offs: {e}"))
@@ -245,8 +245,8 @@ impl Soak {
         let now = self.engine.now();
         let overdue = self
             .engine
-            .store()
-            .due_timers(now, 10)
+            .records()
+            .timers_due_by(now, 10)
             .await
             .map_err(|e| format!("reading due timers: {e}"))?;
         if !overdue.is_empty() {
@@ -285,7 +285,7 @@ impl Soak {
                 );
             }
         }
-        let store = self.engine.store();
+        let store = self.engine.records();
         let open = store
             .open_handoffs()
             .await
@@ -319,7 +319,7 @@ impl Soak {
         for _ in 0..MAX_DRAIN_PASSES {
             let next = self
                 .engine
-                .store()
+                .records()
                 .next_timer_due()
                 .await
                 .unwrap_or_else(|e| panic!("reading the next timer: {e}"));
@@ -339,7 +339,7 @@ impl Soak {
                     self.check_instant().await;
                     let open = self
                         .engine
-                        .store()
+                        .records()
                         .open_handoffs()
                         .await
                         .unwrap_or_else(|e| panic!("reading open hand-offs: {e}"));
@@ -365,7 +365,7 @@ impl Soak {
     pub async fn check_outbox(&self) {
         let items = self
             .engine
-            .store()
+            .records()
             .outbox_all()
             .await
             .unwrap_or_else(|e| panic!("reading the outbox: {e}"));

@@ -89,6 +89,15 @@ impl Records {
         self.store.due_timers(by, limit).await
     }
 
+    /// Whether hand-off `id` has `timer` pending.
+    pub async fn timer_pending(
+        &self,
+        id: HandoffId,
+        timer: crate::handoff::Timer,
+    ) -> Result<bool, StoreError> {
+        self.store.timer_pending(id, timer).await
+    }
+
     pub async fn intake_due(
         &self,
         now: DateTime<Utc>,
