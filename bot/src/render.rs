@@ -479,6 +479,9 @@ fn problem_text(id: Option<HandoffId>, problem: Problem, open: &[HandoffId]) -> 
         Problem::BadEta => format!(
             "{tag}Send ETA and the minutes until you arrive, from 1 to {MAX_ETA_MINUTES}, e.g. ETA 15."
         ),
+        Problem::CannotHandle => format!(
+            "{tag}Sorry, this could not be handled: please reach case management the way you usually would."
+        ),
     };
     if open.is_empty() {
         said
@@ -624,7 +627,7 @@ mod tests {
     }
     const VARIANTS: usize = 30;
 
-    const ALL_PROBLEMS: [Problem; 16] = [
+    const ALL_PROBLEMS: [Problem; 17] = [
         Problem::NotUnderstood,
         Problem::UnknownHandoff,
         Problem::NameTheHandoff {
@@ -655,6 +658,7 @@ mod tests {
         Problem::NotYetAccepted,
         Problem::Closed,
         Problem::BadEta,
+        Problem::CannotHandle,
     ];
 
     /// Every variant (and every problem, audience and status state), with `text`

@@ -50,6 +50,9 @@ pub enum Problem {
     NotYetAccepted,
     Closed,
     BadEta,
+    /// The dispatcher could not act on it (a value past what the calendar holds,
+    /// a site gone from the configuration): the sender must use the usual way.
+    CannotHandle,
 }
 
 /// A command that may name a hand-off, for the example in

@@ -471,3 +471,48 @@ async fn a_case_manager_who_opted_out_of_sms_is_not_offered_at_all() {
         [(staff("dana"), 1), (staff("lee"), 1)]
     );
 }
+
+#[tokio::test]
+async fn a_request_the_dispatcher_cannot_act_on_is_answered_not_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = MockClock::new(at("2026-11-23T10:00:00-05:00"));
+    let engine = engine_on(&dir.path().join("handoff.db"), &clock).await;
+    // A step timeout past what the calendar holds: refused by the configuration's
+    // ranges, put here directly, as a future bug might.
+    let mut directory = (*engine.directory()).clone();
+    for policy in directory.policies.values_mut() {
+        for step in &mut policy.steps {
+            step.timeout = std::time::Duration::from_secs(u64::MAX);
+        }
+    }
+    engine.replace_directory(Arc::new(directory));
+    let request = Inbound {
+        from: Address::Phone(handoff_dispatcher::PhoneNumber::parse("+14125550101").unwrap()),
+        id: MessageId::parse("SMfail").unwrap(),
+        command: Command::Request {
+            kind: HandoffKind::ArrestDiversion,
+            text: "5th & Main".to_owned(),
+        },
+        body: "LEAD 5th & Main".to_owned(),
+    };
+    assert_eq!(
+        engine.receive(&request).await.unwrap(),
+        handoff_dispatcher::Received::Handled
+    );
+    assert!(engine.records().open_handoffs().await.unwrap().is_empty());
+    let outbox = engine.records().outbox_all().await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(
+        outbox[0].message,
+        Message::Problem {
+            id: None,
+            problem: handoff_dispatcher::message::Problem::CannotHandle,
+            open: Vec::new()
+        }
+    );
+    // Recorded once: the provider's retry changes nothing.
+    assert_eq!(
+        engine.receive(&request).await.unwrap(),
+        handoff_dispatcher::Received::Duplicate
+    );
+}

@@ -181,11 +181,20 @@ pub fn refusal(id: HandoffId, error: &DecideError) -> Message {
         DecideError::Closed { .. } => Problem::Closed,
         DecideError::BadEta { .. } => Problem::BadEta,
         // Not the sender's doing: a time the calendar cannot hold.
-        DecideError::TimeOutOfRange { .. } => Problem::NotUnderstood,
+        DecideError::TimeOutOfRange { .. } => Problem::CannotHandle,
     };
     Message::Problem {
         id: Some(id),
         problem,
+        open: Vec::new(),
+    }
+}
+
+/// The reply to a message the dispatcher could not act on at all.
+pub fn cannot_handle() -> Message {
+    Message::Problem {
+        id: None,
+        problem: Problem::CannotHandle,
         open: Vec::new(),
     }
 }

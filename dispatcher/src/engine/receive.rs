@@ -149,12 +149,24 @@ impl Engine {
             None => Ok((None, None)),
             Some(Action::Open(request)) => {
                 let load = self.load(now, directory).await?;
-                let world = directory
-                    .world(&request.site, &load)
-                    .ok_or_else(|| EngineError::UnknownSite(request.site.to_string()))?;
-                let id = self.inner.store.allocate_handoff_id().await?;
-                let decision = decide::request(id, request.clone(), now, &world)?;
-                Ok((Some(prepare(None, None, decision, now).0), None))
+                let decided = match directory.world(&request.site, &load) {
+                    None => Err(EngineError::UnknownSite(request.site.to_string())),
+                    Some(world) => {
+                        let id = self.inner.store.allocate_handoff_id().await?;
+                        decide::request(id, request.clone(), now, &world).map_err(EngineError::from)
+                    }
+                };
+                match decided {
+                    Ok(decision) => Ok((Some(prepare(None, None, decision, now).0), None)),
+                    // The same every time (the configuration, not the database):
+                    // answer the officer so they go the usual way, rather than fail
+                    // the webhook and leave them waiting on nothing.
+                    Err(error) => {
+                        tracing::error!(%error, "a request could not be opened");
+                        refuse(conversation::cannot_handle());
+                        Ok((None, None))
+                    }
+                }
             }
             Some(Action::Apply { id, input }) => {
                 let guard = Arc::clone(&self.lock_for(*id)).lock_owned().await;
@@ -163,9 +175,13 @@ impl Engine {
                     return Ok((None, None));
                 };
                 let load = self.load(now, directory).await?;
-                let world = directory
-                    .world(&handoff.request.site, &load)
-                    .ok_or_else(|| EngineError::UnknownSite(handoff.request.site.to_string()))?;
+                let Some(world) = directory.world(&handoff.request.site, &load) else {
+                    // A reload refuses to drop a site with open hand-offs; a
+                    // closed one's site may be gone. Nothing to act on.
+                    tracing::error!(handoff = %id, site = %handoff.request.site, "the hand-off's site is not configured");
+                    refuse(conversation::cannot_handle());
+                    return Ok((None, None));
+                };
                 match decide(&handoff, input.clone(), now, &world) {
                     // Nothing changes and nothing is said (a pass on a hand-off
                     // already taken): only the message itself is recorded, so it
