@@ -3,9 +3,14 @@
 //!
 //! - `handoff`, `message`, `event`: the domain as types: states, what is said, what
 //!   happened.
+//! - `conversation`: what an inbound message means (who sent it, which hand-off,
+//!   which command), for every transport; pure.
 //! - `routing`, `decide`: pure decisions, functions of an explicit `now`.
-//! - `engine`: the clock, timers and persistence around them.
-//! - `store`: SQLite (embedded default) or PostgreSQL through sqlx.
+//! - `engine`: the clock, `receive` (one inbound message, one transaction), timers
+//!   and persistence around them.
+//! - `store`: SQLite (embedded default) or PostgreSQL through sqlx; other crates
+//!   see `Records` (to read) and `Outbox` (to deliver).
+//! - `redact`: dates of birth and SSNs out of every word kept or sent.
 //! - `stats`: response times and counts, derived from the event log.
 
 pub mod clock;
