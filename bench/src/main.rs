@@ -1,0 +1,167 @@
+//! `handoff-bench`: the benchmark of handoff's hot paths, run against a release
+//! `handoff serve` through real HTTP on loopback, with signed webhooks and a fake
+//! provider, each figure printed beside a baseline measured in the same run. It is
+//! bounded in requests and time and stops by itself.
+
+mod baseline;
+mod latency;
+mod provider;
+mod service;
+mod startup;
+mod stats;
+mod throughput;
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+
+use crate::provider::Provider;
+use crate::service::{MAX_OFFICERS, Serving, Webhooks};
+use crate::stats::{Spread, ms};
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmarks a release handoff serve on loopback")]
+struct Args {
+    /// Sequential requests timed for webhook → first offer.
+    #[arg(long, default_value_t = 300)]
+    requests: usize,
+    /// Seconds of sustained load.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Requests in flight at once during sustained load.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+    /// Officers in the program (at most 80).
+    #[arg(long, default_value_t = 64)]
+    officers: usize,
+    /// Runs of each start-up command.
+    #[arg(long, default_value_t = 10)]
+    startup_runs: usize,
+}
+
+/// A goal to print beside a figure.
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "MISSED" }
+}
+
+fn spread(samples: &[Duration]) -> anyhow::Result<Spread> {
+    Spread::of(samples).context("no samples")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let officers = args.officers.clamp(1, MAX_OFFICERS);
+    let binary = service::binary()?;
+    let dir = tempfile::TempDir::new().context("a temporary directory")?;
+
+    println!("== baselines (same machine, same run)");
+    let bare_http = spread(&baseline::axum_round_trip(args.requests).await?)?;
+    println!("bare axum round trip:        {bare_http}");
+    let bare_insert = spread(&baseline::sqlite_insert(dir.path(), args.requests).await?)?;
+    println!("bare SQLite INSERT (WAL, NORMAL): {bare_insert}");
+
+    let provider = Provider::start().await?;
+    let config = dir.path().join("bench.toml");
+    std::fs::write(&config, service::program(officers, &provider.base_url()))
+        .context("writing the program")?;
+
+    println!("\n== inbound webhook → first offer at the provider (SQLite, sequential)");
+    let database = format!("sqlite://{}/latency.db", dir.path().display());
+    let serving = Serving::start(&binary, &config, &database)?;
+    let webhooks = Webhooks::new(&serving.url)?;
+    let timed = latency::sequential(&webhooks, &provider, officers, 20, args.requests).await?;
+    drop(serving);
+    let to_offer = spread(&timed.to_offer)?;
+    println!("webhook → first offer:       {to_offer}");
+    println!("  of which webhook answered: {}", spread(&timed.answered)?);
+    println!("  of which answer → offer:   {}", spread(&timed.delivery)?);
+    println!(
+        "goal p99 ≤ 10 ms: {}",
+        verdict(to_offer.p99 <= Duration::from_millis(10))
+    );
+
+    let sqlite = format!("sqlite://{}/throughput.db", dir.path().display());
+    sustained(
+        "SQLite", &binary, &config, &sqlite, &provider, officers, &args,
+    )
+    .await?;
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => {
+            sustained(
+                "PostgreSQL",
+                &binary,
+                &config,
+                &url,
+                &provider,
+                officers,
+                &args,
+            )
+            .await?;
+        }
+        _ => println!("\n(PostgreSQL: not measured, DATABASE_URL is not set)"),
+    }
+
+    println!("\n== start-up (release), {} runs each", args.startup_runs);
+    for command in ["check-config", "on-duty"] {
+        let times = spread(&startup::time(
+            &binary,
+            command,
+            &config,
+            args.startup_runs,
+        )?)?;
+        println!("handoff {command:<13} {times}  (debug build today: ~650 ms)");
+    }
+    Ok(())
+}
+
+/// The sustained-load run on one database, printed.
+async fn sustained(
+    backend: &str,
+    binary: &Path,
+    config: &Path,
+    database: &str,
+    provider: &Provider,
+    officers: usize,
+    args: &Args,
+) -> anyhow::Result<()> {
+    println!(
+        "\n== sustained inbound load ({backend}, {} in flight, {} s)",
+        args.concurrency, args.seconds
+    );
+    let serving = Serving::start(binary, config, database)?;
+    let webhooks = Webhooks::new(&serving.url)?;
+    let run = throughput::run(
+        &webhooks,
+        provider,
+        database,
+        officers,
+        args.concurrency,
+        args.seconds,
+    )
+    .await?;
+    drop(serving);
+    println!(
+        "{:.0} requests/s: {} answered 200 in {:.1} s, {} refused, {} failed, {} lost",
+        run.per_second(),
+        run.ok,
+        run.elapsed.as_secs_f64(),
+        run.refused,
+        run.failed,
+        run.lost
+    );
+    println!(
+        "texts at the provider: {} of {} within {} after the load stopped",
+        run.texts_received,
+        run.texts_expected,
+        ms(run.drain)
+    );
+    let clean = run.refused == 0 && run.failed == 0 && run.lost == 0;
+    println!(
+        "goal ≥ 1,000/s with zero errors and zero lost: {}",
+        verdict(clean && run.per_second() >= 1000.0)
+    );
+    Ok(())
+}
