@@ -142,6 +142,7 @@ async fn sustained(
         args.seconds,
     )
     .await?;
+    let server_side = webhooks.mean_answer().await?;
     drop(serving);
     println!(
         "{:.0} requests/s: {} answered 200 in {:.1} s, {} refused, {} failed, {} lost",
@@ -158,6 +159,21 @@ async fn sustained(
         run.texts_expected,
         ms(run.drain)
     );
+    println!(
+        "answered per second, second by second: {:?}",
+        run.per_second_trend
+    );
+    if let Some(mean) = server_side {
+        println!(
+            "mean webhook time inside handoff (its /metrics): {}; with {} in flight the \
+             client sees ~{} per request",
+            ms(mean),
+            args.concurrency,
+            ms(run
+                .elapsed
+                .mul_f64(args.concurrency as f64 / run.ok.max(1) as f64))
+        );
+    }
     let clean = run.refused == 0 && run.failed == 0 && run.lost == 0;
     println!(
         "goal ≥ 1,000/s with zero errors and zero lost: {}",

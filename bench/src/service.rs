@@ -201,6 +201,25 @@ impl Webhooks {
         })
     }
 
+    /// The service's own mean time answering an inbound webhook (effects
+    /// committed), from its `/metrics` histogram: `None` before any.
+    pub async fn mean_answer(&self) -> anyhow::Result<Option<std::time::Duration>> {
+        let metrics_url = self.url.replace("/sms/inbound", "/metrics");
+        let text = self.http.get(&metrics_url).send().await?.text().await?;
+        let value = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+        };
+        let sum = value("handoff_inbound_webhook_duration_seconds_sum");
+        let count = value("handoff_inbound_webhook_duration_seconds_count");
+        Ok(match (sum, count) {
+            (Some(sum), Some(count)) if count > 0.0 => {
+                std::time::Duration::try_from_secs_f64(sum / count).ok()
+            }
+            _ => None,
+        })
+    }
+
     /// `from` texts `body` as message `sid`; the service's HTTP status.
     pub async fn text(&self, sid: &str, from: &str, body: &str) -> anyhow::Result<u16> {
         let params: Vec<(String, String)> = [

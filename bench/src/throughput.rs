@@ -29,6 +29,9 @@ pub struct Sustained {
     pub texts_expected: usize,
     /// How long after the load stopped the last text arrived (bounded).
     pub drain: Duration,
+    /// Requests answered 200 in each whole second of the run: a falling rate
+    /// means each request costs more as hand-offs and texts accumulate.
+    pub per_second_trend: Vec<usize>,
 }
 
 impl Sustained {
@@ -41,6 +44,8 @@ impl Sustained {
 #[derive(Default)]
 struct Tally {
     ok: Vec<String>,
+    /// When each 200 came, from the start of the run.
+    at: Vec<Duration>,
     refused: usize,
     failed: usize,
 }
@@ -81,7 +86,10 @@ pub async fn run(
                     .text(&format!("SMthr{n:030}"), from, &request(&place))
                     .await
                 {
-                    Ok(200) => tally.ok.push(place),
+                    Ok(200) => {
+                        tally.ok.push(place);
+                        tally.at.push(started.elapsed());
+                    }
                     Ok(_) => tally.refused += 1,
                     Err(_) => tally.failed += 1,
                 }
@@ -91,10 +99,17 @@ pub async fn run(
         });
     }
     let mut places = Vec::new();
+    let mut per_second_trend = vec![0usize; usize::try_from(seconds).unwrap_or(0) + 1];
     let (mut refused, mut failed) = (0, 0);
     while let Some(joined) = tasks.join_next().await {
         let tally = joined.context("a load worker panicked")?;
         places.extend(tally.ok);
+        for at in tally.at {
+            let second = usize::try_from(at.as_secs()).unwrap_or(usize::MAX);
+            if let Some(count) = per_second_trend.get_mut(second) {
+                *count += 1;
+            }
+        }
         refused += tally.refused;
         failed += tally.failed;
     }
@@ -124,5 +139,6 @@ pub async fn run(
         texts_received: received,
         texts_expected,
         drain,
+        per_second_trend,
     })
 }
