@@ -70,10 +70,11 @@ pub async fn run(
     let mut tasks = JoinSet::new();
     for w in 0..workers {
         let webhooks = webhooks.clone();
-        // Worker w texts as officers w, w + workers, ...: no two workers share one.
+        // Worker w texts as officers w, w + workers, ...: no two workers share one
+        // unless there are fewer officers than workers.
         let mine: Vec<String> = (w..officers.max(workers))
             .step_by(workers)
-            .map(officer_phone)
+            .map(|n| officer_phone(n % officers.max(1)))
             .collect();
         tasks.spawn(async move {
             let mut tally = Tally::default();
