@@ -4,9 +4,9 @@
 //! start a window at most 24 times a day. Each refusal is reported at the value's
 //! own line and column; values at the edges of a range load.
 
-use std::path::Path;
+mod support;
 
-use handoff_config::{ConfigError, LoadError, load_str};
+use handoff_config::ConfigError;
 
 /// A valid program with one site, one case manager on a shift and a rotation; the
 /// markers in capitals are replaced by each case.
@@ -74,19 +74,11 @@ fn valid() -> [&'static str; 4] {
     ]
 }
 
-fn load(text: &str) -> Result<handoff_config::Config, LoadError> {
-    load_str(Path::new("handoff.toml"), text, &|_| None)
-}
-
 /// The file must fail with exactly one error, at the first character of `value` (on
 /// the line that has it after the word `field`), on `key`, with a message containing
 /// `message`.
 fn refused(text: &str, (field, value): (&str, &str), key: &str, message: &str) {
-    let errors: Vec<ConfigError> = match load(text) {
-        Ok(_) => panic!("expected an error at {value}, but the file loads:\n{text}"),
-        Err(LoadError::Invalid(errors)) => errors,
-        Err(other) => panic!("expected LoadError::Invalid, got {other:?}"),
-    };
+    let errors: Vec<ConfigError> = support::errors_of(text, &[]);
     let (line, column) = text
         .lines()
         .enumerate()
@@ -105,7 +97,7 @@ fn refused(text: &str, (field, value): (&str, &str), key: &str, message: &str) {
 }
 
 fn loads(text: &str) {
-    if let Err(e) = load(text) {
+    if let Err(e) = support::load(text, &[]) {
         panic!("expected the file to load, got:\n{e}\nfile:\n{text}");
     }
 }

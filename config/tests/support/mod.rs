@@ -5,7 +5,7 @@
 //! environment, never the process's.
 
 // Each test file uses part of the harness; the rest would be warned about there.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros)]
 
 use std::path::Path;
 
