@@ -7,6 +7,40 @@ use std::str::FromStr;
 
 use phonenumber::Mode;
 
+/// The way a message travels to a person: what a person prefers, and what each
+/// outbound message went by (kept in the outbox and shown in reports).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Sms,
+    Matrix,
+}
+
+impl Channel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Matrix => "matrix",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Channel> {
+        match text {
+            "sms" => Some(Channel::Sms),
+            "matrix" => Some(Channel::Matrix),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// A phone number in E.164 form (`+14125550101`), valid by the numbering plan of its
 /// country.
 #[derive(

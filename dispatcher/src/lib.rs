@@ -33,7 +33,7 @@ pub mod stats;
 pub mod store;
 
 pub use clock::{Clock, MockClock, SystemClock, TokioClock};
-pub use contact::{MatrixUserId, PhoneNumber};
+pub use contact::{Channel, MatrixUserId, PhoneNumber};
 pub use decide::{DecideError, Decision, Effect, Input, decide, request};
 pub use directory::{Directory, SiteEntry};
 pub use engine::{Engine, EngineError, Handled, Received};

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use handoff_schedules::{PersonId, Role, SiteId, ZoneId};
 
-use crate::contact::{MatrixUserId, PhoneNumber};
+use crate::contact::{Channel, MatrixUserId, PhoneNumber};
 
 macro_rules! id_newtype {
     ($(#[$doc:meta])* $name:ident) => {
@@ -68,6 +68,10 @@ pub struct Person {
     pub roles: BTreeSet<Role>,
     pub phone: Option<PhoneNumber>,
     pub matrix: Option<MatrixUserId>,
+    /// How they prefer to be reached when both ways are configured (Matrix by
+    /// default when they have a Matrix ID). A message still goes by SMS when
+    /// Matrix is off or cannot deliver it.
+    pub channel: Channel,
     /// Open cases beyond which the person is not offered new hand-offs.
     pub caseload_cap: Option<u32>,
     /// Zones or precincts the person prefers to serve; empty means all.
@@ -94,6 +98,8 @@ pub struct Officer {
     pub rank: String,
     pub phone: PhoneNumber,
     pub matrix: Option<MatrixUserId>,
+    /// How they prefer to be reached (as for [`Person::channel`]).
+    pub channel: Channel,
     /// The zone or precinct the officer usually works, for requests that name none.
     pub zone: Option<ZoneId>,
 }

@@ -244,6 +244,11 @@ fn roster() -> Roster {
             roles: BTreeSet::from([s.role]),
             phone: s.phone.map(phone),
             matrix: s.matrix.map(matrix),
+            channel: if s.matrix.is_some() {
+                handoff_dispatcher::Channel::Matrix
+            } else {
+                handoff_dispatcher::Channel::Sms
+            },
             caseload_cap: s.cap,
             zones: s.zones.iter().map(|z| parse::<ZoneId>(z)).collect(),
         };
@@ -267,6 +272,7 @@ fn roster() -> Roster {
                 rank: (*rank).to_owned(),
                 phone: phone(number),
                 matrix: user.map(matrix),
+                channel: handoff_dispatcher::Channel::Sms,
                 zone: None,
             },
         );

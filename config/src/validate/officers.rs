@@ -114,6 +114,7 @@ pub(super) fn agencies(
                         name: officer_name,
                         rank,
                         phone,
+                        channel: super::staff::default_channel(matrix.as_ref()),
                         matrix,
                         zone,
                     },

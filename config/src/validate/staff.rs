@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use handoff_dispatcher::contact::MatrixUserId;
+use handoff_dispatcher::contact::{Channel, MatrixUserId};
 use handoff_dispatcher::{Person, PhoneNumber};
 use handoff_schedules::{PersonId, Role, ZoneId};
 use toml::Spanned;
@@ -72,6 +72,7 @@ pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<
                     name: name.unwrap_or_default(),
                     roles,
                     phone,
+                    channel: default_channel(matrix.as_ref()),
                     matrix,
                     caseload_cap,
                     zones,
@@ -80,4 +81,13 @@ pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<
         }
     }
     out
+}
+
+/// Matrix for whoever has a Matrix ID, SMS otherwise.
+pub(crate) fn default_channel(matrix: Option<&MatrixUserId>) -> Channel {
+    if matrix.is_some() {
+        Channel::Matrix
+    } else {
+        Channel::Sms
+    }
 }

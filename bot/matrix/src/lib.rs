@@ -1,0 +1,2 @@
+//! The Matrix transport.
+#![recursion_limit = "256"]
