@@ -1,7 +1,8 @@
 //! The faces of handoff: the command line, the HTTP server with the SMS provider's
 //! webhooks and the sandbox page, the SMS command grammar, rendering and delivery.
-//! Matrix joins in a later step.
+//! Matrix is a separate crate (`handoff-matrix`) that plugs in through [`chat`].
 
+pub mod chat;
 pub mod check_config;
 pub mod cli;
 pub mod gaps;

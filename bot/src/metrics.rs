@@ -16,7 +16,7 @@
 //! who did what.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Utc};
@@ -160,6 +160,13 @@ pub struct Metrics {
     /// Whether this process holds the SMS sending lease: 0 no, 1 yes, 2 no SMS
     /// worker (before its first pass, or no SMS transport).
     lease: AtomicU64,
+    /// Whether the Matrix sync loop reaches the homeserver: 0 no, 1 yes, 2 no
+    /// Matrix transport (or before its first sync).
+    matrix: AtomicU64,
+    /// Since when it has not (epoch milliseconds; 0 while it does).
+    matrix_down_since_ms: AtomicI64,
+    /// Matrix sends by result: posted, moved to SMS.
+    matrix_sends: [AtomicU64; 2],
 }
 
 impl Default for Metrics {
@@ -170,6 +177,9 @@ impl Default for Metrics {
             sends: Default::default(),
             queue_wait: Histogram::new(QUEUE_BOUNDS),
             lease: AtomicU64::new(2),
+            matrix: AtomicU64::new(2),
+            matrix_down_since_ms: AtomicI64::new(0),
+            matrix_sends: Default::default(),
         }
     }
 }
@@ -198,6 +208,30 @@ impl Metrics {
     /// Whether this process's SMS worker holds the sending lease, as of its last pass.
     pub fn lease(&self, held: bool) {
         self.lease.store(u64::from(held), Ordering::Relaxed);
+    }
+
+    /// Whether the Matrix homeserver answered the last sync, as of `now`.
+    pub fn matrix_connected(&self, connected: bool, now: DateTime<Utc>) {
+        let was = self.matrix.swap(u64::from(connected), Ordering::Relaxed);
+        if connected {
+            self.matrix_down_since_ms.store(0, Ordering::Relaxed);
+        } else if was != 0 {
+            self.matrix_down_since_ms
+                .store(now.timestamp_millis(), Ordering::Relaxed);
+        }
+    }
+
+    /// Since when the Matrix homeserver has not answered, if it has not.
+    pub fn matrix_down_since(&self) -> Option<DateTime<Utc>> {
+        if self.matrix.load(Ordering::Relaxed) != 0 {
+            return None;
+        }
+        DateTime::from_timestamp_millis(self.matrix_down_since_ms.load(Ordering::Relaxed))
+    }
+
+    /// A message was posted in Matrix (`true`) or moved to SMS (`false`).
+    pub fn matrix_send(&self, posted: bool) {
+        self.matrix_sends[usize::from(!posted)].fetch_add(1, Ordering::Relaxed);
     }
 
     /// The provider took a message queued at `queued`, at `now`.
@@ -277,6 +311,27 @@ impl Metrics {
                 "Whether this process is the one sending texts (of those sharing the database, exactly one should be).",
                 lease,
             );
+        }
+
+        let matrix = self.matrix.load(Ordering::Relaxed);
+        if matrix <= 1 {
+            gauge(
+                &mut out,
+                "handoff_matrix_connected",
+                "Whether the Matrix sync loop reaches the homeserver (while it does not, messages for Matrix go by SMS).",
+                matrix,
+            );
+            let name = "handoff_matrix_messages_total";
+            header(
+                &mut out,
+                name,
+                "counter",
+                "Messages for Matrix: posted in a room, or moved to SMS because Matrix could not take them.",
+            );
+            for (i, result) in ["posted", "moved_to_sms"].iter().enumerate() {
+                let n = self.matrix_sends[i].load(Ordering::Relaxed);
+                let _ = writeln!(out, "{name}{{result=\"{result}\"}} {n}");
+            }
         }
 
         let name = "handoff_engine_heartbeat_age_seconds";

@@ -233,6 +233,7 @@ pub fn sms(message: &Message) -> String {
             agency,
             officer,
             after_hours,
+            context: _,
         } => offer(*id, *kind, location, agency, officer, *after_hours),
         Message::Assignment { id } => format!(
             "{id} is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
@@ -586,6 +587,7 @@ mod tests {
             agency: agency.to_owned(),
             officer: officer.to_owned(),
             after_hours,
+            context: Default::default(),
         }
     }
 
@@ -728,6 +730,7 @@ mod tests {
                 agency: s(),
                 officer: s(),
                 after_hours: true,
+                context: Default::default(),
             },
             Message::Assignment { id: id() },
             Message::TakenByOther {
@@ -1012,6 +1015,7 @@ mod tests {
                 agency: agency.to_owned(),
                 officer: officer.to_owned(),
                 after_hours,
+                context: Default::default(),
             };
             let text = sms(&message);
             assert!(
@@ -1406,6 +1410,7 @@ mod tests {
                 agency,
                 officer,
                 after_hours,
+                context: Default::default(),
             };
             let text = sms(&message);
             prop_assert!(is_gsm7(&text), "{}", text);

@@ -87,6 +87,17 @@ pub fn run(
     shared_clock: Arc<dyn Clock>,
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<()> {
+    run_with(cli, shared_clock, out, None)
+}
+
+/// [`run`], with the chat transport `handoff serve` starts when the configuration
+/// enables one.
+pub fn run_with(
+    cli: Cli,
+    shared_clock: Arc<dyn Clock>,
+    out: &mut (dyn Write + Send),
+    chat: Option<Arc<dyn crate::chat::Chat>>,
+) -> anyhow::Result<()> {
     let clock = shared_clock.as_ref();
     match cli.command {
         Command::Serve {
@@ -105,7 +116,13 @@ pub fn run(
                 .enable_all()
                 .build()
                 .context("starting the async runtime")?;
-            runtime.block_on(serve::serve(&config, options, shared_clock.clone(), out))?;
+            runtime.block_on(serve::serve(
+                &config,
+                options,
+                shared_clock.clone(),
+                out,
+                chat,
+            ))?;
         }
         Command::CheckConfig { config } => {
             let config = load(&config)?;

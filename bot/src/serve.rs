@@ -13,6 +13,7 @@ use handoff_dispatcher::{Clock, Engine, Store};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::chat::{Chat, ChatContext, LoopFactory};
 use crate::inbound::Inbound;
 use crate::metrics::Metrics;
 use crate::reload::Hangups;
@@ -31,10 +32,6 @@ pub struct Options {
     pub public_url: Option<String>,
 }
 
-/// What a supervised loop is given: it resolves when the service stops.
-type Stop = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
-/// A supervised loop's run.
-type Looping = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 /// How long shutdown waits for the server and workers to finish.
 const SHUTDOWN_GRACE: StdDuration = StdDuration::from_secs(10);
@@ -91,6 +88,17 @@ pub async fn start(
     options: Options,
     clock: Arc<dyn Clock>,
     background: bool,
+) -> anyhow::Result<Running> {
+    start_with(config, options, clock, background, None).await
+}
+
+/// [`start`], with the chat transport the configuration may ask for.
+pub async fn start_with(
+    config: &Config,
+    options: Options,
+    clock: Arc<dyn Clock>,
+    background: bool,
+    chat: Option<Arc<dyn Chat>>,
 ) -> anyhow::Result<Running> {
     let database = options
         .database
@@ -183,6 +191,25 @@ pub async fn start(
         },
         _ => Default::default(),
     };
+    let chat_loops = match (&config.transports.matrix, chat) {
+        (None, _) => Vec::new(),
+        (Some(_), None) => anyhow::bail!(
+            "[transports.matrix] is enabled, but this program was built without Matrix"
+        ),
+        (Some(_), Some(chat)) => {
+            let context = ChatContext {
+                engine: engine.clone(),
+                config: config.clone(),
+                metrics: metrics.clone(),
+                clock: clock.clone(),
+                instance: instance.clone(),
+            };
+            chat.start(context)
+                .await
+                .context("starting the Matrix transport")?
+                .loops
+        }
+    };
     let state = AppState {
         inbound: inbound.clone(),
         own_numbers: Arc::new(own_numbers),
@@ -212,7 +239,7 @@ pub async fn start(
     });
     if background {
         // Each loop restarts if it ends unexpectedly; see `supervise`.
-        let mut supervised = |name, make: Box<dyn Fn(Stop) -> Looping + Send>| {
+        let mut supervised = |name, make: LoopFactory| {
             supervise::spawn(
                 &mut tasks,
                 loops.clone(),
@@ -246,6 +273,9 @@ pub async fn start(
                     Box::pin(async move { relay_outbox_notifications(engine, stop).await })
                 }),
             );
+        }
+        for (name, make) in chat_loops {
+            supervised(name, make);
         }
         let retention = retention.clone();
         supervised(
@@ -415,14 +445,16 @@ async fn termination() {
     }
 }
 
-/// Runs the service until SIGTERM or Ctrl-C.
+/// Runs the service until SIGTERM or Ctrl-C, with the chat transport the
+/// configuration may ask for.
 pub async fn serve(
     config: &Config,
     options: Options,
     clock: Arc<dyn Clock>,
     out: &mut (dyn std::io::Write + Send),
+    chat: Option<Arc<dyn Chat>>,
 ) -> anyhow::Result<()> {
-    let running = start(config, options, clock, true).await?;
+    let running = start_with(config, options, clock, true, chat).await?;
     let mut banner = format!(
         "handoff is serving {} on http://{}\n",
         config.program.name, running.addr

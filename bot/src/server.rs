@@ -139,6 +139,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
             ));
         }
     }
+    if let Some(since) = state.metrics.matrix_down_since() {
+        problems.push(format!(
+            "the Matrix homeserver has not answered since {since}: messages for Matrix go by SMS"
+        ));
+    }
     let body = serde_json::json!({
         "status": if problems.is_empty() { "ok" } else { "unhealthy" },
         "engine_heartbeat": heartbeat.map(|t| t.to_rfc3339()),

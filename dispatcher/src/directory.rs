@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use handoff_schedules::{SiteId, SiteSchedule, ZoneId};
 
+use crate::contact::Channel;
 use crate::escalation::EscalationPolicy;
 use crate::load::Load;
+use crate::message::Recipient;
 use crate::roster::{PolicyId, Roster};
 use crate::routing::{Settings, World};
 
@@ -32,6 +34,32 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// The channel a message to `recipient` goes by first: their preferred one
+    /// when it can reach them, else the other. A phone outside the roster is
+    /// texted; a Matrix ID outside it is answered in Matrix. A message that no
+    /// channel can carry is queued for SMS, whose delivery reports it undeliverable.
+    pub fn channel_for(&self, recipient: &Recipient) -> Channel {
+        let (preferred, phone, matrix) = match recipient {
+            Recipient::Phone(_) => return Channel::Sms,
+            Recipient::Matrix(_) => return Channel::Matrix,
+            Recipient::Officer(id) => match self.roster.officers.get(id) {
+                Some(o) => (o.channel, true, o.matrix.is_some()),
+                None => return Channel::Sms,
+            },
+            Recipient::Staff(id) => match self.roster.people.get(id) {
+                Some(p) => (p.channel, p.phone.is_some(), p.matrix.is_some()),
+                None => return Channel::Sms,
+            },
+        };
+        let by_matrix = self.matrix_delivery && matrix;
+        match preferred {
+            Channel::Matrix if by_matrix => Channel::Matrix,
+            Channel::Sms if phone || !by_matrix => Channel::Sms,
+            Channel::Sms => Channel::Matrix,
+            Channel::Matrix => Channel::Sms,
+        }
+    }
+
     /// The world a decision about a hand-off at `site` sees, if the site and its
     /// policy exist.
     pub fn world<'a>(&'a self, site: &SiteId, load: &'a Load) -> Option<World<'a>> {

@@ -45,4 +45,6 @@ pub use message::{Message, Recipient};
 pub use outbox::{NewOutbound, OutboxItem, OutboxStatus};
 pub use roster::{Agency, AgencyId, Officer, OfficerId, Participant, Person, PolicyId, Roster};
 pub use routing::{Settings, World};
-pub use store::{Backend, Commit, Forgotten, Gauges, IntakeItem, LeaseToken, Store, StoreError};
+pub use store::{
+    Backend, Commit, Forgotten, Gauges, IntakeItem, LeaseToken, PostedEvent, Store, StoreError,
+};

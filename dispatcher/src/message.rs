@@ -3,11 +3,11 @@
 //! GSM-7 SMS, richer Matrix), so tests assert on meaning, not wording, and no message
 //! can carry a phone number or Matrix ID because none has a field for one.
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use handoff_schedules::PersonId;
 use serde::{Deserialize, Serialize};
 
-use crate::contact::PhoneNumber;
+use crate::contact::{MatrixUserId, PhoneNumber};
 use crate::handoff::{HandoffId, HandoffKind};
 use crate::roster::OfficerId;
 
@@ -19,6 +19,8 @@ pub enum Recipient {
     Staff(PersonId),
     /// A number that is in no roster (an unregistered sender): SMS only.
     Phone(PhoneNumber),
+    /// A Matrix user who is in no roster (an unregistered sender): Matrix only.
+    Matrix(MatrixUserId),
 }
 
 /// Who a help text is written for.
@@ -68,6 +70,22 @@ pub enum Named {
     Cancel,
     /// A message to relay to the other side.
     Message,
+}
+
+/// Where an offer stands in the escalation, for channels with room to say so.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferContext {
+    /// The site's name.
+    pub site: String,
+    /// The zone the request is placed in, if any.
+    pub zone: Option<String>,
+    /// The escalation step (0 is the first) and how many steps there are.
+    pub step: usize,
+    pub steps: usize,
+    /// When the offer moves on if nobody answers.
+    pub answer_by: Option<DateTime<Utc>>,
+    /// How many people this round offers it to at once.
+    pub together: usize,
 }
 
 /// One line of a STATUS answer.
@@ -169,6 +187,10 @@ pub enum Message {
         agency: String,
         officer: String,
         after_hours: bool,
+        /// What a richer channel shows besides (absent from offers stored before
+        /// it existed).
+        #[serde(default)]
+        context: OfferContext,
     },
     /// You have it: what to reply next.
     Assignment {

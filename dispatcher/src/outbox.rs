@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::contact::Channel;
 use crate::handoff::HandoffId;
 use crate::message::{Message, Recipient};
 
@@ -16,6 +17,8 @@ pub struct NewOutbound {
     pub key: String,
     pub recipient: Recipient,
     pub message: Message,
+    /// The channel it goes by first (see [`crate::Directory::channel_for`]).
+    pub channel: Channel,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,4 +67,6 @@ pub struct OutboxItem {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// The channel it goes by, or went by once sent.
+    pub channel: Channel,
 }

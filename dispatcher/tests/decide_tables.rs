@@ -1379,6 +1379,14 @@ fn out_of_hours_the_on_call_coordinator_is_offered_and_the_officer_told_when_the
             agency: "Metro PD".to_owned(),
             officer: "Ofc. Rivera".to_owned(),
             after_hours: true,
+            context: handoff_dispatcher::message::OfferContext {
+                site: "Metro".to_owned(),
+                zone: Some("north".to_owned()),
+                step: 0,
+                steps: 4,
+                answer_by: Some(at("2026-11-07T02:05:00-05:00")),
+                together: 1,
+            },
         }]
     );
     assert_eq!(offer_recipients(&decision), names(&["sam"]));

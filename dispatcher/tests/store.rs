@@ -96,6 +96,7 @@ fn offer_message(id: u32, key: &str, to: &str) -> NewOutbound {
     NewOutbound {
         key: key.to_owned(),
         recipient: Recipient::Staff(person(to)),
+        channel: handoff_dispatcher::Channel::Sms,
         message: Message::Offer {
             id: HandoffId::new(id),
             kind: HandoffKind::ArrestDiversion,
@@ -103,6 +104,7 @@ fn offer_message(id: u32, key: &str, to: &str) -> NewOutbound {
             agency: "Sheriff".to_owned(),
             officer: "Deputy Ruiz".to_owned(),
             after_hours: false,
+            context: Default::default(),
         },
     }
 }
@@ -938,6 +940,7 @@ async fn retention_deletes_old_replies_webhook_ids_and_refusals_but_never_a_pend
             key: key.to_owned(),
             recipient: Recipient::Phone(phone.clone()),
             message: Message::NotRegistered,
+            channel: handoff_dispatcher::Channel::Sms,
         };
         store
             .enqueue(&[reply("sent"), reply("pending")], t(0))
@@ -1369,6 +1372,7 @@ async fn an_inbound_write_failing_at_any_step_leaves_nothing_behind() {
             key: "reply:SM9:0".to_owned(),
             recipient: Recipient::Phone(phone.clone()),
             message: Message::OptedOut,
+            channel: handoff_dispatcher::Channel::Sms,
         }];
         for step in 0..INBOUND_STEPS {
             store.fail_inbound_step(Some(step));
@@ -1426,13 +1430,17 @@ async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
             key: "reply:SM1".to_owned(),
             recipient: Recipient::Phone(phone.clone()),
             message: Message::NotRegistered,
+            channel: handoff_dispatcher::Channel::Sms,
         };
         store
             .enqueue(std::slice::from_ref(&reply), t(0))
             .await
             .unwrap();
         store.enqueue(&[reply], t(1)).await.unwrap();
-        let pending = store.outbox_pending(10).await.unwrap();
+        let pending = store
+            .outbox_pending(handoff_dispatcher::Channel::Sms, 10)
+            .await
+            .unwrap();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].handoff, None);
         assert_eq!(pending[0].recipient, Recipient::Phone(phone));
@@ -1449,7 +1457,11 @@ async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
             .unwrap();
         assert!(store.outbox_due(t(5), 10).await.unwrap().is_empty());
         assert_eq!(
-            store.outbox_pending(10).await.unwrap().len(),
+            store
+                .outbox_pending(handoff_dispatcher::Channel::Sms, 10)
+                .await
+                .unwrap()
+                .len(),
             1,
             "pending even when not due"
         );

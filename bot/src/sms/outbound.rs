@@ -43,7 +43,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use handoff_dispatcher::{
-    Engine, LeaseToken, Message, OutboxItem, PhoneNumber, Recipient, StoreError,
+    Channel, Engine, LeaseToken, Message, OutboxItem, PhoneNumber, Recipient, StoreError,
 };
 use tokio::task::JoinSet;
 
@@ -247,6 +247,7 @@ impl SmsOutbound {
             Recipient::Officer(id) => roster.officers.get(id).map(|o| o.phone.clone()),
             Recipient::Staff(id) => roster.people.get(id).and_then(|p| p.phone.clone()),
             Recipient::Phone(phone) => Some(phone.clone()),
+            Recipient::Matrix(_) => None,
         }
     }
 
@@ -323,7 +324,7 @@ impl SmsOutbound {
         let Some(held) = self.lease(now).await? else {
             return Ok(Pass::Nothing(Some(now + FOLLOWER_POLL)));
         };
-        let pending = outbox.pending(BATCH).await?;
+        let pending = outbox.pending(Channel::Sms, BATCH).await?;
         if pending.is_empty() {
             return Ok(Pass::Nothing(None));
         }

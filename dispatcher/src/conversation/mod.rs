@@ -130,7 +130,7 @@ pub fn understand(
         (Some(Participant::Officer(o)), _) => Some(Recipient::Officer(o.id.clone())),
         (Some(Participant::Staff(p)), _) => Some(Recipient::Staff(p.id.clone())),
         (None, Address::Phone(phone)) => Some(Recipient::Phone(phone.clone())),
-        (None, Address::Matrix(_)) => None,
+        (None, Address::Matrix(user)) => Some(Recipient::Matrix(user.clone())),
     };
     let mut plan = Plan {
         contact: None,

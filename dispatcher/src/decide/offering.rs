@@ -9,7 +9,7 @@ use handoff_schedules::{PersonId, Role};
 use super::{DecideError, Out, first_name, next_opening, officer_of};
 use crate::event::EventKind;
 use crate::handoff::{Actor, Answer, Handoff, Offer, State, Timer};
-use crate::message::{Message, Recipient};
+use crate::message::{Message, OfferContext, Recipient};
 use crate::routing::{World, next_round, steps};
 
 /// Starts step `from` (or the first later step with anyone available).
@@ -49,6 +49,15 @@ pub(super) fn offer_round(
         .agencies
         .get(&handoff.request.agency)
         .map_or_else(|| handoff.request.agency.to_string(), |a| a.name.clone());
+    let due = out.after(Duration::from_std(timeout).ok())?;
+    let context = OfferContext {
+        site: world.site_name.to_owned(),
+        zone: handoff.request.zone.as_ref().map(ToString::to_string),
+        step,
+        steps: steps(handoff.after_hours, world.policy).len(),
+        answer_by: Some(due),
+        together: people.len(),
+    };
     for person in people {
         out.send(
             Recipient::Staff(person.clone()),
@@ -60,6 +69,7 @@ pub(super) fn offer_round(
                 officer: officer
                     .map_or_else(|| handoff.request.officer.to_string(), |o| o.display_name()),
                 after_hours: handoff.after_hours,
+                context: context.clone(),
             },
         );
         out.record(
@@ -78,7 +88,6 @@ pub(super) fn offer_round(
             answer: Answer::Pending,
         });
     }
-    let due = out.after(Duration::from_std(timeout).ok())?;
     out.schedule(Timer::Round { step, round }, due);
     Ok(())
 }

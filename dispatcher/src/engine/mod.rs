@@ -316,7 +316,8 @@ impl Engine {
         decision: Decision,
         now: DateTime<Utc>,
     ) -> Result<Handled, EngineError> {
-        let (commit, messages) = prepare(expected_version, consumed, decision, now);
+        let directory = self.directory();
+        let (commit, messages) = prepare(&directory, expected_version, consumed, decision, now);
         let handoff = commit.handoff.clone();
         let new_timers = !commit.schedule.is_empty();
         let new_messages = !commit.outbox.is_empty();
@@ -356,8 +357,8 @@ impl Engine {
         let to = match &item.recipient {
             Recipient::Officer(officer) => Actor::Officer(officer.clone()),
             Recipient::Staff(person) => Actor::Staff(person.clone()),
-            // A number outside the roster (a refusal): no hand-off to tell.
-            Recipient::Phone(_) => return Ok(()),
+            // An address outside the roster (a refusal): no hand-off to tell.
+            Recipient::Phone(_) | Recipient::Matrix(_) => return Ok(()),
         };
         if let Some(id) = item.message.handoff() {
             self.handle(id, Input::NotDelivered { to }).await?;
@@ -369,6 +370,7 @@ impl Engine {
 /// What a decision writes: the [`Commit`] (with the outbox keys of its messages)
 /// and the messages, for the caller.
 fn prepare(
+    directory: &Directory,
     expected_version: Option<i64>,
     consumed: Option<Timer>,
     decision: Decision,
@@ -396,6 +398,7 @@ fn prepare(
                 let key = format!("{}:{}:{}", commit.handoff.id, version, index);
                 commit.outbox.push(NewOutbound {
                     key,
+                    channel: directory.channel_for(&to),
                     recipient: to.clone(),
                     message: message.clone(),
                 });

@@ -16,6 +16,7 @@ use std::sync::{Arc, PoisonError};
 use chrono::{DateTime, Utc};
 
 use super::{Engine, EngineError, prepare};
+use crate::contact::Channel;
 use crate::conversation::{self, Action, ContactChange, Inbound, Plan, Snapshot};
 use crate::decide::{self, decide};
 use crate::directory::Directory;
@@ -83,7 +84,7 @@ impl Engine {
                 sender_version: sender.version,
                 contact,
                 handoff,
-                replies: reply_items(message, replies),
+                replies: reply_items(message, plan.sender.as_ref(), &directory, replies),
                 now,
             };
             let recorded = self.inner.store.receive(&write).await;
@@ -157,7 +158,9 @@ impl Engine {
                     }
                 };
                 match decided {
-                    Ok(decision) => Ok((Some(prepare(None, None, decision, now).0), None)),
+                    Ok(decision) => {
+                        Ok((Some(prepare(directory, None, None, decision, now).0), None))
+                    }
                     // The same every time (the configuration, not the database):
                     // answer the officer so they go the usual way, rather than fail
                     // the webhook and leave them waiting on nothing.
@@ -190,7 +193,7 @@ impl Engine {
                         Ok((None, None))
                     }
                     Ok(decision) => {
-                        let commit = prepare(Some(version), None, decision, now).0;
+                        let commit = prepare(directory, Some(version), None, decision, now).0;
                         Ok((Some(commit), Some(guard)))
                     }
                     Err(error) => {
@@ -239,15 +242,29 @@ fn contact_write(message: &Inbound, change: Option<ContactChange>) -> Option<Con
 }
 
 /// The replies as outbox rows, keyed by the message's provider id so that nothing
-/// can answer one message twice.
-fn reply_items(message: &Inbound, replies: Vec<(Recipient, Message)>) -> Vec<NewOutbound> {
+/// can answer one message twice. The sender is answered on the channel they wrote
+/// on (a case manager who reacts in Matrix reads the answer there); anyone else
+/// by their own channel.
+fn reply_items(
+    message: &Inbound,
+    sender: Option<&Recipient>,
+    directory: &Directory,
+    replies: Vec<(Recipient, Message)>,
+) -> Vec<NewOutbound> {
     replies
         .into_iter()
         .enumerate()
-        .map(|(n, (recipient, message_out))| NewOutbound {
-            key: format!("reply:{}:{n}", message.id),
-            recipient,
-            message: message_out,
+        .map(|(n, (recipient, message_out))| {
+            let channel = match &message.from {
+                conversation::Address::Matrix(_) if sender == Some(&recipient) => Channel::Matrix,
+                _ => directory.channel_for(&recipient),
+            };
+            NewOutbound {
+                key: format!("reply:{}:{n}", message.id),
+                recipient,
+                message: message_out,
+                channel,
+            }
         })
         .collect()
 }

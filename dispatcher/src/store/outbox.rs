@@ -16,6 +16,7 @@ use sqlx::{AnyConnection, Row};
 use super::codec::{count, db_id, from_json, handoff_id, instant, millis, opt_instant, to_json};
 use super::leases::{LeaseToken, by_backend};
 use super::{Store, StoreError, codec};
+use crate::contact::Channel;
 use crate::outbox::{NewOutbound, OutboxItem, OutboxStatus};
 
 /// A `SELECT` of every column of `outbox`, followed by `$rest`.
@@ -23,7 +24,7 @@ macro_rules! select_outbox {
     ($rest:literal) => {
         concat!(
             "SELECT id, idempotency_key, handoff_id, recipient, message, status, attempts, \
-             next_attempt_at, provider_id, last_error, created_at, sent_at FROM outbox ",
+             next_attempt_at, provider_id, last_error, created_at, sent_at, channel FROM outbox ",
             $rest
         )
     };
@@ -39,7 +40,7 @@ pub(super) async fn insert_outbound(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO outbox (idempotency_key, handoff_id, recipient, message, status, \
-         attempts, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6) \
+         attempts, next_attempt_at, created_at, channel) VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(out.key.as_str())
@@ -48,6 +49,7 @@ pub(super) async fn insert_outbound(
     .bind(to_json("an outbox message", &out.message)?)
     .bind(OutboxStatus::Pending.name())
     .bind(now_ms)
+    .bind(out.channel.name())
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -103,7 +105,10 @@ fn decode_item(row: &AnyRow) -> Result<OutboxItem, StoreError> {
     let status: String = row.try_get("status")?;
     let recipient: String = row.try_get("recipient")?;
     let message: String = row.try_get("message")?;
+    let channel: String = row.try_get("channel")?;
     Ok(OutboxItem {
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| codec::corrupt(TABLE, id, format!("unknown channel `{channel}`")))?,
         id,
         key: row.try_get("idempotency_key")?,
         handoff: row
@@ -146,12 +151,19 @@ impl Store {
     /// Every pending message, due or not, oldest first: a transport needs the ones
     /// not yet due too, so that a later message never overtakes an earlier one to
     /// the same person.
-    pub async fn outbox_pending(&self, limit: i64) -> Result<Vec<OutboxItem>, StoreError> {
-        let rows = sqlx::query(select_outbox!("WHERE status = $1 ORDER BY id LIMIT $2"))
-            .bind(OutboxStatus::Pending.name())
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
+    pub async fn outbox_pending(
+        &self,
+        channel: Channel,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let rows = sqlx::query(select_outbox!(
+            "WHERE status = $1 AND channel = $2 ORDER BY id LIMIT $3"
+        ))
+        .bind(OutboxStatus::Pending.name())
+        .bind(channel.name())
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(decode_item).collect()
     }
 
@@ -343,6 +355,40 @@ impl Store {
         .rows_affected();
         warn_if_missing(id, updated);
         Ok(())
+    }
+}
+
+impl Store {
+    /// Moves the pending Matrix message `id` to SMS, due at once: Matrix could not
+    /// deliver it (a failed send, the homeserver unreachable). Only a message still
+    /// pending on Matrix moves, so a message another process sent meanwhile stays
+    /// sent. Returns whether it moved.
+    pub async fn outbox_to_sms(
+        &self,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let _guard = self.write_lock().await;
+        let mut tx = self.begin_write().await?;
+        let moved = sqlx::query(
+            "UPDATE outbox SET channel = $2, next_attempt_at = $3, last_error = $4, \
+             claim_epoch = NULL WHERE id = $1 AND status = $5 AND channel = $6",
+        )
+        .bind(id)
+        .bind(Channel::Sms.name())
+        .bind(millis(now))
+        .bind(reason)
+        .bind(OutboxStatus::Pending.name())
+        .bind(Channel::Matrix.name())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved > 0 {
+            self.announce_outbox(&mut tx).await?;
+        }
+        tx.commit().await?;
+        Ok(moved > 0)
     }
 }
 

@@ -12,12 +12,13 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{
-    Backend, Gauges, IntakeItem, LeaseToken, OutboxListener, SandboxDirection, SandboxEntry,
-    SandboxVersion, Store, StoreError,
+    Backend, Gauges, IntakeItem, LeaseToken, OutboxListener, PostedEvent, SandboxDirection,
+    SandboxEntry, SandboxVersion, Store, StoreError,
 };
-use crate::contact::PhoneNumber;
+use crate::contact::{Channel, PhoneNumber};
 use crate::event::Event;
 use crate::handoff::{Handoff, HandoffId};
+use crate::message::Recipient;
 use crate::outbox::OutboxItem;
 
 /// The program's records, read-only but for recording an intake.
@@ -129,8 +130,12 @@ impl Outbox {
     }
 
     /// Every pending message, due or not, oldest first, at most `limit`.
-    pub async fn pending(&self, limit: i64) -> Result<Vec<OutboxItem>, StoreError> {
-        self.store.outbox_pending(limit).await
+    pub async fn pending(
+        &self,
+        channel: Channel,
+        limit: i64,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        self.store.outbox_pending(channel, limit).await
     }
 
     /// The message a provider knows by `provider_id` (for delivery receipts).
@@ -190,6 +195,56 @@ impl Outbox {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.store.outbox_mark_failed(id, error, now).await
+    }
+
+    /// Matrix could not deliver message `id`: it goes by SMS instead, at once.
+    pub async fn to_sms(
+        &self,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.store.outbox_to_sms(id, reason, now).await
+    }
+
+    /// The Matrix room kept for `purpose`, if any.
+    pub async fn matrix_room(&self, purpose: &str) -> Result<Option<String>, StoreError> {
+        self.store.matrix_room(purpose).await
+    }
+
+    /// Keeps a room for `purpose` unless one is kept already; returns the one kept.
+    pub async fn keep_matrix_room(
+        &self,
+        purpose: &str,
+        room_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        self.store.keep_matrix_room(purpose, room_id, now).await
+    }
+
+    pub async fn forget_matrix_room(&self, purpose: &str) -> Result<(), StoreError> {
+        self.store.forget_matrix_room(purpose).await
+    }
+
+    pub async fn record_matrix_event(
+        &self,
+        posted: &PostedEvent,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store.record_matrix_event(posted, now).await
+    }
+
+    pub async fn matrix_event(&self, event_id: &str) -> Result<Option<PostedEvent>, StoreError> {
+        self.store.matrix_event(event_id).await
+    }
+
+    pub async fn matrix_events_of(
+        &self,
+        handoff: HandoffId,
+        recipient: &Recipient,
+        kind: &str,
+    ) -> Result<Vec<PostedEvent>, StoreError> {
+        self.store.matrix_events_of(handoff, recipient, kind).await
     }
 
     pub async fn take_lease(

@@ -1,6 +1,6 @@
 //! The `handoff` binary: parses the command line, runs one command on the system
-//! clock, and turns its outcome into an exit code (0 success, 1 failure, 2 invalid
-//! configuration).
+//! clock with every transport (Matrix included), and turns its outcome into an exit
+//! code (0 success, 1 failure, 2 invalid configuration).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 use handoff_bot::cli::Cli;
-use handoff_bot::run::{describe_failure, run};
+use handoff_bot::run::{describe_failure, run_with};
 use handoff_dispatcher::SystemClock;
 
 fn main() -> ExitCode {
@@ -23,7 +23,8 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let mut stdout = std::io::stdout();
-    match run(cli, Arc::new(SystemClock), &mut stdout) {
+    let matrix: Arc<dyn handoff_bot::chat::Chat> = Arc::new(handoff_matrix::MatrixChat);
+    match run_with(cli, Arc::new(SystemClock), &mut stdout, Some(matrix)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let (code, lines) = describe_failure(&error);
