@@ -25,3 +25,11 @@ CREATE TABLE matrix_events (
     sent_at    BIGINT NOT NULL
 );
 CREATE INDEX matrix_events_by_handoff ON matrix_events (handoff_id, recipient);
+
+-- The Matrix sync position handled so far. Saved only after the events of a sync
+-- are handled, so a crash between reading and handling replays them rather than
+-- skipping them (their event IDs make the replay harmless).
+CREATE TABLE matrix_state (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

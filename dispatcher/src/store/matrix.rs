@@ -151,4 +151,28 @@ impl Store {
         .await?;
         rows.iter().map(decode).collect()
     }
+
+    /// A value the Matrix transport saved under `name` (its sync position).
+    pub async fn matrix_state(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let value = sqlx::query_scalar("SELECT value FROM matrix_state WHERE name = $1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(value)
+    }
+
+    pub async fn set_matrix_state(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        let _guard = self.write_lock().await;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO matrix_state (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = $2",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -247,6 +247,14 @@ impl Outbox {
         self.store.matrix_events_of(handoff, recipient, kind).await
     }
 
+    pub async fn matrix_state(&self, name: &str) -> Result<Option<String>, StoreError> {
+        self.store.matrix_state(name).await
+    }
+
+    pub async fn set_matrix_state(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        self.store.set_matrix_state(name, value).await
+    }
+
     pub async fn take_lease(
         &self,
         name: &str,
