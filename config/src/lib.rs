@@ -13,7 +13,9 @@ pub mod validate;
 pub use error::{ConfigError, LoadError};
 pub use load::{load, load_str};
 pub use model::{
-    Config, MatrixTransport, Program, Secret, Server, Site, SmsProvider, SmsSender, SmsTransport,
-    Transports, TwilioSettings,
+    BadMatrixRoomId, Config, MATRIX_SESSION_FILE, MatrixRoomId, MatrixTransport, Program, Secret,
+    Server, Site, SmsProvider, SmsSender, SmsTransport, Transports, TwilioSettings,
 };
-pub use validate::{DurationError, parse_duration};
+pub use validate::{
+    DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME, DurationError, parse_duration,
+};

@@ -66,8 +66,9 @@ impl Config {
                     .unwrap_or(chrono::Duration::hours(3)),
                 intake_days: self.program.intake_days,
             },
-            // No Matrix transport delivers yet, whatever the file says.
-            matrix_delivery: false,
+            // Matrix IDs count as a way to reach someone only while the Matrix
+            // transport is enabled (and so valid); otherwise SMS is the only way.
+            matrix_delivery: self.transports.matrix.is_some(),
         }
     }
 }
@@ -91,6 +92,69 @@ pub struct Site {
     pub schedule: SiteSchedule,
     pub policy: PolicyId,
     pub zones: Vec<ZoneId>,
+    /// The existing encrypted room the site's case managers share, if the file names
+    /// one; without it the Matrix transport creates a room for the site.
+    pub matrix_room: Option<MatrixRoomId>,
+}
+
+/// A Matrix room ID as the file writes it, `!opaque:server.name`: checked for its
+/// shape only (the room's own ID, not a `#alias`), so that a typo is reported with
+/// its line; whether the room exists and is encrypted is for the transport to find
+/// out when it joins.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MatrixRoomId(String);
+
+/// The longest room ID the Matrix specification allows, in bytes.
+const MATRIX_ROOM_ID_MAX_BYTES: usize = 255;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadMatrixRoomId {
+    #[error(
+        "`{0}` is a room alias, not a room ID: give the room's ID (!opaque:server, shown in the room's advanced settings)"
+    )]
+    Alias(String),
+    #[error(
+        "`{0}` is not a Matrix room ID: expected !opaque:server, e.g. !AbCdEfGh:matrix.example.org"
+    )]
+    Malformed(String),
+    #[error("`{0}` is not a Matrix room ID: it is longer than 255 bytes")]
+    TooLong(String),
+}
+
+impl MatrixRoomId {
+    /// `!` and a non-empty opaque part, then `:` and a server name (a host name, an
+    /// IPv4 or bracketed IPv6 address, with an optional port), all of it printable
+    /// ASCII without spaces, at most 255 bytes.
+    pub fn parse(text: &str) -> Result<MatrixRoomId, BadMatrixRoomId> {
+        if text.starts_with('#') {
+            return Err(BadMatrixRoomId::Alias(text.to_owned()));
+        }
+        let malformed = || BadMatrixRoomId::Malformed(text.to_owned());
+        let rest = text.strip_prefix('!').ok_or_else(malformed)?;
+        let (opaque, server) = rest.split_once(':').ok_or_else(malformed)?;
+        let opaque_ok = !opaque.is_empty() && opaque.chars().all(|c| c.is_ascii_graphic());
+        let server_ok = !server.is_empty()
+            && server
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+        if !(opaque_ok && server_ok) {
+            return Err(malformed());
+        }
+        if text.len() > MATRIX_ROOM_ID_MAX_BYTES {
+            return Err(BadMatrixRoomId::TooLong(text.to_owned()));
+        }
+        Ok(MatrixRoomId(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MatrixRoomId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -148,10 +212,95 @@ pub struct SmsTransport {
     pub provider: SmsProvider,
 }
 
+/// Where the Matrix transport keeps its login, below its data directory: the device
+/// ID and access token of the bot's one device, written after the first login.
+pub const MATRIX_SESSION_FILE: &str = "session.json";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatrixTransport {
+    /// The homeserver's base URL, without a trailing slash.
     pub homeserver: String,
+    /// The bot's own account.
     pub user: MatrixUserId,
+    /// The environment variable that holds the bot's password.
     pub password_env: String,
-    pub password: Secret,
+    /// The password, if the variable is set. It is needed only to log in the first
+    /// time: once `data_dir` holds a saved session, the variable may be unset.
+    pub password: Option<Secret>,
+    /// Where the session, the encryption keys and the sync state are kept, resolved
+    /// against the configuration file's directory (default `matrix` beside it). It
+    /// must survive restarts, or the bot becomes a new device without its keys.
+    pub data_dir: PathBuf,
+    /// The display name of the bot's device (1 to 64 characters, default `handoff`).
+    pub device_name: String,
+}
+
+impl MatrixTransport {
+    /// `data_dir/session.json`: the saved login, if the bot has logged in before.
+    pub fn session_file(&self) -> PathBuf {
+        self.data_dir.join(MATRIX_SESSION_FILE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_ids_need_an_opaque_part_and_a_server() {
+        for good in [
+            "!AbCdEfGh:matrix.example.org",
+            "!a:b",
+            "!x_Y-1.2=+/:localhost:8448",
+            "!abc:[::1]:8448",
+        ] {
+            assert_eq!(
+                MatrixRoomId::parse(good).map(|room| room.to_string()),
+                Ok(good.to_owned())
+            );
+        }
+        for bad in [
+            "",
+            "!",
+            "!:",
+            "!a:",
+            "!:b",
+            "a:b",
+            "!ab",
+            "! a:b",
+            "!a:b c",
+            "!a:bé",
+            "!é:b",
+            "!a\u{200b}:b",
+            "!a:b\n",
+            "\u{0}",
+        ] {
+            assert_eq!(
+                MatrixRoomId::parse(bad),
+                Err(BadMatrixRoomId::Malformed(bad.to_owned())),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_room_alias_is_told_apart_from_a_malformed_id() {
+        assert_eq!(
+            MatrixRoomId::parse("#lead:example.org"),
+            Err(BadMatrixRoomId::Alias("#lead:example.org".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_room_id_may_be_255_bytes_long_and_no_longer() {
+        let id = |opaque: usize| format!("!{}:example.org", "a".repeat(opaque));
+        let longest = id(255 - "!:example.org".len());
+        assert_eq!(longest.len(), 255);
+        assert!(MatrixRoomId::parse(&longest).is_ok());
+        let too_long = id(256 - "!:example.org".len());
+        assert_eq!(
+            MatrixRoomId::parse(&too_long),
+            Err(BadMatrixRoomId::TooLong(too_long.clone()))
+        );
+    }
 }

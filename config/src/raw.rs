@@ -64,6 +64,7 @@ pub struct RawSite {
     pub hours: Vec<Spanned<RawWindow>>,
     #[serde(default)]
     pub closures: Vec<Spanned<RawClosure>>,
+    pub matrix_room: Option<Text>,
 }
 
 /// `{ days = "mon-fri", start = "08:00", end = "24:00" }` or
@@ -116,6 +117,7 @@ pub struct RawOfficer {
     pub rank: Option<Text>,
     pub phone: Option<Text>,
     pub matrix: Option<Text>,
+    pub channel: Option<Text>,
     pub zone: Option<Text>,
 }
 
@@ -128,6 +130,7 @@ pub struct RawPerson {
     pub roles: Vec<Text>,
     pub phone: Option<Text>,
     pub matrix: Option<Text>,
+    pub channel: Option<Text>,
     pub caseload_cap: Option<Spanned<i64>>,
     #[serde(default)]
     pub zones: Vec<Text>,
@@ -253,4 +256,6 @@ pub struct RawMatrix {
     pub homeserver: Option<Text>,
     pub user: Option<Text>,
     pub password_env: Option<Text>,
+    pub data_dir: Option<Text>,
+    pub device_name: Option<Text>,
 }

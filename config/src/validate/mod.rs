@@ -54,6 +54,13 @@ pub const DEFAULT_ARRIVAL_LIMIT: std::time::Duration = std::time::Duration::from
 pub const DEFAULT_MESSAGE_RETENTION: std::time::Duration =
     std::time::Duration::from_secs(90 * 86_400);
 
+/// Where the Matrix transport keeps its state when the file does not say: a
+/// directory beside the configuration file, as the default database is.
+pub const DEFAULT_MATRIX_DATA_DIR: &str = "matrix";
+
+/// The name other Matrix users see on the bot's device when the file does not say.
+pub const DEFAULT_MATRIX_DEVICE_NAME: &str = "handoff";
+
 pub fn validate(
     raw: RawConfig,
     whole_file: Range<usize>,
@@ -81,7 +88,7 @@ pub fn validate(
     duties::shifts(&mut p, &raw.shifts, &people, &mut sites);
     duties::rotations(&mut p, &raw.rotations, &people, &mut sites);
     duties::overrides(&mut p, &raw.overrides, &people, &mut sites);
-    let transports = transports::transports(&mut p, &raw.transports, env);
+    let transports = transports::transports(&mut p, &raw.transports, base_dir, env);
     let server = transports::server(&mut p, raw.server.as_ref(), base_dir);
     if !p.0.is_empty() {
         return Err(p);

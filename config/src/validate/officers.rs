@@ -10,6 +10,7 @@ use toml::Spanned;
 
 use super::references::site_refs;
 use super::sites::Sites;
+use super::staff::{Reachable, channel, default_channel};
 use super::text::{plain_text, plain_text_or_empty};
 use super::values::{check_unique, parse_with, required};
 use crate::error::Problems;
@@ -72,6 +73,16 @@ pub(super) fn agencies(
                 .matrix
                 .as_ref()
                 .and_then(|t| parse_with(p, t, &format!("{key}.matrix"), MatrixUserId::parse));
+            // An officer always has a phone (it is required), so SMS is always open.
+            let channel = channel(
+                p,
+                o.channel.as_ref(),
+                &format!("{key}.channel"),
+                Reachable {
+                    phone: true,
+                    matrix: o.matrix.is_some(),
+                },
+            );
             let zone = o.zone.as_ref().and_then(|t| {
                 let zone = parse_with(p, t, &format!("{key}.zone"), ZoneId::parse)?;
                 let known: Vec<&ZoneId> = sites
@@ -114,7 +125,7 @@ pub(super) fn agencies(
                         name: officer_name,
                         rank,
                         phone,
-                        channel: super::staff::default_channel(matrix.as_ref()),
+                        channel: channel.unwrap_or(default_channel(matrix.as_ref())),
                         matrix,
                         zone,
                     },

@@ -1,6 +1,6 @@
-//! The documented range of every number, duration and date a configuration may hold,
-//! and the reading of durations. A value outside its range is refused here, at the
-//! edge, so that nothing a file says can overflow the date arithmetic done later
+//! The documented range of every number, duration, date and length a configuration
+//! may hold, and the reading of durations. A value outside its range is refused here,
+//! at the edge, so that nothing a file says can overflow the date arithmetic done later
 //! with it (the dispatcher adds a step's timeout to the time a request came in, the
 //! schedules step day by day through closures and overrides). The ranges are listed
 //! in README.md ("The configuration") and in config/example.toml: keep them alike.
@@ -63,6 +63,14 @@ pub(super) const CASELOAD_CAP: Limit<u32> = Limit {
     least: 1,
     most: 1000,
     shown: "a whole number of cases from 1 to 1000",
+};
+
+/// The name of the bot's Matrix device, shown to other users beside its keys: long
+/// enough for a program and a place, short enough for a device list.
+pub(super) const DEVICE_NAME_CHARS: Limit<usize> = Limit {
+    least: 1,
+    most: 64,
+    shown: "from 1 to 64 characters",
 };
 
 /// The years a date in the file (closures, overrides) may fall in: far enough either

@@ -1,4 +1,5 @@
-//! Sites: time zones, operating hours, zones, policies and closures.
+//! Sites: time zones, operating hours, zones, policies, closures and the Matrix room
+//! of their case managers.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Range;
@@ -12,7 +13,7 @@ use super::ranges::parse_date;
 use super::text::plain_text;
 use super::values::{check_unique, clock, parse_with, recurring_cron, required, windows};
 use crate::error::Problems;
-use crate::model::Site;
+use crate::model::{MatrixRoomId, Site};
 use crate::raw::{RawClosure, RawSite, Text};
 
 /// The sites that were built, each with the byte span of its table, and the ids
@@ -89,6 +90,10 @@ pub(super) fn sites(
             .collect();
         let hours = windows(p, &site.hours, &format!("{key}.hours"));
         let closures = closures(p, &site.closures, &format!("{key}.closures"));
+        let matrix_room = site
+            .matrix_room
+            .as_ref()
+            .and_then(|t| parse_with(p, t, &format!("{key}.matrix_room"), MatrixRoomId::parse));
         if let (Some(id), Some(tz), Some(policy)) = (id, tz, policy) {
             let mut schedule = SiteSchedule::new(id.clone(), tz);
             schedule.hours = hours;
@@ -100,6 +105,7 @@ pub(super) fn sites(
                     schedule,
                     policy,
                     zones,
+                    matrix_room,
                 },
                 raw.span(),
             ));

@@ -1,4 +1,5 @@
-//! The staff (`[[people]]`): ids, roles, phones, Matrix ids, caseload caps, zones.
+//! The staff (`[[people]]`): ids, roles, phones, Matrix ids, preferred channels,
+//! caseload caps, zones.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -11,7 +12,7 @@ use super::ranges::{CASELOAD_CAP, number_within};
 use super::text::plain_text;
 use super::values::{check_unique, parse_with, required, role};
 use crate::error::Problems;
-use crate::raw::RawPerson;
+use crate::raw::{RawPerson, Text};
 
 pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<PersonId, Person> {
     let mut out = BTreeMap::new();
@@ -53,6 +54,15 @@ pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<
                 "missing: give a phone or a matrix ID, or nobody can reach this person",
             );
         }
+        let channel = channel(
+            p,
+            person.channel.as_ref(),
+            &format!("{key}.channel"),
+            Reachable {
+                phone: person.phone.is_some(),
+                matrix: person.matrix.is_some(),
+            },
+        );
         let caseload_cap = person
             .caseload_cap
             .as_ref()
@@ -72,7 +82,7 @@ pub(super) fn people(p: &mut Problems, raws: &[Spanned<RawPerson>]) -> BTreeMap<
                     name: name.unwrap_or_default(),
                     roles,
                     phone,
-                    channel: default_channel(matrix.as_ref()),
+                    channel: channel.unwrap_or(default_channel(matrix.as_ref())),
                     matrix,
                     caseload_cap,
                     zones,
@@ -90,4 +100,45 @@ pub(crate) fn default_channel(matrix: Option<&MatrixUserId>) -> Channel {
     } else {
         Channel::Sms
     }
+}
+
+/// Which ways to reach someone the file gives, as written: a phone or Matrix ID that
+/// is there but malformed counts, since it is reported on its own line and the
+/// channel naming it is not wrong as well.
+#[derive(Clone, Copy)]
+pub(super) struct Reachable {
+    pub(super) phone: bool,
+    pub(super) matrix: bool,
+}
+
+/// The `channel` a person or officer prefers, if the file says: `matrix` or `sms`,
+/// and only one they can be reached by. `None` when absent or refused, so the
+/// default applies.
+pub(super) fn channel(
+    p: &mut Problems,
+    text: Option<&Text>,
+    key: &str,
+    reachable: Reachable,
+) -> Option<Channel> {
+    let text = text?;
+    let Some(channel) = Channel::parse(text.get_ref()) else {
+        p.push(
+            text.span(),
+            key,
+            format!(
+                "`{}` is not a channel: expected matrix or sms",
+                text.get_ref()
+            ),
+        );
+        return None;
+    };
+    let missing = match channel {
+        Channel::Matrix if !reachable.matrix => {
+            "`matrix` needs a matrix ID: add `matrix = \"@name:server\"` or choose sms"
+        }
+        Channel::Sms if !reachable.phone => "`sms` needs a phone: add `phone` or choose matrix",
+        _ => return Some(channel),
+    };
+    p.push(text.span(), key, missing);
+    None
 }

@@ -1,21 +1,24 @@
-//! Transports (SMS, Matrix) and `[server]`: URLs, senders, and secrets read from the
-//! environment variables the file names, never from the file.
+//! Transports (SMS, Matrix) and `[server]`: URLs, senders, the Matrix transport's
+//! data directory and saved session, and secrets read from the environment variables
+//! the file names, never from the file.
 
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use handoff_dispatcher::PhoneNumber;
 use handoff_dispatcher::contact::MatrixUserId;
 use toml::Spanned;
 
+use super::ranges::DEVICE_NAME_CHARS;
 use super::text::plain_text;
 use super::values::{parse_with, required};
-use super::{DEFAULT_LISTEN, EnvLookup};
+use super::{DEFAULT_LISTEN, DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME, EnvLookup};
 use crate::error::Problems;
 use crate::model::{
-    MatrixTransport, Secret, Server, SmsProvider, SmsSender, SmsTransport, Transports,
-    TwilioSettings,
+    MATRIX_SESSION_FILE, MatrixTransport, Secret, Server, SmsProvider, SmsSender, SmsTransport,
+    Transports, TwilioSettings,
 };
-use crate::raw::{RawServer, RawTransports, Text};
+use crate::raw::{RawMatrix, RawServer, RawTransports, Text};
 
 pub(super) fn env_secret(
     p: &mut Problems,
@@ -27,21 +30,11 @@ pub(super) fn env_secret(
 ) -> Option<(String, Secret)> {
     let Some(text) = text else {
         if enabled {
-            p.push(parent, key, "missing: name the environment variable that holds this secret (secrets never go in the file)");
+            missing_env_name(p, parent, key);
         }
         return None;
     };
-    let name = text.get_ref().trim().to_owned();
-    let valid_name =
-        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid_name {
-        p.push(
-            text.span(),
-            key,
-            format!("`{name}` is not an environment variable name"),
-        );
-        return None;
-    }
+    let name = env_name(p, text, key)?;
     match env(&name) {
         Some(value) if !value.is_empty() => Some((name, Secret::new(value))),
         _ if enabled => {
@@ -53,6 +46,31 @@ pub(super) fn env_secret(
             None
         }
         _ => None,
+    }
+}
+
+fn missing_env_name(p: &mut Problems, parent: Range<usize>, key: &str) {
+    p.push(
+        parent,
+        key,
+        "missing: name the environment variable that holds this secret (secrets never go in the file)",
+    );
+}
+
+/// The name of an environment variable: ASCII letters, digits and `_`.
+fn env_name(p: &mut Problems, text: &Text, key: &str) -> Option<String> {
+    let name = text.get_ref().trim().to_owned();
+    let valid_name =
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid_name {
+        Some(name)
+    } else {
+        p.push(
+            text.span(),
+            key,
+            format!("`{name}` is not an environment variable name"),
+        );
+        None
     }
 }
 
@@ -71,7 +89,12 @@ pub(super) fn url(p: &mut Problems, text: &Text, key: &str) -> Option<String> {
     }
 }
 
-pub(super) fn transports(p: &mut Problems, raw: &RawTransports, env: EnvLookup<'_>) -> Transports {
+pub(super) fn transports(
+    p: &mut Problems,
+    raw: &RawTransports,
+    base_dir: &Path,
+    env: EnvLookup<'_>,
+) -> Transports {
     let mut out = Transports::default();
     if let Some(sms) = &raw.sms {
         let s = sms.get_ref();
@@ -139,39 +162,127 @@ pub(super) fn transports(p: &mut Problems, raw: &RawTransports, env: EnvLookup<'
             out.sms = Some(SmsTransport { provider });
         }
     }
-    if let Some(matrix) = &raw.matrix {
-        let m = matrix.get_ref();
-        let enabled = m.enabled.as_ref().is_none_or(|e| *e.get_ref());
-        let homeserver = required(
-            p,
-            &m.homeserver,
-            matrix.span(),
-            "transports.matrix.homeserver",
-        )
-        .and_then(|t| url(p, t, "transports.matrix.homeserver"));
-        let user = required(p, &m.user, matrix.span(), "transports.matrix.user")
-            .and_then(|t| parse_with(p, t, "transports.matrix.user", MatrixUserId::parse));
-        let password = env_secret(
-            p,
-            m.password_env.as_ref(),
-            matrix.span(),
-            "transports.matrix.password_env",
-            enabled,
-            env,
-        );
-        if enabled
-            && let (Some(homeserver), Some(user), Some((password_env, password))) =
-                (homeserver, user, password)
-        {
-            out.matrix = Some(MatrixTransport {
-                homeserver,
-                user,
-                password_env,
-                password,
-            });
-        }
+    if let Some(section) = &raw.matrix {
+        out.matrix = matrix(p, section, base_dir, env);
     }
     out
+}
+
+/// `[transports.matrix]`: `None` unless it is enabled and valid.
+///
+/// A disabled section is checked only for the form of the values it gives: any key
+/// may be left out, and neither the password nor the saved session is looked at, so
+/// a file can carry the section switched off on a machine with no Matrix account.
+fn matrix(
+    p: &mut Problems,
+    section: &Spanned<RawMatrix>,
+    base_dir: &Path,
+    env: EnvLookup<'_>,
+) -> Option<MatrixTransport> {
+    let m = section.get_ref();
+    let enabled = m.enabled.as_ref().is_none_or(|e| *e.get_ref());
+    // Required only while enabled; `required` would insist either way.
+    let need = |p: &mut Problems, value: &Option<Text>, key: &str| {
+        if enabled && value.is_none() {
+            p.push(section.span(), key, "missing: this key is required");
+        }
+    };
+    need(p, &m.homeserver, "transports.matrix.homeserver");
+    let homeserver = m
+        .homeserver
+        .as_ref()
+        .and_then(|t| url(p, t, "transports.matrix.homeserver"));
+    need(p, &m.user, "transports.matrix.user");
+    let user = m
+        .user
+        .as_ref()
+        .and_then(|t| parse_with(p, t, "transports.matrix.user", MatrixUserId::parse));
+    if enabled && m.password_env.is_none() {
+        missing_env_name(p, section.span(), "transports.matrix.password_env");
+    }
+    let password_env = m
+        .password_env
+        .as_ref()
+        .and_then(|t| env_name(p, t, "transports.matrix.password_env").map(|name| (t, name)));
+    let data_dir = match &m.data_dir {
+        None => Some(base_dir.join(DEFAULT_MATRIX_DATA_DIR)),
+        Some(text) => data_dir(p, text, base_dir),
+    };
+    let device_name = match &m.device_name {
+        None => Some(DEFAULT_MATRIX_DEVICE_NAME.to_owned()),
+        Some(text) => device_name(p, text),
+    };
+    if !enabled {
+        return None;
+    }
+    // The password is only for the first login: afterwards the saved session (the
+    // device and its access token) is used, and the variable may be unset, so that
+    // the password need not stay in the service's environment.
+    let (password_env, password) = match (password_env, &data_dir) {
+        (Some((text, name)), Some(dir)) => {
+            let password = env(&name)
+                .filter(|value| !value.is_empty())
+                .map(Secret::new);
+            if password.is_none() && !dir.join(MATRIX_SESSION_FILE).is_file() {
+                p.push(
+                    text.span(),
+                    "transports.matrix.password_env",
+                    format!(
+                        "the environment variable {name} is not set, and there is no saved session in {}: the first start logs in with it",
+                        dir.display()
+                    ),
+                );
+                return None;
+            }
+            (name, password)
+        }
+        _ => return None,
+    };
+    Some(MatrixTransport {
+        homeserver: homeserver?,
+        user: user?,
+        password_env,
+        password,
+        data_dir: data_dir?,
+        device_name: device_name?,
+    })
+}
+
+/// `data_dir`: a directory, resolved against `base_dir` (the configuration file's
+/// directory) unless absolute, as a relative SQLite path is.
+fn data_dir(p: &mut Problems, text: &Text, base_dir: &Path) -> Option<PathBuf> {
+    let value = plain_text(p, text, "transports.matrix.data_dir")?;
+    if value == "~" || value.starts_with("~/") {
+        p.push(
+            text.span(),
+            "transports.matrix.data_dir",
+            format!("`{value}`: `~` is not expanded here: write the full path, or one relative to this file"),
+        );
+        return None;
+    }
+    let path = Path::new(&value);
+    Some(if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base_dir.join(path)
+    })
+}
+
+/// `device_name`: plain text of 1 to 64 characters, what other Matrix users see in
+/// the list of the bot's devices.
+fn device_name(p: &mut Problems, text: &Text) -> Option<String> {
+    let value = plain_text(p, text, "transports.matrix.device_name")?;
+    let length = value.chars().count();
+    if (DEVICE_NAME_CHARS.least..=DEVICE_NAME_CHARS.most).contains(&length) {
+        Some(value)
+    } else {
+        p.push(
+            text.span(),
+            "transports.matrix.device_name",
+            format!("must be {} (it has {length})", DEVICE_NAME_CHARS.shown),
+        );
+        None
+    }
 }
 
 pub(super) fn server(
