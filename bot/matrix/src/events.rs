@@ -51,7 +51,7 @@ pub(crate) fn incoming(raw: &Raw<AnySyncTimelineEvent>) -> Option<Incoming> {
             };
             let reply_to = match &message.content.relates_to {
                 Some(Relation::Replacement(_)) => return None,
-                Some(Relation::Reply { in_reply_to }) => Some(in_reply_to.event_id.to_string()),
+                Some(Relation::Reply(reply)) => Some(reply.in_reply_to.event_id.to_string()),
                 _ => None,
             };
             Some(Incoming::Text {

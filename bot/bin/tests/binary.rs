@@ -6,7 +6,7 @@ use std::process::Command;
 fn handoff(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_handoff"))
         .args(args)
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .env_remove("HANDOFF_CONFIG")
         .output()
         .unwrap_or_else(|e| panic!("cannot run the handoff binary: {e}"))
@@ -103,7 +103,7 @@ fn serve_runs_the_sandbox_reports_healthy_and_stops_cleanly_on_sigterm() {
         ])
         .arg("--database")
         .arg(format!("sqlite://{}/handoff.db", dir.display()))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .env_remove("HANDOFF_CONFIG")
         .env_remove("HANDOFF_DATABASE_URL")
         .stdout(std::process::Stdio::piped())
@@ -173,7 +173,7 @@ fn signal(child: &std::process::Child, name: &str) {
 fn sighup_reloads_a_valid_file_and_keeps_the_running_one_when_the_file_is_broken() {
     let dir = std::env::temp_dir().join(format!("handoff-hup-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../config/example.toml");
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/example.toml");
     let original = std::fs::read_to_string(example).unwrap();
     let config = dir.join("program.toml");
     std::fs::write(&config, &original).unwrap();
