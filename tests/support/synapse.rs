@@ -1,7 +1,7 @@
 //! A real Matrix homeserver for journeys: the Synapse that `scripts/with-synapse`
 //! starts (or any other named by the same two variables), and users registered on it
-//! through Synapse's shared-secret admin API. Journeys that need Matrix skip when
-//! [`homeserver`] is `None`.
+//! through Synapse's shared-secret admin API. A Matrix journey without a homeserver
+//! fails (see [`homeserver`]): skipping would let the suite pass with Matrix untested.
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
@@ -19,23 +19,35 @@ pub struct Homeserver {
     secret: String,
 }
 
-/// The homeserver of `MATRIX_HOMESERVER_URL` and `MATRIX_REGISTRATION_SECRET`, or
-/// `None` when no homeserver is set, so that the journey can skip. A URL without a
-/// secret is a broken set-up, not a reason to skip: that panics.
-pub fn homeserver() -> Option<Homeserver> {
+/// The homeserver of `MATRIX_HOMESERVER_URL` and `MATRIX_REGISTRATION_SECRET`.
+/// Panics when either is unset, saying how to run the Matrix journeys: through
+/// `scripts/test` or `scripts/with-synapse`, which start a throwaway Synapse.
+pub fn homeserver() -> Homeserver {
     let url = std::env::var("MATRIX_HOMESERVER_URL")
         .ok()
-        .filter(|url| !url.is_empty())?;
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| {
+            panic!(
+                "no Matrix homeserver: MATRIX_HOMESERVER_URL is not set. The Matrix journeys \
+                 need one: run them through `scripts/test` (the whole suite), or e.g. \
+                 `scripts/with-synapse cargo test -p handoff-tests --test matrix_client_smoke`, \
+                 which start a throwaway Synapse and set it"
+            )
+        });
     let secret = std::env::var("MATRIX_REGISTRATION_SECRET")
         .ok()
         .filter(|secret| !secret.is_empty())
         .unwrap_or_else(|| {
-            panic!("MATRIX_HOMESERVER_URL is set ({url}) but MATRIX_REGISTRATION_SECRET is not")
+            panic!(
+                "MATRIX_HOMESERVER_URL is set ({url}) but MATRIX_REGISTRATION_SECRET is not: \
+                 set it to the homeserver's registration_shared_secret, or unset both and run \
+                 through `scripts/with-synapse`"
+            )
         });
-    Some(Homeserver {
+    Homeserver {
         url: url.trim_end_matches('/').to_owned(),
         secret,
-    })
+    }
 }
 
 /// `localpart` with a random suffix, so that journeys sharing one homeserver do not
