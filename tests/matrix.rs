@@ -25,7 +25,7 @@ use handoff_dispatcher::{Channel, SystemClock};
 use handoff_tests::database::on_every_database;
 use handoff_tests::fake_twilio::FakeTwilio;
 use handoff_tests::journey::{REQUEST, always_open};
-use handoff_tests::service::{ACCOUNT_SID, AUTH_TOKEN, CHEN, PROGRAM_NUMBER, RIVERA, ROSA, LEE};
+use handoff_tests::service::{ACCOUNT_SID, AUTH_TOKEN, CHEN, LEE, PROGRAM_NUMBER, RIVERA, ROSA};
 use handoff_tests::synapse::{homeserver, unique};
 use matrix_client::{CaseManager, Seen};
 use proxy::Relay;
@@ -36,7 +36,14 @@ const STEP: Duration = Duration::from_secs(30);
 const PASSWORD: &str = "journey matrix password";
 
 /// The journey program with Dana and Lee on Matrix, the bot on `homeserver`.
-fn config(homeserver: &str, bot: &str, dana: &str, lee: &str, data: &Path, fake: &FakeTwilio) -> Config {
+fn config(
+    homeserver: &str,
+    bot: &str,
+    dana: &str,
+    lee: &str,
+    data: &Path,
+    fake: &FakeTwilio,
+) -> Config {
     let program = always_open()
         .replace(
             "phone = \"+1 412 555 0111\"\n",
@@ -118,7 +125,12 @@ fn joined(who: &CaseManager) -> usize {
 async fn wait_for_rooms(who: &CaseManager, n: usize) {
     let deadline = Instant::now() + STEP;
     while joined(who) < n {
-        assert!(Instant::now() < deadline, "{} joined {} rooms, not {n}", who.user_id(), joined(who));
+        assert!(
+            Instant::now() < deadline,
+            "{} joined {} rooms, not {n}",
+            who.user_id(),
+            joined(who)
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -137,6 +149,15 @@ async fn case_managers_take_handoffs_in_encrypted_matrix_rooms_with_sms_failover
 }
 
 async fn journey(database: Option<String>) {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(
+                    "warn,handoff_matrix=info,matrix_sdk=off,matrix_sdk_crypto=off,matrix_sdk_base=off",
+                )),
+        )
+        .with_test_writer()
+        .try_init();
     let server = homeserver();
     let relay = Relay::start(&server.url).await;
     let bot = server.register(&unique("handoff"), PASSWORD).await;
@@ -163,17 +184,38 @@ async fn journey(database: Option<String>) {
 
     // An officer texts a request: both are offered it in Matrix, encrypted, with
     // the whole request and how to answer; nobody is texted an offer.
-    fake.post_inbound(&format!("{}/sms/inbound", running.public_url), RIVERA, PROGRAM_NUMBER, REQUEST)
+    fake.post_inbound(
+        &format!("{}/sms/inbound", running.public_url),
+        RIVERA,
+        PROGRAM_NUMBER,
+        REQUEST,
+    )
+    .await;
+    let offer = dana
+        .wait_for_message(from_bot(&bot, "Hand-off 1001"), STEP)
         .await;
-    let offer = dana.wait_for_message(from_bot(&bot, "Hand-off 1001"), STEP).await;
-    let lee_offer = lee.wait_for_message(from_bot(&bot, "Hand-off 1001"), STEP).await;
+    let lee_offer = lee
+        .wait_for_message(from_bot(&bot, "Hand-off 1001"), STEP)
+        .await;
     for seen in [&offer, &lee_offer] {
         assert!(seen.encrypted, "the offer was not encrypted: {seen}");
-        for part in ["5th & Main, retail theft", "Metro", "Ofc. Rivera (Metro PD)", "Step 1 of 2", "✅"] {
-            assert!(seen.body.contains(part), "{part:?} missing from the offer: {seen}");
+        for part in [
+            "5th & Main, retail theft",
+            "Metro",
+            "Ofc. Rivera (Metro PD)",
+            "Step 1 of 2",
+            "✅",
+        ] {
+            assert!(
+                seen.body.contains(part),
+                "{part:?} missing from the offer: {seen}"
+            );
         }
     }
-    assert!(fake.sent().iter().all(|m| !m.body.contains("Y1001")), "an offer was texted");
+    assert!(
+        fake.sent().iter().all(|m| !m.body.contains("Y1001")),
+        "an offer was texted"
+    );
 
     // Dana's ✅ accepts: the officer is texted her first name, well under a second
     // later; Lee's offer is edited to say who took it.
@@ -181,29 +223,57 @@ async fn journey(database: Option<String>) {
     dana.react(&offer.room_id, &offer.event_id, "✅").await;
     text_to(&fake, RIVERA, |body| body.contains("Dana")).await;
     let took = reacted.elapsed();
-    eprintln!("from Dana's reaction to the officer's SMS handed to the provider: {} ms", took.as_millis());
-    assert!(took < Duration::from_secs(2), "the officer heard after {took:?}");
-    lee.wait_for_edit(&lee_offer.event_id, |seen| seen.body.contains("taken by Dana"), STEP)
+    eprintln!(
+        "from Dana's reaction to the officer's SMS handed to the provider: {} ms",
+        took.as_millis()
+    );
+    assert!(
+        took < Duration::from_secs(2),
+        "the officer heard after {took:?}"
+    );
+    lee.wait_for_edit(
+        &lee_offer.event_id,
+        |seen| seen.body.contains("taken by Dana"),
+        STEP,
+    )
+    .await;
+    dana.wait_for_message(from_bot(&bot, "1001 is yours"), STEP)
         .await;
-    dana.wait_for_message(from_bot(&bot, "1001 is yours"), STEP).await;
     // Her ETA, sent as a reply in chat, reaches the officer by SMS.
     dana.send_text(&offer.room_id, "ETA 15").await;
     text_to(&fake, RIVERA, |body| body.contains("15 min")).await;
 
     // A second request: Dana is busy, so Lee alone is offered; his ❌ moves it to
     // the next step (the supervisor, by SMS).
-    fake.post_inbound(&format!("{}/sms/inbound", running.public_url), CHEN, PROGRAM_NUMBER, REQUEST)
+    fake.post_inbound(
+        &format!("{}/sms/inbound", running.public_url),
+        CHEN,
+        PROGRAM_NUMBER,
+        REQUEST,
+    )
+    .await;
+    let second = lee
+        .wait_for_message(from_bot(&bot, "Hand-off 1002"), STEP)
         .await;
-    let second = lee.wait_for_message(from_bot(&bot, "Hand-off 1002"), STEP).await;
     lee.react(&second.room_id, &second.event_id, "❌").await;
     text_to(&fake, ROSA, |body| body.contains("1002")).await;
     // Dana, who was not offered 1002, is told so and changes nothing.
     dana.send_text(&offer.room_id, "Y1002").await;
-    dana.wait_for_message(|s| s.sender.as_str() == bot && s.body.contains("1002") && s.event_id != second.event_id, STEP)
-        .await;
-    let events = running.engine.records().events(None, None).await.unwrap_or_else(|e| panic!("events: {e}"));
+    dana.wait_for_message(
+        |s| s.sender.as_str() == bot && s.body.contains("1002") && s.event_id != second.event_id,
+        STEP,
+    )
+    .await;
+    let events = running
+        .engine
+        .records()
+        .events(None, None)
+        .await
+        .unwrap_or_else(|e| panic!("events: {e}"));
     assert!(
-        !events.iter().any(|e| e.handoff.get() == 1002 && e.kind.name() == "accepted"),
+        !events
+            .iter()
+            .any(|e| e.handoff.get() == 1002 && e.kind.name() == "accepted"),
         "a pass or a stranger's accept took 1002"
     );
 
@@ -215,32 +285,68 @@ async fn journey(database: Option<String>) {
             .filter(|s| s.sender.as_str() == bot && s.kind == matrix_client::Kind::Message)
             .count()
     };
-    let before = (bot_messages(&dana), bot_messages(&lee), joined(&dana), joined(&lee));
+    let before = (
+        bot_messages(&dana),
+        bot_messages(&lee),
+        joined(&dana),
+        joined(&lee),
+    );
     running.shutdown().await;
     let running = start(&config, &database).await;
     assert_eq!(saved_device(&data), device, "the bot became a new device");
+    let earlier: Vec<_> = dana.seen().into_iter().map(|s| s.event_id).collect();
     dana.send_text(&offer.room_id, "STATUS").await;
-    dana.wait_for_message(from_bot(&bot, "1001"), STEP).await;
-    let status_seen = dana.seen().iter().filter(|s| s.sender.as_str() == bot && s.kind == matrix_client::Kind::Message).count();
-    assert_eq!(status_seen, before.0 + 1, "old events were answered again after the restart");
-    assert_eq!((bot_messages(&lee), joined(&dana), joined(&lee)), (before.1, before.2, before.3));
+    dana.wait_for_message(
+        |s| s.sender.as_str() == bot && s.body.contains("1001") && !earlier.contains(&s.event_id),
+        STEP,
+    )
+    .await;
+    let status_seen = dana
+        .seen()
+        .iter()
+        .filter(|s| s.sender.as_str() == bot && s.kind == matrix_client::Kind::Message)
+        .count();
+    assert_eq!(
+        status_seen,
+        before.0 + 1,
+        "old events were answered again after the restart"
+    );
+    assert_eq!(
+        (bot_messages(&lee), joined(&dana), joined(&lee)),
+        (before.1, before.2, before.3)
+    );
 
     // The homeserver goes away: the next offer to Lee goes by SMS within seconds,
     // well within its step, and the outbox says which channel it went by.
     relay.cut();
     let cut = Instant::now();
-    fake.post_inbound(&format!("{}/sms/inbound", running.public_url), RIVERA, PROGRAM_NUMBER, "LEAD 9th & Penn")
-        .await;
+    fake.post_inbound(
+        &format!("{}/sms/inbound", running.public_url),
+        RIVERA,
+        PROGRAM_NUMBER,
+        "LEAD 9th & Penn",
+    )
+    .await;
     text_to(&fake, LEE, |body| body.contains("1003")).await;
-    eprintln!("offer by SMS {} ms after the homeserver went away", cut.elapsed().as_millis());
+    eprintln!(
+        "offer by SMS {} ms after the homeserver went away",
+        cut.elapsed().as_millis()
+    );
     assert!(cut.elapsed() < Duration::from_secs(60));
-    let outbox = running.engine.records().outbox_all().await.unwrap_or_else(|e| panic!("outbox: {e}"));
+    let outbox = running
+        .engine
+        .records()
+        .outbox_all()
+        .await
+        .unwrap_or_else(|e| panic!("outbox: {e}"));
     let by_sms = outbox
         .iter()
         .find(|m| m.handoff.is_some_and(|h| h.get() == 1003) && m.message.is_offer())
         .unwrap_or_else(|| panic!("no offer of 1003 in the outbox"));
     assert_eq!(by_sms.channel, Channel::Sms);
-    assert!(outbox.iter().any(|m| m.channel == Channel::Matrix && m.handoff.is_some_and(|h| h.get() == 1001) && m.message.is_offer()));
+    assert!(outbox.iter().any(|m| m.channel == Channel::Matrix
+        && m.handoff.is_some_and(|h| h.get() == 1001)
+        && m.message.is_offer()));
     relay.restore();
     running.shutdown().await;
 }

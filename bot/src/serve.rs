@@ -32,7 +32,6 @@ pub struct Options {
     pub public_url: Option<String>,
 }
 
-
 /// How long shutdown waits for the server and workers to finish.
 const SHUTDOWN_GRACE: StdDuration = StdDuration::from_secs(10);
 

@@ -20,8 +20,8 @@ use chrono::{DateTime, Utc};
 use handoff_bot::chat::Stop;
 use handoff_dispatcher::engine::message_name;
 use handoff_dispatcher::{Channel, LeaseToken, OutboxItem, PostedEvent, Recipient};
-use matrix_sdk::ruma::events::room::message::{ReplacementMetadata, RoomMessageEventContent};
 use matrix_sdk::ruma::EventId;
+use matrix_sdk::ruma::events::room::message::{ReplacementMetadata, RoomMessageEventContent};
 
 use crate::{Bot, MatrixError, render, rooms};
 
@@ -59,7 +59,11 @@ impl Bot {
                 () = tokio::time::sleep(wait) => {}
             }
         }
-        let held = self.lease.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let held = self
+            .lease
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         if let Some(token) = held
             && let Err(error) = self.engine.outbox().release_lease(&token).await
         {
@@ -138,7 +142,9 @@ impl Bot {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         if let Some(token) = &held
-            && self.lease_until(now).is_some_and(|until| until - now > LEASE_TTL / 2)
+            && self
+                .lease_until(now)
+                .is_some_and(|until| until - now > LEASE_TTL / 2)
         {
             return Ok(Some(token.clone()));
         }
@@ -156,7 +162,11 @@ impl Bot {
     }
 
     /// Posts one message, or edits the offers it closes.
-    async fn post(&self, item: &OutboxItem, now: DateTime<Utc>) -> Result<PostedEvent, MatrixError> {
+    async fn post(
+        &self,
+        item: &OutboxItem,
+        now: DateTime<Utc>,
+    ) -> Result<PostedEvent, MatrixError> {
         let user = self
             .matrix_id_of(&item.recipient)
             .ok_or(MatrixError::NoMatrixId)?;
@@ -191,10 +201,7 @@ impl Bot {
     /// Replaces the text of the bot's message `offer` with `text`.
     async fn edit(&self, offer: &PostedEvent, text: &str) -> Result<(), MatrixError> {
         let room_id = rooms::parse_room(&offer.room_id)?;
-        let room = self
-            .client
-            .get_room(&room_id)
-            .ok_or(MatrixError::NoRoom)?;
+        let room = self.client.get_room(&room_id).ok_or(MatrixError::NoRoom)?;
         let event_id = EventId::parse(&offer.event_id)
             .map_err(|e| MatrixError::BadId(format!("event ID {}: {e}", offer.event_id)))?;
         let content = RoomMessageEventContent::text_plain(text)

@@ -175,7 +175,9 @@ impl Bot {
     }
 
     fn set_connected(&self, up: bool) {
-        let was = self.state.swap(if up { UP } else { DOWN }, Ordering::Relaxed);
+        let was = self
+            .state
+            .swap(if up { UP } else { DOWN }, Ordering::Relaxed);
         self.told_down.store(!up, Ordering::Relaxed);
         self.metrics.matrix_connected(up, self.engine.now());
         if !up && was != DOWN {
@@ -186,7 +188,9 @@ impl Bot {
 
     fn lease_until(&self, _now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let ms = self.lease_until_ms.load(Ordering::Relaxed);
-        (ms > 0).then(|| DateTime::from_timestamp_millis(ms)).flatten()
+        (ms > 0)
+            .then(|| DateTime::from_timestamp_millis(ms))
+            .flatten()
     }
 
     fn set_lease_until(&self, until: Option<DateTime<Utc>>) {

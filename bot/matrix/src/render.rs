@@ -63,9 +63,9 @@ fn escalation(context: &OfferContext, now: DateTime<Utc>) -> String {
 /// What an offer message is edited to say once it is no longer open.
 pub fn closed_offer(message: &Message) -> Option<String> {
     match message {
-        Message::TakenByOther { id, first_name } => {
-            Some(format!("Hand-off {id} was taken by {first_name}. Nothing to do."))
-        }
+        Message::TakenByOther { id, first_name } => Some(format!(
+            "Hand-off {id} was taken by {first_name}. Nothing to do."
+        )),
         Message::Withdrawn { id } => Some(format!("Hand-off {id} is withdrawn. Nothing to do.")),
         _ => None,
     }
@@ -80,7 +80,10 @@ mod tests {
 
     #[test]
     fn an_offer_in_matrix_carries_the_whole_request_and_how_to_answer() {
-        let now = Utc.with_ymd_and_hms(2026, 12, 2, 15, 0, 0).single().unwrap();
+        let now = Utc
+            .with_ymd_and_hms(2026, 12, 2, 15, 0, 0)
+            .single()
+            .unwrap();
         let long = "5th & Main, retail theft; man in a red coat, calm, wants help with housing \
                     and says he has been sleeping at the shelter on Liberty since October";
         let text = matrix(

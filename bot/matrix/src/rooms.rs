@@ -80,7 +80,11 @@ impl Bot {
             }
         }
         let user_id = parse_user(user)?;
-        let room = self.client.create_dm(&user_id).await.map_err(MatrixError::sdk)?;
+        let room = self
+            .client
+            .create_dm(&user_id)
+            .await
+            .map_err(MatrixError::sdk)?;
         let kept = outbox
             .keep_matrix_room(&purpose, room.room_id().as_str(), self.engine.now())
             .await?;

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use handoff_config::MatrixTransport;
 use matrix_sdk::authentication::matrix::MatrixSession;
+use matrix_sdk::config::RequestConfig;
 use matrix_sdk::store::RoomLoadSettings;
 use matrix_sdk::{Client, SessionMeta, SessionTokens};
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,9 @@ struct Saved {
 }
 
 const SESSION_FILE: &str = "session.json";
+
+/// How long one request to the homeserver may take (a sync adds its long poll).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Whether `dir` holds a saved session (for `check-config` and the first start).
 pub fn has_saved_session(dir: &Path) -> bool {
@@ -192,8 +196,15 @@ async fn build(
     dir: &Path,
     passphrase: &str,
 ) -> Result<Client, SessionError> {
+    // No retries inside the SDK: a homeserver that does not answer must show as
+    // an error at once, so the sync loop reports the outage (and messages go by
+    // SMS) instead of waiting in the SDK's own backoff; the loops retry.
+    let requests = RequestConfig::new()
+        .disable_retry()
+        .timeout(REQUEST_TIMEOUT);
     Client::builder()
         .homeserver_url(&settings.homeserver)
+        .request_config(requests)
         .sqlite_store(dir.join("store"), Some(passphrase))
         .build()
         .await

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use handoff_bot::chat::Stop;
-use handoff_dispatcher::conversation::{Address, Inbound, MessageId};
 use handoff_dispatcher::MatrixUserId;
+use handoff_dispatcher::conversation::{Address, Inbound, MessageId};
 use matrix_sdk::config::{SyncSettings, SyncToken};
 use matrix_sdk::sync::SyncResponse;
 
