@@ -129,6 +129,10 @@ impl Bot {
             .outbox()
             .to_sms(item.id, &format!("Matrix: {reason}"), self.engine.now())
             .await?;
+        // Wake the SMS worker in this process now (others hear of it through the
+        // database's notification); it would otherwise look only at its next idle
+        // pass, up to half a minute later.
+        self.engine.outbox_signal().notify_waiters();
         self.metrics.matrix_send(false);
         Ok(())
     }
