@@ -41,6 +41,7 @@ fn is_for(item: &OutboxItem, who: &str) -> bool {
         Recipient::Staff(person) => person.as_str() == who,
         Recipient::Officer(officer) => officer.as_str() == who,
         Recipient::Phone(phone) => phone.as_str() == who,
+        Recipient::Matrix(user) => user.as_str() == who,
     }
 }
 

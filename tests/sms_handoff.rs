@@ -137,7 +137,7 @@ async fn a_request_is_offered_taken_by_dana_relayed_both_ways_and_closed_when_do
         assert!(is_offer_to(&events[2], "dana") || is_offer_to(&events[3], "dana"));
         assert!(is_offer_to(&events[2], "lee") || is_offer_to(&events[3], "lee"));
         assert!(
-            matches!(&events[4].kind, EventKind::Accepted { person } if person.as_str() == "dana")
+            matches!(&events[4].kind, EventKind::Accepted { person, .. } if person.as_str() == "dana")
         );
         assert!(matches!(
             &events[5].kind,
@@ -181,7 +181,7 @@ async fn a_plain_y_takes_the_one_offer_that_is_open() {
         let accepted = svc.events_named("accepted").await;
         assert_eq!(accepted.len(), 1);
         assert!(
-            matches!(&accepted[0].kind, EventKind::Accepted { person } if person.as_str() == "lee")
+            matches!(&accepted[0].kind, EventKind::Accepted { person, .. } if person.as_str() == "lee")
         );
 
         // Dana's late Y is answered, and logged as a late accept.

@@ -134,7 +134,8 @@ pub enum ReportCommand {
         #[command(flatten)]
         args: ReportArgs,
         /// How to group: case_manager, agency, officer, site, hour_of_week (0 =
-        /// Monday 00:00 local), week (named by its Monday), or all.
+        /// Monday 00:00 local), week (named by its Monday), channel (that the
+        /// accept came by: sms or matrix), or all.
         #[arg(long, default_value = "all", value_parser = parse_group)]
         by: GroupBy,
     },

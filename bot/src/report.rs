@@ -182,6 +182,7 @@ mod tests {
             first_offer_at: None,
             accepted_at: None,
             accepted_by: None,
+            accepted_via: None,
             arrived_at: None,
             closed_at: None,
             offers: 0,

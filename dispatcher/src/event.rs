@@ -4,6 +4,7 @@
 //! of staff and officers, never message bodies; the only words in them, the reasons
 //! given for a decline or a cancel, are blanked by retention (`crate::retention`).
 
+use crate::contact::Channel;
 use chrono::{DateTime, Utc};
 use handoff_schedules::{PersonId, SiteId, ZoneId};
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,10 @@ pub enum EventKind {
     },
     Accepted {
         person: PersonId,
+        /// The channel the accept came by (absent in events logged before it was
+        /// recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<Channel>,
     },
     /// An accept that came after someone else's.
     LateAccept {

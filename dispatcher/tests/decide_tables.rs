@@ -421,7 +421,10 @@ impl Fixture {
 // ---------------------------------------------------------------------------------
 
 fn accept(who: &str) -> Input {
-    Input::Accept { by: person(who) }
+    Input::Accept {
+        by: person(who),
+        via: handoff_dispatcher::Channel::Sms,
+    }
 }
 
 fn decline(who: &str) -> Input {
@@ -643,7 +646,8 @@ fn of_two_accepts_at_the_same_instant_the_first_applied_wins_and_the_second_is_t
         assert_eq!(
             kinds(&won),
             vec![EventKind::Accepted {
-                person: person(first)
+                person: person(first),
+                via: Some(handoff_dispatcher::Channel::Sms),
             }]
         );
 

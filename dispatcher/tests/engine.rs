@@ -195,7 +195,13 @@ async fn an_accept_cancels_the_pending_timer_and_sets_the_arrival_deadline() {
 
     clock.advance(Duration::seconds(90));
     let handled = engine
-        .handle(id, Input::Accept { by: person("lee") })
+        .handle(
+            id,
+            Input::Accept {
+                by: person("lee"),
+                via: handoff_dispatcher::Channel::Sms,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(handled.handoff.state, State::Accepted { by: person("lee") });
@@ -296,8 +302,20 @@ async fn two_accepts_at_the_same_instant_have_exactly_one_winner() {
     let id = engine.request(rivera_request()).await.unwrap().handoff.id;
 
     let (a, b) = tokio::join!(
-        engine.handle(id, Input::Accept { by: person("dana") }),
-        engine.handle(id, Input::Accept { by: person("lee") }),
+        engine.handle(
+            id,
+            Input::Accept {
+                by: person("dana"),
+                via: handoff_dispatcher::Channel::Sms,
+            }
+        ),
+        engine.handle(
+            id,
+            Input::Accept {
+                by: person("lee"),
+                via: handoff_dispatcher::Channel::Sms,
+            }
+        ),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     let assigned: Vec<&Message> = a

@@ -96,6 +96,7 @@ fn accepted(id: u32, when: &str, who: &str) -> Event {
         when,
         EventKind::Accepted {
             person: person(who),
+            via: None,
         },
     )
 }
@@ -943,6 +944,7 @@ impl Generator {
             taker,
             EventKind::Accepted {
                 person: person(taker),
+                via: channel_of(taker),
             },
         );
         truth.case_manager = Some(taker);
@@ -1073,6 +1075,7 @@ fn generate(seed: u64, n: u32) -> (Vec<Event>, Vec<Truth>) {
         } else {
             EventKind::Accepted {
                 person: person("ana"),
+                via: None,
             }
         };
         g.system(900_000 + orphan as u32, when, kind);
@@ -1090,7 +1093,21 @@ fn truth_key(truth: &Truth, by: GroupBy) -> String {
         GroupBy::Site => truth.site.to_owned(),
         GroupBy::HourOfWeek => truth.hour_of_week.to_string(),
         GroupBy::Week => truth.week.clone(),
+        GroupBy::Channel => truth
+            .case_manager
+            .and_then(channel_of)
+            .map_or_else(|| "(none)".to_owned(), |c| c.name().to_owned()),
         GroupBy::All => "all".to_owned(),
+    }
+}
+
+/// The channel a generated case manager answers by: some by Matrix, some by SMS,
+/// and one whose accepts predate the recording of channels.
+fn channel_of(person: &str) -> Option<handoff_dispatcher::Channel> {
+    match person.len() % 3 {
+        0 => Some(handoff_dispatcher::Channel::Matrix),
+        1 => Some(handoff_dispatcher::Channel::Sms),
+        _ => None,
     }
 }
 

@@ -147,6 +147,7 @@ fn every_event_kind() -> Vec<EventKind> {
         },
         EventKind::Accepted {
             person: ana.clone(),
+            via: None,
         },
         EventKind::LateAccept {
             person: person("ben"),
@@ -1126,6 +1127,7 @@ async fn reopening_the_database_after_dropping_the_store_keeps_everything() {
             Actor::Staff(person("ana")),
             EventKind::Accepted {
                 person: person("ana"),
+                via: None,
             },
         )];
         c.schedule = vec![(Timer::Arrival, t(45))];
@@ -1251,6 +1253,7 @@ async fn concurrent_commits_on_one_version_let_exactly_one_win_and_others_all_su
                     Actor::System,
                     EventKind::Accepted {
                         person: person(&name),
+                        via: None,
                     },
                 )];
                 let same = store.commit(c).await;

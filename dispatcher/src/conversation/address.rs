@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::contact::{MatrixUserId, PhoneNumber};
+use crate::contact::{Channel, MatrixUserId, PhoneNumber};
 use crate::roster::{Participant, Roster};
 
 /// Where a message came from, transport-neutral: the roster matches it to an
@@ -21,6 +21,14 @@ impl Address {
         match self {
             Address::Phone(phone) => roster.by_phone(phone),
             Address::Matrix(user) => roster.by_matrix(user),
+        }
+    }
+
+    /// The channel that carried a message from this address.
+    pub fn channel(&self) -> Channel {
+        match self {
+            Address::Phone(_) => Channel::Sms,
+            Address::Matrix(_) => Channel::Matrix,
         }
     }
 

@@ -66,7 +66,10 @@ pub(super) fn understand(
                         by,
                         reason: reason.clone(),
                     },
-                    _ => Input::Accept { by },
+                    _ => Input::Accept {
+                        by,
+                        via: message.from.channel(),
+                    },
                 };
                 plan.apply(id, input);
             }

@@ -1,6 +1,7 @@
 //! Answers to an offer: the first accept wins and everyone else offered is told who
 //! took it; a decline may end the round at once.
 
+use crate::contact::Channel;
 use chrono::Duration;
 use handoff_schedules::{PersonId, Role};
 
@@ -15,6 +16,7 @@ use crate::routing::World;
 pub(super) fn accept(
     handoff: &mut Handoff,
     by: PersonId,
+    via: Channel,
     world: &World<'_>,
     out: &mut Out,
 ) -> Result<(), DecideError> {
@@ -79,7 +81,13 @@ pub(super) fn accept(
             );
             let arrive_by = out.after(Some(world.settings.arrival_limit))?;
             out.schedule(Timer::Arrival, arrive_by);
-            out.record(Actor::Staff(by.clone()), EventKind::Accepted { person: by });
+            out.record(
+                Actor::Staff(by.clone()),
+                EventKind::Accepted {
+                    person: by,
+                    via: Some(via),
+                },
+            );
             Ok(())
         }
         // Closed (completed, expired, cancelled...): an accept now is not a late accept

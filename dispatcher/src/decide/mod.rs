@@ -13,6 +13,7 @@
 //!   project manager are alerted;
 //! - relayed text is redacted, and no message carries a phone number or Matrix ID.
 
+use crate::contact::Channel;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use handoff_schedules::PersonId;
 
@@ -67,6 +68,8 @@ impl Decision {
 pub enum Input {
     Accept {
         by: PersonId,
+        /// The channel the answer came by, kept in the event log.
+        via: Channel,
     },
     Decline {
         by: PersonId,
@@ -287,7 +290,7 @@ pub fn decide(
         effects: Vec::new(),
     };
     match input {
-        Input::Accept { by } => accept(&mut next, by, world, &mut out)?,
+        Input::Accept { by, via } => accept(&mut next, by, via, world, &mut out)?,
         Input::Decline { by, reason } => decline(&mut next, by, reason, world, &mut out)?,
         Input::Undeliverable { to } => undeliverable(&mut next, to, world, &mut out)?,
         Input::NotDelivered { to } => not_delivered(&mut next, to, world, &mut out),

@@ -27,6 +27,10 @@ pub enum GroupBy {
     /// The ISO week of the request in the site's local time, named by its Monday:
     /// `2024-03-04`.
     Week,
+    /// The channel the accept came by (`sms`, `matrix`); never-accepted
+    /// hand-offs, and accepts logged before channels were, go to
+    /// [`NO_CASE_MANAGER`].
+    Channel,
     /// Everything, in one group keyed [`ALL_KEY`].
     All,
 }
@@ -37,13 +41,14 @@ pub const NO_CASE_MANAGER: &str = "(none)";
 pub const ALL_KEY: &str = "all";
 
 impl GroupBy {
-    pub const ALL: [GroupBy; 7] = [
+    pub const ALL: [GroupBy; 8] = [
         GroupBy::CaseManager,
         GroupBy::Agency,
         GroupBy::Officer,
         GroupBy::Site,
         GroupBy::HourOfWeek,
         GroupBy::Week,
+        GroupBy::Channel,
         GroupBy::All,
     ];
 
@@ -56,6 +61,7 @@ impl GroupBy {
             GroupBy::Site => "site",
             GroupBy::HourOfWeek => "hour_of_week",
             GroupBy::Week => "week",
+            GroupBy::Channel => "channel",
             GroupBy::All => "all",
         }
     }
@@ -212,6 +218,11 @@ pub fn aggregate(
                 m.accepted_by
                     .as_ref()
                     .map_or_else(|| NO_CASE_MANAGER.to_owned(), |p| p.to_string()),
+            ),
+            GroupBy::Channel => (
+                0,
+                m.accepted_via
+                    .map_or_else(|| NO_CASE_MANAGER.to_owned(), |c| c.name().to_owned()),
             ),
             GroupBy::Agency => (0, m.agency.to_string()),
             GroupBy::Officer => (0, m.officer.to_string()),

@@ -1,6 +1,7 @@
 //! One hand-off's story in numbers: [`HandoffMetrics`] folded from its events,
 //! and how it ended ([`Outcome`]).
 
+use crate::contact::Channel;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
@@ -67,6 +68,9 @@ pub struct HandoffMetrics {
     /// may have been accepted first.
     pub accepted_at: Option<DateTime<Utc>>,
     pub accepted_by: Option<PersonId>,
+    /// The channel the first accept came by (unknown for accepts logged before
+    /// it was recorded).
+    pub accepted_via: Option<Channel>,
     pub arrived_at: Option<DateTime<Utc>>,
     /// When the closing event came; `None` while [`Outcome::Open`].
     pub closed_at: Option<DateTime<Utc>>,
@@ -244,6 +248,7 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
         first_offer_at: None,
         accepted_at: None,
         accepted_by: None,
+        accepted_via: None,
         arrived_at: None,
         closed_at: None,
         offers: 0,
@@ -280,10 +285,11 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
             EventKind::Declined { .. } => m.declines += 1,
             EventKind::OfferTimedOut { .. } => m.timed_out += 1,
             EventKind::OfferUndeliverable { .. } => m.undeliverable += 1,
-            EventKind::Accepted { person } => {
+            EventKind::Accepted { person, via } => {
                 if m.accepted_at.is_none() {
                     m.accepted_at = Some(at);
                     m.accepted_by = Some(person.clone());
+                    m.accepted_via = *via;
                 }
             }
             EventKind::Arrived { .. } => {
