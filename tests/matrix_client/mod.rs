@@ -19,17 +19,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use matrix_sdk::config::SyncSettings;
-use matrix_sdk::deserialized_responses::EncryptionInfo;
 use matrix_sdk::room::reply::{EnforceThread, Reply};
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
 use matrix_sdk::ruma::events::InitialStateEvent;
-use matrix_sdk::ruma::events::reaction::{OriginalSyncReactionEvent, ReactionEventContent};
+use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::Annotation;
-use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
 use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
 use matrix_sdk::ruma::events::room::message::{
-    AddMentions, OriginalSyncRoomMessageEvent, Relation, ReplacementMetadata,
-    RoomMessageEventContent, RoomMessageEventContentWithoutRelation,
+    AddMentions, ReplacementMetadata, RoomMessageEventContent,
+    RoomMessageEventContentWithoutRelation,
 };
 use matrix_sdk::ruma::{EventId, OwnedEventId, OwnedRoomId, OwnedUserId, RoomId, UserId};
 use matrix_sdk::{Client, Room, RoomState};
@@ -88,7 +86,7 @@ impl CaseManager {
             .to_owned();
 
         let log = Arc::new(seen::Log::new(own.as_str()));
-        record_events(&client, &own, &log);
+        seen::record_events(&client, &own, &log);
 
         // The first sync: Synapse answers an initial sync at once.
         let first = client
@@ -329,96 +327,4 @@ async fn join_invited_rooms(client: &Client) {
             );
         }
     }
-}
-
-/// Records, through event handlers that matrix-sdk runs while processing each
-/// sync (after decrypting), every message, edit, reaction and undecryptable event
-/// another user sends.
-fn record_events(client: &Client, own: &UserId, log: &Arc<seen::Log>) {
-    let (own_id, messages) = (own.to_owned(), log.clone());
-    client.add_event_handler(
-        move |event: OriginalSyncRoomMessageEvent,
-              room: Room,
-              encryption: Option<EncryptionInfo>| {
-            let (own_id, log) = (own_id.clone(), messages.clone());
-            async move {
-                if event.sender == own_id {
-                    return;
-                }
-                let (kind, body, msgtype, relates_to) = match &event.content.relates_to {
-                    Some(Relation::Replacement(replacement)) => (
-                        Kind::Edit,
-                        replacement.new_content.msgtype.body().to_owned(),
-                        replacement.new_content.msgtype.msgtype().to_owned(),
-                        Some(replacement.event_id.clone()),
-                    ),
-                    relation => (
-                        Kind::Message,
-                        event.content.body().to_owned(),
-                        event.content.msgtype().to_owned(),
-                        match relation {
-                            Some(Relation::Reply(reply)) => {
-                                Some(reply.in_reply_to.event_id.clone())
-                            }
-                            _ => None,
-                        },
-                    ),
-                };
-                log.record(Seen {
-                    room_id: room.room_id().to_owned(),
-                    event_id: event.event_id,
-                    sender: event.sender,
-                    kind,
-                    body,
-                    msgtype: Some(msgtype),
-                    relates_to,
-                    encrypted: encryption.is_some(),
-                });
-            }
-        },
-    );
-
-    let (own_id, reactions) = (own.to_owned(), log.clone());
-    client.add_event_handler(
-        move |event: OriginalSyncReactionEvent, room: Room, encryption: Option<EncryptionInfo>| {
-            let (own_id, log) = (own_id.clone(), reactions.clone());
-            async move {
-                if event.sender == own_id {
-                    return;
-                }
-                log.record(Seen {
-                    room_id: room.room_id().to_owned(),
-                    event_id: event.event_id,
-                    sender: event.sender,
-                    kind: Kind::Reaction,
-                    body: event.content.relates_to.key,
-                    msgtype: None,
-                    relates_to: Some(event.content.relates_to.event_id),
-                    encrypted: encryption.is_some(),
-                });
-            }
-        },
-    );
-
-    // An event still `m.room.encrypted` after the sync was processed is one
-    // matrix-sdk could not decrypt.
-    let (own_id, undecryptable) = (own.to_owned(), log.clone());
-    client.add_event_handler(move |event: OriginalSyncRoomEncryptedEvent, room: Room| {
-        let (own_id, log) = (own_id.clone(), undecryptable.clone());
-        async move {
-            if event.sender == own_id {
-                return;
-            }
-            log.record(Seen {
-                room_id: room.room_id().to_owned(),
-                event_id: event.event_id,
-                sender: event.sender,
-                kind: Kind::Undecryptable,
-                body: String::new(),
-                msgtype: None,
-                relates_to: None,
-                encrypted: true,
-            });
-        }
-    });
 }

@@ -1,13 +1,19 @@
 //! What a test client has seen in its rooms, and waiting for something to appear
-//! there. The sync loop writes; tests read and wait. Every change (a new event, or
-//! a sync that may have joined a room) bumps a counter in a `watch` channel, so a
-//! waiter re-checks exactly when something may have changed instead of polling.
+//! there. Event handlers run by the sync loop write; tests read and wait. Every
+//! change (a new event, or a sync that may have joined a room) bumps a counter in a
+//! `watch` channel, so a waiter re-checks exactly when something may have changed
+//! instead of polling.
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
+use matrix_sdk::deserialized_responses::EncryptionInfo;
+use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
+use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
+use matrix_sdk::ruma::events::room::message::{OriginalSyncRoomMessageEvent, Relation};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId, UserId};
+use matrix_sdk::{Client, Room};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -171,6 +177,98 @@ impl Log {
         }
         message
     }
+}
+
+/// Records, through event handlers that matrix-sdk runs while processing each
+/// sync (after decrypting), every message, edit, reaction and undecryptable event
+/// another user sends.
+pub(crate) fn record_events(client: &Client, own: &UserId, log: &Arc<Log>) {
+    let (own_id, messages) = (own.to_owned(), log.clone());
+    client.add_event_handler(
+        move |event: OriginalSyncRoomMessageEvent,
+              room: Room,
+              encryption: Option<EncryptionInfo>| {
+            let (own_id, log) = (own_id.clone(), messages.clone());
+            async move {
+                if event.sender == own_id {
+                    return;
+                }
+                let (kind, body, msgtype, relates_to) = match &event.content.relates_to {
+                    Some(Relation::Replacement(replacement)) => (
+                        Kind::Edit,
+                        replacement.new_content.msgtype.body().to_owned(),
+                        replacement.new_content.msgtype.msgtype().to_owned(),
+                        Some(replacement.event_id.clone()),
+                    ),
+                    relation => (
+                        Kind::Message,
+                        event.content.body().to_owned(),
+                        event.content.msgtype().to_owned(),
+                        match relation {
+                            Some(Relation::Reply(reply)) => {
+                                Some(reply.in_reply_to.event_id.clone())
+                            }
+                            _ => None,
+                        },
+                    ),
+                };
+                log.record(Seen {
+                    room_id: room.room_id().to_owned(),
+                    event_id: event.event_id,
+                    sender: event.sender,
+                    kind,
+                    body,
+                    msgtype: Some(msgtype),
+                    relates_to,
+                    encrypted: encryption.is_some(),
+                });
+            }
+        },
+    );
+
+    let (own_id, reactions) = (own.to_owned(), log.clone());
+    client.add_event_handler(
+        move |event: OriginalSyncReactionEvent, room: Room, encryption: Option<EncryptionInfo>| {
+            let (own_id, log) = (own_id.clone(), reactions.clone());
+            async move {
+                if event.sender == own_id {
+                    return;
+                }
+                log.record(Seen {
+                    room_id: room.room_id().to_owned(),
+                    event_id: event.event_id,
+                    sender: event.sender,
+                    kind: Kind::Reaction,
+                    body: event.content.relates_to.key,
+                    msgtype: None,
+                    relates_to: Some(event.content.relates_to.event_id),
+                    encrypted: encryption.is_some(),
+                });
+            }
+        },
+    );
+
+    // An event still `m.room.encrypted` after the sync was processed is one
+    // matrix-sdk could not decrypt.
+    let (own_id, undecryptable) = (own.to_owned(), log.clone());
+    client.add_event_handler(move |event: OriginalSyncRoomEncryptedEvent, room: Room| {
+        let (own_id, log) = (own_id.clone(), undecryptable.clone());
+        async move {
+            if event.sender == own_id {
+                return;
+            }
+            log.record(Seen {
+                room_id: room.room_id().to_owned(),
+                event_id: event.event_id,
+                sender: event.sender,
+                kind: Kind::Undecryptable,
+                body: String::new(),
+                msgtype: None,
+                relates_to: None,
+                encrypted: true,
+            });
+        }
+    });
 }
 
 /// A poisoned lock only means another test thread panicked holding it; the list
