@@ -44,6 +44,18 @@ fn config(
     data: &Path,
     fake: &FakeTwilio,
 ) -> Config {
+    config_with_password(homeserver, bot, dana, lee, data, fake, PASSWORD)
+}
+
+fn config_with_password(
+    homeserver: &str,
+    bot: &str,
+    dana: &str,
+    lee: &str,
+    data: &Path,
+    fake: &FakeTwilio,
+    password: &str,
+) -> Config {
     let program = always_open()
         .replace(
             "phone = \"+1 412 555 0111\"\n",
@@ -64,7 +76,7 @@ fn config(
     );
     handoff_config::load_str(Path::new("journey.toml"), &text, &|name| match name {
         "JOURNEY_SMS_TOKEN" => Some(AUTH_TOKEN.to_owned()),
-        "JOURNEY_MATRIX_PASSWORD" => Some(PASSWORD.to_owned()),
+        "JOURNEY_MATRIX_PASSWORD" => Some(password.to_owned()),
         _ => None,
     })
     .unwrap_or_else(|e| panic!("the journey program is invalid:\n{e}"))
@@ -135,6 +147,31 @@ async fn wait_for_rooms(who: &CaseManager, n: usize) {
     }
 }
 
+/// The site's room among `who`'s rooms: the bot names it "<site>: hand-offs".
+fn site_room(who: &CaseManager) -> matrix_sdk::ruma::OwnedRoomId {
+    who.client()
+        .joined_rooms()
+        .into_iter()
+        .find(|room| {
+            room.name()
+                .is_some_and(|name| name.ends_with(": hand-offs"))
+        })
+        .map(|room| room.room_id().to_owned())
+        .unwrap_or_else(|| panic!("{} is not in the site's room", who.user_id()))
+}
+
+/// `who` asks WHO in the site's room and waits for the answer: once it comes, the
+/// bot has seen them in that room.
+async fn ask_who(who: &CaseManager, bot: &str) {
+    let earlier: Vec<_> = who.seen().into_iter().map(|s| s.event_id).collect();
+    who.send_text(&site_room(who), "WHO").await;
+    who.wait_for_message(
+        |s| s.sender.as_str() == bot && s.body.contains("Metro") && !earlier.contains(&s.event_id),
+        STEP,
+    )
+    .await;
+}
+
 fn saved_device(data: &Path) -> String {
     let text = std::fs::read_to_string(data.join("session.json"))
         .unwrap_or_else(|e| panic!("reading the saved session: {e}"));
@@ -181,6 +218,9 @@ async fn journey(database: Option<String>) {
     assert!(!device.is_empty());
     wait_for_rooms(&dana, 2).await;
     wait_for_rooms(&lee, 2).await;
+    // A command written in the site's room is answered too.
+    ask_who(&dana, &bot).await;
+    ask_who(&lee, &bot).await;
 
     // An officer texts a request: both are offered it in Matrix, encrypted, with
     // the whole request and how to answer; nobody is texted an offer.
@@ -216,6 +256,16 @@ async fn journey(database: Option<String>) {
         fake.sent().iter().all(|m| !m.body.contains("Y1001")),
         "an offer was texted"
     );
+    // Offered to both at once, it was posted once, in the site's room.
+    assert_eq!(
+        offer.event_id, lee_offer.event_id,
+        "the round's offer was posted twice"
+    );
+    assert!(
+        offer.body.contains("offered to 2 people at once"),
+        "{}",
+        offer.body
+    );
 
     // Dana's ✅ accepts: the officer is texted her first name, well under a second
     // later; Lee's offer is edited to say who took it.
@@ -237,10 +287,13 @@ async fn journey(database: Option<String>) {
         STEP,
     )
     .await;
-    dana.wait_for_message(from_bot(&bot, "1001 is yours"), STEP)
+    let assignment = dana
+        .wait_for_message(from_bot(&bot, "1001 is yours"), STEP)
         .await;
-    // Her ETA, sent as a reply in chat, reaches the officer by SMS.
-    dana.send_text(&offer.room_id, "ETA 15").await;
+    let dana_room = assignment.room_id.clone();
+    assert_ne!(dana_room, offer.room_id, "the assignment is Dana's alone");
+    // Her ETA, written in her direct room, reaches the officer by SMS.
+    dana.send_text(&dana_room, "ETA 15").await;
     text_to(&fake, RIVERA, |body| body.contains("15 min")).await;
 
     // A second request: Dana is busy, so Lee alone is offered; his ❌ moves it to
@@ -258,7 +311,7 @@ async fn journey(database: Option<String>) {
     lee.react(&second.room_id, &second.event_id, "❌").await;
     text_to(&fake, ROSA, |body| body.contains("1002")).await;
     // Dana, who was not offered 1002, is told so and changes nothing.
-    dana.send_text(&offer.room_id, "Y1002").await;
+    dana.send_text(&dana_room, "Y1002").await;
     dana.wait_for_message(
         |s| s.sender.as_str() == bot && s.body.contains("1002") && s.event_id != second.event_id,
         STEP,
@@ -276,6 +329,17 @@ async fn journey(database: Option<String>) {
             .any(|e| e.handoff.get() == 1002 && e.kind.name() == "accepted"),
         "a pass or a stranger's accept took 1002"
     );
+    // The log keeps the channel Dana's accept came by, for reports.
+    assert!(events.iter().any(|e| {
+        e.handoff.get() == 1001
+            && matches!(
+                e.kind,
+                handoff_dispatcher::EventKind::Accepted {
+                    via: Some(Channel::Matrix),
+                    ..
+                }
+            )
+    }));
 
     // Restart: the same device, the same rooms, and old events are not answered
     // again.
@@ -295,7 +359,7 @@ async fn journey(database: Option<String>) {
     let running = start(&config, &database).await;
     assert_eq!(saved_device(&data), device, "the bot became a new device");
     let earlier: Vec<_> = dana.seen().into_iter().map(|s| s.event_id).collect();
-    dana.send_text(&offer.room_id, "STATUS").await;
+    dana.send_text(&dana_room, "STATUS").await;
     dana.wait_for_message(
         |s| s.sender.as_str() == bot && s.body.contains("1001") && !earlier.contains(&s.event_id),
         STEP,
@@ -333,6 +397,30 @@ async fn journey(database: Option<String>) {
         cut.elapsed().as_millis()
     );
     assert!(cut.elapsed() < Duration::from_secs(60));
+    // The outage shows in the health check and the metrics.
+    let health = reqwest::get(format!("{}/healthz", running.public_url))
+        .await
+        .unwrap_or_else(|e| panic!("GET /healthz: {e}"));
+    assert_eq!(health.status().as_u16(), 503);
+    let health = health.text().await.unwrap_or_default();
+    assert!(
+        health.contains("Matrix homeserver has not answered"),
+        "{health}"
+    );
+    let metrics = reqwest::get(format!("{}/metrics", running.public_url))
+        .await
+        .unwrap_or_else(|e| panic!("GET /metrics: {e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        metrics.contains("\nhandoff_matrix_connected 0\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("handoff_matrix_messages_total{result=\"moved_to_sms\"} 1"),
+        "{metrics}"
+    );
     let outbox = running
         .engine
         .records()
@@ -349,4 +437,39 @@ async fn journey(database: Option<String>) {
         && m.message.is_offer()));
     relay.restore();
     running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_login_the_homeserver_refuses_stops_start_up_with_its_reason() {
+    let server = homeserver();
+    let bot = server.register(&unique("handoff"), PASSWORD).await;
+    let dana = server.register(&unique("dana"), PASSWORD).await;
+    let lee = server.register(&unique("lee"), PASSWORD).await;
+    let fake = FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await;
+    let dir = TempDir::new().unwrap_or_else(|e| panic!("temporary directory: {e}"));
+    let data = dir.path().join("matrix");
+    let config = config_with_password(&server.url, &bot, &dana, &lee, &data, &fake, "wrong");
+    let options = Options {
+        listen: Some(([127, 0, 0, 1], 0).into()),
+        database: Some(format!("sqlite://{}/handoff.db", dir.path().display())),
+        public_url: None,
+    };
+    let started = serve::start_with(
+        &config,
+        options,
+        Arc::new(SystemClock),
+        true,
+        Some(Arc::new(handoff_matrix::MatrixChat)),
+    )
+    .await;
+    let Err(error) = started else {
+        panic!("handoff started with a password the homeserver refuses");
+    };
+    let error = format!("{error:#}");
+    assert!(error.contains("refused the login"), "{error}");
+    assert!(error.contains(&bot), "{error}");
+    assert!(
+        !data.join("session.json").exists(),
+        "a refused login saved a session"
+    );
 }

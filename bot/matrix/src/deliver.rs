@@ -1,6 +1,9 @@
 //! Delivery of the outbox's Matrix messages: each is posted in its recipient's
 //! encrypted direct room, or, for "taken by someone else" and "withdrawn", edits
-//! the offer it closes (`m.replace`), so nobody acts on a stale offer.
+//! the offer it closes (`m.replace`), so nobody acts on a stale offer. An offer
+//! made to several people at once is posted once, in the site's room, for all of
+//! them who have joined it (the others get it in their direct room); the first ✅
+//! there takes it, and the one message is edited to say by whom.
 //!
 //! Rules, and why:
 //! - **SMS at once when Matrix cannot.** A message whose post fails, times out, or
@@ -19,8 +22,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use handoff_bot::chat::Stop;
 use handoff_dispatcher::engine::message_name;
-use handoff_dispatcher::{Channel, LeaseToken, OutboxItem, PostedEvent, Recipient};
+use handoff_dispatcher::message::OfferContext;
+use handoff_dispatcher::{
+    Channel, HandoffId, LeaseToken, MatrixUserId, Message, OutboxItem, PostedEvent, Recipient,
+};
 use matrix_sdk::ruma::EventId;
+use matrix_sdk::ruma::events::room::member::MembershipState;
 use matrix_sdk::ruma::events::room::message::{ReplacementMetadata, RoomMessageEventContent};
 
 use crate::{Bot, MatrixError, render, rooms};
@@ -174,6 +181,14 @@ impl Bot {
         let user = self
             .matrix_id_of(&item.recipient)
             .ok_or(MatrixError::NoMatrixId)?;
+        if let (Message::Offer { context, .. }, Some(handoff)) = (&item.message, item.handoff)
+            && context.together > 1
+            && let Some(shared) = self
+                .offer_in_site_room(item, handoff, context, &user, now)
+                .await?
+        {
+            return Ok(shared);
+        }
         if let (Some(closing), Some(handoff)) = (render::closed_offer(&item.message), item.handoff)
         {
             let offers = self
@@ -202,8 +217,72 @@ impl Bot {
         ))
     }
 
-    /// Replaces the text of the bot's message `offer` with `text`.
+    /// Posts an offer of a round of several people in the site's room, once for
+    /// the round: the first of its messages posts it, the others record the same
+    /// event for their recipients. `None` when the site has no room, or `user` has
+    /// not joined it, or it is not encrypted: the offer then goes to their direct
+    /// room.
+    async fn offer_in_site_room(
+        &self,
+        item: &OutboxItem,
+        handoff: HandoffId,
+        context: &OfferContext,
+        user: &MatrixUserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<PostedEvent>, MatrixError> {
+        let outbox = self.engine.outbox();
+        let Some(record) = self.engine.records().handoff(handoff).await? else {
+            return Ok(None);
+        };
+        let Some(room_id) = outbox
+            .matrix_room(&rooms::site(record.request.site.as_str()))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let Some(room) = self.client.get_room(&rooms::parse_room(&room_id)?) else {
+            return Ok(None);
+        };
+        let joined = room
+            .get_member_no_sync(&rooms::parse_user(user)?)
+            .await
+            .map_err(MatrixError::sdk)?
+            .is_some_and(|m| *m.membership() == MembershipState::Join);
+        let encrypted = room
+            .latest_encryption_state()
+            .await
+            .map_err(MatrixError::sdk)?
+            .is_encrypted();
+        if !joined || !encrypted {
+            return Ok(None);
+        }
+        // The round: its step and its deadline, which no other round shares.
+        let round = format!(
+            "site-offer:{handoff}:{}:{}",
+            context.step,
+            context.answer_by.map_or(0, |t| t.timestamp_millis())
+        );
+        if let Some(event_id) = outbox.matrix_state(&round).await? {
+            return Ok(Some(posted(item, &room_id, &event_id)));
+        }
+        let body = render::matrix(&item.message, now);
+        let response = room
+            .send(RoomMessageEventContent::text_plain(body))
+            .await
+            .map_err(MatrixError::sdk)?;
+        let event_id = response.response.event_id.to_string();
+        outbox.set_matrix_state(&round, &event_id).await?;
+        Ok(Some(posted(item, &room_id, &event_id)))
+    }
+
+    /// Replaces the text of the bot's message `offer` with `text`, once: an offer
+    /// posted for several people is closed by each one's message, with one edit.
     async fn edit(&self, offer: &PostedEvent, text: &str) -> Result<(), MatrixError> {
+        let outbox = self.engine.outbox();
+        let done = format!("edited:{}", offer.event_id);
+        if outbox.matrix_state(&done).await?.as_deref() == Some(text) {
+            return Ok(());
+        }
         let room_id = rooms::parse_room(&offer.room_id)?;
         let room = self.client.get_room(&room_id).ok_or(MatrixError::NoRoom)?;
         let event_id = EventId::parse(&offer.event_id)
@@ -211,6 +290,7 @@ impl Bot {
         let content = RoomMessageEventContent::text_plain(text)
             .make_replacement(ReplacementMetadata::new(event_id, None));
         room.send(content).await.map_err(MatrixError::sdk)?;
+        outbox.set_matrix_state(&done, text).await?;
         Ok(())
     }
 }

@@ -24,7 +24,7 @@ pub(crate) fn seen(user: &MatrixUserId) -> String {
     format!("seen:{}", user.as_str())
 }
 
-fn site(id: &str) -> String {
+pub(crate) fn site(id: &str) -> String {
     format!("site:{id}")
 }
 
@@ -223,7 +223,7 @@ pub(crate) fn parse_room(id: &str) -> Result<OwnedRoomId, MatrixError> {
     RoomId::parse(id).map_err(|e| MatrixError::BadId(format!("room ID {id}: {e}")))
 }
 
-fn parse_user(user: &MatrixUserId) -> Result<OwnedUserId, MatrixError> {
+pub(crate) fn parse_user(user: &MatrixUserId) -> Result<OwnedUserId, MatrixError> {
     UserId::parse(user.as_str())
         .map_err(|e| MatrixError::BadId(format!("user ID {}: {e}", user.as_str())))
 }

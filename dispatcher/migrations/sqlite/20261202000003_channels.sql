@@ -13,16 +13,18 @@ CREATE TABLE matrix_rooms (
 );
 
 -- Every message the bot posted in Matrix: which outbox message it carried, so that
--- a reaction on it names its hand-off and a later "taken by" edits it. Holds ids
--- only, never words.
+-- a reaction on it names its hand-off and a later "taken by" edits it. One offer
+-- posted in a site's room carries the offers of everyone in the round: a row for
+-- each. Holds ids only, never words.
 CREATE TABLE matrix_events (
-    event_id   TEXT   PRIMARY KEY,
+    event_id   TEXT   NOT NULL,
     room_id    TEXT   NOT NULL,
     outbox_id  BIGINT NOT NULL,
     handoff_id BIGINT,
     recipient  TEXT   NOT NULL,
     kind       TEXT   NOT NULL,
-    sent_at    BIGINT NOT NULL
+    sent_at    BIGINT NOT NULL,
+    PRIMARY KEY (event_id, recipient)
 );
 CREATE INDEX matrix_events_by_handoff ON matrix_events (handoff_id, recipient);
 

@@ -13,7 +13,7 @@ use super::{Store, StoreError};
 use crate::handoff::HandoffId;
 use crate::message::Recipient;
 
-/// A message the bot posted in a Matrix room.
+/// A message the bot posted in a Matrix room, for one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostedEvent {
     pub event_id: String,
@@ -105,7 +105,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO matrix_events (event_id, room_id, outbox_id, handoff_id, recipient, \
-             kind, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING",
+             kind, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (event_id, recipient) DO NOTHING",
         )
         .bind(posted.event_id.as_str())
         .bind(posted.room_id.as_str())
@@ -120,11 +121,12 @@ impl Store {
         Ok(())
     }
 
-    /// The message the bot posted as `event_id`, if it did.
+    /// The message the bot posted as `event_id`, if it did (for an offer posted
+    /// once for several people, the first of them).
     pub async fn matrix_event(&self, event_id: &str) -> Result<Option<PostedEvent>, StoreError> {
         let row = sqlx::query(
             "SELECT event_id, room_id, outbox_id, handoff_id, recipient, kind FROM matrix_events \
-             WHERE event_id = $1",
+             WHERE event_id = $1 ORDER BY outbox_id LIMIT 1",
         )
         .bind(event_id)
         .fetch_optional(self.pool())
