@@ -99,6 +99,19 @@ async fn start(config: &Config, database: &str) -> Running {
     .unwrap_or_else(|e| panic!("handoff did not start: {e:#}"))
 }
 
+/// `from` texts `body` to the program through the provider's signed webhook.
+async fn text(fake: &FakeTwilio, running: &Running, from: &str, body: &str) {
+    let (status, _) = fake
+        .post_inbound(
+            &format!("{}/sms/inbound", running.public_url),
+            from,
+            PROGRAM_NUMBER,
+            body,
+        )
+        .await;
+    assert_eq!(status, 200, "the webhook refused {body:?}");
+}
+
 /// Waits until the provider has a text to `phone` that `pred` accepts.
 async fn text_to(fake: &FakeTwilio, phone: &str, pred: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + STEP;
@@ -224,13 +237,7 @@ async fn journey(database: Option<String>) {
 
     // An officer texts a request: both are offered it in Matrix, encrypted, with
     // the whole request and how to answer; nobody is texted an offer.
-    fake.post_inbound(
-        &format!("{}/sms/inbound", running.public_url),
-        RIVERA,
-        PROGRAM_NUMBER,
-        REQUEST,
-    )
-    .await;
+    text(&fake, &running, RIVERA, REQUEST).await;
     let offer = dana
         .wait_for_message(from_bot(&bot, "Hand-off 1001"), STEP)
         .await;
@@ -298,13 +305,7 @@ async fn journey(database: Option<String>) {
 
     // A second request: Dana is busy, so Lee alone is offered; his ❌ moves it to
     // the next step (the supervisor, by SMS).
-    fake.post_inbound(
-        &format!("{}/sms/inbound", running.public_url),
-        CHEN,
-        PROGRAM_NUMBER,
-        REQUEST,
-    )
-    .await;
+    text(&fake, &running, CHEN, REQUEST).await;
     let second = lee
         .wait_for_message(from_bot(&bot, "Hand-off 1002"), STEP)
         .await;
@@ -384,13 +385,7 @@ async fn journey(database: Option<String>) {
     // well within its step, and the outbox says which channel it went by.
     relay.cut();
     let cut = Instant::now();
-    fake.post_inbound(
-        &format!("{}/sms/inbound", running.public_url),
-        RIVERA,
-        PROGRAM_NUMBER,
-        "LEAD 9th & Penn",
-    )
-    .await;
+    text(&fake, &running, RIVERA, "LEAD 9th & Penn").await;
     text_to(&fake, LEE, |body| body.contains("1003")).await;
     eprintln!(
         "offer by SMS {} ms after the homeserver went away",
