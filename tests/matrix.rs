@@ -302,6 +302,16 @@ async fn journey(database: Option<String>) {
     // Her ETA, written in her direct room, reaches the officer by SMS.
     dana.send_text(&dana_room, "ETA 15").await;
     text_to(&fake, RIVERA, |body| body.contains("15 min")).await;
+    // Chat in the site's room stays there; words in her direct room reach the
+    // officer. (Handled in order: once the second arrives, the first was passed over.)
+    dana.send_text(&site_room(&dana), "lunch at noon, anyone?")
+        .await;
+    dana.send_text(&dana_room, "Parking now").await;
+    text_to(&fake, RIVERA, |body| body.contains("Parking now")).await;
+    assert!(
+        !fake.sent().iter().any(|m| m.body.contains("lunch")),
+        "the site room's chat was relayed to the officer"
+    );
 
     // A second request: Dana is busy, so Lee alone is offered; his ❌ moves it to
     // the next step (the supervisor, by SMS).

@@ -27,7 +27,6 @@ use handoff_dispatcher::{
     Channel, HandoffId, LeaseToken, MatrixUserId, Message, OutboxItem, PostedEvent, Recipient,
 };
 use matrix_sdk::ruma::EventId;
-use matrix_sdk::ruma::events::room::member::MembershipState;
 use matrix_sdk::ruma::events::room::message::{ReplacementMetadata, RoomMessageEventContent};
 
 use crate::{Bot, MatrixError, render, rooms};
@@ -243,11 +242,7 @@ impl Bot {
         let Some(room) = self.client.get_room(&rooms::parse_room(&room_id)?) else {
             return Ok(None);
         };
-        let joined = room
-            .get_member_no_sync(&rooms::parse_user(user)?)
-            .await
-            .map_err(MatrixError::sdk)?
-            .is_some_and(|m| *m.membership() == MembershipState::Join);
+        let joined = rooms::is_member(&room, user).await?;
         let encrypted = room
             .latest_encryption_state()
             .await

@@ -50,6 +50,8 @@ pub(crate) enum MatrixError {
     NoRoom,
     #[error("the room {0} is not encrypted: no hand-off details are posted there")]
     NotEncrypted(String),
+    #[error("the recipient has not joined the room {0}")]
+    NotJoined(String),
     #[error("a malformed {0}")]
     BadId(String),
 }
@@ -119,6 +121,8 @@ pub(crate) struct Bot {
     lease_until_ms: AtomicI64,
     /// Signalled once the first sync has answered and the rooms are prepared.
     ready: Notify,
+    /// The site rooms' IDs, once prepared.
+    site_rooms: Mutex<Vec<String>>,
 }
 
 impl Bot {
@@ -159,7 +163,16 @@ impl Bot {
             lease: Mutex::new(None),
             lease_until_ms: AtomicI64::new(0),
             ready: Notify::new(),
+            site_rooms: Mutex::new(Vec::new()),
         })
+    }
+
+    fn is_site_room(&self, room_id: &str) -> bool {
+        self.site_rooms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .any(|r| r == room_id)
     }
 
     fn is_connected(&self) -> bool {

@@ -6,6 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use handoff_dispatcher::Message;
+use handoff_dispatcher::message::Audience;
 use handoff_dispatcher::message::OfferContext;
 
 /// The text of `message` for a Matrix room, at `now`.
@@ -35,9 +36,32 @@ pub fn matrix(message: &Message, now: DateTime<Utc>) -> String {
             ));
             text
         }
+        Message::Help { audience } => match audience {
+            Audience::Officer => OFFICER_HELP.to_owned(),
+            Audience::Staff => STAFF_HELP.to_owned(),
+        },
+        Message::NotRegistered => "This Matrix account is not registered with the program, so \
+             handoff cannot act on what it writes: please contact the program coordinator."
+            .to_owned(),
         other => handoff_bot::render::sms(other),
     }
 }
+
+/// The commands, as they work in chat (carrier keywords mean nothing here).
+const OFFICER_HELP: &str = "What you can write here:\n\
+    LEAD <place, what happened>: ask for a case manager\n\
+    REFER <place, notes>: refer someone for follow-up\n\
+    STATUS: your open hand-offs\n\
+    CANCEL [number] [reason]: withdraw one\n\
+    Anything else goes to the case manager of your hand-off. Do not write names or dates of birth.";
+
+const STAFF_HELP: &str = "What you can do here:\n\
+    React ✅ to an offer to take it, ❌ to pass (or reply Y / N, or Y<number>, N<number> [reason])\n\
+    ETA <minutes>: when you will arrive\n\
+    ARRIVED, DONE: you are there; the person is released to you\n\
+    CANCEL <number> [reason]: call it off\n\
+    STATUS: yours. WHO: who is on duty\n\
+    In your direct room, anything else goes to the officer; in the site's room only commands count.";
 
 /// "Step 1 of 3; moves on in 4 min if nobody takes it; offered to 2 people."
 fn escalation(context: &OfferContext, now: DateTime<Utc>) -> String {

@@ -9,6 +9,7 @@ use handoff_dispatcher::{MatrixUserId, Recipient};
 use matrix_sdk::ruma::api::client::room::create_room::v3::{Request as CreateRoom, RoomPreset};
 use matrix_sdk::ruma::events::InitialStateEvent;
 use matrix_sdk::ruma::events::room::encryption::RoomEncryptionEventContent;
+use matrix_sdk::ruma::events::room::member::MembershipState;
 use matrix_sdk::ruma::{OwnedRoomId, OwnedUserId, RoomId, UserId};
 use matrix_sdk::{Room, RoomState};
 
@@ -62,6 +63,11 @@ impl Bot {
             .is_encrypted()
         {
             return Err(MatrixError::NotEncrypted(room.room_id().to_string()));
+        }
+        // A person who has not joined (or has left) would never read it: SMS
+        // reaches them instead.
+        if !is_member(&room, user).await? {
+            return Err(MatrixError::NotJoined(room.room_id().to_string()));
         }
         Ok(room)
     }
@@ -185,8 +191,15 @@ impl Bot {
             }
         }
         for (id, name, configured) in &self.sites {
-            if let Err(error) = self.site_room(id, name, configured.as_deref()).await {
-                tracing::warn!(%error, site = %id, "cannot prepare the site's room");
+            match self.site_room(id, name, configured.as_deref()).await {
+                Ok(room) => self
+                    .site_rooms
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(room.room_id().to_string()),
+                Err(error) => {
+                    tracing::warn!(%error, site = %id, "cannot prepare the site's room")
+                }
             }
         }
     }
@@ -217,6 +230,15 @@ impl Bot {
             tracing::warn!(%error, room = %id, "cannot answer an invite");
         }
     }
+}
+
+/// Whether `user` has joined `room`, as the bot last synced it.
+pub(crate) async fn is_member(room: &Room, user: &MatrixUserId) -> Result<bool, MatrixError> {
+    Ok(room
+        .get_member_no_sync(&parse_user(user)?)
+        .await
+        .map_err(MatrixError::sdk)?
+        .is_some_and(|m| *m.membership() == MembershipState::Join))
 }
 
 pub(crate) fn parse_room(id: &str) -> Result<OwnedRoomId, MatrixError> {

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use handoff_bot::chat::Stop;
 use handoff_dispatcher::MatrixUserId;
-use handoff_dispatcher::conversation::{Address, Inbound, MessageId};
+use handoff_dispatcher::conversation::{Address, Command, Inbound, MessageId};
 use matrix_sdk::config::{SyncSettings, SyncToken};
 use matrix_sdk::sync::SyncResponse;
 
@@ -62,14 +62,17 @@ impl Bot {
                     }
                 }
                 Err(error) => {
-                    if error.is_outage() {
-                        if self.is_connected() || !self.was_told_down() {
+                    // Whatever the cause (no answer, a signed-out device, a
+                    // homeserver error), a failed sync means Matrix cannot be
+                    // counted on: messages for it go by SMS until a sync succeeds.
+                    if !self.was_told_down() {
+                        if error.is_outage() {
                             tracing::warn!(%error, "the Matrix homeserver does not answer; messages for Matrix go by SMS until it does");
+                        } else {
+                            tracing::error!(%error, "a Matrix sync failed (a signed-out device says so here); messages for Matrix go by SMS until one succeeds");
                         }
-                        self.set_connected(false);
-                    } else {
-                        tracing::error!(%error, "a Matrix sync failed; trying again");
                     }
+                    self.set_connected(false);
                     let pause = jittered(backoff);
                     backoff = (backoff * 2).min(MAX_BACKOFF);
                     tokio::select! {
@@ -140,6 +143,13 @@ impl Bot {
         let (command, body) = match incoming {
             Incoming::Text { body, reply_to, .. } => {
                 let mut command = events::command(&body);
+                if matches!(command, Command::Text { .. } | Command::Empty)
+                    && self.is_site_room(room_id)
+                {
+                    // The team's own conversation in the site's room is not for
+                    // the officer: only commands count there.
+                    return Ok(());
+                }
                 if let Some(target) = reply_to
                     && let Some(posted) = outbox.matrix_event(&target).await?
                     && let Some(handoff) = posted.handoff
@@ -159,12 +169,9 @@ impl Bot {
                     return Ok(());
                 };
                 let command = match answer {
-                    Answer::Accept => events::about(
-                        handoff_dispatcher::conversation::Command::Accept { id: None },
-                        handoff,
-                    ),
+                    Answer::Accept => events::about(Command::Accept { id: None }, handoff),
                     Answer::Decline => events::about(
-                        handoff_dispatcher::conversation::Command::Decline {
+                        Command::Decline {
                             id: None,
                             reason: None,
                         },

@@ -16,7 +16,6 @@ use std::sync::{Arc, PoisonError};
 use chrono::{DateTime, Utc};
 
 use super::{Engine, EngineError, prepare};
-use crate::contact::Channel;
 use crate::conversation::{self, Action, ContactChange, Inbound, Plan, Snapshot};
 use crate::decide::{self, decide};
 use crate::directory::Directory;
@@ -243,8 +242,8 @@ fn contact_write(message: &Inbound, change: Option<ContactChange>) -> Option<Con
 
 /// The replies as outbox rows, keyed by the message's provider id so that nothing
 /// can answer one message twice. The sender is answered on the channel they wrote
-/// on (a case manager who reacts in Matrix reads the answer there); anyone else
-/// by their own channel.
+/// on (a case manager who reacts in Matrix reads the answer there, one who texts
+/// reads it by text); anyone else by their own channel.
 fn reply_items(
     message: &Inbound,
     sender: Option<&Recipient>,
@@ -255,9 +254,10 @@ fn reply_items(
         .into_iter()
         .enumerate()
         .map(|(n, (recipient, message_out))| {
-            let channel = match &message.from {
-                conversation::Address::Matrix(_) if sender == Some(&recipient) => Channel::Matrix,
-                _ => directory.channel_for(&recipient),
+            let channel = if sender == Some(&recipient) {
+                message.from.channel()
+            } else {
+                directory.channel_for(&recipient)
             };
             NewOutbound {
                 key: format!("reply:{}:{n}", message.id),
