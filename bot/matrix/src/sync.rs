@@ -48,7 +48,7 @@ impl Bot {
                 () = &mut stop => return,
                 pass = self.sync_pass() => pass,
             };
-            match pass {
+            let error = match pass {
                 Ok(()) => {
                     if !self.is_connected() {
                         tracing::info!("the Matrix homeserver answers again");
@@ -60,11 +60,20 @@ impl Bot {
                         rooms_ready = true;
                         self.ready.notify_waiters();
                     }
+                    continue;
                 }
-                Err(error) => {
-                    // Whatever the cause (no answer, a signed-out device, a
-                    // homeserver error), a failed sync means Matrix cannot be
-                    // counted on: messages for it go by SMS until a sync succeeds.
+                Err(error) => error,
+            };
+            match &error {
+                // The database, not the homeserver: the batch is read again (its
+                // position was not saved) once the database answers.
+                MatrixError::Store(_) | MatrixError::Engine(_) => {
+                    tracing::error!(%error, "Matrix events could not be handled; reading them again shortly");
+                }
+                // Whatever else the cause (no answer, a signed-out device, a
+                // homeserver error), a failed sync means Matrix cannot be counted
+                // on: messages for it go by SMS until a sync succeeds.
+                _ => {
                     if !self.was_told_down() {
                         if error.is_outage() {
                             tracing::warn!(%error, "the Matrix homeserver does not answer; messages for Matrix go by SMS until it does");
@@ -73,13 +82,13 @@ impl Bot {
                         }
                     }
                     self.set_connected(false);
-                    let pause = jittered(backoff);
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
-                    tokio::select! {
-                        () = &mut stop => return,
-                        () = tokio::time::sleep(pause) => {}
-                    }
                 }
+            }
+            let pause = jittered(backoff);
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(pause) => {}
             }
         }
     }
