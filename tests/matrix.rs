@@ -185,6 +185,33 @@ async fn ask_who(who: &CaseManager, bot: &str) {
     .await;
 }
 
+/// Waits until `who` sees `user` leave `room` (a declined invite is a leave).
+async fn wait_until_left(who: &CaseManager, room: &matrix_sdk::ruma::RoomId, user: &str) {
+    let user = matrix_sdk::ruma::UserId::parse(user).unwrap_or_else(|e| panic!("{user}: {e}"));
+    let deadline = Instant::now() + STEP;
+    loop {
+        let room = who
+            .client()
+            .get_room(room)
+            .unwrap_or_else(|| panic!("{} is not in {room}", who.user_id()));
+        let member = room
+            .get_member_no_sync(&user)
+            .await
+            .unwrap_or_else(|e| panic!("members of {}: {e}", room.room_id()));
+        if member.is_some_and(|m| {
+            *m.membership() == matrix_sdk::ruma::events::room::member::MembershipState::Leave
+        }) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{user} did not decline the invite to {}",
+            room.room_id()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn saved_device(data: &Path) -> String {
     let text = std::fs::read_to_string(data.join("session.json"))
         .unwrap_or_else(|e| panic!("reading the saved session: {e}"));
@@ -234,6 +261,12 @@ async fn journey(database: Option<String>) {
     // A command written in the site's room is answered too.
     ask_who(&dana, &bot).await;
     ask_who(&lee, &bot).await;
+
+    // The bot accepts invites only from configured people: a stranger's is declined.
+    let stranger_id = server.register(&unique("stranger"), PASSWORD).await;
+    let stranger = CaseManager::login(&server.url, &stranger_id, PASSWORD).await;
+    let strangers_room = stranger.create_encrypted_dm(&bot).await;
+    wait_until_left(&stranger, &strangers_room, &bot).await;
 
     // An officer texts a request: both are offered it in Matrix, encrypted, with
     // the whole request and how to answer; nobody is texted an offer.
