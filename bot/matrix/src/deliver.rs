@@ -70,7 +70,7 @@ impl Bot {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        if let Some(token) = held
+        if let Some((token, _)) = held
             && let Err(error) = self.engine.outbox().release_lease(&token).await
         {
             tracing::warn!(%error, "could not release the Matrix lease; it expires in a minute");
@@ -151,23 +151,26 @@ impl Bot {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        if let Some(token) = &held
-            && self
-                .lease_until(now)
-                .is_some_and(|until| until - now > LEASE_TTL / 2)
+        if let Some((token, until)) = &held
+            && *until - now > LEASE_TTL / 2
         {
             return Ok(Some(token.clone()));
         }
         let token = self
             .engine
             .outbox()
-            .take_lease(LEASE, &self.holder, held.as_ref(), LEASE_TTL)
+            .take_lease(
+                LEASE,
+                &self.holder,
+                held.as_ref().map(|(t, _)| t),
+                LEASE_TTL,
+            )
             .await?;
         if token.is_some() && held.is_none() {
             tracing::info!("took the Matrix lease: this instance posts in Matrix now");
         }
-        *self.lease.lock().unwrap_or_else(PoisonError::into_inner) = token.clone();
-        self.set_lease_until(token.as_ref().map(|_| now + LEASE_TTL));
+        *self.lease.lock().unwrap_or_else(PoisonError::into_inner) =
+            token.clone().map(|token| (token, now + LEASE_TTL));
         Ok(token)
     }
 

@@ -22,7 +22,7 @@ mod sync;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -116,9 +116,9 @@ pub(crate) struct Bot {
     sites: Vec<(String, String, Option<String>)>,
     /// Whether the homeserver answered the last sync: starting, up or down.
     state: AtomicU8,
-    told_down: AtomicBool,
-    lease: Mutex<Option<LeaseToken>>,
-    lease_until_ms: AtomicI64,
+    /// The delivery lease this process holds, and a conservative local estimate of
+    /// when it runs out (so it is renewed only when it runs low).
+    lease: Mutex<Option<(LeaseToken, DateTime<Utc>)>>,
     /// Signalled once the first sync has answered and the rooms are prepared.
     ready: Notify,
     /// The site rooms' IDs, once prepared.
@@ -159,9 +159,7 @@ impl Bot {
             holder: context.instance,
             sites,
             state: AtomicU8::new(STARTING),
-            told_down: AtomicBool::new(false),
             lease: Mutex::new(None),
-            lease_until_ms: AtomicI64::new(0),
             ready: Notify::new(),
             site_rooms: Mutex::new(Vec::new()),
         })
@@ -183,31 +181,14 @@ impl Bot {
         self.state.load(Ordering::Relaxed) == DOWN
     }
 
-    fn was_told_down(&self) -> bool {
-        self.told_down.load(Ordering::Relaxed)
-    }
-
     fn set_connected(&self, up: bool) {
         let was = self
             .state
             .swap(if up { UP } else { DOWN }, Ordering::Relaxed);
-        self.told_down.store(!up, Ordering::Relaxed);
         self.metrics.matrix_connected(up, self.engine.now());
         if !up && was != DOWN {
             // Wake the delivery loop, so what waits for Matrix goes by SMS now.
             self.engine.outbox_signal().notify_waiters();
         }
-    }
-
-    fn lease_until(&self, _now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let ms = self.lease_until_ms.load(Ordering::Relaxed);
-        (ms > 0)
-            .then(|| DateTime::from_timestamp_millis(ms))
-            .flatten()
-    }
-
-    fn set_lease_until(&self, until: Option<DateTime<Utc>>) {
-        self.lease_until_ms
-            .store(until.map_or(0, |t| t.timestamp_millis()), Ordering::Relaxed);
     }
 }

@@ -74,7 +74,7 @@ impl Bot {
                 // homeserver error), a failed sync means Matrix cannot be counted
                 // on: messages for it go by SMS until a sync succeeds.
                 _ => {
-                    if !self.was_told_down() {
+                    if !self.is_down() {
                         if error.is_outage() {
                             tracing::warn!(%error, "the Matrix homeserver does not answer; messages for Matrix go by SMS until it does");
                         } else {
