@@ -146,7 +146,9 @@ fn list(ids: &[HandoffId]) -> String {
 pub fn sms(message: &Message) -> String {
     match message {
         // ---- to the officer ----
-        Message::Received { id, kind, location } => received(*id, *kind, location),
+        Message::Received {
+            id, kind, location, ..
+        } => received(*id, *kind, location),
         Message::Assigned {
             id,
             first_name,
@@ -195,7 +197,9 @@ pub fn sms(message: &Message) -> String {
             kind,
             next_opening,
         } => out_of_hours(*id, *kind, next_opening.as_ref()),
-        Message::AfterHoursSearching { id, next_opening } => {
+        Message::AfterHoursSearching {
+            id, next_opening, ..
+        } => {
             let closed = match next_opening {
                 Some(at) => format!("case management is closed until {}", day_and_clock(at)),
                 None => "case management is closed".to_owned(),
@@ -235,7 +239,7 @@ pub fn sms(message: &Message) -> String {
             after_hours,
             context: _,
         } => offer(*id, *kind, location, agency, officer, *after_hours),
-        Message::Assignment { id } => format!(
+        Message::Assignment { id, .. } => format!(
             "{id} is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
         ),
         Message::TakenByOther { id, first_name } => {
@@ -252,7 +256,7 @@ pub fn sms(message: &Message) -> String {
         Message::RelayFromOfficer { id, officer, text } => {
             relay(*id, &name_or(officer, "Officer"), text)
         }
-        Message::NotGettingThrough { id, to } => format!(
+        Message::NotGettingThrough { id, to, .. } => format!(
             "{id}: texts to {} are not getting through, so they may not have your \
              messages. Reach them another way.",
             shorten(&name_or(to, "the other side"), MAX_ALERT_NAME)
@@ -275,7 +279,7 @@ pub fn sms(message: &Message) -> String {
             Audience::Officer => OFFICER_HELP.to_owned(),
             Audience::Staff => STAFF_HELP.to_owned(),
         },
-        Message::NotRegistered => {
+        Message::NotRegistered { .. } => {
             "This number is not registered with the program: please contact the program coordinator."
                 .to_owned()
         }
@@ -288,6 +292,8 @@ pub fn sms(message: &Message) -> String {
         Message::Problem { id, problem, open } => problem_text(*id, *problem, open),
         Message::Status { lines } => status(lines),
         Message::OnDutyNow { sites } => on_duty_now(sites),
+        // UNFINISHED: words for the messages of the field workflow.
+        other => handoff_dispatcher::engine::message_name(other).to_owned(),
     }
 }
 
@@ -458,6 +464,8 @@ fn problem_text(id: Option<HandoffId>, problem: Problem, open: &[HandoffId]) -> 
                 Named::Done => format!("DONE {n}"),
                 Named::Cancel => format!("CANCEL {n}"),
                 Named::Message => format!("#{n} your message"),
+                // UNFINISHED
+                _ => format!("{n}"),
             };
             return match open.first() {
                 Some(first) => format!(
@@ -480,6 +488,12 @@ fn problem_text(id: Option<HandoffId>, problem: Problem, open: &[HandoffId]) -> 
         Problem::BadEta => format!(
             "{tag}Send ETA and the minutes until you arrive, from 1 to {MAX_ETA_MINUTES}, e.g. ETA 15."
         ),
+        // UNFINISHED
+        Problem::EtaOutOfRange { .. }
+        | Problem::BadOutcome
+        | Problem::BadReportNumber
+        | Problem::NoFollowUp
+        | Problem::NoIntake => format!("{tag}{problem:?}"),
         Problem::CannotHandle => format!(
             "{tag}Sorry, this could not be handled: please reach case management the way you usually would."
         ),

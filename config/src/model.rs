@@ -43,7 +43,7 @@ impl Config {
 
     /// The dispatcher's view of this configuration.
     pub fn directory(&self) -> Directory {
-        Directory {
+        let mut directory = Directory {
             sites: self
                 .sites
                 .iter()
@@ -54,6 +54,8 @@ impl Config {
                             name: site.name.clone(),
                             schedule: site.schedule.clone(),
                             policy: site.policy.clone(),
+                            after_hours_policy: None,
+                            intake_days: None,
                             zones: site.zones.clone(),
                         },
                     )
@@ -65,11 +67,15 @@ impl Config {
                 arrival_limit: chrono::Duration::from_std(self.program.arrival_limit)
                     .unwrap_or(chrono::Duration::hours(3)),
                 intake_days: self.program.intake_days,
+                ..Settings::default()
             },
             // Matrix IDs count as a way to reach someone only while the Matrix
             // transport is enabled (and so valid); otherwise SMS is the only way.
             matrix_delivery: self.transports.matrix.is_some(),
-        }
+            sites_served: BTreeMap::new(),
+        };
+        directory.count_sites_served();
+        directory
     }
 }
 

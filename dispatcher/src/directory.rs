@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use handoff_schedules::{SiteId, SiteSchedule, ZoneId};
+use handoff_schedules::{PersonId, SiteId, SiteSchedule, ZoneId};
 
 use crate::contact::Channel;
 use crate::escalation::EscalationPolicy;
@@ -18,6 +18,11 @@ pub struct SiteEntry {
     pub name: String,
     pub schedule: SiteSchedule,
     pub policy: PolicyId,
+    /// The policy for requests made while the site is closed, if not the default
+    /// (the on-call coordinator, then `policy`).
+    pub after_hours_policy: Option<PolicyId>,
+    /// The site's own intake deadline in days, if it sets one.
+    pub intake_days: Option<u32>,
     /// The site's zones or precincts, which requests may name.
     pub zones: Vec<ZoneId>,
 }
@@ -31,6 +36,8 @@ pub struct Directory {
     /// Whether a transport delivers to Matrix IDs. Until one does, a person is
     /// reachable only by a phone that has not opted out of SMS.
     pub matrix_delivery: bool,
+    /// How many sites each person has any duty at (filled by [`Directory::count_sites_served`]).
+    pub sites_served: BTreeMap<PersonId, usize>,
 }
 
 impl Directory {
@@ -60,15 +67,34 @@ impl Directory {
         }
     }
 
+    /// Fills [`Directory::sites_served`] from the sites' schedules: a person
+    /// serves a site where any shift, rotation or override names them.
+    pub fn count_sites_served(&mut self) {
+        let mut served: BTreeMap<PersonId, usize> = BTreeMap::new();
+        for entry in self.sites.values() {
+            for person in entry.schedule.people() {
+                *served.entry(person).or_default() += 1;
+            }
+        }
+        self.sites_served = served;
+    }
+
     /// The world a decision about a hand-off at `site` sees, if the site and its
-    /// policy exist.
+    /// policies exist.
     pub fn world<'a>(&'a self, site: &SiteId, load: &'a Load) -> Option<World<'a>> {
         let entry = self.sites.get(site)?;
         let policy = self.policies.get(&entry.policy)?;
+        let after_hours_policy = match &entry.after_hours_policy {
+            Some(id) => Some(self.policies.get(id)?),
+            None => None,
+        };
         Some(World {
             site_name: &entry.name,
             site: &entry.schedule,
             policy,
+            after_hours_policy,
+            site_intake_days: entry.intake_days,
+            sites_served: &self.sites_served,
             roster: &self.roster,
             load,
             settings: &self.settings,

@@ -18,6 +18,9 @@ pub enum StepTarget {
     People(Vec<PersonId>),
     /// Everyone on duty at the site, whatever their role.
     AllOnDuty,
+    /// This person if they are on duty at the site, in any role: the case manager
+    /// an officer asked for by name.
+    IfOnDuty(PersonId),
 }
 
 /// How a step offers.

@@ -10,6 +10,7 @@ use handoff_schedules::{PersonId, SiteId, ZoneId};
 use serde::{Deserialize, Serialize};
 
 use crate::handoff::{Actor, HandoffId, HandoffKind};
+use crate::outcome::{FollowUpReason, NotDivertedCode, ReportNumber};
 use crate::roster::{AgencyId, OfficerId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +80,26 @@ pub enum EventKind {
     Cancelled {
         reason: Option<String>,
     },
+    /// The case manager who accepted gave it back; it is offered again.
+    GivenBack {
+        person: PersonId,
+        reason: Option<String>,
+    },
+    /// Closed without a diversion (the actor says who closed it). The code is kept
+    /// for good; the note, words, is forgotten with the rest.
+    NotDiverted {
+        code: NotDivertedCode,
+        note: Option<String>,
+    },
+    /// The ETA passed by the grace with no arrival: the case manager was asked for
+    /// a new one.
+    EtaPassed {
+        person: PersonId,
+    },
+    /// A second grace passed: the supervisor was alerted and the officer told.
+    Late {
+        person: PersonId,
+    },
     Unstaffed,
     OutOfHours,
     Expired {
@@ -95,6 +116,28 @@ pub enum EventKind {
     },
     /// Intake was recorded as complete for an accepted diversion.
     IntakeCompleted,
+    /// The case manager was reminded that intake is due soon.
+    IntakeReminded {
+        person: PersonId,
+    },
+    /// The intake deadline passed with no intake recorded.
+    IntakeOverdue,
+    /// The officer added the police report number.
+    ReportNumber {
+        number: ReportNumber,
+    },
+    /// The closed hand-off is waiting for someone to follow up.
+    FollowUpOpened {
+        reason: FollowUpReason,
+    },
+    FollowUpTaken {
+        person: PersonId,
+    },
+    /// Someone followed up; the note, words, is forgotten with the rest.
+    FollowedUp {
+        person: PersonId,
+        note: Option<String>,
+    },
 }
 
 impl EventKind {
@@ -114,12 +157,22 @@ impl EventKind {
             EventKind::Arrived { .. } => "arrived",
             EventKind::Completed { .. } => "completed",
             EventKind::Cancelled { .. } => "cancelled",
+            EventKind::GivenBack { .. } => "given_back",
+            EventKind::NotDiverted { .. } => "not_diverted",
+            EventKind::EtaPassed { .. } => "eta_passed",
+            EventKind::Late { .. } => "late",
             EventKind::Unstaffed => "unstaffed",
             EventKind::OutOfHours => "out_of_hours",
             EventKind::Expired { .. } => "expired",
             EventKind::Relayed { .. } => "relayed",
             EventKind::NotDelivered { .. } => "not_delivered",
             EventKind::IntakeCompleted => "intake_completed",
+            EventKind::IntakeReminded { .. } => "intake_reminded",
+            EventKind::IntakeOverdue => "intake_overdue",
+            EventKind::ReportNumber { .. } => "report_number",
+            EventKind::FollowUpOpened { .. } => "follow_up_opened",
+            EventKind::FollowUpTaken { .. } => "follow_up_taken",
+            EventKind::FollowedUp { .. } => "followed_up",
         }
     }
 }

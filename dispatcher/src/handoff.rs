@@ -3,9 +3,15 @@
 //!
 //! ```text
 //! offering(step n, round r) → accepted → en_route(eta) → arrived → completed
-//!        ↘ unstaffed         ↘ cancelled (officer or case manager, with a reason)
-//!        ↘ out_of_hours        ↘ expired (accepted but never arrived in time)
+//!   ↑    ↘ unstaffed         ↘ not_diverted (with a code: declined, left, ...)
+//!   |    ↘ out_of_hours      ↘ cancelled (by the officer, with a reason)
+//!   |                        ↘ expired (accepted but never arrived in time)
+//!   └── given back by the case manager who accepted: offered again
 //! ```
+//!
+//! A closed hand-off may still owe work: intake for an accepted arrest diversion,
+//! and a follow-up ([`FollowUp`]) for a referral filed out of hours or a request
+//! nobody could take.
 //!
 //! "Requested" is the event that opens a hand-off; routing happens in the same
 //! decision, so no hand-off ever rests in a requested state.
@@ -17,6 +23,7 @@ use chrono::{DateTime, Utc};
 use handoff_schedules::{PersonId, SiteId, ZoneId};
 use serde::{Deserialize, Serialize};
 
+use crate::outcome::{FollowUp, NotDivertedCode, ReportNumber};
 use crate::roster::{AgencyId, OfficerId};
 
 /// The number people type to name a hand-off: `4821`. Unique per program.
@@ -107,6 +114,10 @@ pub struct Request {
     /// Where, as the officer wrote it (redacted).
     pub location: String,
     pub zone: Option<ZoneId>,
+    /// The case manager the officer asked for (`LEAD @Priya ...`): offered first
+    /// when on duty and free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asked_for: Option<PersonId>,
 }
 
 /// How an offer was answered.
@@ -144,6 +155,10 @@ pub struct Offer {
     pub round: u32,
     pub at: DateTime<Utc>,
     pub answer: Answer,
+    /// The person has been told the hand-off was taken (or closed): a late answer
+    /// of theirs gets no second text.
+    #[serde(default)]
+    pub told_closed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +181,14 @@ pub enum State {
     },
     Completed {
         by: PersonId,
+    },
+    /// Closed without a diversion, for a reason kept as a code.
+    NotDiverted {
+        by: Actor,
+        code: NotDivertedCode,
+        /// Who had accepted it, if anyone.
+        #[serde(default)]
+        assignee: Option<PersonId>,
     },
     Cancelled {
         by: Actor,
@@ -190,6 +213,7 @@ impl State {
             State::EnRoute { .. } => "en_route",
             State::Arrived { .. } => "arrived",
             State::Completed { .. } => "completed",
+            State::NotDiverted { .. } => "not_diverted",
             State::Cancelled { .. } => "cancelled",
             State::Unstaffed => "unstaffed",
             State::OutOfHours => "out_of_hours",
@@ -205,6 +229,7 @@ impl State {
             | State::Arrived { by }
             | State::Completed { by }
             | State::Expired { by } => Some(by),
+            State::NotDiverted { assignee, .. } => assignee.as_ref(),
             _ => None,
         }
     }
@@ -221,6 +246,7 @@ impl State {
         matches!(
             self,
             State::Completed { .. }
+                | State::NotDiverted { .. }
                 | State::Cancelled { .. }
                 | State::Unstaffed
                 | State::OutOfHours
@@ -247,6 +273,23 @@ pub struct Handoff {
     /// that its version check orders two failures decided at once.
     #[serde(default)]
     pub not_getting_through: Vec<Actor>,
+    /// Case managers who accepted and gave it back: not offered it again.
+    #[serde(default)]
+    pub given_back: Vec<PersonId>,
+    /// Offers before this index were made before the last give-back: those people
+    /// may be offered it again (they were told it was taken, not asked and
+    /// refused).
+    #[serde(default)]
+    pub reoffer_from: usize,
+    /// When intake was recorded complete (by text or on the command line).
+    #[serde(default)]
+    pub intake_completed: Option<DateTime<Utc>>,
+    /// The police report number the officer added, the key to the paperwork.
+    #[serde(default)]
+    pub report_number: Option<ReportNumber>,
+    /// The follow-up a referral out of hours, or a request nobody took, leaves.
+    #[serde(default)]
+    pub followup: Option<FollowUp>,
 }
 
 impl Handoff {
@@ -256,6 +299,27 @@ impl Handoff {
 
     pub fn was_offered(&self, person: &PersonId) -> bool {
         self.offers.iter().any(|o| &o.person == person)
+    }
+
+    /// Whether `person` may not be offered it (again): offered since the last
+    /// give-back, or gave it back themselves.
+    pub fn offered_this_time(&self, person: &PersonId) -> bool {
+        self.given_back.contains(person)
+            || self
+                .offers
+                .iter()
+                .skip(self.reoffer_from)
+                .any(|o| &o.person == person)
+    }
+
+    /// The step the hand-off was accepted in, while it is accepted.
+    pub fn accepted_step(&self) -> Option<usize> {
+        let by = self.state.assignee()?;
+        self.offers
+            .iter()
+            .rev()
+            .find(|o| &o.person == by && matches!(o.answer, Answer::Accepted { .. }))
+            .map(|o| o.step)
     }
 
     /// Everyone whose offer is still open.
@@ -272,6 +336,14 @@ pub enum Timer {
     Round { step: usize, round: u32 },
     /// The accepted case manager must arrive by then or the hand-off expires.
     Arrival,
+    /// The ETA given passed, by the grace, with no ARRIVED: ask for a new one.
+    EtaCheck,
+    /// A second grace passed after asking: alert the supervisor, tell the officer.
+    Late,
+    /// Remind the case manager who accepted that intake is due soon.
+    IntakeReminder,
+    /// Intake is overdue: tell the supervisor.
+    IntakeOverdue,
 }
 
 impl Timer {
@@ -280,12 +352,21 @@ impl Timer {
         match self {
             Timer::Round { step, round } => format!("round:{step}:{round}"),
             Timer::Arrival => "arrival".to_owned(),
+            Timer::EtaCheck => "eta_check".to_owned(),
+            Timer::Late => "late".to_owned(),
+            Timer::IntakeReminder => "intake_reminder".to_owned(),
+            Timer::IntakeOverdue => "intake_overdue".to_owned(),
         }
     }
 
     pub fn parse_name(name: &str) -> Option<Timer> {
-        if name == "arrival" {
-            return Some(Timer::Arrival);
+        match name {
+            "arrival" => return Some(Timer::Arrival),
+            "eta_check" => return Some(Timer::EtaCheck),
+            "late" => return Some(Timer::Late),
+            "intake_reminder" => return Some(Timer::IntakeReminder),
+            "intake_overdue" => return Some(Timer::IntakeOverdue),
+            _ => {}
         }
         let rest = name.strip_prefix("round:")?;
         let (step, round) = rest.split_once(':')?;
@@ -311,7 +392,14 @@ mod tests {
 
     #[test]
     fn timer_names_round_trip() {
-        for timer in [Timer::Arrival, Timer::Round { step: 2, round: 3 }] {
+        for timer in [
+            Timer::Arrival,
+            Timer::EtaCheck,
+            Timer::Late,
+            Timer::IntakeReminder,
+            Timer::IntakeOverdue,
+            Timer::Round { step: 2, round: 3 },
+        ] {
             assert_eq!(Timer::parse_name(&timer.name()), Some(timer));
         }
         assert_eq!(Timer::parse_name("round:x:1"), None);

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::contact::{MatrixUserId, PhoneNumber};
 use crate::handoff::{HandoffId, HandoffKind};
+use crate::outcome::{FollowUpReason, NotDivertedCode};
 use crate::roster::OfficerId;
 
 /// Who a message is for. Transports look up how to reach them.
@@ -51,7 +52,21 @@ pub enum Problem {
     NotRequester,
     NotYetAccepted,
     Closed,
+    /// `ETA` without a usable number of minutes.
     BadEta,
+    /// An ETA past what the hand-off allows: from 1 to `max` minutes (the arrival
+    /// limit, or what is left of it).
+    EtaOutOfRange {
+        max: u32,
+    },
+    /// `NOTDIVERTED` without one of the outcome codes.
+    BadOutcome,
+    /// `RPT` without a report number of the right shape.
+    BadReportNumber,
+    /// `TAKE` or `FOLLOWED` on a hand-off that owes no follow-up.
+    NoFollowUp,
+    /// `INTAKE` on a hand-off that owes no intake (or it is already recorded).
+    NoIntake,
     /// The dispatcher could not act on it (a value past what the calendar holds,
     /// a site gone from the configuration): the sender must use the usual way.
     CannotHandle,
@@ -70,6 +85,11 @@ pub enum Named {
     Cancel,
     /// A message to relay to the other side.
     Message,
+    GiveBack,
+    NotDiverted,
+    Intake,
+    ReportNumber,
+    FollowedUp,
 }
 
 /// Where an offer stands in the escalation, for channels with room to say so.
@@ -86,6 +106,37 @@ pub struct OfferContext {
     pub answer_by: Option<DateTime<Utc>>,
     /// How many people this round offers it to at once.
     pub together: usize,
+    /// The person offered serves more than one site: the SMS names the site too.
+    #[serde(default)]
+    pub name_site: bool,
+}
+
+/// The whole request, for the case manager who takes it: everything needed to go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Brief {
+    pub kind: HandoffKind,
+    /// The officer's words, whole (redacted).
+    pub location: String,
+    pub site: String,
+    pub zone: Option<String>,
+    /// "Ofc. Rivera".
+    pub officer: String,
+    pub agency: String,
+}
+
+/// One follow-up in a list or digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUpLine {
+    pub id: HandoffId,
+    pub kind: HandoffKind,
+    pub reason: FollowUpReason,
+    pub site: String,
+    /// When the request came, in the site's time.
+    pub requested_at: DateTime<FixedOffset>,
+    /// The officer's words (redacted).
+    pub location: String,
+    /// The first name of who took it, if someone has.
+    pub taken_by: Option<String>,
 }
 
 /// One line of a STATUS answer.
@@ -98,6 +149,9 @@ pub struct StatusLine {
     /// The case manager's first name, once accepted.
     pub first_name: Option<String>,
     pub eta: Option<DateTime<FixedOffset>>,
+    /// For staff: the whole request.
+    #[serde(default)]
+    pub brief: Option<Brief>,
 }
 
 /// One site in a WHO answer.
@@ -119,6 +173,9 @@ pub enum Message {
         id: HandoffId,
         kind: HandoffKind,
         location: String,
+        /// The longest the search can take, in minutes (every step waited out).
+        #[serde(default)]
+        search_minutes: Option<u32>,
     },
     /// A case manager (or coordinator, supervisor) accepted.
     Assigned {
@@ -156,6 +213,32 @@ pub enum Message {
     AfterHoursSearching {
         id: HandoffId,
         next_opening: Option<DateTime<FixedOffset>>,
+        #[serde(default)]
+        search_minutes: Option<u32>,
+    },
+    /// The case manager who accepted cannot come after all; another is being found.
+    GivenBack {
+        id: HandoffId,
+        first_name: String,
+    },
+    /// Closed without a diversion, with the reason in plain words.
+    NotDiverted {
+        id: HandoffId,
+        code: NotDivertedCode,
+    },
+    /// The case manager's ETA passed twice over with no arrival or new ETA; the
+    /// supervisor is told.
+    RunningLate {
+        id: HandoffId,
+        first_name: String,
+    },
+    /// Case management followed up on the officer's referral (or request).
+    FollowedUpForOfficer {
+        id: HandoffId,
+    },
+    /// The report number is recorded (it is not repeated back).
+    ReportNumberRecorded {
+        id: HandoffId,
     },
     /// The case manager cancelled.
     CancelledByStaff {
@@ -192,9 +275,72 @@ pub enum Message {
         #[serde(default)]
         context: OfferContext,
     },
-    /// You have it: what to reply next.
+    /// You have it: the whole request and what to reply next.
     Assignment {
         id: HandoffId,
+        #[serde(default)]
+        brief: Option<Brief>,
+    },
+    /// Your pass is noted.
+    DeclineConfirmed {
+        id: HandoffId,
+    },
+    /// You gave it back; it is offered to others.
+    GiveBackConfirmed {
+        id: HandoffId,
+    },
+    /// Your not-diverted outcome is recorded and the officer told.
+    NotDivertedRecorded {
+        id: HandoffId,
+        code: NotDivertedCode,
+    },
+    /// Your ETA passed by `minutes` with no arrival: a new ETA, please.
+    EtaPassed {
+        id: HandoffId,
+        minutes: u32,
+    },
+    /// To supervisors: the case manager is late past their ETA and silent.
+    LateAlert {
+        id: HandoffId,
+        first_name: String,
+        site: String,
+    },
+    /// Intake of the diversion you took is due by then.
+    IntakeReminder {
+        id: HandoffId,
+        due: DateTime<FixedOffset>,
+    },
+    /// To supervisors: intake is overdue.
+    IntakeOverdueAlert {
+        id: HandoffId,
+        first_name: String,
+        due: DateTime<FixedOffset>,
+    },
+    /// Intake is recorded.
+    IntakeRecorded {
+        id: HandoffId,
+    },
+    /// The follow-up is yours now.
+    FollowUpTaken {
+        id: HandoffId,
+    },
+    /// Someone else took the follow-up first.
+    FollowUpTakenByOther {
+        id: HandoffId,
+        first_name: String,
+    },
+    /// The follow-up is recorded done.
+    FollowedUpConfirmed {
+        id: HandoffId,
+    },
+    /// When a site opens: what is waiting for follow-up there.
+    FollowUpDigest {
+        site: String,
+        items: Vec<FollowUpLine>,
+    },
+    /// The answer to FOLLOWUP: follow-ups waiting or taken.
+    FollowUps {
+        items: Vec<FollowUpLine>,
     },
     /// Someone else accepted first.
     TakenByOther {
@@ -243,8 +389,12 @@ pub enum Message {
     Help {
         audience: Audience,
     },
-    /// The number is not registered: one short refusal a day at most.
-    NotRegistered,
+    /// The number is not registered: one short refusal a day at most, naming who
+    /// registers people, if the configuration says.
+    NotRegistered {
+        #[serde(default)]
+        contact: Option<String>,
+    },
     /// Confirms a carrier opt-out (STOP): nothing more will be sent by SMS.
     OptedOut,
     /// Confirms an opt-in (START).
@@ -261,6 +411,9 @@ pub enum Message {
     NotGettingThrough {
         id: HandoffId,
         to: String,
+        /// The reader is the officer (the case manager's texts fail), not staff.
+        #[serde(default)]
+        for_officer: bool,
     },
     /// The officer's open hand-offs.
     Status {
@@ -289,7 +442,7 @@ impl Message {
             | Message::Expired { id }
             | Message::RelayFromStaff { id, .. }
             | Message::Offer { id, .. }
-            | Message::Assignment { id }
+            | Message::Assignment { id, .. }
             | Message::TakenByOther { id, .. }
             | Message::AlreadyTaken { id }
             | Message::Withdrawn { id }
@@ -298,12 +451,30 @@ impl Message {
             | Message::NotGettingThrough { id, .. }
             | Message::UnstaffedAlert { id, .. }
             | Message::ExpiredAlert { id, .. }
-            | Message::Closed { id } => *id,
+            | Message::Closed { id }
+            | Message::GivenBack { id, .. }
+            | Message::NotDiverted { id, .. }
+            | Message::RunningLate { id, .. }
+            | Message::FollowedUpForOfficer { id }
+            | Message::ReportNumberRecorded { id }
+            | Message::DeclineConfirmed { id }
+            | Message::GiveBackConfirmed { id }
+            | Message::NotDivertedRecorded { id, .. }
+            | Message::EtaPassed { id, .. }
+            | Message::LateAlert { id, .. }
+            | Message::IntakeReminder { id, .. }
+            | Message::IntakeOverdueAlert { id, .. }
+            | Message::IntakeRecorded { id }
+            | Message::FollowUpTaken { id }
+            | Message::FollowUpTakenByOther { id, .. }
+            | Message::FollowedUpConfirmed { id } => *id,
             // About the sender's command, which may name a hand-off that does not
             // exist: never tied to one.
             Message::Problem { .. }
             | Message::Help { .. }
-            | Message::NotRegistered
+            | Message::NotRegistered { .. }
+            | Message::FollowUpDigest { .. }
+            | Message::FollowUps { .. }
             | Message::OptedOut
             | Message::OptedIn
             | Message::Status { .. }

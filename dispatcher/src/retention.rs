@@ -37,13 +37,22 @@ impl EventKind {
     /// Blanks the reason of a decline or a cancel. Returns whether anything changed.
     pub fn forget_text(&mut self) -> bool {
         match self {
-            EventKind::Declined { reason, .. } | EventKind::Cancelled { reason } => {
-                reason.take().is_some()
+            EventKind::Declined { reason, .. }
+            | EventKind::Cancelled { reason }
+            | EventKind::GivenBack { reason, .. } => reason.take().is_some(),
+            EventKind::NotDiverted { note, .. } | EventKind::FollowedUp { note, .. } => {
+                note.take().is_some()
             }
             _ => false,
         }
     }
 
     /// The names of the kinds that can carry words.
-    pub const WITH_TEXT: [&'static str; 2] = ["declined", "cancelled"];
+    pub const WITH_TEXT: [&'static str; 5] = [
+        "declined",
+        "cancelled",
+        "given_back",
+        "not_diverted",
+        "followed_up",
+    ];
 }

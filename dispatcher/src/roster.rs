@@ -92,7 +92,11 @@ impl Person {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Officer {
     pub id: OfficerId,
+    /// The agency a request goes out for unless it names another of theirs.
     pub agency: AgencyId,
+    /// Further agencies the officer works for (part-time officers often serve
+    /// several): a request naming one of them goes out for it.
+    pub other_agencies: Vec<AgencyId>,
     pub name: String,
     /// Rank as written in offers ("Ofc.", "Sgt."), may be empty.
     pub rank: String,

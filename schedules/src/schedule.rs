@@ -82,6 +82,28 @@ impl SiteSchedule {
         }
     }
 
+    /// Everyone the schedule names: in a shift, a rotation, or an override that
+    /// adds or covers. Someone only removed by an override is not named.
+    pub fn people(&self) -> std::collections::BTreeSet<PersonId> {
+        let mut people: std::collections::BTreeSet<PersonId> =
+            self.shifts.iter().map(|s| s.person.clone()).collect();
+        for rotation in &self.rotations {
+            people.extend(rotation.members.iter().cloned());
+        }
+        for o in &self.overrides {
+            match &o.kind {
+                crate::overrides::OverrideKind::Cover {
+                    covering: person, ..
+                }
+                | crate::overrides::OverrideKind::Add { person, .. } => {
+                    people.insert(person.clone());
+                }
+                crate::overrides::OverrideKind::Remove { .. } => {}
+            }
+        }
+        people
+    }
+
     /// Whether the site keeps its operating hours at `at`, closures included; never
     /// outside the years the schedules answer for (see `bounds`).
     pub(crate) fn open_at(&self, at: DateTime<Utc>) -> bool {

@@ -391,7 +391,7 @@ impl Soak {
                 .help
                 .iter()
                 .any(|key| item.key.starts_with(key.as_str()));
-            if let (Message::NotRegistered, Recipient::Phone(phone), false) =
+            if let (Message::NotRegistered { .. }, Recipient::Phone(phone), false) =
                 (&item.message, &item.recipient, answers_help)
             {
                 let phone = phone.as_str().to_owned();

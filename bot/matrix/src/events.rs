@@ -109,7 +109,10 @@ pub(crate) fn command(body: &str) -> Command {
             id: None,
             reason: None,
         },
-        Command::OptIn if first_word(body) == "YES" => Command::Accept { id: None },
+        Command::OptIn if first_word(body) == "YES" => Command::Accept {
+            id: None,
+            eta: None,
+        },
         Command::OptOut | Command::OptIn => Command::Help,
         other => other,
     }
@@ -126,7 +129,7 @@ fn first_word(body: &str) -> String {
 /// which hand-off it answers).
 pub(crate) fn about(command: Command, id: HandoffId) -> Command {
     match command {
-        Command::Accept { id: None } => Command::Accept { id: Some(id) },
+        Command::Accept { id: None, eta } => Command::Accept { id: Some(id), eta },
         Command::Decline { id: None, reason } => Command::Decline {
             id: Some(id),
             reason,
@@ -179,9 +182,21 @@ mod tests {
                 reason: None
             }
         );
-        assert_eq!(command("YES"), Command::Accept { id: None });
+        assert_eq!(
+            command("YES"),
+            Command::Accept {
+                id: None,
+                eta: None
+            }
+        );
         assert_eq!(command("STOP"), Command::Help);
-        assert_eq!(command("accept"), Command::Accept { id: None });
+        assert_eq!(
+            command("accept"),
+            Command::Accept {
+                id: None,
+                eta: None
+            }
+        );
         assert_eq!(
             command("N4821 car trouble"),
             Command::Decline {
@@ -195,13 +210,31 @@ mod tests {
     fn a_reply_to_an_offer_names_its_handoff_unless_the_command_names_one() {
         let offer = HandoffId::new(1001);
         assert_eq!(
-            about(Command::Accept { id: None }, offer),
-            Command::Accept { id: Some(offer) }
+            about(
+                Command::Accept {
+                    id: None,
+                    eta: None
+                },
+                offer
+            ),
+            Command::Accept {
+                id: Some(offer),
+                eta: None
+            }
         );
         let other = HandoffId::new(1002);
         assert_eq!(
-            about(Command::Accept { id: Some(other) }, offer),
-            Command::Accept { id: Some(other) }
+            about(
+                Command::Accept {
+                    id: Some(other),
+                    eta: None
+                },
+                offer
+            ),
+            Command::Accept {
+                id: Some(other),
+                eta: None
+            }
         );
         assert_eq!(about(Command::Status, offer), Command::Status);
     }

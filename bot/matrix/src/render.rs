@@ -40,9 +40,11 @@ pub fn matrix(message: &Message, now: DateTime<Utc>) -> String {
             Audience::Officer => OFFICER_HELP.to_owned(),
             Audience::Staff => STAFF_HELP.to_owned(),
         },
-        Message::NotRegistered => "This Matrix account is not registered with the program, so \
+        Message::NotRegistered { .. } => {
+            "This Matrix account is not registered with the program, so \
              handoff cannot act on what it writes: please contact the program coordinator."
-            .to_owned(),
+                .to_owned()
+        }
         other => handoff_bot::render::sms(other),
     }
 }

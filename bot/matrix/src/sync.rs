@@ -178,7 +178,13 @@ impl Bot {
                     return Ok(());
                 };
                 let command = match answer {
-                    Answer::Accept => events::about(Command::Accept { id: None }, handoff),
+                    Answer::Accept => events::about(
+                        Command::Accept {
+                            id: None,
+                            eta: None,
+                        },
+                        handoff,
+                    ),
                     Answer::Decline => events::about(
                         Command::Decline {
                             id: None,

@@ -193,11 +193,12 @@ fn command(trimmed: &str, start: usize, core: &str) -> Option<Command> {
             let (id, reason) = id_and_reason(after_full);
             Some(Command::Cancel { id, reason })
         }
-        "Y" | "ACCEPT" | "TAKE" => only_id(after).map(|id| Command::Accept { id }),
+        "Y" | "ACCEPT" | "TAKE" => only_id(after).map(|id| Command::Accept { id, eta: None }),
         // Bare `YES` is the carrier's opt-in; `YES 4821` answers an offer.
-        "YES" => only_id(after)
-            .flatten()
-            .map(|id| Command::Accept { id: Some(id) }),
+        "YES" => only_id(after).flatten().map(|id| Command::Accept {
+            id: Some(id),
+            eta: None,
+        }),
         "N" | "PASS" | "DECLINE" => {
             let (id, reason) = id_and_reason(after_full);
             Some(Command::Decline { id, reason })

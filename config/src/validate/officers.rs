@@ -122,6 +122,7 @@ pub(super) fn agencies(
                     Officer {
                         id: officer_id,
                         agency,
+                        other_agencies: Vec::new(),
                         name: officer_name,
                         rank,
                         phone,

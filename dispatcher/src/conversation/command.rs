@@ -4,6 +4,7 @@
 //! transport.
 
 use crate::handoff::{HandoffId, HandoffKind};
+use crate::outcome::{NotDivertedCode, ReportNumber};
 
 /// What a message asks for. Which commands a sender may use depends on their role;
 /// that is decided by the conversation, not by the parser.
@@ -29,8 +30,13 @@ pub enum Command {
         id: Option<HandoffId>,
         reason: Option<String>,
     },
-    /// Staff: `Y4821`, `Y`, `ACCEPT [4821]`, ...
-    Accept { id: Option<HandoffId> },
+    /// Staff: `Y4821`, `Y`, `ACCEPT [4821]`, `TAKE 4821`, ...; `Y4821 20` accepts
+    /// with an ETA of 20 minutes. `TAKE 4821` on a closed hand-off waiting for a
+    /// follow-up takes the follow-up.
+    Accept {
+        id: Option<HandoffId>,
+        eta: Option<u32>,
+    },
     /// Staff: `N4821 [reason]`, `PASS [4821] [reason]`, ...
     Decline {
         id: Option<HandoffId>,
@@ -47,6 +53,34 @@ pub enum Command {
     Done { id: Option<HandoffId> },
     /// WHO alone.
     Who,
+    /// Staff: `BACK 4821 [reason]` (staff `CANCEL 4821` too): gives back a
+    /// hand-off they accepted, to be offered to others.
+    GiveBack {
+        id: Option<HandoffId>,
+        reason: Option<String>,
+    },
+    /// `NOTDIVERTED 4821 <code> [note]`: closes it without a diversion. `code` is
+    /// `None` when the text has no known code.
+    NotDiverted {
+        id: Option<HandoffId>,
+        code: Option<NotDivertedCode>,
+        note: Option<String>,
+    },
+    /// Staff: FOLLOWUP alone: the follow-ups waiting.
+    FollowUps,
+    /// Staff: `FOLLOWED 4821 [note]`: the follow-up is done.
+    FollowedUp {
+        id: Option<HandoffId>,
+        note: Option<String>,
+    },
+    /// Staff: `INTAKE 4821`: intake is complete.
+    Intake { id: Option<HandoffId> },
+    /// Officer: `RPT 4821 <number>`: the police report number. `number` is `None`
+    /// when what follows is not one.
+    ReportNumber {
+        id: Option<HandoffId>,
+        number: Option<ReportNumber>,
+    },
     /// Anything else: text to relay. A `#4821 text` or `4821: text` prefix names the
     /// hand-off and is removed.
     Text { id: Option<HandoffId>, text: String },

@@ -25,7 +25,9 @@ use crate::decide::DecideError;
 use crate::decide::Input;
 use crate::directory::Directory;
 use crate::handoff::{Handoff, HandoffId, Request, State};
-use crate::message::{Audience, Message, Named, Problem, Recipient, SiteNow, StatusLine};
+use crate::message::{
+    Audience, Brief, FollowUpLine, Message, Named, Problem, Recipient, SiteNow, StatusLine,
+};
 use crate::roster::Participant;
 
 pub use address::{Address, BadMessageId, MAX_MESSAGE_ID, MessageId};
@@ -63,6 +65,12 @@ pub struct Snapshot {
     pub open: Vec<Handoff>,
     /// When this address was last told it is not registered.
     pub refused_at: Option<DateTime<Utc>>,
+    /// For staff asking about follow-ups (FOLLOWUP, FOLLOWED): the closed
+    /// hand-offs waiting for one or taken and not yet done, at every site.
+    pub followups: Vec<Handoff>,
+    /// For staff recording intake (INTAKE): the hand-offs they accepted that owe
+    /// intake, open or closed.
+    pub intakes: Vec<Handoff>,
 }
 
 /// A change to what is remembered about the sender's address.
@@ -150,7 +158,7 @@ pub fn understand(
             plan.reply(Message::OptedIn);
         }
         (Command::Empty | Command::OptOut | Command::OptIn, _) => {}
-        (Command::Help, None) => plan.reply(Message::NotRegistered),
+        (Command::Help, None) => plan.reply(not_registered(directory)),
         (_, None) => {
             tracing::warn!(sender = %message.from.redacted(), "text from an unregistered number");
             let quiet = snapshot
@@ -158,7 +166,7 @@ pub fn understand(
                 .is_some_and(|at| now.signed_duration_since(at) < REFUSAL_QUIET);
             if !quiet {
                 plan.contact = Some(ContactChange::Refused);
-                plan.reply(Message::NotRegistered);
+                plan.reply(not_registered(directory));
             }
         }
         (_, Some(Participant::Officer(officer))) => {
@@ -171,6 +179,12 @@ pub fn understand(
     plan
 }
 
+fn not_registered(directory: &Directory) -> Message {
+    Message::NotRegistered {
+        contact: directory.settings.registration_contact.clone(),
+    }
+}
+
 /// The reply to a command the hand-off's state refused.
 pub fn refusal(id: HandoffId, error: &DecideError) -> Message {
     let problem = match error {
@@ -179,7 +193,10 @@ pub fn refusal(id: HandoffId, error: &DecideError) -> Message {
         DecideError::NotRequester { .. } => Problem::NotRequester,
         DecideError::NotYetAccepted { .. } => Problem::NotYetAccepted,
         DecideError::Closed { .. } => Problem::Closed,
-        DecideError::BadEta { .. } => Problem::BadEta,
+        DecideError::BadEta { max } => Problem::EtaOutOfRange { max: *max },
+        DecideError::NoFollowUp { .. } => Problem::NoFollowUp,
+        DecideError::FollowUpTaken { .. } => Problem::NotYours,
+        DecideError::NoIntake { .. } => Problem::NoIntake,
         // Not the sender's doing: a time the calendar cannot hold.
         DecideError::TimeOutOfRange { .. } => Problem::CannotHandle,
     };
@@ -237,11 +254,60 @@ fn cut(text: &str) -> String {
     text.chars().take(MAX_TEXT).collect()
 }
 
-/// A STATUS answer listing these hand-offs.
-fn status<'a>(handoffs: impl Iterator<Item = &'a Handoff>, directory: &Directory) -> Message {
+/// A STATUS answer listing these hand-offs; for staff, each with the whole request.
+fn status<'a>(
+    handoffs: impl Iterator<Item = &'a Handoff>,
+    directory: &Directory,
+    audience: Audience,
+) -> Message {
     Message::Status {
-        lines: handoffs.map(|h| status_line(h, directory)).collect(),
+        lines: handoffs
+            .map(|h| {
+                let mut line = status_line(h, directory);
+                if audience == Audience::Staff {
+                    line.brief = Some(brief(h, directory));
+                }
+                line
+            })
+            .collect(),
     }
+}
+
+/// The whole request of a hand-off, as the case manager who holds it sees it.
+fn brief(handoff: &Handoff, directory: &Directory) -> Brief {
+    let site = directory
+        .sites
+        .get(&handoff.request.site)
+        .map_or_else(|| handoff.request.site.to_string(), |s| s.name.clone());
+    crate::decide::brief(handoff, &site, &directory.roster)
+}
+
+/// A follow-up as lists and digests show it.
+pub fn followup_line(handoff: &Handoff, directory: &Directory) -> Option<FollowUpLine> {
+    let followup = handoff.followup.as_ref()?;
+    let site = directory.sites.get(&handoff.request.site);
+    let requested_at = match site {
+        Some(site) => handoff
+            .requested_at
+            .with_timezone(&site.schedule.tz)
+            .fixed_offset(),
+        None => handoff.requested_at.fixed_offset(),
+    };
+    Some(FollowUpLine {
+        id: handoff.id,
+        kind: handoff.request.kind,
+        reason: followup.reason,
+        site: site.map_or_else(|| handoff.request.site.to_string(), |s| s.name.clone()),
+        requested_at,
+        location: handoff.request.location.clone(),
+        taken_by: followup.taken_by.as_ref().map(|p| {
+            directory
+                .roster
+                .people
+                .get(p)
+                .map_or_else(|| p.to_string(), |person| person.first_name().to_owned())
+        }),
+    })
 }
 
 fn status_line(handoff: &Handoff, directory: &Directory) -> StatusLine {
@@ -263,6 +329,7 @@ fn status_line(handoff: &Handoff, directory: &Directory) -> StatusLine {
         state: handoff.state.name().to_owned(),
         first_name,
         eta,
+        brief: None,
     }
 }
 

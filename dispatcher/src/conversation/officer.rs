@@ -9,9 +9,10 @@ use super::{Action, Command, Inbound, Plan, REPEAT_WINDOW, Snapshot, choose, cut
 use crate::decide::Input;
 use crate::directory::Directory;
 use crate::handoff::{Actor, Handoff, HandoffId, HandoffKind, Request};
-use crate::message::{Audience, Named};
+use crate::message::{Audience, Named, Problem};
 use crate::redact::redact;
-use crate::roster::Officer;
+use crate::roster::{AgencyId, Officer};
+use handoff_schedules::PersonId;
 
 pub(super) fn understand(
     plan: &mut Plan,
@@ -25,7 +26,33 @@ pub(super) fn understand(
         Command::Request { kind, text } => {
             request(plan, officer, *kind, text, snapshot, directory, now);
         }
-        Command::Status => plan.reply(status(snapshot.open.iter(), directory)),
+        Command::Status => plan.reply(status(snapshot.open.iter(), directory, Audience::Officer)),
+        Command::NotDiverted { id, code, note } => {
+            let open: Vec<HandoffId> = snapshot.open.iter().map(|h| h.id).collect();
+            match code {
+                None => plan.problem(*id, Problem::BadOutcome, Vec::new()),
+                Some(code) => {
+                    if let Some(id) = choose(plan, Named::NotDiverted, *id, &open) {
+                        let by = Actor::Officer(officer.id.clone());
+                        let (code, note) = (*code, note.clone());
+                        plan.apply(id, Input::NotDiverted { by, code, note });
+                    }
+                }
+            }
+        }
+        Command::ReportNumber { id, number } => {
+            let open: Vec<HandoffId> = snapshot.open.iter().map(|h| h.id).collect();
+            match number {
+                None => plan.problem(*id, Problem::BadReportNumber, Vec::new()),
+                Some(number) => {
+                    if let Some(id) = choose(plan, Named::ReportNumber, *id, &open) {
+                        let by = officer.id.clone();
+                        let number = number.clone();
+                        plan.apply(id, Input::ReportNumber { by, number });
+                    }
+                }
+            }
+        }
         Command::Cancel { id, reason } => {
             let open: Vec<HandoffId> = snapshot.open.iter().map(|h| h.id).collect();
             if let Some(id) = choose(plan, Named::Cancel, *id, &open) {
@@ -43,6 +70,10 @@ pub(super) fn understand(
         | Command::BadEta
         | Command::Arrived { .. }
         | Command::Done { .. }
+        | Command::GiveBack { .. }
+        | Command::FollowUps
+        | Command::FollowedUp { .. }
+        | Command::Intake { .. }
         | Command::Who => relay(
             plan,
             officer,
@@ -65,10 +96,12 @@ fn request(
     directory: &Directory,
     now: DateTime<Utc>,
 ) {
+    let (agency, text) = agency_named(text, officer, directory);
+    let (asked_for, text) = asked_for(text, directory);
     let candidates: Vec<Candidate<'_>> = directory
         .roster
         .agencies
-        .get(&officer.agency)
+        .get(&agency)
         .map(|a| a.sites.as_slice())
         .unwrap_or_default()
         .iter()
@@ -84,23 +117,24 @@ fn request(
     let Some((site, zone)) = place(text, officer.zone.as_ref(), &candidates) else {
         // The configuration refuses an agency without sites; a reload race is all
         // that could get here.
-        tracing::error!(agency = %officer.agency, "agency has no site");
+        tracing::error!(%agency, "agency has no site");
         plan.help(Audience::Officer);
         return;
     };
     let location = redact(&cut(text));
     if let Some(same) = repeated(&snapshot.open, kind, &location, now) {
         tracing::info!(handoff = %same.id, "a request sent again: answered with its status");
-        plan.reply(status(std::iter::once(same), directory));
+        plan.reply(status(std::iter::once(same), directory, Audience::Officer));
         return;
     }
     plan.action = Some(Action::Open(Request {
         kind,
         site,
         officer: officer.id.clone(),
-        agency: officer.agency.clone(),
+        agency,
         location,
         zone,
+        asked_for,
     }));
 }
 
@@ -124,7 +158,7 @@ fn relay(
         if snapshot.open.is_empty() {
             plan.help(Audience::Officer);
         } else {
-            plan.reply(status(snapshot.open.iter(), directory));
+            plan.reply(status(snapshot.open.iter(), directory, Audience::Officer));
         }
         return;
     }
@@ -161,4 +195,59 @@ fn repeated<'a>(
             && now.signed_duration_since(h.requested_at) < REPEAT_WINDOW
             && words(&h.request.location) == these
     })
+}
+
+/// The words after `prefix` at the start of `text` (case-insensitive), if `text`
+/// starts with it as whole words: `Metro PD, 5th & Main` after `metro pd`.
+fn after_words<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.get(..prefix.len())?;
+    if prefix.is_empty() || !head.eq_ignore_ascii_case(prefix) {
+        return None;
+    }
+    let rest = &text[prefix.len()..];
+    if rest.starts_with(|c: char| c.is_alphanumeric()) {
+        return None;
+    }
+    Some(rest.trim_start_matches(|c: char| c.is_whitespace() || ",:;-".contains(c)))
+}
+
+/// The agency a request goes out for: one of the officer's agencies named first
+/// in the text (by id or name), else their first; with the name taken off.
+fn agency_named<'t>(
+    text: &'t str,
+    officer: &Officer,
+    directory: &Directory,
+) -> (AgencyId, &'t str) {
+    for id in &officer.other_agencies {
+        let name = directory.roster.agencies.get(id).map(|a| a.name.as_str());
+        for label in std::iter::once(id.as_str()).chain(name) {
+            if let Some(rest) = after_words(text, label) {
+                return (id.clone(), rest);
+            }
+        }
+    }
+    (officer.agency.clone(), text)
+}
+
+/// The person an officer asked for with `@Name` at the start of the request (by
+/// first name or id, case-insensitive), with the name taken off. An `@` that
+/// names nobody is left in the text, as the officer wrote it.
+fn asked_for<'t>(text: &'t str, directory: &Directory) -> (Option<PersonId>, &'t str) {
+    let Some(rest) = text.strip_prefix('@') else {
+        return (None, text);
+    };
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(rest.len());
+    let (name, after) = rest.split_at(end);
+    let found = directory.roster.people.values().find(|p| {
+        p.id.as_str().eq_ignore_ascii_case(name) || p.first_name().eq_ignore_ascii_case(name)
+    });
+    match found {
+        Some(person) if !name.is_empty() => (
+            Some(person.id.clone()),
+            after.trim_start_matches(|c: char| c.is_whitespace() || ",:;-".contains(c)),
+        ),
+        _ => (None, text),
+    }
 }

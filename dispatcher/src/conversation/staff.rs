@@ -1,5 +1,7 @@
 //! What a staff member's message does: accept or pass an offer, ETA, ARRIVED, DONE,
-//! CANCEL, WHO, STATUS, and any other text relayed to the officer.
+//! BACK (and CANCEL, which gives back too), NOTDIVERTED, WHO, STATUS, the
+//! follow-up queue (FOLLOWUP, TAKE, FOLLOWED), INTAKE, and any other text relayed
+//! to the officer.
 
 use chrono::{DateTime, Utc};
 
@@ -26,7 +28,7 @@ pub(super) fn understand(
         .collect();
     let mine_ids: Vec<HandoffId> = mine.iter().map(|h| h.id).collect();
     match &message.command {
-        Command::Accept { id } | Command::Decline { id, .. } => {
+        Command::Accept { id, .. } | Command::Decline { id, .. } => {
             let offered: Vec<HandoffId> = snapshot
                 .open
                 .iter()
@@ -66,10 +68,12 @@ pub(super) fn understand(
                         by,
                         reason: reason.clone(),
                     },
-                    _ => Input::Accept {
+                    Command::Accept { eta, .. } => Input::Accept {
                         by,
                         via: message.from.channel(),
+                        eta: *eta,
                     },
+                    _ => return,
                 };
                 plan.apply(id, input);
             }
@@ -94,11 +98,64 @@ pub(super) fn understand(
             };
             assignment(plan, Named::Cancel, *id, &mine_ids, input);
         }
+        Command::GiveBack { id, reason } => {
+            let input = Input::GiveBack {
+                by,
+                reason: reason.clone(),
+            };
+            assignment(plan, Named::GiveBack, *id, &mine_ids, input);
+        }
+        Command::NotDiverted { id, code, note } => match code {
+            None => plan.problem(*id, Problem::BadOutcome, Vec::new()),
+            Some(code) => {
+                let input = Input::NotDiverted {
+                    by: Actor::Staff(by),
+                    code: *code,
+                    note: note.clone(),
+                };
+                assignment(plan, Named::NotDiverted, *id, &mine_ids, input);
+            }
+        },
+        Command::FollowUps => {
+            let items = snapshot
+                .followups
+                .iter()
+                .filter_map(|h| super::followup_line(h, directory))
+                .collect();
+            plan.reply(Message::FollowUps { items });
+        }
+        Command::FollowedUp { id, note } => {
+            let taken: Vec<HandoffId> = snapshot
+                .followups
+                .iter()
+                .filter(|h| {
+                    h.followup
+                        .as_ref()
+                        .is_some_and(|f| f.taken_by.as_ref() == Some(&by))
+                })
+                .map(|h| h.id)
+                .collect();
+            if let Some(id) = choose(plan, Named::FollowedUp, *id, &taken) {
+                let note = note.clone();
+                plan.apply(id, Input::FollowedUp { by, note });
+            }
+        }
+        Command::Intake { id } => {
+            let owed: Vec<HandoffId> = snapshot.intakes.iter().map(|h| h.id).collect();
+            if let Some(id) = choose(plan, Named::Intake, *id, &owed) {
+                plan.apply(
+                    id,
+                    Input::IntakeDone {
+                        by: Actor::Staff(by),
+                    },
+                );
+            }
+        }
         Command::BadEta => plan.problem(None, Problem::BadEta, Vec::new()),
         Command::Who => plan.reply(Message::OnDutyNow {
             sites: who(directory, now),
         }),
-        Command::Status => plan.reply(status(mine.iter().copied(), directory)),
+        Command::Status => plan.reply(status(mine.iter().copied(), directory, Audience::Staff)),
         Command::Text { id, text } => {
             if id.is_none() && mine_ids.is_empty() {
                 plan.help(Audience::Staff);
@@ -110,7 +167,10 @@ pub(super) fn understand(
                 plan.apply(id, input);
             }
         }
-        Command::Request { .. } | Command::RequestWithoutLocation { .. } | Command::Help => {
+        Command::Request { .. }
+        | Command::RequestWithoutLocation { .. }
+        | Command::ReportNumber { .. }
+        | Command::Help => {
             plan.help(Audience::Staff);
         }
         Command::OptOut | Command::OptIn | Command::Empty => {}

@@ -1,14 +1,15 @@
-//! After an accept: ETA, arrival, completion, cancellation by either side, and the
-//! relay of messages between the officer and the case manager, redacted.
+//! After an accept: ETA (and the watch on it), arrival, completion, and the relay
+//! of messages between the officer and the case manager, redacted. Giving a
+//! hand-off back and closing it without a diversion are in `closing`.
 
 use chrono::Duration;
 use handoff_schedules::PersonId;
 
 use super::{
-    DecideError, Effect, MAX_ETA_MINUTES, Out, closed, first_name, local, officer_name, officer_of,
+    DecideError, MAX_ETA_MINUTES, Out, closed, first_name, local, officer_name, officer_of,
 };
 use crate::event::EventKind;
-use crate::handoff::{Actor, Answer, Handoff, State, Timer};
+use crate::handoff::{Actor, Handoff, State, Timer};
 use crate::message::{Message, Recipient};
 use crate::redact::redact;
 use crate::routing::World;
@@ -35,12 +36,18 @@ pub(super) fn eta(
         // Already there: an ETA is late news, not a state change.
         return Ok(());
     }
-    if minutes == 0 || minutes > MAX_ETA_MINUTES {
-        return Err(DecideError::BadEta {
-            max: MAX_ETA_MINUTES,
-        });
+    let max = max_eta(world);
+    if minutes == 0 || minutes > max {
+        return Err(DecideError::BadEta { max });
     }
     let arrive_by = out.after(Duration::try_minutes(i64::from(minutes)))?;
+    // The watch: a grace past the ETA with no ARRIVED, the case manager is asked
+    // for a new one; a new ETA starts it again.
+    let check = arrive_by
+        .checked_add_signed(world.settings.eta_grace)
+        .ok_or(DecideError::TimeOutOfRange { id: handoff.id })?;
+    out.cancel(Timer::Late);
+    out.schedule(Timer::EtaCheck, check);
     handoff.state = State::EnRoute {
         by: by.clone(),
         eta: arrive_by,
@@ -76,6 +83,8 @@ pub(super) fn arrived(
     }
     handoff.state = State::Arrived { by: by.clone() };
     out.cancel(Timer::Arrival);
+    out.cancel(Timer::EtaCheck);
+    out.cancel(Timer::Late);
     out.send(
         officer_of(handoff),
         Message::ArrivedAtScene {
@@ -91,84 +100,13 @@ pub(super) fn done(handoff: &mut Handoff, by: PersonId, out: &mut Out) -> Result
     check_assignee(handoff, &by)?;
     handoff.state = State::Completed { by: by.clone() };
     out.cancel(Timer::Arrival);
+    out.cancel(Timer::EtaCheck);
+    out.cancel(Timer::Late);
     out.send(officer_of(handoff), Message::Completed { id: handoff.id });
     out.record(
         Actor::Staff(by.clone()),
         EventKind::Completed { person: by },
     );
-    Ok(())
-}
-
-pub(super) fn cancel(
-    handoff: &mut Handoff,
-    by: Actor,
-    reason: Option<String>,
-    world: &World<'_>,
-    out: &mut Out,
-) -> Result<(), DecideError> {
-    if handoff.state.is_closed() {
-        return Err(closed(handoff));
-    }
-    let reason = reason.map(|r| redact(&r));
-    match &by {
-        Actor::Officer(officer) => {
-            if *officer != handoff.request.officer {
-                return Err(DecideError::NotRequester { id: handoff.id });
-            }
-            match handoff.state.clone() {
-                State::Offering { step, round } => {
-                    out.cancel(Timer::Round { step, round });
-                    for offer in handoff.offers.iter_mut() {
-                        let deciding =
-                            matches!(offer.answer, Answer::Pending | Answer::TimedOut { .. });
-                        if deciding {
-                            out.effects.push(Effect::Send {
-                                to: Recipient::Staff(offer.person.clone()),
-                                message: Message::Withdrawn { id: handoff.id },
-                            });
-                        }
-                        if offer.answer == Answer::Pending {
-                            offer.answer = Answer::Withdrawn { at: out.now };
-                        }
-                    }
-                }
-                state => {
-                    out.cancel(Timer::Arrival);
-                    if let Some(assignee) = state.assignee() {
-                        out.send(
-                            Recipient::Staff(assignee.clone()),
-                            Message::CancelledByOfficer {
-                                id: handoff.id,
-                                reason: reason.clone(),
-                            },
-                        );
-                    }
-                }
-            }
-            out.send(
-                officer_of(handoff),
-                Message::CancelConfirmed { id: handoff.id },
-            );
-        }
-        Actor::Staff(person) => {
-            check_assignee(handoff, person)?;
-            out.cancel(Timer::Arrival);
-            out.send(
-                officer_of(handoff),
-                Message::CancelledByStaff {
-                    id: handoff.id,
-                    first_name: first_name(world, person),
-                    reason: reason.clone(),
-                },
-            );
-        }
-        Actor::System => {}
-    }
-    handoff.state = State::Cancelled {
-        by: by.clone(),
-        reason: reason.clone(),
-    };
-    out.record(by, EventKind::Cancelled { reason });
     Ok(())
 }
 
@@ -238,12 +176,14 @@ pub(super) fn not_delivered(handoff: &mut Handoff, to: Actor, world: &World<'_>,
     let Some(assignee) = handoff.state.assignee().cloned() else {
         return;
     };
-    let (told, about) = match &to {
-        Actor::Officer(officer) if *officer == handoff.request.officer => {
-            (Recipient::Staff(assignee), officer_name(world, officer))
-        }
+    let (told, about, for_officer) = match &to {
+        Actor::Officer(officer) if *officer == handoff.request.officer => (
+            Recipient::Staff(assignee),
+            officer_name(world, officer),
+            false,
+        ),
         Actor::Staff(person) if *person == assignee => {
-            (officer_of(handoff), first_name(world, person))
+            (officer_of(handoff), first_name(world, person), true)
         }
         // Neither side of the hand-off (someone told it was taken): nobody waits.
         _ => return,
@@ -253,7 +193,15 @@ pub(super) fn not_delivered(handoff: &mut Handoff, to: Actor, world: &World<'_>,
         Message::NotGettingThrough {
             id: handoff.id,
             to: about,
+            for_officer,
         },
     );
     handoff.not_getting_through.push(to);
+}
+
+/// The longest ETA accepted: the arrival limit (an ETA past it could never be
+/// met), and never more than [`MAX_ETA_MINUTES`].
+pub(super) fn max_eta(world: &World<'_>) -> u32 {
+    let limit = u32::try_from(world.settings.arrival_limit.num_minutes()).unwrap_or(u32::MAX);
+    limit.clamp(1, MAX_ETA_MINUTES)
 }

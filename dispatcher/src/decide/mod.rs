@@ -18,17 +18,25 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use handoff_schedules::PersonId;
 
 use crate::event::{Event, EventKind};
-use crate::handoff::{Actor, Handoff, HandoffId, Request, State, Timer};
+use crate::handoff::{Actor, Handoff, HandoffId, HandoffKind, Request, State, Timer};
 use crate::message::{Message, Recipient};
+use crate::outcome::{FollowUp, FollowUpReason, NotDivertedCode, ReportNumber};
 use crate::roster::OfficerId;
-use crate::routing::{World, next_round, steps};
+use crate::routing::{World, next_round, search_bound, steps};
 
 mod answers;
 mod assignment;
+mod closing;
+mod followups;
 mod offering;
+mod watch;
 
+pub use answers::brief;
 use answers::{accept, decline};
-use assignment::{arrived, cancel, done, eta, not_delivered, relay};
+use assignment::{arrived, done, eta, not_delivered, relay};
+use closing::{cancel, give_back, not_diverted};
+pub use followups::owes_intake;
+use followups::{followed_up, intake_done, report_number, take_followup};
 use offering::{fire, start_step, undeliverable};
 
 /// Something the engine must do because of a decision.
@@ -70,6 +78,8 @@ pub enum Input {
         by: PersonId,
         /// The channel the answer came by, kept in the event log.
         via: Channel,
+        /// An ETA given with the accept (`Y4821 20`).
+        eta: Option<u32>,
     },
     Decline {
         by: PersonId,
@@ -98,6 +108,36 @@ pub enum Input {
         by: Actor,
         reason: Option<String>,
     },
+    /// The case manager who accepted cannot go: offer it to others.
+    GiveBack {
+        by: PersonId,
+        reason: Option<String>,
+    },
+    /// Close without a diversion (the assignee, or the requesting officer).
+    NotDiverted {
+        by: Actor,
+        code: NotDivertedCode,
+        note: Option<String>,
+    },
+    /// Intake is complete (a staff member by text, or the system for the
+    /// command line).
+    IntakeDone {
+        by: Actor,
+    },
+    /// The requesting officer adds the police report number.
+    ReportNumber {
+        by: OfficerId,
+        number: ReportNumber,
+    },
+    /// A staff member takes the follow-up of a closed hand-off.
+    TakeFollowUp {
+        by: PersonId,
+    },
+    /// A staff member followed up.
+    FollowedUp {
+        by: PersonId,
+        note: Option<String>,
+    },
     Relay {
         from: Actor,
         text: String,
@@ -121,6 +161,12 @@ pub enum DecideError {
     Closed { id: HandoffId, state: &'static str },
     #[error("an ETA is a number of minutes from 1 to {max}")]
     BadEta { max: u32 },
+    #[error("hand-off {id} owes no follow-up")]
+    NoFollowUp { id: HandoffId },
+    #[error("the follow-up of hand-off {id} was taken by {by}")]
+    FollowUpTaken { id: HandoffId, by: PersonId },
+    #[error("hand-off {id} owes no intake, or it is recorded")]
+    NoIntake { id: HandoffId },
     /// A due time past what the calendar holds (a configured duration out of range
     /// reached the core): refused rather than a panic.
     #[error("hand-off {id}: a due time is out of range")]
@@ -214,6 +260,11 @@ pub fn request(
         accepted_at: None,
         intake_due: None,
         not_getting_through: Vec::new(),
+        given_back: Vec::new(),
+        reoffer_from: 0,
+        intake_completed: None,
+        report_number: None,
+        followup: None,
     };
     let mut out = Out {
         id,
@@ -232,6 +283,7 @@ pub fn request(
             after_hours: !open,
         },
     );
+    let search_minutes = minutes_up(search_bound(&handoff, world, now));
     if open {
         out.send(
             officer_of(&handoff),
@@ -239,36 +291,38 @@ pub fn request(
                 id,
                 kind: handoff.request.kind,
                 location: handoff.request.location.clone(),
+                search_minutes,
             },
         );
         start_step(&mut handoff, 0, world, &mut out)?;
-    } else {
-        let plan = steps(true, world.policy);
-        let on_call = plan
-            .first()
-            .map(|step| next_round(&handoff, step, world, now))
-            .unwrap_or_default();
-        if on_call.is_empty() {
-            handoff.state = State::OutOfHours;
-            out.send(
-                officer_of(&handoff),
-                Message::OutOfHours {
-                    id,
-                    kind: handoff.request.kind,
-                    next_opening: next_opening(world, now),
-                },
-            );
-            out.record(Actor::System, EventKind::OutOfHours);
-        } else {
-            out.send(
-                officer_of(&handoff),
-                Message::AfterHoursSearching {
-                    id,
-                    next_opening: next_opening(world, now),
-                },
-            );
-            start_step(&mut handoff, 0, world, &mut out)?;
+    } else if steps(&handoff, world)
+        .iter()
+        .all(|step| next_round(&handoff, step, world, now).is_empty())
+    {
+        handoff.state = State::OutOfHours;
+        out.send(
+            officer_of(&handoff),
+            Message::OutOfHours {
+                id,
+                kind: handoff.request.kind,
+                next_opening: next_opening(world, now),
+            },
+        );
+        out.record(Actor::System, EventKind::OutOfHours);
+        // A referral filed at night is a promise that someone follows up.
+        if handoff.request.kind == HandoffKind::SocialContactReferral {
+            open_followup(&mut handoff, FollowUpReason::Referral, &mut out);
         }
+    } else {
+        out.send(
+            officer_of(&handoff),
+            Message::AfterHoursSearching {
+                id,
+                next_opening: next_opening(world, now),
+                search_minutes,
+            },
+        );
+        start_step(&mut handoff, 0, world, &mut out)?;
     }
     Ok(Decision {
         handoff,
@@ -290,7 +344,7 @@ pub fn decide(
         effects: Vec::new(),
     };
     match input {
-        Input::Accept { by, via } => accept(&mut next, by, via, world, &mut out)?,
+        Input::Accept { by, via, eta } => accept(&mut next, by, via, eta, world, &mut out)?,
         Input::Decline { by, reason } => decline(&mut next, by, reason, world, &mut out)?,
         Input::Undeliverable { to } => undeliverable(&mut next, to, world, &mut out)?,
         Input::NotDelivered { to } => not_delivered(&mut next, to, world, &mut out),
@@ -298,6 +352,14 @@ pub fn decide(
         Input::Arrived { by } => arrived(&mut next, by, world, &mut out)?,
         Input::Done { by } => done(&mut next, by, &mut out)?,
         Input::Cancel { by, reason } => cancel(&mut next, by, reason, world, &mut out)?,
+        Input::GiveBack { by, reason } => give_back(&mut next, by, reason, world, &mut out)?,
+        Input::NotDiverted { by, code, note } => {
+            not_diverted(&mut next, by, code, note, &mut out)?;
+        }
+        Input::IntakeDone { by } => intake_done(&mut next, by, &mut out)?,
+        Input::ReportNumber { by, number } => report_number(&mut next, by, number, &mut out)?,
+        Input::TakeFollowUp { by } => take_followup(&mut next, by, world, &mut out)?,
+        Input::FollowedUp { by, note } => followed_up(&mut next, by, note, &mut out)?,
         Input::Relay { from, text } => relay(&next, from, &text, world, &mut out)?,
         Input::Timer(timer) => fire(&mut next, timer, world, &mut out)?,
     }
@@ -306,6 +368,40 @@ pub fn decide(
         effects: out.effects,
     })
 }
+
+/// A duration in whole minutes, rounded up; `None` for nothing to wait.
+fn minutes_up(duration: Duration) -> Option<u32> {
+    let seconds = duration.num_seconds();
+    if seconds <= 0 {
+        return None;
+    }
+    u32::try_from(seconds.saturating_add(59) / 60).ok()
+}
+
+/// The hand-off is closed and waits for someone to follow up.
+fn open_followup(handoff: &mut Handoff, reason: FollowUpReason, out: &mut Out) {
+    if handoff.followup.is_none() {
+        handoff.followup = Some(FollowUp::new(reason, out.now));
+        out.record(Actor::System, EventKind::FollowUpOpened { reason });
+    }
+}
+
+/// Whether supervisors and the project manager hear of a failure now: while the
+/// site is open, or at any hour if the program asks for that. Otherwise it waits
+/// for the digest when the site opens (the hand-off is a follow-up by then).
+pub(super) fn alerts_now(world: &World<'_>, now: DateTime<Utc>) -> bool {
+    world.settings.after_hours_alerts || world.site.is_open(now)
+}
+
+/// The timers that watch an accepted hand-off's ETA and intake: all stopped when
+/// it is given back or closed without a diversion.
+pub(super) const WATCH_TIMERS: [Timer; 5] = [
+    Timer::Arrival,
+    Timer::EtaCheck,
+    Timer::Late,
+    Timer::IntakeReminder,
+    Timer::IntakeOverdue,
+];
 
 pub(super) fn closed(handoff: &Handoff) -> DecideError {
     DecideError::Closed {

@@ -6,10 +6,12 @@
 use chrono::{DateTime, Duration, Utc};
 use handoff_schedules::{PersonId, Role};
 
-use super::{DecideError, Out, first_name, next_opening, officer_of};
+use super::watch::{eta_check, expire, intake_overdue, intake_reminder, late};
+use super::{DecideError, Out, alerts_now, next_opening, officer_of, open_followup};
 use crate::event::EventKind;
 use crate::handoff::{Actor, Answer, Handoff, Offer, State, Timer};
 use crate::message::{Message, OfferContext, Recipient};
+use crate::outcome::FollowUpReason;
 use crate::routing::{World, next_round, steps};
 
 /// Starts step `from` (or the first later step with anyone available).
@@ -19,7 +21,7 @@ pub(super) fn start_step(
     world: &World<'_>,
     out: &mut Out,
 ) -> Result<(), DecideError> {
-    let plan = steps(handoff.after_hours, world.policy);
+    let plan = steps(handoff, world);
     for (index, step) in plan.iter().enumerate().skip(from) {
         let people = next_round(handoff, step, world, out.now);
         if people.is_empty() {
@@ -27,7 +29,16 @@ pub(super) fn start_step(
             continue;
         }
         out.record(Actor::System, EventKind::StepStarted { step: index });
-        return offer_round(handoff, index, 0, people, step.timeout, world, out);
+        // A step started again (after a give-back) goes on numbering its rounds,
+        // so a round's timer and offers never mix with an earlier one's.
+        let round = handoff
+            .offers
+            .iter()
+            .filter(|o| o.step == index)
+            .map(|o| o.round.saturating_add(1))
+            .max()
+            .unwrap_or(0);
+        return offer_round(handoff, index, round, people, step.timeout, world, out);
     }
     unstaffed(handoff, world, out);
     Ok(())
@@ -54,11 +65,16 @@ pub(super) fn offer_round(
         site: world.site_name.to_owned(),
         zone: handoff.request.zone.as_ref().map(ToString::to_string),
         step,
-        steps: steps(handoff.after_hours, world.policy).len(),
+        steps: steps(handoff, world).len(),
         answer_by: Some(due),
         together: people.len(),
+        name_site: false,
     };
     for person in people {
+        let context = OfferContext {
+            name_site: world.sites_served.get(&person).is_some_and(|n| *n > 1),
+            ..context.clone()
+        };
         out.send(
             Recipient::Staff(person.clone()),
             Message::Offer {
@@ -69,7 +85,7 @@ pub(super) fn offer_round(
                 officer: officer
                     .map_or_else(|| handoff.request.officer.to_string(), |o| o.display_name()),
                 after_hours: handoff.after_hours,
-                context: context.clone(),
+                context,
             },
         );
         out.record(
@@ -86,6 +102,7 @@ pub(super) fn offer_round(
             round,
             at: out.now,
             answer: Answer::Pending,
+            told_closed: false,
         });
     }
     out.schedule(Timer::Round { step, round }, due);
@@ -101,7 +118,7 @@ pub(super) fn advance(
     let State::Offering { step, round } = handoff.state else {
         return Ok(());
     };
-    let plan = steps(handoff.after_hours, world.policy);
+    let plan = steps(handoff, world);
     if let Some(current) = plan.get(step) {
         let people = next_round(handoff, current, world, out.now);
         if !people.is_empty() {
@@ -153,6 +170,12 @@ pub(super) fn unstaffed(handoff: &mut Handoff, world: &World<'_>, out: &mut Out)
             },
         },
     );
+    out.record(Actor::System, EventKind::Unstaffed);
+    open_followup(handoff, FollowUpReason::Unstaffed, out);
+    if !alerts_now(world, out.now) {
+        // At night this waits for the digest when the site opens.
+        return;
+    }
     let agency = world
         .roster
         .agencies
@@ -170,7 +193,6 @@ pub(super) fn unstaffed(handoff: &mut Handoff, world: &World<'_>, out: &mut Out)
             },
         );
     }
-    out.record(Actor::System, EventKind::Unstaffed);
 }
 
 /// Who hears of a failure: those on duty in these roles, or, if none is, everyone
@@ -247,20 +269,12 @@ pub(super) fn fire(
             advance(handoff, world, out)?;
         }
         (Timer::Arrival, State::Accepted { by } | State::EnRoute { by, .. }) => {
-            handoff.state = State::Expired { by: by.clone() };
-            out.send(officer_of(handoff), Message::Expired { id: handoff.id });
-            let name = first_name(world, &by);
-            for person in alert_recipients(world, out.now, &[Role::Supervisor]) {
-                out.send(
-                    Recipient::Staff(person),
-                    Message::ExpiredAlert {
-                        id: handoff.id,
-                        first_name: name.clone(),
-                    },
-                );
-            }
-            out.record(Actor::System, EventKind::Expired { person: by });
+            expire(handoff, by, world, out);
         }
+        (Timer::EtaCheck, State::EnRoute { by, .. }) => eta_check(handoff, by, world, out)?,
+        (Timer::Late, State::EnRoute { by, .. }) => late(handoff, by, world, out),
+        (Timer::IntakeReminder, _) => intake_reminder(handoff, world, out)?,
+        (Timer::IntakeOverdue, _) => intake_overdue(handoff, world, out)?,
         // A timer for a round or state that has passed: its work was done by an
         // accept, decline or cancel that came first.
         _ => {}

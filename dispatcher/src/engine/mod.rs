@@ -23,6 +23,7 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
+mod digests;
 mod receive;
 pub use receive::Received;
 mod timers;
@@ -450,7 +451,25 @@ pub fn message_name(message: &Message) -> &'static str {
         Message::ExpiredAlert { .. } => "expired_alert",
         Message::Closed { .. } => "closed",
         Message::Help { .. } => "help",
-        Message::NotRegistered => "not_registered",
+        Message::NotRegistered { .. } => "not_registered",
+        Message::GivenBack { .. } => "given_back",
+        Message::NotDiverted { .. } => "not_diverted",
+        Message::RunningLate { .. } => "running_late",
+        Message::FollowedUpForOfficer { .. } => "followed_up_for_officer",
+        Message::ReportNumberRecorded { .. } => "report_number_recorded",
+        Message::DeclineConfirmed { .. } => "decline_confirmed",
+        Message::GiveBackConfirmed { .. } => "give_back_confirmed",
+        Message::NotDivertedRecorded { .. } => "not_diverted_recorded",
+        Message::EtaPassed { .. } => "eta_passed",
+        Message::LateAlert { .. } => "late_alert",
+        Message::IntakeReminder { .. } => "intake_reminder",
+        Message::IntakeOverdueAlert { .. } => "intake_overdue_alert",
+        Message::IntakeRecorded { .. } => "intake_recorded",
+        Message::FollowUpTaken { .. } => "follow_up_taken",
+        Message::FollowUpTakenByOther { .. } => "follow_up_taken_by_other",
+        Message::FollowedUpConfirmed { .. } => "followed_up_confirmed",
+        Message::FollowUpDigest { .. } => "follow_up_digest",
+        Message::FollowUps { .. } => "follow_ups",
         Message::OptedOut => "opted_out",
         Message::OptedIn => "opted_in",
         Message::Problem { .. } => "problem",

@@ -16,9 +16,10 @@ use std::sync::{Arc, PoisonError};
 use chrono::{DateTime, Utc};
 
 use super::{Engine, EngineError, prepare};
-use crate::conversation::{self, Action, ContactChange, Inbound, Plan, Snapshot};
+use crate::conversation::{self, Action, Command, ContactChange, Inbound, Plan, Snapshot};
 use crate::decide::{self, decide};
 use crate::directory::Directory;
+use crate::handoff::Handoff;
 use crate::message::{Message, Recipient};
 use crate::outbox::NewOutbound;
 use crate::roster::Participant;
@@ -69,9 +70,12 @@ impl Engine {
             let now = self.now();
             let directory = self.directory();
             let sender = self.inner.store.sender(key).await?;
+            let (followups, intakes) = self.owed_of_sender(message, &directory).await?;
             let snapshot = Snapshot {
                 open: self.open_of_sender(message, &directory).await?,
                 refused_at: sender.refused_at,
+                followups,
+                intakes,
             };
             let plan = conversation::understand(message, &snapshot, &directory, now);
             let contact = contact_write(message, plan.contact);
@@ -118,7 +122,7 @@ impl Engine {
         &self,
         message: &Inbound,
         directory: &Directory,
-    ) -> Result<Vec<crate::handoff::Handoff>, EngineError> {
+    ) -> Result<Vec<Handoff>, EngineError> {
         let store = &self.inner.store;
         Ok(match message.from.participant(&directory.roster) {
             Some(Participant::Officer(officer)) => {
@@ -126,6 +130,27 @@ impl Engine {
             }
             Some(Participant::Staff(person)) => store.open_handoffs_of_staff(&person.id).await?,
             None => Vec::new(),
+        })
+    }
+
+    /// For staff commands about work owed after a hand-off (FOLLOWUP, FOLLOWED,
+    /// INTAKE): the follow-ups open at any site, and the hand-offs the sender
+    /// accepted that owe intake. Read only for those commands.
+    async fn owed_of_sender(
+        &self,
+        message: &Inbound,
+        directory: &Directory,
+    ) -> Result<(Vec<Handoff>, Vec<Handoff>), EngineError> {
+        let Some(Participant::Staff(person)) = message.from.participant(&directory.roster) else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let store = &self.inner.store;
+        Ok(match message.command {
+            Command::FollowUps | Command::FollowedUp { .. } => {
+                (store.open_followups().await?, Vec::new())
+            }
+            Command::Intake { .. } => (Vec::new(), store.intakes_owed_by(&person.id).await?),
+            _ => (Vec::new(), Vec::new()),
         })
     }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::handoffs::{HandoffMetrics, Outcome, metrics};
 use super::percentiles::{Percentiles, PercentilesRow};
 use crate::event::Event;
+use crate::outcome::NotDivertedCode;
 
 /// What hand-offs are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -97,8 +98,16 @@ pub struct GroupStats {
     pub unstaffed: u64,
     pub out_of_hours: u64,
     pub expired: u64,
+    /// Closed without a diversion, and how many for each code.
+    pub not_diverted: u64,
+    pub not_diverted_by_code: BTreeMap<NotDivertedCode, u64>,
     /// Not closed yet.
     pub open: u64,
+    /// Times a case manager who accepted gave a hand-off back.
+    pub given_back: u64,
+    /// Hand-offs that became follow-ups, and those followed up.
+    pub followups: u64,
+    pub followed_up: u64,
     /// Sum of declines.
     pub declines: u64,
     /// Sum of steps started beyond the first.
@@ -120,7 +129,17 @@ struct GroupRow<'a> {
     unstaffed: u64,
     out_of_hours: u64,
     expired: u64,
+    not_diverted: u64,
+    not_diverted_declined: u64,
+    not_diverted_ineligible: u64,
+    not_diverted_left: u64,
+    not_diverted_medical: u64,
+    not_diverted_booked: u64,
+    not_diverted_other: u64,
     open: u64,
+    given_back: u64,
+    followups: u64,
+    followed_up: u64,
     declines: u64,
     escalations: u64,
     response_count: u64,
@@ -137,6 +156,7 @@ impl Serialize for GroupStats {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let response = PercentilesRow::from(&self.response);
         let arrival = PercentilesRow::from(&self.arrival);
+        let code = |c: NotDivertedCode| self.not_diverted_by_code.get(&c).copied().unwrap_or(0);
         GroupRow {
             key: &self.key,
             requests: self.requests,
@@ -147,7 +167,17 @@ impl Serialize for GroupStats {
             unstaffed: self.unstaffed,
             out_of_hours: self.out_of_hours,
             expired: self.expired,
+            not_diverted: self.not_diverted,
+            not_diverted_declined: code(NotDivertedCode::Declined),
+            not_diverted_ineligible: code(NotDivertedCode::Ineligible),
+            not_diverted_left: code(NotDivertedCode::Left),
+            not_diverted_medical: code(NotDivertedCode::Medical),
+            not_diverted_booked: code(NotDivertedCode::Booked),
+            not_diverted_other: code(NotDivertedCode::Other),
             open: self.open,
+            given_back: self.given_back,
+            followups: self.followups,
+            followed_up: self.followed_up,
             declines: self.declines,
             escalations: self.escalations,
             response_count: response.count,
@@ -184,7 +214,14 @@ impl Tally {
             Outcome::Unstaffed => s.unstaffed += 1,
             Outcome::OutOfHours => s.out_of_hours += 1,
             Outcome::Expired => s.expired += 1,
+            Outcome::NotDiverted => s.not_diverted += 1,
         }
+        if let Some(code) = m.not_diverted {
+            *s.not_diverted_by_code.entry(code).or_default() += 1;
+        }
+        s.given_back += u64::from(m.given_back);
+        s.followups += u64::from(m.followup.is_some());
+        s.followed_up += u64::from(m.followed_up_at.is_some());
         s.declines += u64::from(m.declines);
         s.escalations += u64::from(m.escalations());
         self.responses.extend(m.time_to_accept());

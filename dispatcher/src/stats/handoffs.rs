@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::event::{Event, EventKind};
 use crate::handoff::{HandoffId, HandoffKind};
+use crate::outcome::{FollowUpReason, NotDivertedCode, ReportNumber};
 use crate::roster::{AgencyId, OfficerId};
 
 /// How a hand-off ended, or that it has not yet.
@@ -26,6 +27,8 @@ pub enum Outcome {
     OutOfHours,
     /// Accepted, but the case manager never arrived within the limit.
     Expired,
+    /// Closed without a diversion, with a code ([`HandoffMetrics::not_diverted`]).
+    NotDiverted,
 }
 
 impl Outcome {
@@ -38,6 +41,7 @@ impl Outcome {
             Outcome::Unstaffed => "unstaffed",
             Outcome::OutOfHours => "out_of_hours",
             Outcome::Expired => "expired",
+            Outcome::NotDiverted => "not_diverted",
         }
     }
 
@@ -84,6 +88,20 @@ pub struct HandoffMetrics {
     /// Distinct escalation steps passed over because nobody was available.
     pub steps_skipped: u32,
     pub outcome: Outcome,
+    /// Why it closed without a diversion, for [`Outcome::NotDiverted`].
+    pub not_diverted: Option<NotDivertedCode>,
+    /// Times a case manager who accepted gave it back.
+    pub given_back: u32,
+    /// Times an ETA passed by the grace with no arrival.
+    pub eta_missed: u32,
+    /// Why it became a follow-up, if it did.
+    pub followup: Option<FollowUpReason>,
+    /// When the follow-up was taken and done.
+    pub followup_taken_at: Option<DateTime<Utc>>,
+    pub followed_up_at: Option<DateTime<Utc>>,
+    /// The police report number the officer added.
+    pub report_number: Option<ReportNumber>,
+    pub intake_completed_at: Option<DateTime<Utc>>,
 }
 
 impl HandoffMetrics {
@@ -135,6 +153,14 @@ struct HandoffRow<'a> {
     arrived_at: Option<DateTime<Utc>>,
     closed_at: Option<DateTime<Utc>>,
     outcome: Outcome,
+    not_diverted: Option<NotDivertedCode>,
+    given_back: u32,
+    eta_missed: u32,
+    followup: Option<FollowUpReason>,
+    followup_taken_at: Option<DateTime<Utc>>,
+    followed_up_at: Option<DateTime<Utc>>,
+    report_number: Option<&'a ReportNumber>,
+    intake_completed_at: Option<DateTime<Utc>>,
     offers: u32,
     declines: u32,
     timed_out: u32,
@@ -165,6 +191,14 @@ impl Serialize for HandoffMetrics {
             arrived_at: self.arrived_at,
             closed_at: self.closed_at,
             outcome: self.outcome,
+            not_diverted: self.not_diverted,
+            given_back: self.given_back,
+            eta_missed: self.eta_missed,
+            followup: self.followup,
+            followup_taken_at: self.followup_taken_at,
+            followed_up_at: self.followed_up_at,
+            report_number: self.report_number.as_ref(),
+            intake_completed_at: self.intake_completed_at,
             offers: self.offers,
             declines: self.declines,
             timed_out: self.timed_out,
@@ -258,6 +292,14 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
         steps_started: 0,
         steps_skipped: 0,
         outcome: Outcome::Open,
+        not_diverted: None,
+        given_back: 0,
+        eta_missed: 0,
+        followup: None,
+        followup_taken_at: None,
+        followed_up_at: None,
+        report_number: None,
+        intake_completed_at: None,
     };
     let mut started = BTreeSet::new();
     let mut skipped = BTreeSet::new();
@@ -266,10 +308,12 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
         m.closed_at = Some(at);
     };
     for event in events {
-        if m.outcome.is_closed() {
-            break;
-        }
         let at = event.at;
+        // What comes after the close (follow-up, intake, the report number) is
+        // counted; nothing after it reopens or changes how it ended.
+        if after_close(&mut m, event) || m.outcome.is_closed() {
+            continue;
+        }
         match &event.kind {
             EventKind::Requested { .. } => {}
             EventKind::StepStarted { step } => {
@@ -300,16 +344,49 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
             EventKind::Unstaffed => close(&mut m, Outcome::Unstaffed, at),
             EventKind::OutOfHours => close(&mut m, Outcome::OutOfHours, at),
             EventKind::Expired { .. } => close(&mut m, Outcome::Expired, at),
+            EventKind::NotDiverted { code, .. } => {
+                m.not_diverted = Some(*code);
+                close(&mut m, Outcome::NotDiverted, at);
+            }
+            EventKind::GivenBack { .. } => m.given_back += 1,
+            EventKind::EtaPassed { .. } => m.eta_missed += 1,
             EventKind::LateAccept { .. }
             | EventKind::Eta { .. }
+            | EventKind::Late { .. }
             | EventKind::Relayed { .. }
             | EventKind::NotDelivered { .. }
-            | EventKind::IntakeCompleted => {}
+            | EventKind::IntakeReminded { .. }
+            | EventKind::IntakeOverdue => {}
+            // Handled by `after_close`.
+            EventKind::IntakeCompleted
+            | EventKind::ReportNumber { .. }
+            | EventKind::FollowUpOpened { .. }
+            | EventKind::FollowUpTaken { .. }
+            | EventKind::FollowedUp { .. } => {}
         }
     }
     m.steps_started = count(&started);
     m.steps_skipped = count(&skipped);
     Some(m)
+}
+
+/// Folds the events that may come after a hand-off closed; whether it was one.
+fn after_close(m: &mut HandoffMetrics, event: &Event) -> bool {
+    match &event.kind {
+        EventKind::IntakeCompleted => {
+            m.intake_completed_at.get_or_insert(event.at);
+        }
+        EventKind::ReportNumber { number } => m.report_number = Some(number.clone()),
+        EventKind::FollowUpOpened { reason } => m.followup = Some(*reason),
+        EventKind::FollowUpTaken { .. } => {
+            m.followup_taken_at.get_or_insert(event.at);
+        }
+        EventKind::FollowedUp { .. } => {
+            m.followed_up_at.get_or_insert(event.at);
+        }
+        _ => return false,
+    }
+    true
 }
 
 fn count<T>(set: &BTreeSet<T>) -> u32 {

@@ -135,6 +135,8 @@ struct Columns {
     data: String,
     requested_at: i64,
     intake_due_at: Option<i64>,
+    intake_completed_at: Option<i64>,
+    followup: Option<&'static str>,
 }
 
 impl Columns {
@@ -149,6 +151,8 @@ impl Columns {
             data: to_json("a hand-off", handoff)?,
             requested_at: millis(handoff.requested_at),
             intake_due_at: handoff.intake_due.map(millis),
+            intake_completed_at: handoff.intake_completed.map(millis),
+            followup: handoff.followup.as_ref().map(|f| f.state().name()),
         })
     }
 }
@@ -163,8 +167,8 @@ async fn insert_handoff(
     let closed_at = handoff.state.is_closed().then_some(now);
     let inserted = sqlx::query(
         "INSERT INTO handoffs (id, site, kind, officer, agency, state, assignee, data, \
-         requested_at, intake_due_at, closed_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1) \
+         requested_at, intake_due_at, closed_at, intake_completed_at, followup, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) \
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(db_id(handoff.id))
@@ -178,6 +182,8 @@ async fn insert_handoff(
     .bind(c.requested_at)
     .bind(c.intake_due_at)
     .bind(closed_at)
+    .bind(c.intake_completed_at)
+    .bind(c.followup)
     .execute(&mut *conn)
     .await?
     .rows_affected();
@@ -203,6 +209,7 @@ async fn update_handoff(
         "UPDATE handoffs SET site = $2, kind = $3, officer = $4, agency = $5, state = $6, \
          assignee = $7, data = $8, requested_at = $9, intake_due_at = $10, \
          closed_at = CASE WHEN $11 IS NULL THEN NULL ELSE COALESCE(closed_at, $11) END, \
+         intake_completed_at = COALESCE($13, intake_completed_at), followup = $14, \
          version = $12 + 1 \
          WHERE id = $1 AND version = $12",
     )
@@ -218,6 +225,8 @@ async fn update_handoff(
     .bind(c.intake_due_at)
     .bind(closing)
     .bind(version)
+    .bind(c.intake_completed_at)
+    .bind(c.followup)
     .execute(&mut *conn)
     .await?
     .rows_affected();

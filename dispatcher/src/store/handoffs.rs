@@ -43,7 +43,7 @@ fn decode_handoff(row: &AnyRow) -> Result<(Handoff, i64), StoreError> {
 }
 
 /// The hand-offs of rows of `SELECT id, data, version`, without their versions.
-fn handoffs_of(rows: &[AnyRow]) -> Result<Vec<Handoff>, StoreError> {
+pub(super) fn handoffs_of(rows: &[AnyRow]) -> Result<Vec<Handoff>, StoreError> {
     rows.iter()
         .map(|row| decode_handoff(row).map(|(handoff, _)| handoff))
         .collect()

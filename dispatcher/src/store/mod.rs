@@ -22,6 +22,7 @@
 mod codec;
 mod commit;
 mod contacts;
+mod followups;
 mod gauges;
 mod handoffs;
 mod inbound;
