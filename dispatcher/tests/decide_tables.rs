@@ -16,7 +16,7 @@
 //! managers one by one, 3 min each, then the supervisor for 5 min). Accepted
 //! hand-offs expire after two hours without an arrival; intake is due in 30 days.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Display;
 use std::str::FromStr;
 use std::time::Duration as StdDuration;
@@ -274,6 +274,7 @@ fn roster() -> Roster {
                 matrix: user.map(matrix),
                 channel: handoff_dispatcher::Channel::Sms,
                 zone: None,
+                other_agencies: Vec::new(),
             },
         );
     }
@@ -329,6 +330,9 @@ fn one_at_a_time_policy() -> EscalationPolicy {
 struct Fixture {
     site: SiteSchedule,
     policy: EscalationPolicy,
+    after_hours_policy: Option<EscalationPolicy>,
+    site_intake_days: Option<u32>,
+    sites_served: BTreeMap<PersonId, usize>,
     roster: Roster,
     load: Load,
     settings: Settings,
@@ -339,11 +343,18 @@ impl Fixture {
         Fixture {
             site: metro(),
             policy: broadcast_policy(),
+            after_hours_policy: None,
+            site_intake_days: None,
+            sites_served: BTreeMap::new(),
             roster: roster(),
             load: Load::default(),
             settings: Settings {
                 arrival_limit: Duration::hours(2),
                 intake_days: 30,
+                eta_grace: Duration::minutes(10),
+                intake_reminder_days: 7,
+                after_hours_alerts: true,
+                registration_contact: None,
             },
         }
     }
@@ -366,6 +377,9 @@ impl Fixture {
             site_name: "Metro",
             site: &self.site,
             policy: &self.policy,
+            after_hours_policy: self.after_hours_policy.as_ref(),
+            site_intake_days: self.site_intake_days,
+            sites_served: &self.sites_served,
             roster: &self.roster,
             load: &self.load,
             settings: &self.settings,
@@ -385,6 +399,7 @@ impl Fixture {
             agency: agency_id("metro-pd"),
             location: "5th & Main, retail theft".to_owned(),
             zone: zone.map(parse::<ZoneId>),
+            asked_for: None,
         };
         request(HandoffId::new(number), ask, at(when), &self.world())
             .unwrap_or_else(|error| panic!("request refused: {error}"))
@@ -424,6 +439,7 @@ fn accept(who: &str) -> Input {
     Input::Accept {
         by: person(who),
         via: handoff_dispatcher::Channel::Sms,
+        eta: None,
     }
 }
 
@@ -618,7 +634,7 @@ fn of_two_accepts_at_the_same_instant_the_first_applied_wins_and_the_second_is_t
         assert_eq!(won.handoff.state, State::Accepted { by: person(first) });
         assert_eq!(won.handoff.accepted_at, Some(at(instant)));
         let mut expected = vec![
-            (staff(first), Message::Assignment { id: id() }),
+            (staff(first), assignment(&f, &won.handoff)),
             (
                 rivera(),
                 Message::Assigned {
@@ -641,7 +657,11 @@ fn of_two_accepts_at_the_same_instant_the_first_applied_wins_and_the_second_is_t
         assert_eq!(cancelled(&won), vec![Timer::Round { step: 0, round: 0 }]);
         assert_eq!(
             scheduled(&won),
-            vec![(Timer::Arrival, at("2026-10-06T12:02:00-04:00"))]
+            vec![
+                (Timer::IntakeReminder, at("2026-10-29T10:02:00-04:00")),
+                (Timer::IntakeOverdue, at("2026-11-05T09:02:00-05:00")),
+                (Timer::Arrival, at("2026-10-06T12:02:00-04:00")),
+            ]
         );
         assert_eq!(
             kinds(&won),
@@ -651,12 +671,17 @@ fn of_two_accepts_at_the_same_instant_the_first_applied_wins_and_the_second_is_t
             }]
         );
 
-        // The second accept changes nothing but is answered and logged.
+        // The second accept changes nothing and is logged; its sender was told
+        // by the first accept who took it, and gets no second text.
         assert_eq!(late.handoff, won.handoff, "{second} after {first}");
-        assert_eq!(
-            sends(&late),
-            vec![(staff(second), Message::AlreadyTaken { id: id() })]
-        );
+        assert!(sends(&won).contains(&(
+            staff(second),
+            Message::TakenByOther {
+                id: id(),
+                first_name: first_name.to_owned()
+            }
+        )));
+        assert_eq!(sends(&late), vec![]);
         assert_eq!(
             kinds(&late),
             vec![EventKind::LateAccept {
@@ -696,9 +721,19 @@ fn an_accept_repeated_by_the_winner_is_confirmed_again_and_changes_nothing() {
     assert_eq!(again.handoff, won.handoff);
     assert_eq!(
         sends(&again),
-        vec![(staff("lee"), Message::Assignment { id: id() })]
+        vec![(staff("lee"), assignment(&f, &won.handoff))]
     );
     assert!(kinds(&again).is_empty());
+}
+
+/// What the case manager who takes `handoff` is sent: the whole request.
+fn assignment(f: &Fixture, handoff: &Handoff) -> Message {
+    Message::Assignment {
+        id: handoff.id,
+        brief: Some(handoff_dispatcher::decide::brief(
+            handoff, "Metro", &f.roster,
+        )),
+    }
 }
 
 // ---------------------------------------------------------------------------------
@@ -1042,7 +1077,11 @@ fn a_decline_that_leaves_someone_still_deciding_does_not_end_the_round() {
             reason: None
         }]
     );
-    assert!(sends(&one).is_empty() && scheduled(&one).is_empty() && cancelled(&one).is_empty());
+    assert_eq!(
+        sends(&one),
+        vec![(staff("dana"), Message::DeclineConfirmed { id: id() })]
+    );
+    assert!(scheduled(&one).is_empty() && cancelled(&one).is_empty());
     // A second "no" from the same person is not news.
     let again = f.apply(&one.handoff, decline("dana"), "2026-10-06T10:01:30-04:00");
     assert_eq!(again.handoff, one.handoff);
@@ -1166,6 +1205,7 @@ fn a_step_with_nobody_available_is_skipped_at_once_and_no_steps_at_all_is_unstaf
                 "step_skipped",
                 "step_skipped",
                 "unstaffed",
+                "follow_up_opened",
             ],
             &[],
         ),
@@ -1188,9 +1228,25 @@ fn a_step_with_nobody_available_is_skipped_at_once_and_no_steps_at_all_is_unstaf
             id: id(),
             kind: HandoffKind::ArrestDiversion,
             location: "5th & Main, retail theft".to_owned(),
+            search_minutes: None,
         };
         if let Some((p, step, r)) = expected.first() {
-            assert_eq!(to(&decision, &rivera()), vec![received]);
+            let told: Vec<Message> = to(&decision, &rivera())
+                .into_iter()
+                .map(|m| match m {
+                    // How long the search may take has its own table.
+                    Message::Received {
+                        id, kind, location, ..
+                    } => Message::Received {
+                        id,
+                        kind,
+                        location,
+                        search_minutes: None,
+                    },
+                    other => other,
+                })
+                .collect();
+            assert_eq!(told, vec![received]);
             assert!(to(&decision, &staff(p)).iter().any(Message::is_offer));
             let timeout = if *step == 0 { 5 } else { 10 };
             assert_eq!(
@@ -1282,7 +1338,10 @@ fn when_the_last_round_times_out_the_officer_is_told_and_supervisors_and_the_pro
             EventKind::OfferTimedOut {
                 person: person("morgan")
             },
-            EventKind::Unstaffed
+            EventKind::Unstaffed,
+            EventKind::FollowUpOpened {
+                reason: handoff_dispatcher::outcome::FollowUpReason::Unstaffed
+            }
         ]
     );
     assert!(scheduled(&ended).is_empty() && cancelled(&ended).is_empty());
@@ -1364,6 +1423,7 @@ fn out_of_hours_the_on_call_coordinator_is_offered_and_the_officer_told_when_the
         Message::AfterHoursSearching {
             id: got,
             next_opening,
+            ..
         },
     ] = told.as_slice()
     else {
@@ -1390,6 +1450,7 @@ fn out_of_hours_the_on_call_coordinator_is_offered_and_the_officer_told_when_the
                 steps: 4,
                 answer_by: Some(at("2026-11-07T02:05:00-05:00")),
                 together: 1,
+                name_site: false,
             },
         }]
     );
@@ -1467,7 +1528,14 @@ fn out_of_hours_with_nobody_on_call_the_officer_is_told_when_the_site_opens_and_
         assert_eq!(sends(&decision).len(), 1, "{label}: nobody else is told");
         assert!(offered(&decision).is_empty() && decision.handoff.offers.is_empty());
         assert!(scheduled(&decision).is_empty());
-        assert_eq!(event_names(&decision), vec!["requested", "out_of_hours"]);
+        assert_eq!(
+            event_names(&decision),
+            vec!["requested", "out_of_hours", "follow_up_opened"]
+        );
+        assert_eq!(
+            decision.handoff.followup.as_ref().map(|f| f.reason),
+            Some(handoff_dispatcher::outcome::FollowUpReason::Referral)
+        );
     }
 }
 
@@ -1617,36 +1685,35 @@ fn only_the_requesting_officer_may_cancel_or_relay() {
 }
 
 #[test]
-fn a_case_manager_who_cancels_after_accepting_is_named_to_the_officer_with_the_reason() {
+fn a_case_manager_who_cancels_after_accepting_gives_it_back_rather_than_closing_it() {
     let f = Fixture::new();
     let opened = f.open(T0, None);
     let taken = f.apply(&opened.handoff, accept("lee"), "2026-10-06T10:01:00-04:00");
-    let gone = f.apply(
+    let back = f.apply(
         &taken.handoff,
         cancel_by_staff("lee"),
         "2026-10-06T10:20:00-04:00",
     );
+    // Offered again in the step it was accepted in, as a new round, to the others.
+    assert_eq!(back.handoff.state, State::Offering { step: 0, round: 1 });
+    assert_eq!(back.handoff.given_back, vec![person("lee")]);
+    assert!(to(&back, &staff("dana")).iter().any(Message::is_offer));
+    assert!(!to(&back, &staff("lee")).iter().any(Message::is_offer));
     assert_eq!(
-        gone.handoff.state,
-        State::Cancelled {
-            by: Actor::Staff(person("lee")),
-            reason: Some("person declined".to_owned()),
-        }
+        to(&back, &rivera()),
+        vec![Message::GivenBack {
+            id: id(),
+            first_name: "Lee".to_owned(),
+        }]
     );
     assert_eq!(
-        sends(&gone),
-        vec![(
-            rivera(),
-            Message::CancelledByStaff {
-                id: id(),
-                first_name: "Lee".to_owned(),
-                reason: Some("person declined".to_owned()),
-            }
-        )]
+        to(&back, &staff("lee")),
+        vec![Message::GiveBackConfirmed { id: id() }]
     );
-    assert_eq!(cancelled(&gone), vec![Timer::Arrival]);
-    let actors: Vec<&Actor> = gone.events().map(|e| &e.actor).collect();
-    assert_eq!(actors, vec![&Actor::Staff(person("lee"))]);
+    assert!(kinds(&back).contains(&EventKind::GivenBack {
+        person: person("lee"),
+        reason: Some("person declined".to_owned()),
+    }));
 }
 
 #[test]
@@ -1673,8 +1740,18 @@ fn an_officer_who_cancels_after_an_accept_tells_the_case_manager() {
             (rivera(), Message::CancelConfirmed { id: id() }),
         ],
     );
-    assert_eq!(cancelled(&gone), vec![Timer::Arrival]);
+    assert_eq!(
+        cancelled(&gone),
+        vec![
+            Timer::Arrival,
+            Timer::EtaCheck,
+            Timer::Late,
+            Timer::IntakeReminder,
+            Timer::IntakeOverdue
+        ]
+    );
     assert!(gone.handoff.state.is_closed());
+    assert_eq!(gone.handoff.intake_due, None);
 }
 
 // ---------------------------------------------------------------------------------
@@ -1889,8 +1966,8 @@ fn an_eta_puts_the_case_manager_en_route_and_tells_the_officer_the_local_arrival
         ("2026-10-06T23:50:00-04:00", 25, "2026-10-07T00:15:00-04:00"),
         (
             "2026-10-06T10:02:00-04:00",
-            600,
-            "2026-10-06T20:02:00-04:00",
+            120,
+            "2026-10-06T12:02:00-04:00",
         ),
     ];
     let f = Fixture::new();
@@ -1926,16 +2003,19 @@ fn an_eta_puts_the_case_manager_en_route_and_tells_the_officer_the_local_arrival
                 minutes
             }]
         );
-        assert!(scheduled(&coming).is_empty() && cancelled(&coming).is_empty());
+        let check = at(arrive_by) + Duration::minutes(10);
+        assert_eq!(scheduled(&coming), vec![(Timer::EtaCheck, check)]);
+        assert_eq!(cancelled(&coming), vec![Timer::Late]);
     }
-    for minutes in [0, 601] {
+    // The longest ETA is the arrival limit (two hours here).
+    for minutes in [0, 121] {
         assert_eq!(
             f.refuse(
                 &taken.handoff,
                 eta("lee", minutes),
                 "2026-10-06T10:02:00-04:00"
             ),
-            DecideError::BadEta { max: 600 }
+            DecideError::BadEta { max: 120 }
         );
     }
 }
@@ -1947,12 +2027,19 @@ fn the_arrival_timer_expires_a_hand_off_nobody_arrived_at_but_not_one_they_did()
     let taken = f.apply(&opened.handoff, accept("lee"), "2026-10-06T10:01:00-04:00");
     assert_eq!(
         scheduled(&taken),
-        vec![(Timer::Arrival, at("2026-10-06T12:01:00-04:00"))]
+        vec![
+            (Timer::IntakeReminder, at("2026-10-29T10:01:00-04:00")),
+            (Timer::IntakeOverdue, at("2026-11-05T09:01:00-05:00")),
+            (Timer::Arrival, at("2026-10-06T12:01:00-04:00")),
+        ]
     );
     let coming = f.apply(&taken.handoff, eta("lee", 15), "2026-10-06T10:02:00-04:00");
     let there = f.apply(&coming.handoff, arrived("lee"), "2026-10-06T10:20:00-04:00");
     assert_eq!(there.handoff.state, State::Arrived { by: person("lee") });
-    assert_eq!(cancelled(&there), vec![Timer::Arrival]);
+    assert_eq!(
+        cancelled(&there),
+        vec![Timer::Arrival, Timer::EtaCheck, Timer::Late]
+    );
     assert_eq!(
         to(&there, &rivera()),
         vec![Message::ArrivedAtScene {
@@ -1985,9 +2072,14 @@ fn the_arrival_timer_expires_a_hand_off_nobody_arrived_at_but_not_one_they_did()
         );
         assert_eq!(
             kinds(&expired),
-            vec![EventKind::Expired {
-                person: person("lee")
-            }]
+            vec![
+                EventKind::Expired {
+                    person: person("lee")
+                },
+                EventKind::FollowUpOpened {
+                    reason: handoff_dispatcher::outcome::FollowUpReason::Expired
+                }
+            ]
         );
     }
     let late = f.apply(&there.handoff, Input::Timer(Timer::Arrival), due);
@@ -2044,7 +2136,10 @@ fn a_completed_hand_off_tells_the_officer_and_stops_the_arrival_timer() {
         sends(&finished),
         vec![(rivera(), Message::Completed { id: id() })]
     );
-    assert_eq!(cancelled(&finished), vec![Timer::Arrival]);
+    assert_eq!(
+        cancelled(&finished),
+        vec![Timer::Arrival, Timer::EtaCheck, Timer::Late]
+    );
     assert_eq!(
         kinds(&finished),
         vec![EventKind::Completed {
@@ -2257,6 +2352,7 @@ fn a_side_of_an_accepted_hand_off_not_getting_texts_is_told_to_the_other_side_on
                 Message::NotGettingThrough {
                     id: id(),
                     to: "Ofc. Rivera".to_owned(),
+                    for_officer: false,
                 },
             )],
         ),
@@ -2268,6 +2364,7 @@ fn a_side_of_an_accepted_hand_off_not_getting_texts_is_told_to_the_other_side_on
                 Message::NotGettingThrough {
                     id: id(),
                     to: "Lee".to_owned(),
+                    for_officer: true,
                 },
             )],
         ),
@@ -2321,6 +2418,7 @@ fn a_due_time_past_the_calendar_is_refused_as_an_error_never_a_panic() {
         agency: agency_id("metro-pd"),
         location: "5th & Main".to_owned(),
         zone: None,
+        asked_for: None,
     };
     assert_eq!(
         request(HandoffId::new(ID), ask, at(T0), &endless.world()),

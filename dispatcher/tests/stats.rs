@@ -1156,6 +1156,7 @@ fn expected_groups(truths: &[Truth], by: GroupBy) -> Vec<GroupStats> {
                     .sum(),
                 response: percentiles_by_counting(&responses),
                 arrival: percentiles_by_counting(&arrivals),
+                ..GroupStats::default()
             }
         })
         .collect();

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use handoff_dispatcher::Clock;
+use handoff_dispatcher::outcome::{FollowUpReason, NotDivertedCode, ReportNumber};
 use handoff_dispatcher::store::{
     ConflictReason, ContactWrite, INBOUND_STEPS, InboundWrite, Recorded,
 };
@@ -45,6 +46,7 @@ fn handoff(id: u32, state: State) -> Handoff {
             agency: AgencyId::parse("sheriff").unwrap_or_else(|e| panic!("agency: {e}")),
             location: "5th and Main".to_owned(),
             zone: Some(ZoneId::parse("downtown").unwrap_or_else(|e| panic!("zone: {e}"))),
+            asked_for: None,
         },
         requested_at: t(0),
         after_hours: false,
@@ -53,6 +55,11 @@ fn handoff(id: u32, state: State) -> Handoff {
         accepted_at: None,
         intake_due: None,
         not_getting_through: Vec::new(),
+        given_back: Vec::new(),
+        reoffer_from: 0,
+        intake_completed: None,
+        report_number: None,
+        followup: None,
     }
 }
 
@@ -173,6 +180,37 @@ fn every_event_kind() -> Vec<EventKind> {
             to: Actor::Officer(officer()),
         },
         EventKind::IntakeCompleted,
+        EventKind::GivenBack {
+            person: ana.clone(),
+            reason: Some("car trouble".to_owned()),
+        },
+        EventKind::NotDiverted {
+            code: NotDivertedCode::Left,
+            note: Some("ran off".to_owned()),
+        },
+        EventKind::EtaPassed {
+            person: ana.clone(),
+        },
+        EventKind::Late {
+            person: ana.clone(),
+        },
+        EventKind::IntakeReminded {
+            person: ana.clone(),
+        },
+        EventKind::IntakeOverdue,
+        EventKind::ReportNumber {
+            number: ReportNumber::parse("2026-4512").unwrap_or_else(|e| panic!("{e}")),
+        },
+        EventKind::FollowUpOpened {
+            reason: FollowUpReason::Unstaffed,
+        },
+        EventKind::FollowUpTaken {
+            person: ana.clone(),
+        },
+        EventKind::FollowedUp {
+            person: ana.clone(),
+            note: Some("called back".to_owned()),
+        },
     ];
     for kind in &kinds {
         match kind {
@@ -194,7 +232,17 @@ fn every_event_kind() -> Vec<EventKind> {
             | EventKind::Expired { .. }
             | EventKind::Relayed { .. }
             | EventKind::NotDelivered { .. }
-            | EventKind::IntakeCompleted => {}
+            | EventKind::IntakeCompleted
+            | EventKind::GivenBack { .. }
+            | EventKind::NotDiverted { .. }
+            | EventKind::EtaPassed { .. }
+            | EventKind::Late { .. }
+            | EventKind::IntakeReminded { .. }
+            | EventKind::IntakeOverdue
+            | EventKind::ReportNumber { .. }
+            | EventKind::FollowUpOpened { .. }
+            | EventKind::FollowUpTaken { .. }
+            | EventKind::FollowedUp { .. } => {}
         }
     }
     kinds
@@ -289,6 +337,7 @@ async fn open_handoffs_leave_out_closed_ones_and_pending_offers_are_found_by_per
             round: 1,
             at: t(1),
             answer,
+            told_closed: false,
         };
         let mut pending = handoff(1003, offering());
         pending.offers = vec![
@@ -829,6 +878,7 @@ async fn closed_with_words(store: &Store, id: u32, closed: i64) {
             at: t(1),
             reason: Some("at the clinic with a client".to_owned()),
         },
+        told_closed: false,
     }];
     cancelled.state = State::Cancelled {
         by: Actor::Officer(officer()),
@@ -940,7 +990,7 @@ async fn retention_deletes_old_replies_webhook_ids_and_refusals_but_never_a_pend
         let reply = |key: &str| NewOutbound {
             key: key.to_owned(),
             recipient: Recipient::Phone(phone.clone()),
-            message: Message::NotRegistered,
+            message: Message::NotRegistered { contact: None },
             channel: handoff_dispatcher::Channel::Sms,
         };
         store
@@ -1432,7 +1482,7 @@ async fn replies_outside_any_handoff_enter_the_outbox_once_per_key() {
         let reply = NewOutbound {
             key: "reply:SM1".to_owned(),
             recipient: Recipient::Phone(phone.clone()),
-            message: Message::NotRegistered,
+            message: Message::NotRegistered { contact: None },
             channel: handoff_dispatcher::Channel::Sms,
         };
         store

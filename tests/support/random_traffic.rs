@@ -189,6 +189,7 @@ pub enum Body {
     Request {
         refer: bool,
         words: Words,
+        asked_for: None,
     },
     Accept {
         form: u8,

@@ -30,10 +30,15 @@ pub enum Command {
         id: Option<HandoffId>,
         reason: Option<String>,
     },
-    /// Staff: `Y4821`, `Y`, `ACCEPT [4821]`, `TAKE 4821`, ...; `Y4821 20` accepts
-    /// with an ETA of 20 minutes. `TAKE 4821` on a closed hand-off waiting for a
-    /// follow-up takes the follow-up.
+    /// Staff: `Y4821`, `Y`, `ACCEPT [4821]`, ...; `Y4821 20` accepts with an ETA
+    /// of 20 minutes.
     Accept {
+        id: Option<HandoffId>,
+        eta: Option<u32>,
+    },
+    /// Staff: `TAKE [4821] [minutes]`: accepts an offer open to the sender, or, on
+    /// a hand-off waiting for a follow-up, takes the follow-up.
+    Take {
         id: Option<HandoffId>,
         eta: Option<u32>,
     },

@@ -65,6 +65,7 @@ pub(super) fn understand(
         // Staff commands from an officer are ordinary words in a conversation
         // ("done", "here"): relay them if a case manager is on the way.
         Command::Accept { .. }
+        | Command::Take { .. }
         | Command::Decline { .. }
         | Command::Eta { .. }
         | Command::BadEta

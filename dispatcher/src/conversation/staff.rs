@@ -28,7 +28,16 @@ pub(super) fn understand(
         .collect();
     let mine_ids: Vec<HandoffId> = mine.iter().map(|h| h.id).collect();
     match &message.command {
-        Command::Accept { id, .. } | Command::Decline { id, .. } => {
+        Command::Take { id: Some(id), .. }
+            if !snapshot
+                .open
+                .iter()
+                .any(|h| h.id == *id && h.pending().any(|o| o.person == by)) =>
+        {
+            // Not an offer open to them: the follow-up of that hand-off.
+            plan.apply(*id, Input::TakeFollowUp { by });
+        }
+        Command::Accept { id, .. } | Command::Take { id, .. } | Command::Decline { id, .. } => {
             let offered: Vec<HandoffId> = snapshot
                 .open
                 .iter()
@@ -68,7 +77,7 @@ pub(super) fn understand(
                         by,
                         reason: reason.clone(),
                     },
-                    Command::Accept { eta, .. } => Input::Accept {
+                    Command::Accept { eta, .. } | Command::Take { eta, .. } => Input::Accept {
                         by,
                         via: message.from.channel(),
                         eta: *eta,

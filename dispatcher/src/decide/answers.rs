@@ -8,7 +8,6 @@ use chrono::Duration;
 use handoff_schedules::{PersonId, Role};
 
 use super::assignment::eta;
-use super::followups::take_followup;
 use super::offering::advance_if_round_answered;
 use super::{DecideError, Out, closed, first_name, officer_of};
 use crate::event::EventKind;
@@ -26,10 +25,6 @@ pub(super) fn accept(
     world: &World<'_>,
     out: &mut Out,
 ) -> Result<(), DecideError> {
-    // `TAKE 4821` on a closed hand-off waiting for a follow-up takes the follow-up.
-    if handoff.state.is_closed() && handoff.followup.is_some() {
-        return take_followup(handoff, by, world, out);
-    }
     if !handoff.was_offered(&by) {
         return Err(if handoff.state.is_closed() {
             closed(handoff)

@@ -295,7 +295,7 @@ pub fn request(
             },
         );
         start_step(&mut handoff, 0, world, &mut out)?;
-    } else if steps(&handoff, world)
+    } else if on_call_steps(&handoff, world)
         .iter()
         .all(|step| next_round(&handoff, step, world, now).is_empty())
     {
@@ -367,6 +367,21 @@ pub fn decide(
         handoff: next,
         effects: out.effects,
     })
+}
+
+/// The steps that say whether anyone is on call for a request made while the site
+/// is closed: the person asked for, then the on-call coordinator step, or, for a
+/// site with an after-hours policy, all of its steps. When all are empty the
+/// officer is told at once that the site is closed: the daytime steps after the
+/// coordinator (a supervisor named to be always tried) are not woken at night for
+/// a request nobody on call can take.
+fn on_call_steps(handoff: &Handoff, world: &World<'_>) -> Vec<crate::escalation::Step> {
+    let plan = steps(handoff, world);
+    if world.after_hours_policy.is_some() {
+        return plan;
+    }
+    let leading = usize::from(handoff.request.asked_for.is_some()) + 1;
+    plan.into_iter().take(leading).collect()
 }
 
 /// A duration in whole minutes, rounded up; `None` for nothing to wait.

@@ -53,14 +53,14 @@ impl Engine {
                 false
             }
         };
+        self.inner
+            .heartbeat_ms
+            .store(self.now().timestamp_millis(), Ordering::Relaxed);
         // A failed digest is tried again on the next pass; it does not hold up
         // the timers, which matter more.
         if let Err(error) = self.send_digests().await {
             tracing::error!(%error, "follow-up digests failed; retrying");
         }
-        self.inner
-            .heartbeat_ms
-            .store(self.now().timestamp_millis(), Ordering::Relaxed);
         handled
     }
 
