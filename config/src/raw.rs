@@ -125,6 +125,9 @@ pub struct RawOfficer {
     pub matrix: Option<Text>,
     pub channel: Option<Text>,
     pub zone: Option<Text>,
+    /// Agencies the officer works for besides the one they are listed under.
+    #[serde(default)]
+    pub other_agencies: Vec<Text>,
 }
 
 #[derive(Debug, Deserialize)]
