@@ -88,6 +88,31 @@ pub enum Command {
         #[command(subcommand)]
         command: IntakeCommand,
     },
+    /// Follow-ups: referrals filed out of hours, requests nobody could take and
+    /// hand-offs whose case manager never came, until someone follows up.
+    Followup {
+        #[command(subcommand)]
+        command: FollowupCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FollowupCommand {
+    /// Follow-ups waiting or taken (with --all, done ones too), by hand-off number,
+    /// as CSV (or JSON).
+    List {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// Only hand-offs of this site (its id in the configuration).
+        #[arg(long)]
+        site: Option<String>,
+        /// Include the follow-ups already done.
+        #[arg(long)]
+        all: bool,
+        /// Print a JSON array instead of CSV.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@
 pub mod chat;
 pub mod check_config;
 pub mod cli;
+pub mod followup;
 pub mod gaps;
 pub mod ics;
 pub mod inbound;

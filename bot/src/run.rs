@@ -12,10 +12,11 @@ use handoff_dispatcher::Clock;
 use handoff_schedules::SiteId;
 
 use crate::cli::{
-    Cli, Command, ConfigArg, IntakeCommand, ReportArgs, ReportCommand, ScheduleCommand,
+    Cli, Command, ConfigArg, FollowupCommand, IntakeCommand, ReportArgs, ReportCommand,
+    ScheduleCommand,
 };
 use crate::report::{self, Format, Selection};
-use crate::{check_config, gaps, ics, intake, on_duty, serve};
+use crate::{check_config, followup, gaps, ics, intake, on_duty, serve};
 use handoff_dispatcher::stats::GroupBy;
 use handoff_dispatcher::store::Records;
 
@@ -209,6 +210,7 @@ pub fn run_with(
             run_report(args, by, out)?;
         }
         Command::Intake { command } => run_intake(command, clock, out)?,
+        Command::Followup { command } => run_followup(command, out)?,
     }
     Ok(())
 }
@@ -292,7 +294,8 @@ fn run_intake(
             let config = load(&db.config)?;
             let at = at.unwrap_or_else(|| clock.now());
             with_store(&config, db.database, async |store| {
-                if !store.complete_intake(id, at).await? {
+                let directory = std::sync::Arc::new(config.directory());
+                if !store.complete_intake(id, at, directory).await? {
                     bail!(
                         "hand-off {id} owes no intake, or its intake is already recorded \
                          (see `handoff intake list`)"
@@ -303,4 +306,22 @@ fn run_intake(
             })
         }
     }
+}
+
+/// `handoff followup list`.
+fn run_followup(command: FollowupCommand, out: &mut (dyn Write + Send)) -> anyhow::Result<()> {
+    let FollowupCommand::List {
+        db,
+        site,
+        all,
+        json,
+    } = command;
+    let config = load(&db.config)?;
+    let site = chosen_site_id(&config, site.as_deref())?;
+    let format = Format::chosen(json);
+    with_store(&config, db.database, async |store| {
+        let rows = followup::list(store, site.as_ref(), all).await?;
+        report::write(&rows, format, out)?;
+        Ok(())
+    })
 }

@@ -54,8 +54,8 @@ impl Config {
                             name: site.name.clone(),
                             schedule: site.schedule.clone(),
                             policy: site.policy.clone(),
-                            after_hours_policy: None,
-                            intake_days: None,
+                            after_hours_policy: site.after_hours_policy.clone(),
+                            intake_days: site.intake_days,
                             zones: site.zones.clone(),
                         },
                     )
@@ -63,12 +63,7 @@ impl Config {
                 .collect(),
             policies: self.policies.clone(),
             roster: self.roster.clone(),
-            settings: Settings {
-                arrival_limit: chrono::Duration::from_std(self.program.arrival_limit)
-                    .unwrap_or(chrono::Duration::hours(3)),
-                intake_days: self.program.intake_days,
-                ..Settings::default()
-            },
+            settings: self.program.settings(),
             // Matrix IDs count as a way to reach someone only while the Matrix
             // transport is enabled (and so valid); otherwise SMS is the only way.
             matrix_delivery: self.transports.matrix.is_some(),
@@ -89,6 +84,39 @@ pub struct Program {
     /// How long the text of a closed hand-off (location, relayed messages, reasons)
     /// is kept; its timings are kept for good.
     pub message_retention: std::time::Duration,
+    /// How long past an ETA, with no ARRIVED, before the case manager is asked for
+    /// a new one; as long again before the supervisor is alerted and the officer
+    /// told (10 minutes by default).
+    pub eta_grace: std::time::Duration,
+    /// Days before the intake deadline the case manager who accepted is reminded
+    /// (7 by default; 0: no reminder; none when the deadline is not later).
+    pub intake_reminder_days: u32,
+    /// Whether supervisors and the project manager are alerted while a site is
+    /// closed; without it those alerts wait for the digest when it opens.
+    pub after_hours_alerts: bool,
+    /// Who an unregistered phone should contact to be registered, named in the
+    /// reply to it: one line of GSM-7 text.
+    pub registration_contact: Option<String>,
+}
+
+impl Program {
+    /// The dispatcher's settings. The durations were checked against their ranges
+    /// when the file was read, so they always convert; the fallbacks are the
+    /// dispatcher's own defaults and are never reached.
+    pub fn settings(&self) -> Settings {
+        let defaults = Settings::default();
+        let convert = |duration: std::time::Duration, fallback: chrono::Duration| {
+            chrono::Duration::from_std(duration).unwrap_or(fallback)
+        };
+        Settings {
+            arrival_limit: convert(self.arrival_limit, defaults.arrival_limit),
+            intake_days: self.intake_days,
+            eta_grace: convert(self.eta_grace, defaults.eta_grace),
+            intake_reminder_days: self.intake_reminder_days,
+            after_hours_alerts: self.after_hours_alerts,
+            registration_contact: self.registration_contact.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +125,12 @@ pub struct Site {
     pub name: String,
     pub schedule: SiteSchedule,
     pub policy: PolicyId,
+    /// The policy for requests made while the site is closed, if the file names
+    /// one; without it such a request is offered to the on-call coordinator (with
+    /// the first step's timeout of `policy`), then follows `policy`.
+    pub after_hours_policy: Option<PolicyId>,
+    /// The site's own intake deadline in days, if it sets one (else the program's).
+    pub intake_days: Option<u32>,
     pub zones: Vec<ZoneId>,
     /// The existing encrypted room the site's case managers share, if the file names
     /// one; without it the Matrix transport creates a room for the site.

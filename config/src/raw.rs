@@ -49,6 +49,10 @@ pub struct RawProgram {
     pub intake_days: Option<Spanned<i64>>,
     pub arrival_limit: Option<Text>,
     pub message_retention: Option<Text>,
+    pub eta_grace: Option<Text>,
+    pub intake_reminder_days: Option<Spanned<i64>>,
+    pub after_hours_alerts: Option<Spanned<bool>>,
+    pub registration_contact: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -58,6 +62,8 @@ pub struct RawSite {
     pub name: Option<Text>,
     pub time_zone: Option<Text>,
     pub escalation: Option<Text>,
+    pub after_hours_escalation: Option<Text>,
+    pub intake_days: Option<Spanned<i64>>,
     #[serde(default)]
     pub zones: Vec<Text>,
     #[serde(default)]
@@ -119,6 +125,9 @@ pub struct RawOfficer {
     pub matrix: Option<Text>,
     pub channel: Option<Text>,
     pub zone: Option<Text>,
+    /// Agencies the officer works for besides the one they are listed under.
+    #[serde(default)]
+    pub other_agencies: Vec<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -221,3 +221,110 @@ database = "postgres://handoff@db.example.org/handoff"
         ..CASE
     };
 }
+
+/// The range the example's comment just above `line` gives, written `(A to B`
+/// or `(optional; A to B`.
+fn range_above(line: &str) -> (String, String) {
+    let at = EXAMPLE
+        .find(line)
+        .unwrap_or_else(|| panic!("{line:?} not in the example"));
+    let comment: Vec<&str> = EXAMPLE[..at]
+        .lines()
+        .rev()
+        .take_while(|l| l.starts_with('#'))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    let text = comment.into_iter().rev().collect::<Vec<_>>().join(" ");
+    let (_, range) = text
+        .split_once('(')
+        .unwrap_or_else(|| panic!("no range above {line:?}: {text}"));
+    let (before, rest) = range
+        .split_once(" to ")
+        .unwrap_or_else(|| panic!("no `A to B` above {line:?}: {text}"));
+    let least = before.rsplit(' ').next().unwrap_or_default();
+    let most = rest.split([')', ';', ',', ' ']).next().unwrap_or_default();
+    (least.to_owned(), most.to_owned())
+}
+
+#[test]
+fn the_eta_grace_range_of_the_example_comment_loads_at_both_ends() {
+    let line = "eta_grace = \"10m\"";
+    let (least, most) = range_above(line);
+    assert_eq!((least.as_str(), most.as_str()), ("1m", "2h"));
+    for edge in [least, most] {
+        example_with(line, &format!("eta_grace = \"{edge}\""));
+    }
+}
+
+#[test]
+fn the_intake_reminder_range_of_the_example_comment_loads_at_both_ends() {
+    let line = "intake_reminder_days = 7";
+    let (least, most) = range_above(line);
+    assert_eq!((least.as_str(), most.as_str()), ("0", "364"));
+    example_with(line, &format!("intake_reminder_days = {least}"));
+    // The most needs the longest deadline, at the program and at Beaver.
+    let text = EXAMPLE
+        .replacen("intake_days = 30", "intake_days = 365", 1)
+        .replacen("intake_days = 14", "intake_days = 365", 1)
+        .replacen(line, &format!("intake_reminder_days = {most}"), 1);
+    if let Err(e) = load(&text, &[]) {
+        panic!("the documented reminder of {most} days is refused:\n{e}");
+    }
+}
+
+#[test]
+fn a_site_deadline_of_the_example_comment_loads_at_both_ends() {
+    let line = "intake_days = 14";
+    let (least, most) = range_above(line);
+    assert_eq!((least.as_str(), most.as_str()), ("1", "365"));
+    // "and more than `intake_reminder_days`": a day's deadline needs none.
+    let text = EXAMPLE
+        .replacen("intake_reminder_days = 7", "intake_reminder_days = 0", 1)
+        .replacen(line, &format!("intake_days = {least}"), 1);
+    if let Err(e) = load(&text, &[]) {
+        panic!("the documented site deadline of {least} day is refused:\n{e}");
+    }
+    example_with(line, &format!("intake_days = {most}"));
+}
+
+#[test]
+fn a_registration_contact_of_each_documented_length_loads() {
+    let line = "registration_contact = \"the LEAD coordinator, 412-555-0100\"";
+    assert!(EXAMPLE.contains("1 to 80 characters"));
+    for length in [1, 80] {
+        example_with(
+            line,
+            &format!("registration_contact = \"{}\"", "x".repeat(length)),
+        );
+    }
+}
+
+#[test]
+fn the_example_fills_the_settings_the_night_policy_and_the_deputys_second_agency() {
+    use handoff_dispatcher::{AgencyId, OfficerId, PolicyId};
+    use handoff_schedules::SiteId;
+
+    let config = load(EXAMPLE, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let directory = config.directory();
+    let settings = &directory.settings;
+    assert_eq!(settings.eta_grace, chrono::Duration::minutes(10));
+    assert_eq!(settings.intake_reminder_days, 7);
+    assert!(!settings.after_hours_alerts);
+    assert_eq!(
+        settings.registration_contact.as_deref(),
+        Some("the LEAD coordinator, 412-555-0100")
+    );
+    let site = |id: &str| &directory.sites[&SiteId::parse(id).unwrap()];
+    let night = PolicyId::parse("night").unwrap();
+    assert_eq!(site("beaver").after_hours_policy, Some(night.clone()));
+    assert_eq!(site("beaver").intake_days, Some(14));
+    assert_eq!(site("allegheny").after_hours_policy, None);
+    assert_eq!(site("allegheny").intake_days, None);
+    assert_eq!(directory.policies[&night].steps.len(), 1);
+    let johnson = &directory.roster.officers[&OfficerId::parse("johnson").unwrap()];
+    assert_eq!(johnson.agency, AgencyId::parse("county-sheriff").unwrap());
+    assert_eq!(
+        johnson.other_agencies,
+        [AgencyId::parse("metro-pd").unwrap()]
+    );
+}

@@ -104,3 +104,139 @@ fn recipients(entry: &SiteEntry, now: DateTime<Utc>) -> Vec<PersonId> {
     people.dedup();
     people
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::roster::PolicyId;
+    use chrono_tz::America::New_York;
+    use handoff_schedules::{Availability, Recurrence, Shift, SiteSchedule, When, Window};
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap_or_else(|e| panic!("{text}: {e}"))
+            .with_timezone(&Utc)
+    }
+
+    fn weekdays(start: &str, end: &str) -> Window {
+        Window {
+            starts: Recurrence::Weekly {
+                days: "mon-fri".parse().unwrap_or_else(|e| panic!("{e:?}")),
+                at: start.parse().unwrap_or_else(|e| panic!("{e:?}")),
+            },
+            end: end.parse().unwrap_or_else(|e| panic!("{e:?}")),
+        }
+    }
+
+    fn site() -> SiteEntry {
+        let mut schedule = SiteSchedule::new(SiteId::parse("metro").unwrap(), New_York);
+        schedule.hours = vec![weekdays("08:00", "17:00")];
+        let on = |who: &str, role: Role, when: When| Shift {
+            person: PersonId::parse(who).unwrap(),
+            role,
+            availability: Availability {
+                windows: Vec::new(),
+                when,
+            },
+        };
+        schedule.shifts = vec![
+            on("dana", Role::CaseManager, When::Open),
+            on("sam", Role::Coordinator, When::Closed),
+            on("pat", Role::Supervisor, When::Open),
+            on("morgan", Role::ProjectManager, When::Always),
+        ];
+        SiteEntry {
+            name: "Metro".to_owned(),
+            schedule,
+            policy: PolicyId::parse("standard").unwrap(),
+            after_hours_policy: None,
+            intake_days: None,
+            zones: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_digest_is_due_once_per_opening_across_the_november_change_of_clocks() {
+        let site = site();
+        // (planned for, now, sent now, next planned for)
+        let table = [
+            // No plan yet: none sent, the next opening planned.
+            (
+                None,
+                "2026-10-31T02:00:00-04:00",
+                false,
+                Some("2026-11-02T08:00:00-05:00"),
+            ),
+            // Clocks went back on Sunday 1 November: Monday opens at 08:00 EST.
+            (
+                Some("2026-11-02T08:00:00-05:00"),
+                "2026-11-02T08:00:30-05:00",
+                true,
+                Some("2026-11-03T08:00:00-05:00"),
+            ),
+            // Reached while the service was down and the site closed again: waits.
+            (
+                Some("2026-11-02T08:00:00-05:00"),
+                "2026-11-02T18:00:00-05:00",
+                false,
+                Some("2026-11-03T08:00:00-05:00"),
+            ),
+            // Friday's opening leads to Monday's.
+            (
+                Some("2026-10-30T08:00:00-04:00"),
+                "2026-10-30T08:00:00-04:00",
+                true,
+                Some("2026-11-02T08:00:00-05:00"),
+            ),
+        ];
+        for (planned, now, send, next) in table {
+            let got = due(&site, planned.map(at), at(now));
+            assert_eq!(
+                got,
+                Some(Due {
+                    send,
+                    next_at: next.map(at)
+                }),
+                "{planned:?} at {now}"
+            );
+        }
+        assert_eq!(
+            due(
+                &site,
+                Some(at("2026-11-02T08:00:00-05:00")),
+                at("2026-11-01T23:00:00-05:00")
+            ),
+            None,
+            "not yet due"
+        );
+    }
+
+    #[test]
+    fn the_digest_goes_to_the_case_managers_supervisors_and_project_managers_on_duty() {
+        let mut directory = Directory::default();
+        let id = SiteId::parse("metro").unwrap();
+        directory.sites.insert(id.clone(), site());
+        let now = at("2026-11-02T08:00:30-05:00");
+        let waiting = Handoff {
+            followup: Some(crate::outcome::FollowUp::new(
+                crate::outcome::FollowUpReason::Referral,
+                at("2026-10-31T02:00:00-04:00"),
+            )),
+            ..crate::handoff::tests_support::handoff_at(&id, at("2026-10-31T02:00:00-04:00"))
+        };
+        let sent = digest(&id, &[waiting], &directory, now);
+        let to: Vec<String> = sent
+            .iter()
+            .map(|(r, _)| match r {
+                Recipient::Staff(p) => p.to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(to, ["dana", "morgan", "pat"]);
+        assert!(matches!(&sent[0].1, Message::FollowUpDigest { items, .. } if items.len() == 1));
+        assert!(
+            digest(&id, &[], &directory, now).is_empty(),
+            "nothing waiting, nothing sent"
+        );
+    }
+}

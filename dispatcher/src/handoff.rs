@@ -405,3 +405,37 @@ mod tests {
         assert_eq!(Timer::parse_name("round:x:1"), None);
     }
 }
+
+/// Hand-offs for the unit tests of other modules.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// A social contact referral at `site`, requested at `at`, closed out of hours.
+    pub(crate) fn handoff_at(site: &SiteId, at: DateTime<Utc>) -> Handoff {
+        Handoff {
+            id: HandoffId::new(4821),
+            request: Request {
+                kind: HandoffKind::SocialContactReferral,
+                site: site.clone(),
+                officer: OfficerId::parse("rivera").unwrap(),
+                agency: AgencyId::parse("metro-pd").unwrap(),
+                location: "Pine St shelter".to_owned(),
+                zone: None,
+                asked_for: None,
+            },
+            requested_at: at,
+            after_hours: true,
+            state: State::OutOfHours,
+            offers: Vec::new(),
+            accepted_at: None,
+            intake_due: None,
+            not_getting_through: Vec::new(),
+            given_back: Vec::new(),
+            reoffer_from: 0,
+            intake_completed: None,
+            report_number: None,
+            followup: None,
+        }
+    }
+}

@@ -23,6 +23,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use chrono_tz::America::New_York;
+use handoff_dispatcher::outcome::{FollowUpState, NotDivertedCode, ReportNumber};
 use handoff_dispatcher::redact::REDACTED;
 use handoff_dispatcher::{
     Actor, Agency, AgencyId, Answer, DecideError, Decision, Effect, EscalationPolicy, EventKind,
@@ -2448,5 +2449,509 @@ fn a_due_time_past_the_calendar_is_refused_as_an_error_never_a_panic() {
         Err(DecideError::TimeOutOfRange {
             id: HandoffId::new(ID)
         })
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// The field workflow: give-back, not-diverted outcomes, the ETA watch, follow-ups,
+// intake, the person asked for, the after-hours policy
+// ---------------------------------------------------------------------------------
+
+fn give_back(who: &str) -> Input {
+    Input::GiveBack {
+        by: person(who),
+        reason: Some("car trouble".to_owned()),
+    }
+}
+
+fn not_diverted(by: Actor, code: NotDivertedCode) -> Input {
+    Input::NotDiverted {
+        by,
+        code,
+        note: Some("born 4/5/1990".to_owned()),
+    }
+}
+
+#[test]
+fn a_hand_off_given_back_is_offered_again_to_everyone_but_who_gave_it_back_and_taken_by_another() {
+    let f = Fixture::new();
+    let opened = f.open(T0, None);
+    let taken = f.apply(&opened.handoff, accept("dana"), "2026-10-06T10:01:00-04:00");
+    let back = f.apply(
+        &taken.handoff,
+        give_back("dana"),
+        "2026-10-06T10:10:00-04:00",
+    );
+    // A new round of the same step, to those told it was taken: they were not
+    // asked and refused.
+    assert_eq!(back.handoff.state, State::Offering { step: 0, round: 1 });
+    assert_eq!(
+        offered(&back),
+        offers(&[("kim", 0, 1), ("lee", 0, 1), ("ray", 0, 1)])
+    );
+    assert_eq!(
+        cancelled(&back),
+        vec![
+            Timer::Arrival,
+            Timer::EtaCheck,
+            Timer::Late,
+            Timer::IntakeReminder,
+            Timer::IntakeOverdue
+        ]
+    );
+    assert_eq!(back.handoff.intake_due, None);
+    // Lee takes it with an ETA in the same text.
+    let lee = Input::Accept {
+        by: person("lee"),
+        via: handoff_dispatcher::Channel::Sms,
+        eta: Some(20),
+    };
+    let again = f.apply(&back.handoff, lee, "2026-10-06T10:12:00-04:00");
+    assert!(matches!(again.handoff.state, State::EnRoute { ref by, .. } if *by == person("lee")));
+    assert_eq!(
+        event_names(&again),
+        vec!["accepted", "eta"],
+        "both accepts stay in the log"
+    );
+    // Dana, who gave it back, is not told it was taken again.
+    assert!(to(&again, &staff("dana")).is_empty());
+    // She cannot give back what is no longer hers.
+    assert_eq!(
+        f.refuse(
+            &again.handoff,
+            give_back("dana"),
+            "2026-10-06T10:13:00-04:00"
+        ),
+        DecideError::NotAssignee { id: id() }
+    );
+}
+
+#[test]
+fn a_hand_off_given_back_when_nobody_else_is_free_goes_on_to_the_next_steps() {
+    let mut f = Fixture::new();
+    f.load.busy = ["kim", "lee", "ray"].iter().map(|p| person(p)).collect();
+    let opened = f.open(T0, None);
+    let taken = f.apply(&opened.handoff, accept("dana"), "2026-10-06T10:01:00-04:00");
+    let back = f.apply(
+        &taken.handoff,
+        give_back("dana"),
+        "2026-10-06T10:10:00-04:00",
+    );
+    assert_eq!(back.handoff.state, State::Offering { step: 1, round: 0 });
+    assert_eq!(offer_recipients(&back), vec!["pat"]);
+}
+
+#[test]
+fn not_diverted_closes_with_a_code_tells_the_other_side_and_owes_no_intake() {
+    let f = Fixture::new();
+    let opened = f.open(T0, None);
+    let taken = f.apply(&opened.handoff, accept("lee"), "2026-10-06T10:01:00-04:00");
+    // (who closes it, who is told the outcome, who gets the confirmation)
+    let table = [
+        (Actor::Staff(person("lee")), rivera(), staff("lee")),
+        (Actor::Officer(officer_id("rivera")), staff("lee"), rivera()),
+    ];
+    for (by, told, confirmed) in table {
+        let code = NotDivertedCode::Left;
+        let closed = f.apply(
+            &taken.handoff,
+            not_diverted(by.clone(), code),
+            "2026-10-06T10:30:00-04:00",
+        );
+        assert!(closed.handoff.state.is_closed());
+        assert_eq!(closed.handoff.state.name(), "not_diverted");
+        assert_eq!(closed.handoff.intake_due, None);
+        assert_eq!(
+            to(&closed, &told),
+            vec![Message::NotDiverted { id: id(), code }]
+        );
+        assert_eq!(
+            to(&closed, &confirmed),
+            vec![Message::NotDivertedRecorded { id: id(), code }]
+        );
+        // The code is kept; the note is redacted like every word kept.
+        assert_eq!(
+            kinds(&closed),
+            vec![EventKind::NotDiverted {
+                code,
+                note: Some(REDACTED.to_owned()),
+            }]
+        );
+        assert!(cancelled(&closed).contains(&Timer::IntakeOverdue));
+    }
+    assert_eq!(
+        f.refuse(
+            &taken.handoff,
+            not_diverted(Actor::Staff(person("kim")), NotDivertedCode::Declined),
+            "2026-10-06T10:30:00-04:00"
+        ),
+        DecideError::NotAssignee { id: id() }
+    );
+}
+
+#[test]
+fn an_eta_that_passes_asks_for_a_new_one_then_tells_the_officer_and_the_supervisor() {
+    let f = Fixture::new();
+    let opened = f.open(T0, None);
+    let taken = f.apply(&opened.handoff, accept("lee"), "2026-10-06T10:01:00-04:00");
+    let coming = f.apply(&taken.handoff, eta("lee", 15), "2026-10-06T10:02:00-04:00");
+    // 10:17 plus the ten-minute grace.
+    let check = at("2026-10-06T10:27:00-04:00");
+    assert_eq!(scheduled(&coming), vec![(Timer::EtaCheck, check)]);
+    let asked = f.apply(
+        &coming.handoff,
+        Input::Timer(Timer::EtaCheck),
+        "2026-10-06T10:27:00-04:00",
+    );
+    assert_eq!(
+        sends(&asked),
+        vec![(
+            staff("lee"),
+            Message::EtaPassed {
+                id: id(),
+                minutes: 10
+            }
+        )]
+    );
+    assert_eq!(
+        scheduled(&asked),
+        vec![(Timer::Late, at("2026-10-06T10:37:00-04:00"))]
+    );
+    // A new ETA starts the watch again and stops the second grace.
+    let renewed = f.apply(&asked.handoff, eta("lee", 5), "2026-10-06T10:30:00-04:00");
+    assert_eq!(cancelled(&renewed), vec![Timer::Late]);
+    assert_eq!(
+        scheduled(&renewed),
+        vec![(Timer::EtaCheck, at("2026-10-06T10:45:00-04:00"))]
+    );
+    // Silence through the second grace: the officer hears it, the supervisor on
+    // duty is alerted.
+    let late = f.apply(
+        &asked.handoff,
+        Input::Timer(Timer::Late),
+        "2026-10-06T10:37:00-04:00",
+    );
+    assert_same_messages(
+        &sends(&late),
+        &[
+            (
+                rivera(),
+                Message::RunningLate {
+                    id: id(),
+                    first_name: "Lee".to_owned(),
+                },
+            ),
+            (
+                staff("pat"),
+                Message::LateAlert {
+                    id: id(),
+                    first_name: "Lee".to_owned(),
+                    site: "Metro".to_owned(),
+                },
+            ),
+        ],
+    );
+    // Arrived before the check: the timer finds nothing to do.
+    let there = f.apply(&coming.handoff, arrived("lee"), "2026-10-06T10:16:00-04:00");
+    let stale = f.apply(
+        &there.handoff,
+        Input::Timer(Timer::EtaCheck),
+        "2026-10-06T10:27:00-04:00",
+    );
+    assert!(stale.effects.is_empty());
+}
+
+#[test]
+fn the_officers_receipt_says_the_longest_the_search_can_take() {
+    // (the world, requested at, minutes: every round of every step waited out)
+    let mut one_free = Fixture::new();
+    one_free.load.busy = ["kim", "lee", "ray"].iter().map(|p| person(p)).collect();
+    let table: [(&str, Fixture, &str, Option<u32>); 3] = [
+        // 5 (case managers at once) + 10 (pat) + 10 (morgan).
+        ("broadcast", Fixture::new(), T0, Some(25)),
+        // 3 for each of four case managers in turn + 5 (pat).
+        ("one at a time", Fixture::one_at_a_time(), T0, Some(17)),
+        ("one case manager free", one_free, T0, Some(25)),
+    ];
+    for (label, f, when, minutes) in table {
+        let opened = f.open(when, None);
+        let told = to(&opened, &rivera());
+        let [Message::Received { search_minutes, .. }] = told.as_slice() else {
+            panic!("{label}: {told:?}");
+        };
+        assert_eq!(*search_minutes, minutes, "{label}");
+    }
+}
+
+#[test]
+fn a_late_answer_after_the_hand_off_is_taken_is_answered_once() {
+    let f = Fixture::new();
+    let opened = f.open(T0, None);
+    let passed = f.apply(&opened.handoff, decline("kim"), "2026-10-06T10:00:30-04:00");
+    let taken = f.apply(&passed.handoff, accept("lee"), "2026-10-06T10:01:00-04:00");
+    // Kim had passed, so was not told it was taken: her late Y is answered once.
+    let late = f.apply(&taken.handoff, accept("kim"), "2026-10-06T10:02:00-04:00");
+    assert_eq!(
+        sends(&late),
+        vec![(staff("kim"), Message::AlreadyTaken { id: id() })]
+    );
+    let again = f.apply(&late.handoff, accept("kim"), "2026-10-06T10:03:00-04:00");
+    assert!(sends(&again).is_empty());
+    // Dana was told it was taken: her late N gets nothing more.
+    let no = f.apply(&taken.handoff, decline("dana"), "2026-10-06T10:02:00-04:00");
+    assert!(no.effects.is_empty());
+}
+
+#[test]
+fn a_follow_up_is_taken_by_one_person_and_closed_by_them_and_the_referring_officer_is_told() {
+    let f = Fixture::new().without_shift("sam");
+    let night = f.open_as(
+        ID,
+        "2026-10-10T02:00:00-04:00",
+        HandoffKind::SocialContactReferral,
+        None,
+    );
+    assert_eq!(night.handoff.state, State::OutOfHours);
+    let take = |who: &str| Input::TakeFollowUp { by: person(who) };
+    let taken = f.apply(&night.handoff, take("dana"), "2026-10-12T08:05:00-04:00");
+    assert_eq!(
+        sends(&taken),
+        vec![(staff("dana"), Message::FollowUpTaken { id: id() })]
+    );
+    let other = f.apply(&taken.handoff, take("kim"), "2026-10-12T08:06:00-04:00");
+    assert_eq!(
+        sends(&other),
+        vec![(
+            staff("kim"),
+            Message::FollowUpTakenByOther {
+                id: id(),
+                first_name: "Dana".to_owned()
+            }
+        )]
+    );
+    assert_eq!(other.handoff, taken.handoff);
+    let followed = Input::FollowedUp {
+        by: person("dana"),
+        note: Some("called her".to_owned()),
+    };
+    let done = f.apply(
+        &taken.handoff,
+        followed.clone(),
+        "2026-10-12T09:00:00-04:00",
+    );
+    assert_same_messages(
+        &sends(&done),
+        &[
+            (staff("dana"), Message::FollowedUpConfirmed { id: id() }),
+            (rivera(), Message::FollowedUpForOfficer { id: id() }),
+        ],
+    );
+    assert_eq!(
+        done.handoff.followup.as_ref().map(|f| f.state()),
+        Some(FollowUpState::Done)
+    );
+    assert_eq!(
+        f.refuse(&done.handoff, followed, "2026-10-12T09:01:00-04:00"),
+        DecideError::NoFollowUp { id: id() }
+    );
+    // A hand-off that owes none.
+    let open = f.open(T0, None);
+    assert_eq!(
+        f.refuse(&open.handoff, take("dana"), T0),
+        DecideError::NoFollowUp { id: id() }
+    );
+}
+
+#[test]
+fn intake_is_reminded_before_the_deadline_in_open_hours_and_the_supervisor_told_after_it() {
+    let mut f = Fixture::new();
+    f.site_intake_days = Some(14);
+    let opened = f.open(T0, None);
+    let taken = f.apply(&opened.handoff, accept("lee"), "2026-10-06T10:01:00-04:00");
+    let due = at("2026-10-20T10:01:00-04:00");
+    assert_eq!(taken.handoff.intake_due, Some(due));
+    assert!(scheduled(&taken).contains(&(Timer::IntakeReminder, at("2026-10-13T10:01:00-04:00"))));
+    let reminded = f.apply(
+        &taken.handoff,
+        Input::Timer(Timer::IntakeReminder),
+        "2026-10-13T10:01:00-04:00",
+    );
+    assert_eq!(
+        to(&reminded, &staff("lee")),
+        vec![Message::IntakeReminder {
+            id: id(),
+            due: due.with_timezone(&New_York).fixed_offset(),
+        }]
+    );
+    // At night the reminder waits for the opening instead of a 3 am text.
+    let night = f.apply(
+        &taken.handoff,
+        Input::Timer(Timer::IntakeReminder),
+        "2026-10-17T03:00:00-04:00",
+    );
+    assert!(sends(&night).is_empty());
+    assert_eq!(
+        scheduled(&night),
+        vec![(Timer::IntakeReminder, at("2026-10-19T08:00:00-04:00"))]
+    );
+    let overdue = f.apply(
+        &taken.handoff,
+        Input::Timer(Timer::IntakeOverdue),
+        "2026-10-20T10:01:00-04:00",
+    );
+    assert_eq!(offer_recipients(&overdue), Vec::<String>::new());
+    assert_eq!(
+        sends(&overdue),
+        vec![(
+            staff("pat"),
+            Message::IntakeOverdueAlert {
+                id: id(),
+                first_name: "Lee".to_owned(),
+                due: due.with_timezone(&New_York).fixed_offset(),
+            }
+        )]
+    );
+    // Recorded by text: the reminders stop, and it cannot be recorded twice.
+    let recorded = f.apply(
+        &taken.handoff,
+        Input::IntakeDone {
+            by: Actor::Staff(person("lee")),
+        },
+        "2026-10-08T10:00:00-04:00",
+    );
+    assert_eq!(
+        cancelled(&recorded),
+        vec![Timer::IntakeReminder, Timer::IntakeOverdue]
+    );
+    let by = Actor::System;
+    assert_eq!(
+        f.refuse(
+            &recorded.handoff,
+            Input::IntakeDone { by },
+            "2026-10-08T10:01:00-04:00"
+        ),
+        DecideError::NoIntake { id: id() }
+    );
+    let fired = f.apply(
+        &recorded.handoff,
+        Input::Timer(Timer::IntakeOverdue),
+        "2026-10-20T10:01:00-04:00",
+    );
+    assert!(fired.effects.is_empty());
+}
+
+#[test]
+fn the_case_manager_an_officer_asks_for_is_offered_first_when_on_duty_and_skipped_when_not() {
+    let f = Fixture::new();
+    // (asked for, requested at, offered first)
+    let table = [
+        ("ray", T0, vec!["ray"]),
+        // Dana is off duty at 17:00: the policy starts at once.
+        (
+            "dana",
+            "2026-10-06T17:00:00-04:00",
+            vec!["kim", "lee", "ray"],
+        ),
+    ];
+    for (asked, when, first) in table {
+        let ask = Request {
+            kind: HandoffKind::ArrestDiversion,
+            site: parse("metro"),
+            officer: officer_id("rivera"),
+            agency: agency_id("metro-pd"),
+            location: "5th & Main".to_owned(),
+            zone: None,
+            asked_for: Some(person(asked)),
+        };
+        let opened = request(id(), ask, at(when), &f.world()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(offer_recipients(&opened), first, "{asked}");
+    }
+}
+
+#[test]
+fn a_site_with_an_after_hours_policy_uses_it_while_closed() {
+    let mut f = Fixture::new();
+    f.after_hours_policy = Some(EscalationPolicy {
+        id: policy_id("night"),
+        steps: vec![Step {
+            target: StepTarget::People(vec![person("pat")]),
+            strategy: Strategy::Broadcast,
+            timeout: minutes(15),
+        }],
+    });
+    let night = f.open("2026-10-10T02:00:00-04:00", None);
+    assert_eq!(offer_recipients(&night), vec!["pat"]);
+    assert!(scheduled(&night).contains(&(
+        Timer::Round { step: 0, round: 0 },
+        at("2026-10-10T02:15:00-04:00")
+    )));
+    // In open hours the daytime policy, as before.
+    assert_eq!(
+        offer_recipients(&f.open(T0, None)),
+        vec!["dana", "kim", "lee", "ray"]
+    );
+}
+
+#[test]
+fn at_night_failures_wait_for_the_opening_digest_unless_the_program_wants_them_at_once() {
+    let mut f = Fixture::new();
+    f.settings.after_hours_alerts = false;
+    f.load.busy.insert(person("sam"));
+    f.policy.steps.truncate(1);
+    // Closed, sam busy, nobody on call: out of hours, nobody alerted.
+    let night = f.open_as(
+        ID,
+        "2026-10-10T02:00:00-04:00",
+        HandoffKind::SocialContactReferral,
+        None,
+    );
+    assert_eq!(
+        sends(&night).len(),
+        1,
+        "only the officer hears: {:?}",
+        sends(&night)
+    );
+    let mut g = Fixture::new();
+    g.settings.after_hours_alerts = false;
+    g.policy.steps.truncate(1);
+    let opened = g.open("2026-10-10T02:00:00-04:00", None);
+    let ended = g.apply(&opened.handoff, round(0, 0), "2026-10-10T02:05:00-04:00");
+    assert_eq!(ended.handoff.state, State::Unstaffed);
+    assert_eq!(offer_recipients(&ended), Vec::<String>::new());
+    assert!(
+        sends(&ended).iter().all(|(to, _)| *to == rivera()),
+        "{:?}",
+        sends(&ended)
+    );
+    assert!(ended.handoff.followup.is_some());
+}
+
+#[test]
+fn the_officer_adds_a_report_number_to_an_open_or_closed_hand_off_and_only_they_can() {
+    let f = Fixture::new();
+    let opened = f.open(T0, None);
+    let number = ReportNumber::parse("2026-MPD-4512").unwrap_or_else(|e| panic!("{e}"));
+    let add = |who: &str| Input::ReportNumber {
+        by: officer_id(who),
+        number: number.clone(),
+    };
+    let added = f.apply(&opened.handoff, add("rivera"), T0);
+    assert_eq!(added.handoff.report_number, Some(number.clone()));
+    assert_eq!(
+        sends(&added),
+        vec![(rivera(), Message::ReportNumberRecorded { id: id() })]
+    );
+    assert_eq!(
+        kinds(&added),
+        vec![EventKind::ReportNumber {
+            number: number.clone()
+        }]
+    );
+    // The same number again is confirmed, not logged twice.
+    let again = f.apply(&added.handoff, add("rivera"), T0);
+    assert!(kinds(&again).is_empty());
+    assert_eq!(
+        f.refuse(&opened.handoff, add("chen"), T0),
+        DecideError::NotRequester { id: id() }
     );
 }

@@ -1149,16 +1149,11 @@ async fn intake_due_lists_unfinished_intakes_and_completing_one_is_recorded_once
             store.events(None, None).await.unwrap(),
             vec![event(1001, 50, Actor::System, EventKind::IntakeCompleted)]
         );
-        // The hand-off itself is unchanged: same data, same version.
-        assert_eq!(
-            store
-                .handoff(HandoffId::new(1001))
-                .await
-                .unwrap()
-                .unwrap()
-                .1,
-            1
-        );
+        // The hand-off's data says so too (a new version), so the engine stops its
+        // reminders and a second INTAKE by text is refused.
+        let (recorded, version) = store.handoff(HandoffId::new(1001)).await.unwrap().unwrap();
+        assert_eq!(recorded.intake_completed, Some(t(50)));
+        assert_eq!(version, 2);
     })
     .await;
 }

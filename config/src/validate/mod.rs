@@ -54,6 +54,19 @@ pub const DEFAULT_ARRIVAL_LIMIT: std::time::Duration = std::time::Duration::from
 pub const DEFAULT_MESSAGE_RETENTION: std::time::Duration =
     std::time::Duration::from_secs(90 * 86_400);
 
+/// How long past an ETA before the case manager is asked for a new one, when the
+/// file does not say: a few minutes late is traffic, ten is worth a word.
+pub const DEFAULT_ETA_GRACE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Days before the intake deadline the case manager is reminded, when the file
+/// does not say: a week leaves time to find someone who has gone quiet.
+pub const DEFAULT_INTAKE_REMINDER_DAYS: u32 = 7;
+
+/// Whether supervisors are alerted while a site is closed, when the file does not
+/// say: no, since a program staffed part of the week must not wake people at
+/// night for what the opening digest will tell them.
+pub const DEFAULT_AFTER_HOURS_ALERTS: bool = false;
+
 /// Where the Matrix transport keeps its state when the file does not say: a
 /// directory beside the configuration file, as the default database is.
 pub const DEFAULT_MATRIX_DATA_DIR: &str = "matrix";
@@ -69,6 +82,7 @@ pub fn validate(
 ) -> Result<Validated, Problems> {
     let mut p = Problems::default();
     let program = program::program(&mut p, raw.program.as_ref(), whole_file.clone());
+    let reminder = program::written_reminder(raw.program.as_ref());
     let policies = program::policies(&mut p, &raw.escalation_policies);
     let people = staff::people(&mut p, &raw.people);
     let declared_policies: BTreeSet<String> = raw
@@ -81,6 +95,7 @@ pub fn validate(
         &raw.sites,
         &policies,
         &declared_policies,
+        reminder,
         whole_file.clone(),
     );
     let (agencies, officers) = officers::agencies(&mut p, &raw.agencies, &sites, &people);

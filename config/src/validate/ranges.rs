@@ -29,6 +29,12 @@ pub(super) struct Limit<T> {
     pub(super) shown: &'static str,
 }
 
+impl<T: PartialOrd> Limit<T> {
+    pub(super) fn contains(&self, value: &T) -> bool {
+        (&self.least..=&self.most).contains(&value)
+    }
+}
+
 /// An escalation step waits at least 10 seconds (less cannot reach a phone and
 /// back) and at most a day (a longer wait is no escalation).
 pub(super) const STEP_TIMEOUT: Limit<Duration> = Limit {
@@ -56,6 +62,33 @@ pub(super) const INTAKE_DAYS: Limit<u32> = Limit {
     least: 1,
     most: 365,
     shown: "a whole number of days from 1 to 365",
+};
+
+/// How long past an ETA, with no ARRIVED, before the case manager is asked for a
+/// new one (and as long again before the supervisor is alerted): under a minute
+/// would chase someone parking the car, over two hours would leave an officer
+/// waiting with no word.
+pub(super) const ETA_GRACE: Limit<Duration> = Limit {
+    least: Duration::from_secs(MINUTE),
+    most: Duration::from_secs(2 * HOUR),
+    shown: "from 1m to 2h",
+};
+
+/// Days before the intake deadline to remind the case manager: 0 for none, and
+/// less than the longest deadline (the check against each deadline is made where
+/// both are known).
+pub(super) const INTAKE_REMINDER_DAYS: Limit<u32> = Limit {
+    least: 0,
+    most: 364,
+    shown: "a whole number of days from 0 (no reminder) to 364",
+};
+
+/// The contact named in the reply to an unregistered phone: it is texted inside a
+/// longer reply, so it must leave that reply room within one SMS segment.
+pub(super) const REGISTRATION_CONTACT_CHARS: Limit<usize> = Limit {
+    least: 1,
+    most: 80,
+    shown: "from 1 to 80 characters",
 };
 
 /// Open cases beyond which a person is offered no new hand-off.

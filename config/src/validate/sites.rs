@@ -1,5 +1,5 @@
-//! Sites: time zones, operating hours, zones, policies, closures and the Matrix room
-//! of their case managers.
+//! Sites: time zones, operating hours, zones, policies (by day and after hours),
+//! their own intake deadlines, closures and the Matrix room of their case managers.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::ops::Range;
@@ -9,7 +9,7 @@ use handoff_dispatcher::{EscalationPolicy, PolicyId};
 use handoff_schedules::{Closure, ClosureDates, SiteId, SiteSchedule, ZoneId};
 use toml::Spanned;
 
-use super::ranges::parse_date;
+use super::ranges::{INTAKE_DAYS, number_within, parse_date};
 use super::text::plain_text;
 use super::values::{check_unique, clock, parse_with, recurring_cron, required, windows};
 use crate::error::Problems;
@@ -38,6 +38,7 @@ pub(super) fn sites(
     raws: &[Spanned<RawSite>],
     policies: &BTreeMap<PolicyId, EscalationPolicy>,
     declared_policies: &BTreeSet<String>,
+    reminder: Option<u32>,
     whole_file: Range<usize>,
 ) -> Sites {
     if raws.is_empty() {
@@ -53,6 +54,10 @@ pub(super) fn sites(
         .iter()
         .filter_map(|site| site.get_ref().id.as_ref().map(|id| id.get_ref().clone()))
         .collect();
+    let known = KnownPolicies {
+        built: policies,
+        declared: declared_policies,
+    };
     for (i, raw) in raws.iter().enumerate() {
         let key = format!("sites[{i}]");
         let site = raw.get_ref();
@@ -74,15 +79,21 @@ pub(super) fn sites(
                     })
                 })
             });
-        let policy = required(p, &site.escalation, raw.span(), &format!("{key}.escalation")).and_then(|t| {
-            let id = parse_with(p, t, &format!("{key}.escalation"), PolicyId::parse)?;
-            // A policy that exists but has errors of its own is reported there, not here.
-            if !policies.contains_key(&id) && !declared_policies.contains(id.as_str()) {
-                p.push(t.span(), format!("{key}.escalation"), format!("unknown escalation policy `{id}`: no [[escalation_policies]] entry has this id"));
-                return None;
-            }
-            Some(id)
-        });
+        let policy = required(
+            p,
+            &site.escalation,
+            raw.span(),
+            &format!("{key}.escalation"),
+        )
+        .and_then(|t| known.resolve(p, t, &format!("{key}.escalation")));
+        let after_hours_policy = site
+            .after_hours_escalation
+            .as_ref()
+            .and_then(|t| known.resolve(p, t, &format!("{key}.after_hours_escalation")));
+        let intake_days = site
+            .intake_days
+            .as_ref()
+            .and_then(|days| site_intake_days(p, days, &format!("{key}.intake_days"), reminder));
         let zones = site
             .zones
             .iter()
@@ -104,6 +115,8 @@ pub(super) fn sites(
                     id,
                     schedule,
                     policy,
+                    after_hours_policy,
+                    intake_days,
                     zones,
                     matrix_room,
                 },
@@ -115,6 +128,54 @@ pub(super) fn sites(
         built: out,
         declared,
     }
+}
+
+/// The escalation policies a site may name: those built, and those the file
+/// declares, valid or not.
+struct KnownPolicies<'a> {
+    built: &'a BTreeMap<PolicyId, EscalationPolicy>,
+    declared: &'a BTreeSet<String>,
+}
+
+impl KnownPolicies<'_> {
+    /// The policy `text` names. A policy that exists but has errors of its own is
+    /// reported there, not here.
+    fn resolve(&self, p: &mut Problems, text: &Text, key: &str) -> Option<PolicyId> {
+        let id = parse_with(p, text, key, PolicyId::parse)?;
+        if !self.built.contains_key(&id) && !self.declared.contains(id.as_str()) {
+            p.push(
+                text.span(),
+                key,
+                format!(
+                    "unknown escalation policy `{id}`: no [[escalation_policies]] entry has this id"
+                ),
+            );
+            return None;
+        }
+        Some(id)
+    }
+}
+
+/// A site's own intake deadline, which must leave room for the reminder the file
+/// sets before deadlines (`reminder`, when written: see `program::written_reminder`).
+fn site_intake_days(
+    p: &mut Problems,
+    days: &Spanned<i64>,
+    key: &str,
+    reminder: Option<u32>,
+) -> Option<u32> {
+    let days_value = number_within(p, days, key, &INTAKE_DAYS)?;
+    if let Some(reminder) = reminder
+        && reminder >= days_value
+    {
+        p.push(
+            days.span(),
+            key,
+            format!("must be more than program.intake_reminder_days ({reminder}): the reminder would be due by the time the hand-off is accepted; give more days, or lower the reminder"),
+        );
+        return None;
+    }
+    Some(days_value)
 }
 
 pub(super) fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str) -> Vec<Closure> {

@@ -219,7 +219,10 @@ fn agency_named<'t>(
     officer: &Officer,
     directory: &Directory,
 ) -> (AgencyId, &'t str) {
-    for id in &officer.other_agencies {
+    if officer.other_agencies.is_empty() {
+        return (officer.agency.clone(), text);
+    }
+    for id in std::iter::once(&officer.agency).chain(&officer.other_agencies) {
         let name = directory.roster.agencies.get(id).map(|a| a.name.as_str());
         for label in std::iter::once(id.as_str()).chain(name) {
             if let Some(rest) = after_words(text, label) {

@@ -10,7 +10,7 @@ use super::codec::{self, db_id, from_json, instant, millis, person};
 use super::log::insert_event;
 use super::{Store, StoreError};
 use crate::event::{Event, EventKind};
-use crate::handoff::{Actor, Handoff, HandoffId};
+use crate::handoff::{Actor, Handoff, HandoffId, Timer};
 use crate::load::Load;
 use crate::roster::OfficerId;
 
@@ -198,6 +198,27 @@ impl Store {
             .rows_affected();
             if updated == 0 {
                 return Ok(false);
+            }
+            // Keep the hand-off's data saying the same, and stop its reminders:
+            // what `Input::IntakeDone` does through the engine.
+            let row = sqlx::query("SELECT id, data, version FROM handoffs WHERE id = $1")
+                .bind(db_id(id))
+                .fetch_one(&mut *tx)
+                .await?;
+            let (mut handoff, version) = decode_handoff(&row)?;
+            handoff.intake_completed = Some(at);
+            sqlx::query("UPDATE handoffs SET data = $2, version = $3 WHERE id = $1")
+                .bind(db_id(id))
+                .bind(codec::to_json("a hand-off", &handoff)?)
+                .bind(version.saturating_add(1))
+                .execute(&mut *tx)
+                .await?;
+            for timer in [Timer::IntakeReminder, Timer::IntakeOverdue] {
+                sqlx::query("DELETE FROM timers WHERE handoff_id = $1 AND name = $2")
+                    .bind(db_id(id))
+                    .bind(timer.name())
+                    .execute(&mut *tx)
+                    .await?;
             }
             let event = Event {
                 handoff: id,

@@ -107,14 +107,38 @@ impl Records {
         self.store.intake_due(now, within).await
     }
 
-    /// Records hand-off `id`'s intake as complete at `at`, with its event. `false`
-    /// if it owes no intake or it was already recorded.
+    /// Records hand-off `id`'s intake as complete at `at` through the engine, as
+    /// `INTAKE 4821` by text does (the same rule, its event, its reminders
+    /// stopped), in one transaction. `false` if it owes no intake or it was
+    /// already recorded.
     pub async fn complete_intake(
         &self,
         id: HandoffId,
         at: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.store.complete_intake(id, at).await
+        directory: std::sync::Arc<crate::directory::Directory>,
+    ) -> Result<bool, crate::engine::EngineError> {
+        let clock = std::sync::Arc::new(crate::clock::MockClock::new(at));
+        let engine = crate::engine::Engine::new(self.store.clone(), clock, directory);
+        let by = crate::handoff::Actor::System;
+        match engine
+            .handle(id, crate::decide::Input::IntakeDone { by })
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(crate::engine::EngineError::Decide(crate::decide::DecideError::NoIntake {
+                ..
+            })) => Ok(false),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Hand-offs that became follow-ups (`all`: done ones too), by number.
+    pub async fn followups(&self, all: bool) -> Result<Vec<Handoff>, StoreError> {
+        if all {
+            self.store.all_followups().await
+        } else {
+            self.store.open_followups().await
+        }
     }
 }
 
