@@ -26,10 +26,15 @@ fn binary() -> PathBuf {
     let path = dir.join("handoff");
     if !path.exists() {
         let built = Command::new(env!("CARGO"))
-            .args(["build", "--bin", "handoff"])
+            // Named by package: run from this crate's directory, a bare `--bin`
+            // looks for it in `handoff-tests`, which has none.
+            .args(["build", "-p", "handoff", "--bin", "handoff"])
             .status()
             .unwrap_or_else(|e| panic!("running cargo: {e}"));
-        assert!(built.success(), "cargo build --bin handoff failed");
+        assert!(
+            built.success(),
+            "cargo build -p handoff --bin handoff failed"
+        );
     }
     path
 }
