@@ -84,7 +84,8 @@ async fn unanswered_offers_go_to_the_supervisor_at_five_minutes_and_the_officer_
 
         let events = svc.events().await;
         let tail: Vec<&str> = events[8..].iter().map(|e| e.kind.name()).collect();
-        assert_eq!(tail, ["offer_timed_out", "unstaffed"]);
+        // Nobody came: it waits for someone to follow up.
+        assert_eq!(tail, ["offer_timed_out", "unstaffed", "follow_up_opened"]);
         assert!(events[8..].iter().all(|e| e.at == start + minutes(15)));
         assert!(matches!(svc.handoff(1001).await.state, State::Unstaffed));
         assert!(svc.open_handoffs().await.is_empty());
@@ -147,7 +148,7 @@ async fn when_both_case_managers_decline_the_supervisor_is_offered_at_the_same_i
         assert_eq!(svc.last_text_to(RIVERA), UNSTAFFED);
         assert_eq!(
             svc.event_kinds().await[events.len()..],
-            ["offer_timed_out", "unstaffed"]
+            ["offer_timed_out", "unstaffed", "follow_up_opened"]
         );
         svc.stop().await;
     })

@@ -4,14 +4,17 @@
 //! the coordinator is being asked, and the coordinator gets the offer; with nobody on
 //! call the officer is answered at once with the next opening and the option to file
 //! a referral, nobody is texted, and the attempt is logged as `out_of_hours`, the
-//! evidence a program uses to extend its hours.
+//! evidence a program uses to extend its hours. What nobody could take at night is
+//! not alerted at night: it waits, as a follow-up, for the digest at the opening.
 //!
 //! Each journey runs on SQLite, and again on PostgreSQL when `DATABASE_URL` names a
 //! server.
 
-use handoff_dispatcher::{EventKind, HandoffKind, State, stats};
+use chrono::Duration;
+use handoff_dispatcher::outcome::FollowUpReason;
+use handoff_dispatcher::{EventKind, HandoffKind, Message, State, stats};
 use handoff_tests::database::on_every_database;
-use handoff_tests::journey::{REQUEST, SUNDAY, minutes};
+use handoff_tests::journey::{REQUEST, SUNDAY, minutes, staff};
 use handoff_tests::service::{CHEN, DANA, LEE, PROGRAM, RIVERA, ROSA, SAM, Service, TERRY};
 
 const SEARCHING: &str = "Got it: hand-off 1001, but case management is closed until Mon 8:00 AM. \
@@ -84,7 +87,7 @@ async fn when_sam_does_not_answer_on_sunday_the_closed_steps_are_skipped_and_the
              Case management opens Mon 8:00 AM."
         );
         // Nobody is on duty in the policy's steps on a Sunday: both are skipped at
-        // once, never waited out. The project manager, always on duty, is alerted.
+        // once, never waited out. It becomes a follow-up.
         assert_eq!(
             svc.event_kinds().await,
             [
@@ -94,14 +97,27 @@ async fn when_sam_does_not_answer_on_sunday_the_closed_steps_are_skipped_and_the
                 "offer_timed_out",
                 "step_skipped",
                 "step_skipped",
-                "unstaffed"
+                "unstaffed",
+                "follow_up_opened"
             ]
         );
-        let alert = svc.last_text_to(TERRY);
-        assert!(alert.starts_with("Nobody took 1001 (Metro): "), "{alert}");
-        for off_duty in [DANA, LEE, ROSA] {
-            assert!(svc.texts_to(off_duty).is_empty(), "{off_duty} was texted");
+        // Nobody is woken on a Sunday for it, not even the project manager, who is
+        // always on duty: the program did not ask for alerts after hours.
+        for person in [DANA, LEE, ROSA, TERRY] {
+            assert!(svc.texts_to(person).is_empty(), "{person} was texted");
         }
+        // Monday at 08:00 the opening digest names it, to everyone on duty then.
+        svc.advance(Duration::hours(21) + minutes(55)).await;
+        for person in ["dana", "lee", "rosa", "terry"] {
+            let told = svc.told(&staff(person)).await;
+            assert!(
+                matches!(told.as_slice(), [Message::FollowUpDigest { items, .. }]
+                    if items.len() == 1 && items[0].id.get() == 1001
+                        && items[0].reason == FollowUpReason::Unstaffed),
+                "{person}: {told:?}"
+            );
+        }
+        assert_eq!(svc.texts_to(SAM).len(), 1, "the offer only");
         svc.stop().await;
     })
     .await;
@@ -172,7 +188,8 @@ async fn a_referral_out_of_hours_is_filed_for_follow_up() {
             .filter(|e| e.handoff.get() == 1002)
             .map(|e| e.kind.name())
             .collect();
-        assert_eq!(referral, ["requested", "out_of_hours"]);
+        // A referral filed at night is a promise that someone follows up.
+        assert_eq!(referral, ["requested", "out_of_hours", "follow_up_opened"]);
         // Another officer's referral is filed the same way, with its own number.
         svc.text(CHEN, "refer: Pine St shelter, asked for a case manager")
             .await;

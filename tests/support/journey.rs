@@ -1,9 +1,13 @@
 //! Small things the SMS journeys share: the instants they start at, and looks into a
 //! running [`Service`]'s store (hand-offs, the outbox, the event log) for assertions
-//! beside the texts people receive.
+//! beside the texts people receive: what someone was told, as the dispatcher's typed
+//! messages, holds whatever the words a transport renders them in.
 
 use chrono::{DateTime, Duration, Utc};
-use handoff_dispatcher::{Event, EventKind, Handoff, HandoffId, OutboxItem};
+use handoff_dispatcher::{
+    Event, EventKind, Handoff, HandoffId, Message, OfficerId, OutboxItem, Recipient,
+};
+use handoff_schedules::PersonId;
 
 use crate::service::{PROGRAM, Service};
 
@@ -86,6 +90,22 @@ impl Service {
             .unwrap_or_else(|e| panic!("reading the outbox: {e}"))
     }
 
+    /// Everything queued for `to` (delivered or not), as the dispatcher's messages,
+    /// oldest first: what they were told, whatever the words.
+    pub async fn told(&self, to: &Recipient) -> Vec<Message> {
+        self.outbox()
+            .await
+            .into_iter()
+            .filter(|m| &m.recipient == to)
+            .map(|m| m.message)
+            .collect()
+    }
+
+    /// The names of what `to` was told, oldest first.
+    pub async fn told_names(&self, to: &Recipient) -> Vec<&'static str> {
+        names(&self.told(to).await)
+    }
+
     /// The event kinds logged, in order.
     pub async fn event_kinds(&self) -> Vec<&'static str> {
         kinds(&self.events().await)
@@ -108,6 +128,24 @@ impl Service {
             .map(|m| m.sid)
             .unwrap_or_else(|| panic!("no text to {phone} starts with {prefix:?}"))
     }
+}
+
+/// A staff member as a recipient (`"dana"`).
+pub fn staff(id: &str) -> Recipient {
+    Recipient::Staff(PersonId::parse(id).unwrap_or_else(|e| panic!("bad person id {id}: {e}")))
+}
+
+/// An officer as a recipient (`"rivera"`).
+pub fn officer(id: &str) -> Recipient {
+    Recipient::Officer(OfficerId::parse(id).unwrap_or_else(|e| panic!("bad officer id {id}: {e}")))
+}
+
+/// The variant names of these messages, in order (`offer`, `assignment`, ...).
+pub fn names(messages: &[Message]) -> Vec<&'static str> {
+    messages
+        .iter()
+        .map(handoff_dispatcher::engine::message_name)
+        .collect()
 }
 
 /// Whether an event is an offer to `person`.

@@ -2,6 +2,7 @@
 //! way to run the `handoff` command line in-process on a mock clock, and random
 //! programs and traffic for the property tests.
 
+pub mod cli;
 pub mod database;
 pub mod fake_twilio;
 pub mod instances;

@@ -1,8 +1,9 @@
 //! A running handoff for journeys: `handoff serve`'s own start-up on a fresh SQLite
 //! file (or a fresh PostgreSQL database), its SMS provider pointed at a fake
 //! Twilio-compatible server on loopback, and a mock clock the test moves. The timer
-//! loop and SMS worker do not run on their own: the test steps them
-//! (`settle`, `advance`), so every journey is deterministic and never sleeps.
+//! loop (timers and the opening digests) and SMS worker do not run on their own:
+//! the test steps them (`settle`, `advance`), so every journey is deterministic and
+//! never sleeps.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -194,9 +195,10 @@ impl Service {
         answer
     }
 
-    /// Fires what is due and delivers the outbox, until nothing more happens: no
-    /// timer fired and the delivery pass queued nothing new (a failed offer queues
-    /// the next step's offers while it is reported).
+    /// Fires what is due, queues the follow-up digests of sites that opened (as the
+    /// timer loop's pass does) and delivers the outbox, until nothing more happens:
+    /// no timer fired, no digest was queued and the delivery pass queued nothing new
+    /// (a failed offer queues the next step's offers while it is reported).
     pub async fn settle(&self) {
         for _ in 0..10 {
             let fired = self
@@ -205,12 +207,18 @@ impl Service {
                 .fire_due()
                 .await
                 .unwrap_or_else(|e| panic!("firing timers: {e}"));
+            let digests = self
+                .running
+                .engine
+                .send_digests()
+                .await
+                .unwrap_or_else(|e| panic!("queueing follow-up digests: {e}"));
             let before = self.outbox_rows().await;
             self.running
                 .deliver()
                 .await
                 .unwrap_or_else(|e| panic!("delivering: {e:#}"));
-            if fired == 0 && self.outbox_rows().await == before {
+            if fired == 0 && digests == 0 && self.outbox_rows().await == before {
                 return;
             }
         }
