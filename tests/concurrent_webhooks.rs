@@ -3,9 +3,9 @@
 //! taps send twice (the same words, two `MessageSid`s, one reaching each instance)
 //! opens one hand-off and is answered both times; a provider retry landing on the
 //! other instance while the first is still working is handled once; case managers
-//! racing to take one hand-off through both instances leave one winner; and a
-//! mixed burst of requests and commands about hand-offs that do not exist is
-//! answered in full. Every webhook is answered 200: a 500 would make the provider
+//! racing to take one hand-off through both instances leave one winner, each of the
+//! others told once that it is taken; and a mixed burst of requests and commands
+//! about hand-offs that do not exist is answered in full. Every webhook is answered 200: a 500 would make the provider
 //! retry, which is safe but means the race was lost rather than handled.
 //!
 //! Each burst is posted from many tasks released together at a barrier, on a
@@ -15,9 +15,11 @@
 use std::collections::BTreeSet;
 
 use handoff_dispatcher::Handoff;
+use handoff_dispatcher::engine::message_name;
 use handoff_tests::database::on_every_database;
 use handoff_tests::fake_twilio::message_sid;
 use handoff_tests::instances::{Pair, Post, assert_each_once};
+use handoff_tests::journey::staff;
 use handoff_tests::service::{CHEN, DANA, LEE, PROGRAM, RIVERA, ROSA};
 
 /// How many times each race is run: a lost race shows up in a few of them.
@@ -177,6 +179,9 @@ async fn case_managers_taking_one_hand_off_at_once_through_both_instances_leave_
         let pair = Pair::start(&crowded_program(), database).await;
         let mut case_managers: Vec<String> = vec![DANA.to_owned(), LEE.to_owned()];
         case_managers.extend((0..EXTRA_CASE_MANAGERS).map(extra_phone));
+        let extra_ids: Vec<String> = (0..EXTRA_CASE_MANAGERS).map(|i| format!("cm{i}")).collect();
+        let mut ids: Vec<&str> = vec!["dana", "lee"];
+        ids.extend(extra_ids.iter().map(String::as_str));
 
         // Every request is offered to every case manager before any is taken.
         let requests: Vec<Post> = (0..RACES)
@@ -211,22 +216,34 @@ async fn case_managers_taking_one_hand_off_at_once_through_both_instances_leave_
             assert_all_ok(&answers);
             pair.deliver().await;
 
-            let yours = format!("{number} is yours");
-            let already = format!("{number} was already taken by someone else; no need to go.");
-            let winners: Vec<&String> = case_managers
-                .iter()
-                .filter(|cm| pair.texts_to(cm).iter().any(|t| t.starts_with(&yours)))
+            // One wins; each of the others is told once that it is taken, whether
+            // their Y came before the winner's or after it.
+            let about: Vec<_> = pair
+                .a
+                .outbox()
+                .await
+                .into_iter()
+                .filter(|m| m.handoff.is_some_and(|h| h.to_string() == *number))
                 .collect();
-            assert_eq!(winners.len(), 1, "hand-off {number}: {:#?}", pair.sent());
-            for cm in &case_managers {
-                let told = pair.texts_to(cm).iter().filter(|t| **t == already).count();
-                let expected = usize::from(cm != winners[0]);
-                assert_eq!(
-                    told,
-                    expected,
-                    "{cm} about {number}: {:#?}",
-                    pair.texts_to(cm)
-                );
+            let winners: Vec<&str> = ids
+                .iter()
+                .copied()
+                .filter(|id| {
+                    about.iter().any(|m| {
+                        m.recipient == staff(id) && message_name(&m.message) == "assignment"
+                    })
+                })
+                .collect();
+            assert_eq!(winners.len(), 1, "hand-off {number}: {about:#?}");
+            for id in &ids {
+                let told: Vec<&str> = about
+                    .iter()
+                    .filter(|m| m.recipient == staff(id))
+                    .map(|m| message_name(&m.message))
+                    .filter(|name| ["taken_by_other", "already_taken"].contains(name))
+                    .collect();
+                let expected = usize::from(*id != winners[0]);
+                assert_eq!(told.len(), expected, "{id} about {number}: {told:?}");
             }
             let accepted = pair.a.events_named("accepted").await;
             let of_this: Vec<_> = accepted
