@@ -24,17 +24,26 @@
 //! | `CANCEL 4821 [reason]` | `Cancel { id, reason }` | bare `CANCEL` is `OptOut` |
 //! | `CANCEL person left` | `Cancel { None, "person left" }` | |
 //! | `WITHDRAW [4821] [reason]` | `Cancel { id, reason }` | bare `WITHDRAW` cancels too |
-//! | `Y`, `Y4821`, `Y 4821`, `y#4821` | `Accept { id }` | nothing may follow the number |
-//! | `ACCEPT [4821]`, `TAKE [4821]`, `YES 4821` | `Accept { id }` | bare `YES` is `OptIn` |
+//! | `Y`, `Y4821`, `Y 4821`, `y#4821` | `Accept { id, eta: None }` | only minutes may follow the number |
+//! | `ACCEPT [4821]`, `TAKE [4821]`, `YES 4821` | `Accept { id, eta: None }` | bare `YES` is `OptIn`; `TAKE 4821` also takes a follow-up (the dispatcher's call) |
+//! | `Y4821 20`, `Y 4821 20 min`, `ACCEPT 4821 15m`, `TAKE 4821 20` | `Accept { Some(4821), Some(20) }` | accepts with an ETA: the id must be given (`Y 20` accepts hand-off 20); `Y4821 0` is `Some(0)`, for the dispatcher to refuse |
 //! | `N`, `N4821 [reason]`, `N [reason]` | `Decline { id, reason }` | |
 //! | `PASS [4821] [reason]`, `DECLINE [4821] [reason]` | `Decline { id, reason }` | |
 //! | `NO`, `NO 4821 [reason]` | `Decline { id, reason }` | `no, I'm busy` (no number) is `Text` |
 //! | `ETA 15`, `eta 15 min`, `ETA 15m`, `ETA 20 mins` | `Eta { minutes, None }` | units `m`, `min`, `mins`, `minute`, `minutes` |
 //! | `ETA 4821 15`, `ETA 15 #4821` | `Eta { 15, Some(4821) }` | a number with `#` or of 4+ digits is the id |
-//! | `ETA`, `ETA -5`, `ETA soon`, `ETA 4821` | `BadEta` | the minutes missing or negative, or other words; how many minutes make an acceptable ETA (1 to 600) is the dispatcher's rule |
+//! | `ETA`, `ETA -5`, `ETA soon`, `ETA 4821` | `BadEta` | the minutes missing or negative, or other words; how many minutes make an acceptable ETA (from 1 to what the arrival limit leaves, at most 600) is the dispatcher's rule |
 //! | `ARRIVED [4821]`, `HERE [4821]`, `ON SCENE [4821]` | `Arrived { id }` | the whole message; also `ONSCENE`, `on-scene` |
 //! | `DONE [4821]`, `COMPLETE [4821]` | `Done { id }` | the whole message |
 //! | `WHO` | `Who` | the whole message |
+//! | `BACK [4821] [reason]`, `GIVE BACK [4821] [reason]`, `GIVEBACK 4821` | `GiveBack { id, reason }` | `back in 5 min` is one too: what it means for an officer (a message) is the dispatcher's call; `back-up` is not |
+//! | `NOTDIVERTED [4821] <code> [note]`, `NOT DIVERTED ...`, `ND 4821 left` | `NotDiverted { id, code, note }` | the code is read by `NotDivertedCode::from_str` (`declined`, `refused`, `left`, `ran`, `not eligible` ...); missing or unknown: `code: None`, the words kept as the note |
+//! | `FOLLOWUP`, `FOLLOWUPS`, `FOLLOW UP` | `FollowUps` | the whole message |
+//! | `FOLLOWED [4821] [note]`, `FOLLOWED UP [4821] [note]` | `FollowedUp { id, note }` | without `UP`, only alone or with an id: `followed him out` is `Text` |
+//! | `INTAKE [4821]`, `INTAKE DONE [4821]` | `Intake { id }` | the whole message |
+//! | `RPT 4821 2026-001234`, `REPORT 4821 <number>` | `ReportNumber { Some(4821), number }` | `number` is `None` unless `ReportNumber::parse` takes it |
+//! | `RPT 2026-001234`, `RPT 4821` | `ReportNumber { None, number }` | one word is the number, even all digits; `RPT #4821` is the id with no number |
+//! | `REPORT filed, no arrest` | `Text` | `REPORT` alone, with an id, or with one word holding a digit; any other words are a message |
 //! | `#4821 he is calm now`, `4821: he is calm now` | `Text { Some(4821), "he is calm now" }` | the prefix names the hand-off |
 //! | anything else | `Text { None, the text }` | |
 //! | empty or only whitespace | `Empty` | |
@@ -52,20 +61,29 @@
 //!   5th` is `Text`; `cancel` is `OptOut`, `cancel 4821` is `Cancel`; `Yes` is
 //!   `OptIn`, `Y` is `Accept`. They are checked before anything else, so the bot
 //!   always agrees with the carrier about who has opted out.
-//! - **Whole-message commands.** `STATUS`, `WHO`, `HELP`, `ARRIVED`, `HERE`,
-//!   `ON SCENE`, `DONE`, `COMPLETE`, `Y`, `ACCEPT`, `TAKE` take nothing but an
-//!   optional id (`STATUS`, `WHO`, `HELP` not even that). Followed by other words
-//!   they are ordinary text: `done with him, he is calm` is `Text`, so a message
-//!   meant for the other side is never swallowed.
+//! - **Whole-message commands.** `STATUS`, `WHO`, `HELP`, `FOLLOWUP`, `ARRIVED`,
+//!   `HERE`, `ON SCENE`, `DONE`, `COMPLETE`, `INTAKE`, `Y`, `ACCEPT`, `TAKE` take
+//!   nothing but an optional id (`STATUS`, `WHO`, `HELP`, `FOLLOWUP` not even that;
+//!   `Y`, `ACCEPT`, `TAKE` an id and minutes). Followed by other words they are
+//!   ordinary text: `done with him, he is calm` is `Text`, so a message meant for
+//!   the other side is never swallowed. For the same reason everyday words that
+//!   open sentences (`NO`, `FOLLOWED`, `REPORT`) are commands only in the forms
+//!   the table shows.
 //! - **Keyword boundaries.** A keyword ends where the letters end: `Y4821` is `Y`
 //!   and `4821`, but `Yo`, `ETAs`, `LEADER` and `here's` are not keywords. `LEAD` and
-//!   `REFER` need a space or `:`, `-`, `,`, `.`, `;` before their text.
+//!   `REFER` need a space or `:`, `-`, `,`, `.`, `;` before their text. A hyphen or
+//!   apostrophe before a letter carries the word on for the newer keywords
+//!   (`back-up`, `report's`), except where it joins the two words of one
+//!   (`NOT-DIVERTED`, `FOLLOW-UP`).
 //! - **Ids.** An id is 1 to 9 digits, with or without `#`. Where free text may
-//!   follow (`CANCEL`, `WITHDRAW`, `N`, `NO`, `PASS`, `DECLINE`, `ETA`, the relay
-//!   prefix `4821:`), a bare number is an id only if it has 4 or more digits or is
-//!   written right after the keyword (`N12`); so `CANCEL 2 ran off` is a reason,
-//!   not hand-off 2. After `Y`, `ACCEPT`, `TAKE`, `ARRIVED`, `DONE` any number is
-//!   an id. Real ids start at 1001.
+//!   follow (`CANCEL`, `WITHDRAW`, `N`, `NO`, `PASS`, `DECLINE`, `ETA`, `BACK`,
+//!   `NOTDIVERTED`, `FOLLOWED`, the relay prefix `4821:`), a bare number is an id
+//!   only if it has 4 or more digits or is written right after the keyword
+//!   (`N12`); so `CANCEL 2 ran off` is a reason, not hand-off 2. After `Y`,
+//!   `ACCEPT`, `TAKE`, `ARRIVED`, `DONE`, `INTAKE` any number is an id, and so is
+//!   the first of two words after `RPT`. Minutes after an id are a number below
+//!   4 digits or one with a unit (`Y 4821 4822` names two hand-offs: `Text`).
+//!   Real ids start at 1001.
 //! - **Free text** (the request text and reasons) is kept as written: case,
 //!   punctuation and non-ASCII letters untouched, trimmed, runs of whitespace
 //!   (line breaks included) collapsed to one space. Separators between the keyword
@@ -74,6 +92,8 @@
 //! - **Relayed text** is the trimmed body exactly as sent (line breaks kept), less
 //!   a `#4821` or `4821:` prefix. Long texts are kept whole; cutting them to size
 //!   is the caller's business.
+
+mod field;
 
 pub use handoff_dispatcher::conversation::Command;
 use handoff_dispatcher::{HandoffId, HandoffKind};
@@ -193,12 +213,9 @@ fn command(trimmed: &str, start: usize, core: &str) -> Option<Command> {
             let (id, reason) = id_and_reason(after_full);
             Some(Command::Cancel { id, reason })
         }
-        "Y" | "ACCEPT" | "TAKE" => only_id(after).map(|id| Command::Accept { id, eta: None }),
+        "Y" | "ACCEPT" | "TAKE" => field::accept(after),
         // Bare `YES` is the carrier's opt-in; `YES 4821` answers an offer.
-        "YES" => only_id(after).flatten().map(|id| Command::Accept {
-            id: Some(id),
-            eta: None,
-        }),
+        "YES" => field::accept(after).filter(|c| matches!(c, Command::Accept { id: Some(_), .. })),
         "N" | "PASS" | "DECLINE" => {
             let (id, reason) = id_and_reason(after_full);
             Some(Command::Decline { id, reason })
@@ -212,6 +229,16 @@ fn command(trimmed: &str, start: usize, core: &str) -> Option<Command> {
         "ARRIVED" | "HERE" | "ONSCENE" => only_id(after).map(|id| Command::Arrived { id }),
         "ON" => on_scene(after).map(|id| Command::Arrived { id }),
         "DONE" | "COMPLETE" => only_id(after).map(|id| Command::Done { id }),
+        "BACK" | "GIVEBACK" => field::give_back(after, after_full),
+        "GIVE" => field::give(after, after_full),
+        "NOTDIVERTED" | "ND" => field::not_diverted(after, after_full),
+        "NOT" => field::not(after, after_full),
+        "FOLLOWUP" | "FOLLOWUPS" => field::follow_ups(after),
+        "FOLLOW" => field::follow(after),
+        "FOLLOWED" => field::followed(after, after_full),
+        "INTAKE" => field::intake(after),
+        "RPT" => field::report(after, false),
+        "REPORT" => field::report(after, true),
         _ => None,
     }
 }
@@ -407,3 +434,6 @@ fn relay_prefix(trimmed: &str) -> Option<(HandoffId, &str)> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod field_tests;

@@ -5,11 +5,11 @@ use proptest::prelude::*;
 
 use super::*;
 
-fn id(n: u32) -> Option<HandoffId> {
+pub(super) fn id(n: u32) -> Option<HandoffId> {
     Some(HandoffId::new(n))
 }
 
-fn text(s: &str) -> Command {
+pub(super) fn text(s: &str) -> Command {
     Command::Text {
         id: None,
         text: s.to_owned(),
@@ -51,9 +51,10 @@ fn decline(n: Option<u32>, reason: Option<&str>) -> Command {
     }
 }
 
-fn accept(n: Option<u32>) -> Command {
+pub(super) fn accept(n: Option<u32>) -> Command {
     Command::Accept {
         id: n.map(HandoffId::new),
+        eta: None,
     }
 }
 
@@ -77,7 +78,7 @@ fn done(n: Option<u32>) -> Command {
 }
 
 /// Checks every row and reports all mismatches at once.
-fn check(table: &[(&str, Command)]) {
+pub(super) fn check(table: &[(&str, Command)]) {
     let wrong: Vec<String> = table
         .iter()
         .filter_map(|(input, expected)| {
@@ -589,7 +590,7 @@ fn numbers_that_are_not_a_relay_prefix_stay_in_the_text() {
 fn other_text_is_relayed_trimmed_with_case_and_line_breaks_kept() {
     check(&[
         ("He is calm now", text("He is calm now")),
-        ("  Back door, please!  ", text("Back door, please!")),
+        ("  Front door, please!  ", text("Front door, please!")),
         ("line one\nline two", text("line one\nline two")),
         ("OK", text("OK")),
         ("?", text("?")),
@@ -655,7 +656,7 @@ fn a_text_longer_than_ten_segments_is_kept_whole() {
 }
 
 /// Keywords as a user types them: every word that opens a command.
-const KEYWORDS: [&str; 38] = [
+const KEYWORDS: [&str; 56] = [
     "STOP",
     "STOPALL",
     "UNSUBSCRIBE",
@@ -688,6 +689,19 @@ const KEYWORDS: [&str; 38] = [
     "DONE",
     "COMPLETE",
     "WHO",
+    "BACK",
+    "GIVE",
+    "GIVEBACK",
+    "NOTDIVERTED",
+    "ND",
+    "NOT",
+    "FOLLOWUP",
+    "FOLLOWUPS",
+    "FOLLOW",
+    "FOLLOWED",
+    "INTAKE",
+    "RPT",
+    "REPORT",
     // Not keywords, but close enough to be worth feeding to the fuzzer.
     "Y4821",
     "#4821",
@@ -695,6 +709,11 @@ const KEYWORDS: [&str; 38] = [
     "ON SCENE",
     "ETA 15",
     "N4821",
+    "Y4821 20",
+    "GIVE BACK",
+    "NOT DIVERTED",
+    "FOLLOWED UP",
+    "RPT 4821",
 ];
 
 proptest! {
