@@ -20,16 +20,24 @@
 //!   `...`) as much as needed, then, only if the officer's and agency's names are
 //!   themselves very long, those too; the reply codes `Y4821` and `N4821` never
 //!   are. The officer's receipt and the supervisors' unstaffed alert, which also
-//!   echo a location, fit one segment the same way. Relayed texts are passed on
-//!   whole.
+//!   echo a location, fit one segment the same way, and so does an offer that
+//!   names its site (to someone who serves several). Relayed texts, and the whole
+//!   request a case manager gets on taking a hand-off, are passed on whole.
 //! - **Times are local to the site**: each is shown in the offset it carries, on
 //!   a 12-hour clock (`10:47 AM`, `Mon 8:00 AM`).
 //! - **No phone numbers or Matrix IDs** from our side: no message has a field for
-//!   one, and the texts here add none.
+//!   one, and the texts here add none. A police report number is never repeated
+//!   back: it is kept, not texted.
+//!
+//! The words of the field workflow (give-backs, not-diverted outcomes, the ETA
+//! watch, intake, follow-ups) are in [`field`], those of refused commands in
+//! [`problems`].
+
+mod field;
+mod problems;
 
 use chrono::{DateTime, FixedOffset};
-use handoff_dispatcher::decide::MAX_ETA_MINUTES;
-use handoff_dispatcher::message::{Audience, Named, Problem, SiteNow, StatusLine};
+use handoff_dispatcher::message::{Audience, SiteNow, StatusLine};
 use handoff_dispatcher::{HandoffId, HandoffKind, Message};
 
 use crate::sms::gsm7::char_septets;
@@ -41,6 +49,9 @@ const MIN_LOCATION: usize = 24;
 /// The longest site or agency name an unstaffed alert shows.
 const MAX_ALERT_NAME: usize = 24;
 
+/// The longest site name an offer shows (to someone who serves several sites).
+const MAX_OFFER_SITE: usize = 20;
+
 /// The septets `, ` + ` (` + `)` add around the officer's and agency's names.
 const BY_LINE_PUNCTUATION: usize = 5;
 
@@ -49,16 +60,21 @@ const ELLIPSIS: &str = "...";
 
 const OFFICER_HELP: &str = "Texts you can send:\n\
     LEAD <place, what happened>: ask for a case manager\n\
+    LEAD @Name <place>: ask for someone by name\n\
     REFER <place, notes>: refer someone for follow-up\n\
     STATUS: your open hand-offs\n\
+    RPT <number> <report no.>: add the report number\n\
+    NOTDIVERTED <number> <why>: no diversion after all\n\
     CANCEL <number> <reason>: withdraw one (reason optional)\n\
     CANCEL alone stops all texts. Do not text names or dates of birth.";
 
 const STAFF_HELP: &str = "Texts you can send:\n\
-    Y<number>: take an offer. N<number>: pass\n\
-    ETA <min>: minutes until you arrive\n\
-    ARRIVED, DONE: you are there; person released to you\n\
-    CANCEL <number> <reason>: call it off (reason optional)\n\
+    Y<number>: take an offer (Y<number> <min>: with an ETA). N<number>: pass\n\
+    ETA <min>, ARRIVED, DONE: tell the officer\n\
+    BACK <number> <why>: give it back\n\
+    NOTDIVERTED <number> <why>: no diversion after all\n\
+    FOLLOWUP: follow-ups waiting. TAKE <number>, FOLLOWED <number>: take one, done\n\
+    INTAKE <number>: intake done\n\
     STATUS: yours. WHO: who is on duty\n\
     CANCEL alone stops all texts. Other texts go to the officer.";
 
@@ -141,14 +157,17 @@ fn list(ids: &[HandoffId]) -> String {
     }
 }
 
-/// The text of `message` as one SMS (several segments at most for help, status and
-/// relayed texts; one for offers). Always GSM-7.
+/// The text of `message` as one SMS (several segments at most for help, status,
+/// lists, the whole request and relayed texts; one for offers). Always GSM-7.
 pub fn sms(message: &Message) -> String {
     match message {
         // ---- to the officer ----
         Message::Received {
-            id, kind, location, ..
-        } => received(*id, *kind, location),
+            id,
+            kind,
+            location,
+            search_minutes,
+        } => received(*id, *kind, location, *search_minutes),
         Message::Assigned {
             id,
             first_name,
@@ -180,13 +199,17 @@ pub fn sms(message: &Message) -> String {
             }
         }
         Message::ArrivedAtScene { id, first_name } => {
-            format!("{} has arrived for {id}.", name_or(first_name, "The case manager"))
+            format!(
+                "{} has arrived for {id}.",
+                name_or(first_name, "The case manager")
+            )
         }
         Message::Completed { id } => {
             format!("{id} is done: the person is with case management now. Thank you.")
         }
         Message::Unstaffed { id, next_opening } => {
-            let base = format!("{id}: nobody could be reached. Please proceed as you normally would.");
+            let base =
+                format!("{id}: nobody could be reached. Please proceed as you normally would.");
             match next_opening {
                 Some(at) => format!("{base} Case management opens {}.", day_and_clock(at)),
                 None => base,
@@ -198,15 +221,18 @@ pub fn sms(message: &Message) -> String {
             next_opening,
         } => out_of_hours(*id, *kind, next_opening.as_ref()),
         Message::AfterHoursSearching {
-            id, next_opening, ..
+            id,
+            next_opening,
+            search_minutes,
         } => {
             let closed = match next_opening {
                 Some(at) => format!("case management is closed until {}", day_and_clock(at)),
                 None => "case management is closed".to_owned(),
             };
             format!(
-                "Got it: hand-off {id}, but {closed}. Asking the on-call coordinator. \
-                 Reply CANCEL {id} to withdraw."
+                "Got it: hand-off {id}, but {closed}. Asking the on-call coordinator{}. \
+                 Reply CANCEL {id} to withdraw.",
+                at_most(*search_minutes)
             )
         }
         Message::CancelledByStaff {
@@ -228,6 +254,15 @@ pub fn sms(message: &Message) -> String {
             first_name,
             text,
         } => relay(*id, &name_or(first_name, "Case manager"), text),
+        Message::GivenBack { id, first_name } => field::given_back(*id, first_name),
+        Message::NotDiverted { id, code } => field::not_diverted(*id, *code),
+        Message::RunningLate { id, first_name } => field::running_late(*id, first_name),
+        Message::FollowedUpForOfficer { id } => {
+            format!("Case management has followed up on your referral {id}. Thank you.")
+        }
+        Message::ReportNumberRecorded { id } => {
+            format!("The report number for {id} is recorded. Thank you.")
+        }
 
         // ---- to staff ----
         Message::Offer {
@@ -237,11 +272,39 @@ pub fn sms(message: &Message) -> String {
             agency,
             officer,
             after_hours,
-            context: _,
-        } => offer(*id, *kind, location, agency, officer, *after_hours),
-        Message::Assignment { id, .. } => format!(
-            "{id} is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
-        ),
+            context,
+        } => {
+            let site = context.name_site.then_some(context.site.as_str());
+            offer(*id, *kind, location, agency, officer, *after_hours, site)
+        }
+        Message::Assignment { id, brief } => field::assignment(*id, brief.as_ref()),
+        Message::DeclineConfirmed { id } => format!("Passed on {id}."),
+        Message::GiveBackConfirmed { id } => {
+            format!("You gave {id} back; it is being offered to others.")
+        }
+        Message::NotDivertedRecorded { id, code } => field::not_diverted_recorded(*id, *code),
+        Message::EtaPassed { id, minutes } => field::eta_passed(*id, *minutes),
+        Message::LateAlert {
+            id,
+            first_name,
+            site,
+        } => field::late_alert(*id, first_name, site),
+        Message::IntakeReminder { id, due } => field::intake_reminder(*id, due),
+        Message::IntakeOverdueAlert {
+            id,
+            first_name,
+            due,
+        } => field::intake_overdue_alert(*id, first_name, due),
+        Message::IntakeRecorded { id } => format!("Intake for {id} is recorded. Thank you."),
+        Message::FollowUpTaken { id } => field::follow_up_taken(*id),
+        Message::FollowUpTakenByOther { id, first_name } => {
+            field::follow_up_taken_by_other(*id, first_name)
+        }
+        Message::FollowedUpConfirmed { id } => {
+            format!("The follow-up of {id} is recorded as done. Thank you.")
+        }
+        Message::FollowUpDigest { site, items } => field::follow_up_digest(site, items),
+        Message::FollowUps { items } => field::follow_ups(items),
         Message::TakenByOther { id, first_name } => {
             format!("{id} was taken by {}.", name_or(first_name, "someone else"))
         }
@@ -256,11 +319,11 @@ pub fn sms(message: &Message) -> String {
         Message::RelayFromOfficer { id, officer, text } => {
             relay(*id, &name_or(officer, "Officer"), text)
         }
-        Message::NotGettingThrough { id, to, .. } => format!(
-            "{id}: texts to {} are not getting through, so they may not have your \
-             messages. Reach them another way.",
-            shorten(&name_or(to, "the other side"), MAX_ALERT_NAME)
-        ),
+        Message::NotGettingThrough {
+            id,
+            to,
+            for_officer,
+        } => field::not_getting_through(*id, to, *for_officer),
         Message::UnstaffedAlert {
             id,
             site,
@@ -279,26 +342,30 @@ pub fn sms(message: &Message) -> String {
             Audience::Officer => OFFICER_HELP.to_owned(),
             Audience::Staff => STAFF_HELP.to_owned(),
         },
-        Message::NotRegistered { .. } => {
-            "This number is not registered with the program: please contact the program coordinator."
-                .to_owned()
-        }
+        Message::NotRegistered { contact } => field::not_registered(contact.as_deref()),
         Message::OptedOut => {
             "You are unsubscribed and will get no more texts. Reply START to resume.".to_owned()
         }
         Message::OptedIn => {
             "You are subscribed again. Reply HELP for commands, STOP to opt out.".to_owned()
         }
-        Message::Problem { id, problem, open } => problem_text(*id, *problem, open),
+        Message::Problem { id, problem, open } => problems::problem_text(*id, *problem, open),
         Message::Status { lines } => status(lines),
         Message::OnDutyNow { sites } => on_duty_now(sites),
-        // UNFINISHED: words for the messages of the field workflow.
-        other => handoff_dispatcher::engine::message_name(other).to_owned(),
+    }
+}
+
+/// ` (at most 15 min)`: how long a search can take, or nothing if unknown.
+fn at_most(search_minutes: Option<u32>) -> String {
+    match search_minutes {
+        Some(minutes) if minutes > 0 => format!(" (at most {})", duration(minutes)),
+        _ => String::new(),
     }
 }
 
 /// `LEAD 4821: arrest diversion at 5th & Main, Ofc. Rivera (Metro PD). Reply Y4821
-/// to take it, N4821 to pass.`, in one segment.
+/// to take it, N4821 to pass.`, in one segment; `LEAD 4821 (Allegheny County): ...`
+/// for someone who serves several sites.
 fn offer(
     id: HandoffId,
     kind: HandoffKind,
@@ -306,8 +373,17 @@ fn offer(
     agency: &str,
     officer: &str,
     after_hours: bool,
+    site: Option<&str>,
 ) -> String {
-    let when = if after_hours { " (after hours)" } else { "" };
+    let site = site
+        .map(|site| shorten(&inline(site), MAX_OFFER_SITE))
+        .filter(|site| !site.is_empty());
+    let when = match (site, after_hours) {
+        (Some(site), true) => format!(" ({site}, after hours)"),
+        (Some(site), false) => format!(" ({site})"),
+        (None, true) => " (after hours)".to_owned(),
+        (None, false) => String::new(),
+    };
     let head = format!("LEAD {id}{when}: {} at ", kind.label());
     let tail = format!(". Reply Y{id} to take it, N{id} to pass.");
     let location = match inline(location) {
@@ -357,9 +433,17 @@ fn by_line(officer: &str, agency: &str) -> String {
 }
 
 /// The officer's receipt, in one segment.
-fn received(id: HandoffId, kind: HandoffKind, location: &str) -> String {
+fn received(
+    id: HandoffId,
+    kind: HandoffKind,
+    location: &str,
+    search_minutes: Option<u32>,
+) -> String {
     let head = format!("Got it: hand-off {id} ({})", kind.label());
-    let tail = format!(" Finding an on-duty case manager. Reply CANCEL {id} to withdraw.");
+    let tail = format!(
+        " Finding an on-duty case manager{}. Reply CANCEL {id} to withdraw.",
+        at_most(search_minutes)
+    );
     let location = inline(location);
     if location.is_empty() {
         return format!("{head}.{tail}");
@@ -442,70 +526,9 @@ fn unstaffed_alert(
     format!("{head}{}{tail}", shorten(&location, room))
 }
 
-fn problem_text(id: Option<HandoffId>, problem: Problem, open: &[HandoffId]) -> String {
-    let it = id.map_or_else(|| "that hand-off".to_owned(), |id| id.to_string());
-    let it_first = id.map_or_else(|| "That hand-off".to_owned(), |id| id.to_string());
-    // Problems that do not mention the hand-off in their sentence name it in front.
-    let tag = id.map_or_else(String::new, |id| format!("{id}: "));
-    let said = match problem {
-        Problem::NotUnderstood => {
-            format!("{tag}Sorry, I did not understand that: reply HELP for the commands.")
-        }
-        Problem::UnknownHandoff => match id {
-            Some(id) => format!("There is no hand-off {id}."),
-            None => "There is no hand-off with that number.".to_owned(),
-        },
-        Problem::NameTheHandoff { command } => {
-            let example = |n: &str| match command {
-                Named::Accept => format!("Y{n}"),
-                Named::Decline => format!("N{n}"),
-                Named::Eta => format!("ETA {n} 15"),
-                Named::Arrived => format!("ARRIVED {n}"),
-                Named::Done => format!("DONE {n}"),
-                Named::Cancel => format!("CANCEL {n}"),
-                Named::Message => format!("#{n} your message"),
-                // UNFINISHED
-                _ => format!("{n}"),
-            };
-            return match open.first() {
-                Some(first) => format!(
-                    "You have {} open: say which, e.g. {}.",
-                    list(open),
-                    example(&first.to_string())
-                ),
-                None => format!(
-                    "{tag}You have more than one hand-off open: say which, e.g. {}.",
-                    example("<number>")
-                ),
-            };
-        }
-        Problem::NothingOpen => format!("{tag}You have no open hand-off this could apply to."),
-        Problem::NotOffered => format!("{it_first} was not offered to you."),
-        Problem::NotYours => format!("{it_first} is not assigned to you."),
-        Problem::NotRequester => format!("{it_first} was requested by another officer."),
-        Problem::NotYetAccepted => format!("Nobody has accepted {it} yet."),
-        Problem::Closed => format!("{it_first} is already closed."),
-        Problem::BadEta => format!(
-            "{tag}Send ETA and the minutes until you arrive, from 1 to {MAX_ETA_MINUTES}, e.g. ETA 15."
-        ),
-        // UNFINISHED
-        Problem::EtaOutOfRange { .. }
-        | Problem::BadOutcome
-        | Problem::BadReportNumber
-        | Problem::NoFollowUp
-        | Problem::NoIntake => format!("{tag}{problem:?}"),
-        Problem::CannotHandle => format!(
-            "{tag}Sorry, this could not be handled: please reach case management the way you usually would."
-        ),
-    };
-    if open.is_empty() {
-        said
-    } else {
-        format!("{said} You have {} open.", list(open))
-    }
-}
-
-/// One line per hand-off: `4821 arrest diversion: Dana on the way, ETA 10:47 AM`.
+/// One line per hand-off: `4821 arrest diversion: Dana on the way, ETA 10:47 AM`;
+/// for staff, a second with the request (`at 5th & Main (Allegheny County), Ofc.
+/// Rivera (Metro PD)`).
 fn status(lines: &[StatusLine]) -> String {
     if lines.is_empty() {
         return "You have no open hand-offs.".to_owned();
@@ -530,9 +553,14 @@ fn status(lines: &[StatusLine]) -> String {
                 "completed" => "done".to_owned(),
                 "unstaffed" => "nobody could be reached".to_owned(),
                 "out_of_hours" => "out of hours".to_owned(),
+                "not_diverted" => "closed without a diversion".to_owned(),
                 other => inline(other).replace('_', " "),
             };
-            format!("{} {}: {state}", line.id, line.kind.label())
+            let head = format!("{} {}: {state}", line.id, line.kind.label());
+            match &line.brief {
+                Some(brief) => format!("{head}\nat {}", field::request(brief)),
+                None => head,
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -575,4 +603,10 @@ fn on_duty_now(sites: &[SiteNow]) -> String {
 }
 
 #[cfg(test)]
+mod fixtures;
+
+#[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod field_tests;

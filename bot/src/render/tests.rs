@@ -1,269 +1,13 @@
 //! The tests of the SMS words: the design's examples, every variant in GSM-7, offers
 //! and receipts in one segment.
 
-use super::*;
+use handoff_dispatcher::message::{Named, Problem};
 use proptest::prelude::*;
 
-const ID: u32 = 4821;
-
-fn id() -> HandoffId {
-    HandoffId::new(ID)
-}
-
-fn at(text: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(text).unwrap()
-}
-
-fn monday_eight() -> DateTime<FixedOffset> {
-    at("2026-11-23T08:00:00-05:00")
-}
-
-fn offer_of(location: &str, agency: &str, officer: &str, after_hours: bool) -> Message {
-    Message::Offer {
-        id: id(),
-        kind: HandoffKind::ArrestDiversion,
-        location: location.to_owned(),
-        agency: agency.to_owned(),
-        officer: officer.to_owned(),
-        after_hours,
-        context: Default::default(),
-    }
-}
-
-/// Which variant a message is: the match has no wildcard, so a new variant
-/// fails to compile here until `one_of_each` shows it too.
-fn variant(message: &Message) -> usize {
-    match message {
-        Message::Received { .. } => 0,
-        Message::Assigned { .. } => 1,
-        Message::Eta { .. } => 2,
-        Message::ArrivedAtScene { .. } => 3,
-        Message::Completed { .. } => 4,
-        Message::Unstaffed { .. } => 5,
-        Message::OutOfHours { .. } => 6,
-        Message::AfterHoursSearching { .. } => 7,
-        Message::CancelledByStaff { .. } => 8,
-        Message::CancelConfirmed { .. } => 9,
-        Message::Expired { .. } => 10,
-        Message::RelayFromStaff { .. } => 11,
-        Message::Offer { .. } => 12,
-        Message::Assignment { .. } => 13,
-        Message::TakenByOther { .. } => 14,
-        Message::AlreadyTaken { .. } => 15,
-        Message::Withdrawn { .. } => 16,
-        Message::CancelledByOfficer { .. } => 17,
-        Message::RelayFromOfficer { .. } => 18,
-        Message::UnstaffedAlert { .. } => 19,
-        Message::ExpiredAlert { .. } => 20,
-        Message::Closed { .. } => 21,
-        Message::Help { .. } => 22,
-        Message::NotRegistered => 23,
-        Message::OptedOut => 24,
-        Message::OptedIn => 25,
-        Message::Problem { .. } => 26,
-        Message::Status { .. } => 27,
-        Message::OnDutyNow { .. } => 28,
-        Message::NotGettingThrough { .. } => 29,
-    }
-}
-const VARIANTS: usize = 30;
-
-const ALL_PROBLEMS: [Problem; 17] = [
-    Problem::NotUnderstood,
-    Problem::UnknownHandoff,
-    Problem::NameTheHandoff {
-        command: Named::Accept,
-    },
-    Problem::NameTheHandoff {
-        command: Named::Decline,
-    },
-    Problem::NameTheHandoff {
-        command: Named::Eta,
-    },
-    Problem::NameTheHandoff {
-        command: Named::Arrived,
-    },
-    Problem::NameTheHandoff {
-        command: Named::Done,
-    },
-    Problem::NameTheHandoff {
-        command: Named::Cancel,
-    },
-    Problem::NameTheHandoff {
-        command: Named::Message,
-    },
-    Problem::NothingOpen,
-    Problem::NotOffered,
-    Problem::NotYours,
-    Problem::NotRequester,
-    Problem::NotYetAccepted,
-    Problem::Closed,
-    Problem::BadEta,
-    Problem::CannotHandle,
-];
-
-/// Every variant (and every problem, audience and status state), with `text`
-/// in each field people or the configuration fill in.
-fn one_of_each(text: &str) -> Vec<Message> {
-    let s = || text.to_owned();
-    let mut all = vec![
-        Message::Received {
-            id: id(),
-            kind: HandoffKind::ArrestDiversion,
-            location: s(),
-        },
-        Message::Assigned {
-            id: id(),
-            first_name: s(),
-            role: s(),
-        },
-        Message::Eta {
-            id: id(),
-            first_name: s(),
-            minutes: 15,
-            arrive_by: at("2026-11-23T10:47:00-05:00"),
-        },
-        Message::ArrivedAtScene {
-            id: id(),
-            first_name: s(),
-        },
-        Message::Completed { id: id() },
-        Message::Unstaffed {
-            id: id(),
-            next_opening: Some(monday_eight()),
-        },
-        Message::Unstaffed {
-            id: id(),
-            next_opening: None,
-        },
-        Message::OutOfHours {
-            id: id(),
-            kind: HandoffKind::ArrestDiversion,
-            next_opening: Some(monday_eight()),
-        },
-        Message::OutOfHours {
-            id: id(),
-            kind: HandoffKind::SocialContactReferral,
-            next_opening: None,
-        },
-        Message::AfterHoursSearching {
-            id: id(),
-            next_opening: Some(monday_eight()),
-        },
-        Message::CancelledByStaff {
-            id: id(),
-            first_name: s(),
-            reason: Some(s()),
-        },
-        Message::CancelConfirmed { id: id() },
-        Message::Expired { id: id() },
-        Message::RelayFromStaff {
-            id: id(),
-            first_name: s(),
-            text: s(),
-        },
-        Message::Offer {
-            id: id(),
-            kind: HandoffKind::SocialContactReferral,
-            location: s(),
-            agency: s(),
-            officer: s(),
-            after_hours: true,
-            context: Default::default(),
-        },
-        Message::Assignment { id: id() },
-        Message::TakenByOther {
-            id: id(),
-            first_name: s(),
-        },
-        Message::AlreadyTaken { id: id() },
-        Message::Withdrawn { id: id() },
-        Message::CancelledByOfficer {
-            id: id(),
-            reason: Some(s()),
-        },
-        Message::RelayFromOfficer {
-            id: id(),
-            officer: s(),
-            text: s(),
-        },
-        Message::NotGettingThrough { id: id(), to: s() },
-        Message::UnstaffedAlert {
-            id: id(),
-            site: s(),
-            kind: HandoffKind::ArrestDiversion,
-            location: s(),
-            agency: s(),
-        },
-        Message::ExpiredAlert {
-            id: id(),
-            first_name: s(),
-        },
-        Message::Closed { id: id() },
-        Message::Help {
-            audience: Audience::Officer,
-        },
-        Message::Help {
-            audience: Audience::Staff,
-        },
-        Message::NotRegistered,
-        Message::OptedOut,
-        Message::OptedIn,
-        Message::Status {
-            lines: [
-                "offering",
-                "accepted",
-                "en_route",
-                "arrived",
-                "completed",
-                "cancelled",
-                "unstaffed",
-                "out_of_hours",
-                "expired",
-            ]
-            .iter()
-            .map(|state| StatusLine {
-                id: id(),
-                kind: HandoffKind::ArrestDiversion,
-                state: (*state).to_owned(),
-                first_name: Some(s()),
-                eta: Some(at("2026-11-23T10:47:00-05:00")),
-            })
-            .collect(),
-        },
-        Message::Status { lines: Vec::new() },
-        Message::OnDutyNow {
-            sites: vec![
-                SiteNow {
-                    site: s(),
-                    open: true,
-                    on_duty: vec![(s(), s())],
-                    next_opening: None,
-                },
-                SiteNow {
-                    site: s(),
-                    open: false,
-                    on_duty: Vec::new(),
-                    next_opening: Some(monday_eight()),
-                },
-            ],
-        },
-    ];
-    for problem in ALL_PROBLEMS {
-        for (named, open) in [
-            (None, vec![]),
-            (Some(id()), vec![]),
-            (Some(id()), vec![id(), HandoffId::new(4822)]),
-        ] {
-            all.push(Message::Problem {
-                id: named,
-                problem,
-                open,
-            });
-        }
-    }
-    all
-}
+use super::fixtures::{
+    VARIANTS, all_named, all_problems, at, id, monday_eight, offer_of, one_of_each, variant,
+};
+use super::*;
 
 // ---- the examples of DESIGN.md ----
 
@@ -291,6 +35,7 @@ fn the_officer_is_told_the_request_was_received_and_how_to_withdraw_it() {
         id: id(),
         kind: HandoffKind::ArrestDiversion,
         location: "5th & Main, retail theft".to_owned(),
+        search_minutes: None,
     };
     assert_eq!(
         sms(&message),
@@ -302,7 +47,10 @@ fn the_officer_is_told_the_request_was_received_and_how_to_withdraw_it() {
 #[test]
 fn the_case_manager_who_accepts_is_told_what_to_reply() {
     assert_eq!(
-        sms(&Message::Assignment { id: id() }),
+        sms(&Message::Assignment {
+            id: id(),
+            brief: None
+        }),
         "4821 is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
     );
 }
@@ -400,9 +148,7 @@ fn cancel_is_never_shown_bare() {
         for (at, _) in text.match_indices("CANCEL") {
             let after = &text[at + "CANCEL".len()..];
             assert!(
-                after.starts_with(" <")
-                    || after.starts_with(" 4")
-                    || after.starts_with(" alone"),
+                after.starts_with(" <") || after.starts_with(" 4") || after.starts_with(" alone"),
                 "{message:?}: {text}"
             );
         }
@@ -573,6 +319,7 @@ fn an_after_hours_search_says_who_is_asked_and_how_to_withdraw() {
     let message = Message::AfterHoursSearching {
         id: id(),
         next_opening: Some(monday_eight()),
+        search_minutes: None,
     };
     assert_eq!(
         sms(&message),
@@ -601,20 +348,6 @@ fn a_cancel_by_staff_gives_the_reason_sanitised() {
 }
 
 #[test]
-fn a_side_not_getting_through_is_named_without_any_number() {
-    let text = sms(&Message::NotGettingThrough {
-        id: id(),
-        to: "Ofc. Rivera".to_owned(),
-    });
-    assert_eq!(
-        text,
-        "4821: texts to Ofc. Rivera are not getting through, so they may not have \
-         your messages. Reach them another way."
-    );
-    assert!(septets(&text) <= SEGMENT);
-}
-
-#[test]
 fn relayed_texts_are_prefixed_with_the_number_and_passed_whole() {
     let long = format!("I’m at the back door — {}", "and here is more ".repeat(30));
     let text = sms(&Message::RelayFromStaff {
@@ -634,6 +367,9 @@ fn relayed_texts_are_prefixed_with_the_number_and_passed_whole() {
 
 // ---- help and refusals ----
 
+/// Help lists every command a person may send, in three segments at most.
+const MAX_HELP: usize = 3 * 153;
+
 #[test]
 fn officer_help_lists_the_officer_commands_and_the_privacy_reminder() {
     let text = sms(&Message::Help {
@@ -642,14 +378,17 @@ fn officer_help_lists_the_officer_commands_and_the_privacy_reminder() {
     for needle in [
         "LEAD <place, what happened>",
         "REFER <place, notes>",
+        "LEAD @Name",
         "STATUS",
+        "RPT <number>",
+        "NOTDIVERTED <number>",
         "CANCEL <number>",
         "reason",
         "Do not text names or dates of birth.",
     ] {
         assert!(text.contains(needle), "{needle} missing: {text}");
     }
-    assert!(septets(&text) <= 2 * 153, "{} septets", septets(&text));
+    assert!(septets(&text) <= MAX_HELP, "{} septets", septets(&text));
 }
 
 #[test]
@@ -663,17 +402,22 @@ fn staff_help_lists_the_staff_commands() {
         "ETA <min>",
         "ARRIVED",
         "DONE",
-        "CANCEL <number>",
+        "BACK <number>",
+        "NOTDIVERTED <number>",
+        "FOLLOWUP",
+        "TAKE <number>",
+        "FOLLOWED <number>",
+        "INTAKE <number>",
         "WHO",
     ] {
         assert!(text.contains(needle), "{needle} missing: {text}");
     }
-    assert!(septets(&text) <= 2 * 153, "{} septets", septets(&text));
+    assert!(septets(&text) <= MAX_HELP, "{} septets", septets(&text));
 }
 
 #[test]
 fn an_unregistered_number_gets_one_short_line() {
-    let text = sms(&Message::NotRegistered);
+    let text = sms(&Message::NotRegistered { contact: None });
     assert!(!text.contains('\n'));
     assert!(text.contains("not registered") && text.contains("program coordinator"));
     assert!(septets(&text) <= SEGMENT);
@@ -698,7 +442,18 @@ fn naming_the_hand_off_lists_the_open_ones_with_the_command_that_was_meant() {
         (Named::Done, "DONE 4821"),
         (Named::Cancel, "CANCEL 4821"),
         (Named::Message, "#4821 your message"),
+        (Named::GiveBack, "BACK 4821"),
+        (Named::NotDiverted, "NOTDIVERTED 4821 left"),
+        (Named::Intake, "INTAKE 4821"),
+        (Named::ReportNumber, "RPT 4821 <report number>"),
+        (Named::FollowedUp, "FOLLOWED 4821"),
     ];
+    for named in all_named() {
+        assert!(
+            cases.iter().any(|(command, _)| *command == named),
+            "{named:?} has no example here"
+        );
+    }
     for (command, example) in cases {
         let message = Message::Problem {
             id: None,
@@ -713,12 +468,17 @@ fn naming_the_hand_off_lists_the_open_ones_with_the_command_that_was_meant() {
         use crate::sms::grammar::{Command, parse};
         let parsed = parse(&example.replace("your message", "he is calm"));
         let named = match &parsed {
-            Command::Accept { id }
+            Command::Accept { id, .. }
             | Command::Decline { id, .. }
             | Command::Eta { id, .. }
             | Command::Arrived { id }
             | Command::Done { id }
             | Command::Cancel { id, .. }
+            | Command::GiveBack { id, .. }
+            | Command::NotDiverted { id, .. }
+            | Command::Intake { id }
+            | Command::ReportNumber { id, .. }
+            | Command::FollowedUp { id, .. }
             | Command::Text { id, .. } => *id,
             _ => None,
         };
@@ -728,7 +488,7 @@ fn naming_the_hand_off_lists_the_open_ones_with_the_command_that_was_meant() {
 
 #[test]
 fn every_problem_is_one_sentence_and_lists_the_open_hand_offs() {
-    for problem in ALL_PROBLEMS {
+    for problem in all_problems() {
         let alone = sms(&Message::Problem {
             id: None,
             problem,
@@ -780,6 +540,7 @@ fn status_shows_one_compact_line_per_hand_off() {
                 state: "en_route".to_owned(),
                 first_name: Some("Dana".to_owned()),
                 eta: Some(at("2026-11-23T10:47:00-05:00")),
+                brief: None,
             },
             StatusLine {
                 id: HandoffId::new(4822),
@@ -787,6 +548,7 @@ fn status_shows_one_compact_line_per_hand_off() {
                 state: "offering".to_owned(),
                 first_name: None,
                 eta: None,
+                brief: None,
             },
         ],
     };
@@ -859,11 +621,15 @@ proptest! {
     }
 
     #[test]
-    fn a_receipt_of_any_unicode_is_gsm7_in_one_segment(location in unicode(400)) {
+    fn a_receipt_of_any_unicode_is_gsm7_in_one_segment(
+        location in unicode(400),
+        search_minutes in proptest::option::of(any::<u32>()),
+    ) {
         let text = sms(&Message::Received {
             id: id(),
             kind: HandoffKind::SocialContactReferral,
             location,
+            search_minutes,
         });
         prop_assert!(is_gsm7(&text));
         prop_assert!(septets(&text) <= SEGMENT, "{} septets: {}", septets(&text), text);
