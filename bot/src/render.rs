@@ -38,6 +38,7 @@ mod problems;
 
 use chrono::{DateTime, FixedOffset};
 use handoff_dispatcher::message::{Audience, SiteNow, StatusLine};
+use handoff_dispatcher::outcome::FollowUpReason;
 use handoff_dispatcher::{HandoffId, HandoffKind, Message};
 
 use crate::sms::gsm7::char_septets;
@@ -131,8 +132,9 @@ fn clock(at: &DateTime<FixedOffset>) -> String {
     at.format("%-I:%M %p").to_string()
 }
 
-/// A day and time in the offset it carries: `Mon 8:00 AM`.
-fn day_and_clock(at: &DateTime<FixedOffset>) -> String {
+/// A day and time in the offset it carries: `Mon 8:00 AM`. Public so that every
+/// channel shows times alike.
+pub fn day_and_clock(at: &DateTime<FixedOffset>) -> String {
     at.format("%a %-I:%M %p").to_string()
 }
 
@@ -142,6 +144,16 @@ fn duration(minutes: u32) -> String {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// Why a follow-up waits, in a few words (`referral`, `nobody took it`), as every
+/// channel says it.
+pub fn follow_up_reason(reason: FollowUpReason) -> &'static str {
+    match reason {
+        FollowUpReason::Referral => "referral",
+        FollowUpReason::Unstaffed => "nobody took it",
+        FollowUpReason::Expired => "nobody arrived",
     }
 }
 

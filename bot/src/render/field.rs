@@ -9,11 +9,11 @@
 use chrono::{DateTime, FixedOffset};
 use handoff_dispatcher::HandoffId;
 use handoff_dispatcher::message::{Brief, FollowUpLine};
-use handoff_dispatcher::outcome::{FollowUpReason, NotDivertedCode};
+use handoff_dispatcher::outcome::NotDivertedCode;
 
 use super::{
-    MAX_ALERT_NAME, SEGMENT, by_line, day_and_clock, duration, inline, name_or, sentence, septets,
-    shorten,
+    MAX_ALERT_NAME, SEGMENT, by_line, day_and_clock, duration, follow_up_reason, inline, name_or,
+    sentence, septets, shorten,
 };
 
 /// The most septets a follow-up digest takes: three segments, so one opening's
@@ -170,15 +170,6 @@ pub(super) fn follow_up_taken_by_other(id: HandoffId, first_name: &str) -> Strin
     )
 }
 
-/// Why a follow-up waits, in a few words.
-fn reason(reason: FollowUpReason) -> &'static str {
-    match reason {
-        FollowUpReason::Referral => "referral",
-        FollowUpReason::Unstaffed => "nobody took it",
-        FollowUpReason::Expired => "nobody arrived",
-    }
-}
-
 /// `taken by Lee`, if someone took it.
 fn holder(item: &FollowUpLine) -> Option<String> {
     item.taken_by
@@ -213,7 +204,7 @@ pub(super) fn follow_up_digest(site: &str, items: &[FollowUpLine]) -> String {
                 Some(holder) => format!("{when}, {holder}"),
                 None => when,
             };
-            format!("{} {} ({about})", item.id, reason(item.reason))
+            format!("{} {} ({about})", item.id, follow_up_reason(item.reason))
         })
         .collect();
     // Each entry is listed only if the ones after it still fit as "and N more".
@@ -260,7 +251,7 @@ pub(super) fn follow_ups(items: &[FollowUpLine]) -> String {
             format!(
                 "{} {}, {}, {}: {} {state}",
                 item.id,
-                reason(item.reason),
+                follow_up_reason(item.reason),
                 day_and_clock(&item.requested_at),
                 name_or(&item.site, "site"),
                 sentence(&location)
