@@ -386,6 +386,12 @@ impl Metrics {
         );
         gauge(
             &mut out,
+            "handoff_followups_waiting",
+            "Closed hand-offs (referrals out of hours, requests nobody took) waiting for someone to follow up.",
+            gauges.followups_waiting,
+        );
+        gauge(
+            &mut out,
             "handoff_timer_overdue_seconds",
             "How late the earliest pending timer is (0 when none is due).",
             gauges
@@ -504,6 +510,7 @@ mod tests {
         gauges.oldest_pending = Some(at("2026-11-23T14:59:30Z"));
         gauges.next_timer_due = Some(at("2026-11-23T15:00:05Z"));
         gauges.intakes_overdue = 4;
+        gauges.followups_waiting = 2;
         let text =
             Metrics::default().render(Some(&gauges), Some(at("2026-11-23T14:59:59.5Z")), now);
         for expected in [
@@ -516,6 +523,7 @@ mod tests {
             "handoff_timer_overdue_seconds 0",
             "handoff_engine_heartbeat_age_seconds 0.5",
             "handoff_intakes_overdue 4",
+            "handoff_followups_waiting 2",
         ] {
             assert!(
                 text.lines().any(|l| l == expected),

@@ -20,16 +20,25 @@
 //!   `...`) as much as needed, then, only if the officer's and agency's names are
 //!   themselves very long, those too; the reply codes `Y4821` and `N4821` never
 //!   are. The officer's receipt and the supervisors' unstaffed alert, which also
-//!   echo a location, fit one segment the same way. Relayed texts are passed on
-//!   whole.
+//!   echo a location, fit one segment the same way, and so does an offer that
+//!   names its site (to someone who serves several). Relayed texts, and the whole
+//!   request a case manager gets on taking a hand-off, are passed on whole.
 //! - **Times are local to the site**: each is shown in the offset it carries, on
 //!   a 12-hour clock (`10:47 AM`, `Mon 8:00 AM`).
 //! - **No phone numbers or Matrix IDs** from our side: no message has a field for
-//!   one, and the texts here add none.
+//!   one, and the texts here add none. A police report number is never repeated
+//!   back: it is kept, not texted.
+//!
+//! The words of the field workflow (give-backs, not-diverted outcomes, the ETA
+//! watch, intake, follow-ups) are in [`field`], those of refused commands in
+//! [`problems`].
+
+mod field;
+mod problems;
 
 use chrono::{DateTime, FixedOffset};
-use handoff_dispatcher::decide::MAX_ETA_MINUTES;
-use handoff_dispatcher::message::{Audience, Named, Problem, SiteNow, StatusLine};
+use handoff_dispatcher::message::{Audience, SiteNow, StatusLine};
+use handoff_dispatcher::outcome::FollowUpReason;
 use handoff_dispatcher::{HandoffId, HandoffKind, Message};
 
 use crate::sms::gsm7::char_septets;
@@ -41,6 +50,9 @@ const MIN_LOCATION: usize = 24;
 /// The longest site or agency name an unstaffed alert shows.
 const MAX_ALERT_NAME: usize = 24;
 
+/// The longest site name an offer shows (to someone who serves several sites).
+const MAX_OFFER_SITE: usize = 20;
+
 /// The septets `, ` + ` (` + `)` add around the officer's and agency's names.
 const BY_LINE_PUNCTUATION: usize = 5;
 
@@ -49,16 +61,21 @@ const ELLIPSIS: &str = "...";
 
 const OFFICER_HELP: &str = "Texts you can send:\n\
     LEAD <place, what happened>: ask for a case manager\n\
+    LEAD @Name <place>: ask for someone by name\n\
     REFER <place, notes>: refer someone for follow-up\n\
     STATUS: your open hand-offs\n\
+    RPT <number> <report no.>: add the report number\n\
+    NOTDIVERTED <number> <why>: no diversion after all\n\
     CANCEL <number> <reason>: withdraw one (reason optional)\n\
     CANCEL alone stops all texts. Do not text names or dates of birth.";
 
 const STAFF_HELP: &str = "Texts you can send:\n\
-    Y<number>: take an offer. N<number>: pass\n\
-    ETA <min>: minutes until you arrive\n\
-    ARRIVED, DONE: you are there; person released to you\n\
-    CANCEL <number> <reason>: call it off (reason optional)\n\
+    Y<number>: take an offer (Y<number> <min>: with an ETA). N<number>: pass\n\
+    ETA <min>, ARRIVED, DONE: tell the officer\n\
+    BACK <number> <why>: give it back\n\
+    NOTDIVERTED <number> <why>: no diversion after all\n\
+    FOLLOWUP: follow-ups waiting. TAKE <number>, FOLLOWED <number>: take one, done\n\
+    INTAKE <number>: intake done\n\
     STATUS: yours. WHO: who is on duty\n\
     CANCEL alone stops all texts. Other texts go to the officer.";
 
@@ -115,8 +132,9 @@ fn clock(at: &DateTime<FixedOffset>) -> String {
     at.format("%-I:%M %p").to_string()
 }
 
-/// A day and time in the offset it carries: `Mon 8:00 AM`.
-fn day_and_clock(at: &DateTime<FixedOffset>) -> String {
+/// A day and time in the offset it carries: `Mon 8:00 AM`. Public so that every
+/// channel shows times alike.
+pub fn day_and_clock(at: &DateTime<FixedOffset>) -> String {
     at.format("%a %-I:%M %p").to_string()
 }
 
@@ -126,6 +144,16 @@ fn duration(minutes: u32) -> String {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
         (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// Why a follow-up waits, in a few words (`referral`, `nobody took it`), as every
+/// channel says it.
+pub fn follow_up_reason(reason: FollowUpReason) -> &'static str {
+    match reason {
+        FollowUpReason::Referral => "referral",
+        FollowUpReason::Unstaffed => "nobody took it",
+        FollowUpReason::Expired => "nobody arrived",
     }
 }
 
@@ -141,14 +169,17 @@ fn list(ids: &[HandoffId]) -> String {
     }
 }
 
-/// The text of `message` as one SMS (several segments at most for help, status and
-/// relayed texts; one for offers). Always GSM-7.
+/// The text of `message` as one SMS (several segments at most for help, status,
+/// lists, the whole request and relayed texts; one for offers). Always GSM-7.
 pub fn sms(message: &Message) -> String {
     match message {
         // ---- to the officer ----
         Message::Received {
-            id, kind, location, ..
-        } => received(*id, *kind, location),
+            id,
+            kind,
+            location,
+            search_minutes,
+        } => received(*id, *kind, location, *search_minutes),
         Message::Assigned {
             id,
             first_name,
@@ -180,13 +211,17 @@ pub fn sms(message: &Message) -> String {
             }
         }
         Message::ArrivedAtScene { id, first_name } => {
-            format!("{} has arrived for {id}.", name_or(first_name, "The case manager"))
+            format!(
+                "{} has arrived for {id}.",
+                name_or(first_name, "The case manager")
+            )
         }
         Message::Completed { id } => {
             format!("{id} is done: the person is with case management now. Thank you.")
         }
         Message::Unstaffed { id, next_opening } => {
-            let base = format!("{id}: nobody could be reached. Please proceed as you normally would.");
+            let base =
+                format!("{id}: nobody could be reached. Please proceed as you normally would.");
             match next_opening {
                 Some(at) => format!("{base} Case management opens {}.", day_and_clock(at)),
                 None => base,
@@ -198,15 +233,18 @@ pub fn sms(message: &Message) -> String {
             next_opening,
         } => out_of_hours(*id, *kind, next_opening.as_ref()),
         Message::AfterHoursSearching {
-            id, next_opening, ..
+            id,
+            next_opening,
+            search_minutes,
         } => {
             let closed = match next_opening {
                 Some(at) => format!("case management is closed until {}", day_and_clock(at)),
                 None => "case management is closed".to_owned(),
             };
             format!(
-                "Got it: hand-off {id}, but {closed}. Asking the on-call coordinator. \
-                 Reply CANCEL {id} to withdraw."
+                "Got it: hand-off {id}, but {closed}. Asking the on-call coordinator{}. \
+                 Reply CANCEL {id} to withdraw.",
+                at_most(*search_minutes)
             )
         }
         Message::CancelledByStaff {
@@ -228,6 +266,15 @@ pub fn sms(message: &Message) -> String {
             first_name,
             text,
         } => relay(*id, &name_or(first_name, "Case manager"), text),
+        Message::GivenBack { id, first_name } => field::given_back(*id, first_name),
+        Message::NotDiverted { id, code } => field::not_diverted(*id, *code),
+        Message::RunningLate { id, first_name } => field::running_late(*id, first_name),
+        Message::FollowedUpForOfficer { id } => {
+            format!("Case management has followed up on your referral {id}. Thank you.")
+        }
+        Message::ReportNumberRecorded { id } => {
+            format!("The report number for {id} is recorded. Thank you.")
+        }
 
         // ---- to staff ----
         Message::Offer {
@@ -237,11 +284,39 @@ pub fn sms(message: &Message) -> String {
             agency,
             officer,
             after_hours,
-            context: _,
-        } => offer(*id, *kind, location, agency, officer, *after_hours),
-        Message::Assignment { id, .. } => format!(
-            "{id} is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
-        ),
+            context,
+        } => {
+            let site = context.name_site.then_some(context.site.as_str());
+            offer(*id, *kind, location, agency, officer, *after_hours, site)
+        }
+        Message::Assignment { id, brief } => field::assignment(*id, brief.as_ref()),
+        Message::DeclineConfirmed { id } => format!("Passed on {id}."),
+        Message::GiveBackConfirmed { id } => {
+            format!("You gave {id} back; it is being offered to others.")
+        }
+        Message::NotDivertedRecorded { id, code } => field::not_diverted_recorded(*id, *code),
+        Message::EtaPassed { id, minutes } => field::eta_passed(*id, *minutes),
+        Message::LateAlert {
+            id,
+            first_name,
+            site,
+        } => field::late_alert(*id, first_name, site),
+        Message::IntakeReminder { id, due } => field::intake_reminder(*id, due),
+        Message::IntakeOverdueAlert {
+            id,
+            first_name,
+            due,
+        } => field::intake_overdue_alert(*id, first_name, due),
+        Message::IntakeRecorded { id } => format!("Intake for {id} is recorded. Thank you."),
+        Message::FollowUpTaken { id } => field::follow_up_taken(*id),
+        Message::FollowUpTakenByOther { id, first_name } => {
+            field::follow_up_taken_by_other(*id, first_name)
+        }
+        Message::FollowedUpConfirmed { id } => {
+            format!("The follow-up of {id} is recorded as done. Thank you.")
+        }
+        Message::FollowUpDigest { site, items } => field::follow_up_digest(site, items),
+        Message::FollowUps { items } => field::follow_ups(items),
         Message::TakenByOther { id, first_name } => {
             format!("{id} was taken by {}.", name_or(first_name, "someone else"))
         }
@@ -256,11 +331,11 @@ pub fn sms(message: &Message) -> String {
         Message::RelayFromOfficer { id, officer, text } => {
             relay(*id, &name_or(officer, "Officer"), text)
         }
-        Message::NotGettingThrough { id, to, .. } => format!(
-            "{id}: texts to {} are not getting through, so they may not have your \
-             messages. Reach them another way.",
-            shorten(&name_or(to, "the other side"), MAX_ALERT_NAME)
-        ),
+        Message::NotGettingThrough {
+            id,
+            to,
+            for_officer,
+        } => field::not_getting_through(*id, to, *for_officer),
         Message::UnstaffedAlert {
             id,
             site,
@@ -279,26 +354,30 @@ pub fn sms(message: &Message) -> String {
             Audience::Officer => OFFICER_HELP.to_owned(),
             Audience::Staff => STAFF_HELP.to_owned(),
         },
-        Message::NotRegistered { .. } => {
-            "This number is not registered with the program: please contact the program coordinator."
-                .to_owned()
-        }
+        Message::NotRegistered { contact } => field::not_registered(contact.as_deref()),
         Message::OptedOut => {
             "You are unsubscribed and will get no more texts. Reply START to resume.".to_owned()
         }
         Message::OptedIn => {
             "You are subscribed again. Reply HELP for commands, STOP to opt out.".to_owned()
         }
-        Message::Problem { id, problem, open } => problem_text(*id, *problem, open),
+        Message::Problem { id, problem, open } => problems::problem_text(*id, *problem, open),
         Message::Status { lines } => status(lines),
         Message::OnDutyNow { sites } => on_duty_now(sites),
-        // UNFINISHED: words for the messages of the field workflow.
-        other => handoff_dispatcher::engine::message_name(other).to_owned(),
+    }
+}
+
+/// ` (at most 15 min)`: how long a search can take, or nothing if unknown.
+fn at_most(search_minutes: Option<u32>) -> String {
+    match search_minutes {
+        Some(minutes) if minutes > 0 => format!(" (at most {})", duration(minutes)),
+        _ => String::new(),
     }
 }
 
 /// `LEAD 4821: arrest diversion at 5th & Main, Ofc. Rivera (Metro PD). Reply Y4821
-/// to take it, N4821 to pass.`, in one segment.
+/// to take it, N4821 to pass.`, in one segment; `LEAD 4821 (Allegheny County): ...`
+/// for someone who serves several sites.
 fn offer(
     id: HandoffId,
     kind: HandoffKind,
@@ -306,8 +385,17 @@ fn offer(
     agency: &str,
     officer: &str,
     after_hours: bool,
+    site: Option<&str>,
 ) -> String {
-    let when = if after_hours { " (after hours)" } else { "" };
+    let site = site
+        .map(|site| shorten(&inline(site), MAX_OFFER_SITE))
+        .filter(|site| !site.is_empty());
+    let when = match (site, after_hours) {
+        (Some(site), true) => format!(" ({site}, after hours)"),
+        (Some(site), false) => format!(" ({site})"),
+        (None, true) => " (after hours)".to_owned(),
+        (None, false) => String::new(),
+    };
     let head = format!("LEAD {id}{when}: {} at ", kind.label());
     let tail = format!(". Reply Y{id} to take it, N{id} to pass.");
     let location = match inline(location) {
@@ -357,9 +445,17 @@ fn by_line(officer: &str, agency: &str) -> String {
 }
 
 /// The officer's receipt, in one segment.
-fn received(id: HandoffId, kind: HandoffKind, location: &str) -> String {
+fn received(
+    id: HandoffId,
+    kind: HandoffKind,
+    location: &str,
+    search_minutes: Option<u32>,
+) -> String {
     let head = format!("Got it: hand-off {id} ({})", kind.label());
-    let tail = format!(" Finding an on-duty case manager. Reply CANCEL {id} to withdraw.");
+    let tail = format!(
+        " Finding an on-duty case manager{}. Reply CANCEL {id} to withdraw.",
+        at_most(search_minutes)
+    );
     let location = inline(location);
     if location.is_empty() {
         return format!("{head}.{tail}");
@@ -442,70 +538,9 @@ fn unstaffed_alert(
     format!("{head}{}{tail}", shorten(&location, room))
 }
 
-fn problem_text(id: Option<HandoffId>, problem: Problem, open: &[HandoffId]) -> String {
-    let it = id.map_or_else(|| "that hand-off".to_owned(), |id| id.to_string());
-    let it_first = id.map_or_else(|| "That hand-off".to_owned(), |id| id.to_string());
-    // Problems that do not mention the hand-off in their sentence name it in front.
-    let tag = id.map_or_else(String::new, |id| format!("{id}: "));
-    let said = match problem {
-        Problem::NotUnderstood => {
-            format!("{tag}Sorry, I did not understand that: reply HELP for the commands.")
-        }
-        Problem::UnknownHandoff => match id {
-            Some(id) => format!("There is no hand-off {id}."),
-            None => "There is no hand-off with that number.".to_owned(),
-        },
-        Problem::NameTheHandoff { command } => {
-            let example = |n: &str| match command {
-                Named::Accept => format!("Y{n}"),
-                Named::Decline => format!("N{n}"),
-                Named::Eta => format!("ETA {n} 15"),
-                Named::Arrived => format!("ARRIVED {n}"),
-                Named::Done => format!("DONE {n}"),
-                Named::Cancel => format!("CANCEL {n}"),
-                Named::Message => format!("#{n} your message"),
-                // UNFINISHED
-                _ => format!("{n}"),
-            };
-            return match open.first() {
-                Some(first) => format!(
-                    "You have {} open: say which, e.g. {}.",
-                    list(open),
-                    example(&first.to_string())
-                ),
-                None => format!(
-                    "{tag}You have more than one hand-off open: say which, e.g. {}.",
-                    example("<number>")
-                ),
-            };
-        }
-        Problem::NothingOpen => format!("{tag}You have no open hand-off this could apply to."),
-        Problem::NotOffered => format!("{it_first} was not offered to you."),
-        Problem::NotYours => format!("{it_first} is not assigned to you."),
-        Problem::NotRequester => format!("{it_first} was requested by another officer."),
-        Problem::NotYetAccepted => format!("Nobody has accepted {it} yet."),
-        Problem::Closed => format!("{it_first} is already closed."),
-        Problem::BadEta => format!(
-            "{tag}Send ETA and the minutes until you arrive, from 1 to {MAX_ETA_MINUTES}, e.g. ETA 15."
-        ),
-        // UNFINISHED
-        Problem::EtaOutOfRange { .. }
-        | Problem::BadOutcome
-        | Problem::BadReportNumber
-        | Problem::NoFollowUp
-        | Problem::NoIntake => format!("{tag}{problem:?}"),
-        Problem::CannotHandle => format!(
-            "{tag}Sorry, this could not be handled: please reach case management the way you usually would."
-        ),
-    };
-    if open.is_empty() {
-        said
-    } else {
-        format!("{said} You have {} open.", list(open))
-    }
-}
-
-/// One line per hand-off: `4821 arrest diversion: Dana on the way, ETA 10:47 AM`.
+/// One line per hand-off: `4821 arrest diversion: Dana on the way, ETA 10:47 AM`;
+/// for staff, a second with the request (`at 5th & Main (Allegheny County), Ofc.
+/// Rivera (Metro PD)`).
 fn status(lines: &[StatusLine]) -> String {
     if lines.is_empty() {
         return "You have no open hand-offs.".to_owned();
@@ -530,9 +565,14 @@ fn status(lines: &[StatusLine]) -> String {
                 "completed" => "done".to_owned(),
                 "unstaffed" => "nobody could be reached".to_owned(),
                 "out_of_hours" => "out of hours".to_owned(),
+                "not_diverted" => "closed without a diversion".to_owned(),
                 other => inline(other).replace('_', " "),
             };
-            format!("{} {}: {state}", line.id, line.kind.label())
+            let head = format!("{} {}: {state}", line.id, line.kind.label());
+            match &line.brief {
+                Some(brief) => format!("{head}\nat {}", field::request(brief)),
+                None => head,
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -575,874 +615,10 @@ fn on_duty_now(sites: &[SiteNow]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
+mod fixtures;
 
-    const ID: u32 = 4821;
+#[cfg(test)]
+mod tests;
 
-    fn id() -> HandoffId {
-        HandoffId::new(ID)
-    }
-
-    fn at(text: &str) -> DateTime<FixedOffset> {
-        DateTime::parse_from_rfc3339(text).unwrap()
-    }
-
-    fn monday_eight() -> DateTime<FixedOffset> {
-        at("2026-11-23T08:00:00-05:00")
-    }
-
-    fn offer_of(location: &str, agency: &str, officer: &str, after_hours: bool) -> Message {
-        Message::Offer {
-            id: id(),
-            kind: HandoffKind::ArrestDiversion,
-            location: location.to_owned(),
-            agency: agency.to_owned(),
-            officer: officer.to_owned(),
-            after_hours,
-            context: Default::default(),
-        }
-    }
-
-    /// Which variant a message is: the match has no wildcard, so a new variant
-    /// fails to compile here until `one_of_each` shows it too.
-    fn variant(message: &Message) -> usize {
-        match message {
-            Message::Received { .. } => 0,
-            Message::Assigned { .. } => 1,
-            Message::Eta { .. } => 2,
-            Message::ArrivedAtScene { .. } => 3,
-            Message::Completed { .. } => 4,
-            Message::Unstaffed { .. } => 5,
-            Message::OutOfHours { .. } => 6,
-            Message::AfterHoursSearching { .. } => 7,
-            Message::CancelledByStaff { .. } => 8,
-            Message::CancelConfirmed { .. } => 9,
-            Message::Expired { .. } => 10,
-            Message::RelayFromStaff { .. } => 11,
-            Message::Offer { .. } => 12,
-            Message::Assignment { .. } => 13,
-            Message::TakenByOther { .. } => 14,
-            Message::AlreadyTaken { .. } => 15,
-            Message::Withdrawn { .. } => 16,
-            Message::CancelledByOfficer { .. } => 17,
-            Message::RelayFromOfficer { .. } => 18,
-            Message::UnstaffedAlert { .. } => 19,
-            Message::ExpiredAlert { .. } => 20,
-            Message::Closed { .. } => 21,
-            Message::Help { .. } => 22,
-            Message::NotRegistered => 23,
-            Message::OptedOut => 24,
-            Message::OptedIn => 25,
-            Message::Problem { .. } => 26,
-            Message::Status { .. } => 27,
-            Message::OnDutyNow { .. } => 28,
-            Message::NotGettingThrough { .. } => 29,
-        }
-    }
-    const VARIANTS: usize = 30;
-
-    const ALL_PROBLEMS: [Problem; 17] = [
-        Problem::NotUnderstood,
-        Problem::UnknownHandoff,
-        Problem::NameTheHandoff {
-            command: Named::Accept,
-        },
-        Problem::NameTheHandoff {
-            command: Named::Decline,
-        },
-        Problem::NameTheHandoff {
-            command: Named::Eta,
-        },
-        Problem::NameTheHandoff {
-            command: Named::Arrived,
-        },
-        Problem::NameTheHandoff {
-            command: Named::Done,
-        },
-        Problem::NameTheHandoff {
-            command: Named::Cancel,
-        },
-        Problem::NameTheHandoff {
-            command: Named::Message,
-        },
-        Problem::NothingOpen,
-        Problem::NotOffered,
-        Problem::NotYours,
-        Problem::NotRequester,
-        Problem::NotYetAccepted,
-        Problem::Closed,
-        Problem::BadEta,
-        Problem::CannotHandle,
-    ];
-
-    /// Every variant (and every problem, audience and status state), with `text`
-    /// in each field people or the configuration fill in.
-    fn one_of_each(text: &str) -> Vec<Message> {
-        let s = || text.to_owned();
-        let mut all = vec![
-            Message::Received {
-                id: id(),
-                kind: HandoffKind::ArrestDiversion,
-                location: s(),
-            },
-            Message::Assigned {
-                id: id(),
-                first_name: s(),
-                role: s(),
-            },
-            Message::Eta {
-                id: id(),
-                first_name: s(),
-                minutes: 15,
-                arrive_by: at("2026-11-23T10:47:00-05:00"),
-            },
-            Message::ArrivedAtScene {
-                id: id(),
-                first_name: s(),
-            },
-            Message::Completed { id: id() },
-            Message::Unstaffed {
-                id: id(),
-                next_opening: Some(monday_eight()),
-            },
-            Message::Unstaffed {
-                id: id(),
-                next_opening: None,
-            },
-            Message::OutOfHours {
-                id: id(),
-                kind: HandoffKind::ArrestDiversion,
-                next_opening: Some(monday_eight()),
-            },
-            Message::OutOfHours {
-                id: id(),
-                kind: HandoffKind::SocialContactReferral,
-                next_opening: None,
-            },
-            Message::AfterHoursSearching {
-                id: id(),
-                next_opening: Some(monday_eight()),
-            },
-            Message::CancelledByStaff {
-                id: id(),
-                first_name: s(),
-                reason: Some(s()),
-            },
-            Message::CancelConfirmed { id: id() },
-            Message::Expired { id: id() },
-            Message::RelayFromStaff {
-                id: id(),
-                first_name: s(),
-                text: s(),
-            },
-            Message::Offer {
-                id: id(),
-                kind: HandoffKind::SocialContactReferral,
-                location: s(),
-                agency: s(),
-                officer: s(),
-                after_hours: true,
-                context: Default::default(),
-            },
-            Message::Assignment { id: id() },
-            Message::TakenByOther {
-                id: id(),
-                first_name: s(),
-            },
-            Message::AlreadyTaken { id: id() },
-            Message::Withdrawn { id: id() },
-            Message::CancelledByOfficer {
-                id: id(),
-                reason: Some(s()),
-            },
-            Message::RelayFromOfficer {
-                id: id(),
-                officer: s(),
-                text: s(),
-            },
-            Message::NotGettingThrough { id: id(), to: s() },
-            Message::UnstaffedAlert {
-                id: id(),
-                site: s(),
-                kind: HandoffKind::ArrestDiversion,
-                location: s(),
-                agency: s(),
-            },
-            Message::ExpiredAlert {
-                id: id(),
-                first_name: s(),
-            },
-            Message::Closed { id: id() },
-            Message::Help {
-                audience: Audience::Officer,
-            },
-            Message::Help {
-                audience: Audience::Staff,
-            },
-            Message::NotRegistered,
-            Message::OptedOut,
-            Message::OptedIn,
-            Message::Status {
-                lines: [
-                    "offering",
-                    "accepted",
-                    "en_route",
-                    "arrived",
-                    "completed",
-                    "cancelled",
-                    "unstaffed",
-                    "out_of_hours",
-                    "expired",
-                ]
-                .iter()
-                .map(|state| StatusLine {
-                    id: id(),
-                    kind: HandoffKind::ArrestDiversion,
-                    state: (*state).to_owned(),
-                    first_name: Some(s()),
-                    eta: Some(at("2026-11-23T10:47:00-05:00")),
-                })
-                .collect(),
-            },
-            Message::Status { lines: Vec::new() },
-            Message::OnDutyNow {
-                sites: vec![
-                    SiteNow {
-                        site: s(),
-                        open: true,
-                        on_duty: vec![(s(), s())],
-                        next_opening: None,
-                    },
-                    SiteNow {
-                        site: s(),
-                        open: false,
-                        on_duty: Vec::new(),
-                        next_opening: Some(monday_eight()),
-                    },
-                ],
-            },
-        ];
-        for problem in ALL_PROBLEMS {
-            for (named, open) in [
-                (None, vec![]),
-                (Some(id()), vec![]),
-                (Some(id()), vec![id(), HandoffId::new(4822)]),
-            ] {
-                all.push(Message::Problem {
-                    id: named,
-                    problem,
-                    open,
-                });
-            }
-        }
-        all
-    }
-
-    // ---- the examples of DESIGN.md ----
-
-    #[test]
-    fn an_offer_reads_like_the_design_example() {
-        assert_eq!(
-            sms(&offer_of("5th & Main", "Metro PD", "Ofc. Rivera", false)),
-            "LEAD 4821: arrest diversion at 5th & Main, Ofc. Rivera (Metro PD). \
-             Reply Y4821 to take it, N4821 to pass."
-        );
-    }
-
-    #[test]
-    fn an_after_hours_offer_says_so() {
-        assert_eq!(
-            sms(&offer_of("5th & Main", "Metro PD", "Ofc. Rivera", true)),
-            "LEAD 4821 (after hours): arrest diversion at 5th & Main, Ofc. Rivera (Metro PD). \
-             Reply Y4821 to take it, N4821 to pass."
-        );
-    }
-
-    #[test]
-    fn the_officer_is_told_the_request_was_received_and_how_to_withdraw_it() {
-        let message = Message::Received {
-            id: id(),
-            kind: HandoffKind::ArrestDiversion,
-            location: "5th & Main, retail theft".to_owned(),
-        };
-        assert_eq!(
-            sms(&message),
-            "Got it: hand-off 4821 (arrest diversion), 5th & Main, retail theft. \
-             Finding an on-duty case manager. Reply CANCEL 4821 to withdraw."
-        );
-    }
-
-    #[test]
-    fn the_case_manager_who_accepts_is_told_what_to_reply() {
-        assert_eq!(
-            sms(&Message::Assignment { id: id() }),
-            "4821 is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
-        );
-    }
-
-    #[test]
-    fn the_others_are_told_who_took_it() {
-        let message = Message::TakenByOther {
-            id: id(),
-            first_name: "Dana".to_owned(),
-        };
-        assert_eq!(sms(&message), "4821 was taken by Dana.");
-    }
-
-    #[test]
-    fn the_officer_is_told_who_is_taking_it() {
-        let message = Message::Assigned {
-            id: id(),
-            first_name: "Dana".to_owned(),
-            role: "case manager".to_owned(),
-        };
-        assert_eq!(sms(&message), "Dana (case manager) is taking 4821.");
-    }
-
-    #[test]
-    fn the_officer_is_told_the_eta_in_minutes_and_local_clock_time() {
-        let message = Message::Eta {
-            id: id(),
-            first_name: "Dana".to_owned(),
-            minutes: 15,
-            arrive_by: at("2026-11-23T10:47:00-05:00"),
-        };
-        assert_eq!(
-            sms(&message),
-            "Dana: on the way to 4821, about 15 min (10:47 AM)."
-        );
-    }
-
-    #[test]
-    fn the_officer_is_told_when_a_closed_program_opens_and_how_to_refer() {
-        let message = Message::OutOfHours {
-            id: id(),
-            kind: HandoffKind::ArrestDiversion,
-            next_opening: Some(monday_eight()),
-        };
-        assert_eq!(
-            sms(&message),
-            "4821: Case management is closed; it opens Mon 8:00 AM. \
-             To refer this person for follow-up, reply REFER with place and notes."
-        );
-    }
-
-    // ---- every variant ----
-
-    #[test]
-    fn the_table_has_one_of_each_variant() {
-        let mut seen = [false; VARIANTS];
-        for message in one_of_each("x") {
-            seen[variant(&message)] = true;
-        }
-        assert!(seen.iter().all(|s| *s), "missing variants: {seen:?}");
-    }
-
-    #[test]
-    fn every_variant_renders_gsm7_even_from_unicode_input() {
-        let messy = "“Dana” — José’s café… 🚓 naïve Œuvre ﬁ\u{200B}\u{301}\t北京";
-        for message in one_of_each(messy).iter().chain(&one_of_each("Dana")) {
-            let text = sms(message);
-            assert!(is_gsm7(&text), "{message:?} rendered non-GSM-7: {text}");
-            assert!(!text.trim().is_empty(), "{message:?} rendered nothing");
-        }
-    }
-
-    #[test]
-    fn our_own_words_use_only_the_basic_gsm7_set() {
-        for message in one_of_each("Dana") {
-            let text = sms(&message);
-            assert_eq!(septets(&text), text.chars().count(), "{message:?}: {text}");
-        }
-    }
-
-    #[test]
-    fn every_message_about_a_hand_off_names_its_number() {
-        for message in one_of_each("Dana") {
-            if let Some(id) = message.handoff() {
-                let text = sms(&message);
-                assert!(text.contains(&id.to_string()), "{message:?}: {text}");
-            }
-        }
-    }
-
-    #[test]
-    fn cancel_is_never_shown_bare() {
-        for message in one_of_each("Dana") {
-            let text = sms(&message);
-            for (at, _) in text.match_indices("CANCEL") {
-                let after = &text[at + "CANCEL".len()..];
-                assert!(
-                    after.starts_with(" <")
-                        || after.starts_with(" 4")
-                        || after.starts_with(" alone"),
-                    "{message:?}: {text}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn offers_and_receipts_fit_one_segment() {
-        for message in one_of_each(&"very long words ".repeat(40)) {
-            if matches!(
-                message,
-                Message::Offer { .. } | Message::Received { .. } | Message::UnstaffedAlert { .. }
-            ) {
-                assert!(septets(&sms(&message)) <= SEGMENT, "{message:?}");
-            }
-        }
-    }
-
-    // ---- offers in one segment ----
-
-    #[test]
-    fn an_offer_with_a_300_character_location_fits_one_segment_with_its_codes() {
-        let location = "Corner of 5th Avenue & Main Street, behind the bus shelter ".repeat(6);
-        let location: String = location.chars().take(300).collect();
-        for after_hours in [false, true] {
-            let text = sms(&offer_of(&location, "Metro PD", "Ofc. Rivera", after_hours));
-            assert!(
-                septets(&text) <= SEGMENT,
-                "{} septets: {text}",
-                septets(&text)
-            );
-            assert!(text.contains("Y4821") && text.contains("N4821"), "{text}");
-            assert!(text.contains("5th Avenue & Main Street"), "{text}");
-            assert!(text.contains("..., Ofc. Rivera (Metro PD)."), "{text}");
-        }
-    }
-
-    #[test]
-    fn an_offer_with_long_names_too_fits_one_segment_with_its_codes() {
-        let location = "x".repeat(300);
-        let agency = "Metropolitan Police Department of the Greater Riverside County Area";
-        let officer =
-            "Senior Community Outreach Officer Maximiliana Rivera-Montgomery-Featherstonehaugh";
-        for after_hours in [false, true] {
-            let message = Message::Offer {
-                id: HandoffId::new(u32::MAX),
-                kind: HandoffKind::SocialContactReferral,
-                location: location.clone(),
-                agency: agency.to_owned(),
-                officer: officer.to_owned(),
-                after_hours,
-                context: Default::default(),
-            };
-            let text = sms(&message);
-            assert!(
-                septets(&text) <= SEGMENT,
-                "{} septets: {text}",
-                septets(&text)
-            );
-            assert!(text.contains(&format!(
-                "Reply Y{} to take it, N{} to pass.",
-                u32::MAX,
-                u32::MAX
-            )));
-            assert!(text.contains("xxxxxxxxxxxxxxxxxxxx..."), "{text}");
-        }
-    }
-
-    #[test]
-    fn an_offer_counts_extension_characters_as_two_septets() {
-        let text = sms(&offer_of(
-            &"[€]".repeat(100),
-            "Metro PD",
-            "Ofc. Rivera",
-            false,
-        ));
-        assert!(
-            septets(&text) <= SEGMENT,
-            "{} septets: {text}",
-            septets(&text)
-        );
-        assert!(text.contains("Y4821") && text.contains("N4821"));
-    }
-
-    #[test]
-    fn an_offer_folds_line_breaks_in_the_location() {
-        let text = sms(&offer_of(
-            "5th &\n Main\r\n\tbehind",
-            "Metro PD",
-            "Ofc. Rivera",
-            false,
-        ));
-        assert!(text.contains("at 5th & Main behind, Ofc."), "{text}");
-    }
-
-    // ---- times ----
-
-    #[test]
-    fn the_eta_is_shown_in_the_arrive_by_offset() {
-        let eta = |arrive_by: &str| Message::Eta {
-            id: id(),
-            first_name: "Dana".to_owned(),
-            minutes: 15,
-            arrive_by: at(arrive_by),
-        };
-        assert!(sms(&eta("2026-11-23T10:47:00-05:00")).contains("(10:47 AM)"));
-        // The same instant, carried in UTC, is shown as UTC.
-        assert!(sms(&eta("2026-11-23T15:47:00+00:00")).contains("(3:47 PM)"));
-        assert!(sms(&eta("2026-11-23T00:05:00+05:30")).contains("(12:05 AM)"));
-    }
-
-    #[test]
-    fn long_etas_read_in_hours() {
-        let eta = |minutes| Message::Eta {
-            id: id(),
-            first_name: "Dana".to_owned(),
-            minutes,
-            arrive_by: at("2026-11-23T12:02:00-05:00"),
-        };
-        assert!(sms(&eta(1)).contains("about 1 min (12:02 PM)"));
-        assert!(sms(&eta(60)).contains("about 1 h ("));
-        assert!(sms(&eta(90)).contains("about 1 h 30 min ("));
-    }
-
-    #[test]
-    fn an_opening_is_shown_as_day_and_local_time() {
-        let message = Message::Unstaffed {
-            id: id(),
-            next_opening: Some(at("2026-11-24T13:30:00-08:00")),
-        };
-        assert_eq!(
-            sms(&message),
-            "4821: nobody could be reached. Please proceed as you normally would. \
-             Case management opens Tue 1:30 PM."
-        );
-    }
-
-    // ---- the other officer texts ----
-
-    #[test]
-    fn an_unstaffed_hand_off_while_open_just_says_to_proceed() {
-        let message = Message::Unstaffed {
-            id: id(),
-            next_opening: None,
-        };
-        assert_eq!(
-            sms(&message),
-            "4821: nobody could be reached. Please proceed as you normally would."
-        );
-    }
-
-    #[test]
-    fn a_referral_out_of_hours_is_filed_for_follow_up() {
-        let message = Message::OutOfHours {
-            id: id(),
-            kind: HandoffKind::SocialContactReferral,
-            next_opening: Some(monday_eight()),
-        };
-        assert_eq!(
-            sms(&message),
-            "4821: referral filed. Case management is closed; someone will follow up after it \
-             opens Mon 8:00 AM."
-        );
-    }
-
-    #[test]
-    fn an_after_hours_search_says_who_is_asked_and_how_to_withdraw() {
-        let message = Message::AfterHoursSearching {
-            id: id(),
-            next_opening: Some(monday_eight()),
-        };
-        assert_eq!(
-            sms(&message),
-            "Got it: hand-off 4821, but case management is closed until Mon 8:00 AM. \
-             Asking the on-call coordinator. Reply CANCEL 4821 to withdraw."
-        );
-    }
-
-    #[test]
-    fn a_cancel_by_staff_gives_the_reason_sanitised() {
-        let message = Message::CancelledByStaff {
-            id: id(),
-            first_name: "Dana".to_owned(),
-            reason: Some("person “declined” — left\nthe scene".to_owned()),
-        };
-        assert_eq!(
-            sms(&message),
-            "Dana cancelled 4821: person \"declined\" - left the scene. \
-             Please proceed as you normally would."
-        );
-        let without = Message::CancelledByOfficer {
-            id: id(),
-            reason: None,
-        };
-        assert_eq!(sms(&without), "The officer cancelled 4821. No need to go.");
-    }
-
-    #[test]
-    fn a_side_not_getting_through_is_named_without_any_number() {
-        let text = sms(&Message::NotGettingThrough {
-            id: id(),
-            to: "Ofc. Rivera".to_owned(),
-        });
-        assert_eq!(
-            text,
-            "4821: texts to Ofc. Rivera are not getting through, so they may not have \
-             your messages. Reach them another way."
-        );
-        assert!(septets(&text) <= SEGMENT);
-    }
-
-    #[test]
-    fn relayed_texts_are_prefixed_with_the_number_and_passed_whole() {
-        let long = format!("I’m at the back door — {}", "and here is more ".repeat(30));
-        let text = sms(&Message::RelayFromStaff {
-            id: id(),
-            first_name: "Dana".to_owned(),
-            text: long.clone(),
-        });
-        assert_eq!(text, format!("4821 Dana: {}", to_gsm7(long.trim())));
-        assert!(text.starts_with("4821 Dana: I'm at the back door - and here"));
-        let text = sms(&Message::RelayFromOfficer {
-            id: id(),
-            officer: "Ofc. Rivera".to_owned(),
-            text: "He’s ready\nline two".to_owned(),
-        });
-        assert_eq!(text, "4821 Ofc. Rivera: He's ready\nline two");
-    }
-
-    // ---- help and refusals ----
-
-    #[test]
-    fn officer_help_lists_the_officer_commands_and_the_privacy_reminder() {
-        let text = sms(&Message::Help {
-            audience: Audience::Officer,
-        });
-        for needle in [
-            "LEAD <place, what happened>",
-            "REFER <place, notes>",
-            "STATUS",
-            "CANCEL <number>",
-            "reason",
-            "Do not text names or dates of birth.",
-        ] {
-            assert!(text.contains(needle), "{needle} missing: {text}");
-        }
-        assert!(septets(&text) <= 2 * 153, "{} septets", septets(&text));
-    }
-
-    #[test]
-    fn staff_help_lists_the_staff_commands() {
-        let text = sms(&Message::Help {
-            audience: Audience::Staff,
-        });
-        for needle in [
-            "Y<number>",
-            "N<number>",
-            "ETA <min>",
-            "ARRIVED",
-            "DONE",
-            "CANCEL <number>",
-            "WHO",
-        ] {
-            assert!(text.contains(needle), "{needle} missing: {text}");
-        }
-        assert!(septets(&text) <= 2 * 153, "{} septets", septets(&text));
-    }
-
-    #[test]
-    fn an_unregistered_number_gets_one_short_line() {
-        let text = sms(&Message::NotRegistered);
-        assert!(!text.contains('\n'));
-        assert!(text.contains("not registered") && text.contains("program coordinator"));
-        assert!(septets(&text) <= SEGMENT);
-    }
-
-    #[test]
-    fn an_opt_out_is_confirmed_with_how_to_resume() {
-        let text = sms(&Message::OptedOut);
-        assert!(
-            text.contains("no more texts") && text.contains("Reply START"),
-            "{text}"
-        );
-    }
-
-    #[test]
-    fn naming_the_hand_off_lists_the_open_ones_with_the_command_that_was_meant() {
-        let cases = [
-            (Named::Accept, "Y4821"),
-            (Named::Decline, "N4821"),
-            (Named::Eta, "ETA 4821 15"),
-            (Named::Arrived, "ARRIVED 4821"),
-            (Named::Done, "DONE 4821"),
-            (Named::Cancel, "CANCEL 4821"),
-            (Named::Message, "#4821 your message"),
-        ];
-        for (command, example) in cases {
-            let message = Message::Problem {
-                id: None,
-                problem: Problem::NameTheHandoff { command },
-                open: vec![id(), HandoffId::new(4822)],
-            };
-            assert_eq!(
-                sms(&message),
-                format!("You have 4821 and 4822 open: say which, e.g. {example}.")
-            );
-            // The example is itself a command that names the hand-off.
-            use crate::sms::grammar::{Command, parse};
-            let parsed = parse(&example.replace("your message", "he is calm"));
-            let named = match &parsed {
-                Command::Accept { id }
-                | Command::Decline { id, .. }
-                | Command::Eta { id, .. }
-                | Command::Arrived { id }
-                | Command::Done { id }
-                | Command::Cancel { id, .. }
-                | Command::Text { id, .. } => *id,
-                _ => None,
-            };
-            assert_eq!(named, Some(id()), "{example} parses as {parsed:?}");
-        }
-    }
-
-    #[test]
-    fn every_problem_is_one_sentence_and_lists_the_open_hand_offs() {
-        for problem in ALL_PROBLEMS {
-            let alone = sms(&Message::Problem {
-                id: None,
-                problem,
-                open: Vec::new(),
-            });
-            let sentences = alone.replace("e.g.", "eg").matches(". ").count() + 1;
-            assert_eq!(sentences, 1, "{problem:?}: {alone}");
-            assert!(alone.ends_with('.'), "{problem:?}: {alone}");
-            let with_open = sms(&Message::Problem {
-                id: Some(id()),
-                problem,
-                open: vec![
-                    HandoffId::new(4822),
-                    HandoffId::new(4823),
-                    HandoffId::new(4824),
-                ],
-            });
-            assert!(
-                with_open.contains("4822, 4823 and 4824"),
-                "{problem:?}: {with_open}"
-            );
-        }
-    }
-
-    #[test]
-    fn problems_name_the_hand_off_they_are_about() {
-        let text = |problem| {
-            sms(&Message::Problem {
-                id: Some(id()),
-                problem,
-                open: Vec::new(),
-            })
-        };
-        assert_eq!(text(Problem::Closed), "4821 is already closed.");
-        assert_eq!(text(Problem::NotYours), "4821 is not assigned to you.");
-        assert_eq!(text(Problem::UnknownHandoff), "There is no hand-off 4821.");
-        assert!(text(Problem::BadEta).contains("ETA 15"));
-    }
-
-    // ---- status and who ----
-
-    #[test]
-    fn status_shows_one_compact_line_per_hand_off() {
-        let message = Message::Status {
-            lines: vec![
-                StatusLine {
-                    id: id(),
-                    kind: HandoffKind::ArrestDiversion,
-                    state: "en_route".to_owned(),
-                    first_name: Some("Dana".to_owned()),
-                    eta: Some(at("2026-11-23T10:47:00-05:00")),
-                },
-                StatusLine {
-                    id: HandoffId::new(4822),
-                    kind: HandoffKind::SocialContactReferral,
-                    state: "offering".to_owned(),
-                    first_name: None,
-                    eta: None,
-                },
-            ],
-        };
-        assert_eq!(
-            sms(&message),
-            "4821 arrest diversion: Dana on the way, ETA 10:47 AM\n\
-             4822 social contact referral: finding a case manager"
-        );
-        assert_eq!(
-            sms(&Message::Status { lines: Vec::new() }),
-            "You have no open hand-offs."
-        );
-    }
-
-    #[test]
-    fn who_shows_one_compact_line_per_site() {
-        let message = Message::OnDutyNow {
-            sites: vec![
-                SiteNow {
-                    site: "Downtown".to_owned(),
-                    open: true,
-                    on_duty: vec![
-                        ("Dana".to_owned(), "case manager".to_owned()),
-                        ("Lee".to_owned(), "case manager".to_owned()),
-                    ],
-                    next_opening: None,
-                },
-                SiteNow {
-                    site: "Eastside".to_owned(),
-                    open: false,
-                    on_duty: Vec::new(),
-                    next_opening: Some(monday_eight()),
-                },
-            ],
-        };
-        assert_eq!(
-            sms(&message),
-            "Downtown (open): Dana (case manager), Lee (case manager)\n\
-             Eastside (closed, opens Mon 8:00 AM): nobody on duty"
-        );
-    }
-
-    fn unicode(max: usize) -> impl Strategy<Value = String> {
-        proptest::collection::vec(any::<char>(), 0..max).prop_map(String::from_iter)
-    }
-
-    proptest! {
-        #[test]
-        fn an_offer_of_any_unicode_is_gsm7_in_one_segment(
-            location in unicode(400),
-            agency in unicode(120),
-            officer in unicode(120),
-            number in 1001u32..,
-            after_hours in any::<bool>(),
-        ) {
-            let message = Message::Offer {
-                id: HandoffId::new(number),
-                kind: HandoffKind::ArrestDiversion,
-                location,
-                agency,
-                officer,
-                after_hours,
-                context: Default::default(),
-            };
-            let text = sms(&message);
-            prop_assert!(is_gsm7(&text), "{}", text);
-            prop_assert!(septets(&text) <= SEGMENT, "{} septets: {}", septets(&text), text);
-            let codes = format!("Reply Y{number} to take it, N{number} to pass.");
-            prop_assert!(text.ends_with(&codes), "{}", text);
-        }
-
-        #[test]
-        fn a_receipt_of_any_unicode_is_gsm7_in_one_segment(location in unicode(400)) {
-            let text = sms(&Message::Received {
-                id: id(),
-                kind: HandoffKind::SocialContactReferral,
-                location,
-            });
-            prop_assert!(is_gsm7(&text));
-            prop_assert!(septets(&text) <= SEGMENT, "{} septets: {}", septets(&text), text);
-            prop_assert!(text.ends_with("Reply CANCEL 4821 to withdraw."));
-        }
-    }
-}
+#[cfg(test)]
+mod field_tests;

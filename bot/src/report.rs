@@ -192,6 +192,14 @@ mod tests {
             steps_started: 0,
             steps_skipped: 0,
             outcome: Outcome::Open,
+            not_diverted: None,
+            given_back: 0,
+            eta_missed: 0,
+            followup: None,
+            followup_taken_at: None,
+            followed_up_at: None,
+            report_number: None,
+            intake_completed_at: None,
         }
     }
 

@@ -293,6 +293,31 @@ pub struct Handoff {
 }
 
 impl Handoff {
+    /// A hand-off just requested: no offers yet, offering its first step.
+    pub fn opened(
+        id: HandoffId,
+        request: Request,
+        at: DateTime<Utc>,
+        after_hours: bool,
+    ) -> Handoff {
+        Handoff {
+            id,
+            request,
+            requested_at: at,
+            after_hours,
+            state: State::Offering { step: 0, round: 0 },
+            offers: Vec::new(),
+            accepted_at: None,
+            intake_due: None,
+            not_getting_through: Vec::new(),
+            given_back: Vec::new(),
+            reoffer_from: 0,
+            intake_completed: None,
+            report_number: None,
+            followup: None,
+        }
+    }
+
     pub fn offer_to(&self, person: &PersonId) -> Option<&Offer> {
         self.offers.iter().rev().find(|o| &o.person == person)
     }
@@ -413,29 +438,18 @@ pub(crate) mod tests_support {
 
     /// A social contact referral at `site`, requested at `at`, closed out of hours.
     pub(crate) fn handoff_at(site: &SiteId, at: DateTime<Utc>) -> Handoff {
+        let request = Request {
+            kind: HandoffKind::SocialContactReferral,
+            site: site.clone(),
+            officer: OfficerId::parse("rivera").unwrap(),
+            agency: AgencyId::parse("metro-pd").unwrap(),
+            location: "Pine St shelter".to_owned(),
+            zone: None,
+            asked_for: None,
+        };
         Handoff {
-            id: HandoffId::new(4821),
-            request: Request {
-                kind: HandoffKind::SocialContactReferral,
-                site: site.clone(),
-                officer: OfficerId::parse("rivera").unwrap(),
-                agency: AgencyId::parse("metro-pd").unwrap(),
-                location: "Pine St shelter".to_owned(),
-                zone: None,
-                asked_for: None,
-            },
-            requested_at: at,
-            after_hours: true,
             state: State::OutOfHours,
-            offers: Vec::new(),
-            accepted_at: None,
-            intake_due: None,
-            not_getting_through: Vec::new(),
-            given_back: Vec::new(),
-            reoffer_from: 0,
-            intake_completed: None,
-            report_number: None,
-            followup: None,
+            ..Handoff::opened(HandoffId::new(4821), request, at, true)
         }
     }
 }

@@ -36,30 +36,18 @@ fn officer() -> OfficerId {
 }
 
 fn handoff(id: u32, state: State) -> Handoff {
-    let id = HandoffId::new(id);
+    let request = Request {
+        kind: HandoffKind::ArrestDiversion,
+        site: SiteId::parse("north-county").unwrap_or_else(|e| panic!("site: {e}")),
+        officer: officer(),
+        agency: AgencyId::parse("sheriff").unwrap_or_else(|e| panic!("agency: {e}")),
+        location: "5th and Main".to_owned(),
+        zone: Some(ZoneId::parse("downtown").unwrap_or_else(|e| panic!("zone: {e}"))),
+        asked_for: None,
+    };
     Handoff {
-        id,
-        request: Request {
-            kind: HandoffKind::ArrestDiversion,
-            site: SiteId::parse("north-county").unwrap_or_else(|e| panic!("site: {e}")),
-            officer: officer(),
-            agency: AgencyId::parse("sheriff").unwrap_or_else(|e| panic!("agency: {e}")),
-            location: "5th and Main".to_owned(),
-            zone: Some(ZoneId::parse("downtown").unwrap_or_else(|e| panic!("zone: {e}"))),
-            asked_for: None,
-        },
-        requested_at: t(0),
-        after_hours: false,
         state,
-        offers: Vec::new(),
-        accepted_at: None,
-        intake_due: None,
-        not_getting_through: Vec::new(),
-        given_back: Vec::new(),
-        reoffer_from: 0,
-        intake_completed: None,
-        report_number: None,
-        followup: None,
+        ..Handoff::opened(HandoffId::new(id), request, t(0), false)
     }
 }
 

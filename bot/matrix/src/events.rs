@@ -126,7 +126,8 @@ fn first_word(body: &str) -> String {
 }
 
 /// `command` about hand-off `id` when it names none (a reply to an offer says
-/// which hand-off it answers).
+/// which hand-off it answers; a `BACK` or `RPT <number>` in reply to a message
+/// about a hand-off is about that one).
 pub(crate) fn about(command: Command, id: HandoffId) -> Command {
     match command {
         Command::Accept { id: None, eta } => Command::Accept { id: Some(id), eta },
@@ -145,6 +146,25 @@ pub(crate) fn about(command: Command, id: HandoffId) -> Command {
             reason,
         },
         Command::Text { id: None, text } => Command::Text { id: Some(id), text },
+        Command::GiveBack { id: None, reason } => Command::GiveBack {
+            id: Some(id),
+            reason,
+        },
+        Command::NotDiverted {
+            id: None,
+            code,
+            note,
+        } => Command::NotDiverted {
+            id: Some(id),
+            code,
+            note,
+        },
+        Command::FollowedUp { id: None, note } => Command::FollowedUp { id: Some(id), note },
+        Command::Intake { id: None } => Command::Intake { id: Some(id) },
+        Command::ReportNumber { id: None, number } => Command::ReportNumber {
+            id: Some(id),
+            number,
+        },
         other => other,
     }
 }
@@ -237,5 +257,37 @@ mod tests {
             }
         );
         assert_eq!(about(Command::Status, offer), Command::Status);
+    }
+
+    #[test]
+    fn a_reply_with_a_field_command_names_the_hand_off_it_answers() {
+        let handoff = HandoffId::new(1001);
+        for (body, named) in [
+            ("BACK car trouble", "GiveBack"),
+            ("NOTDIVERTED left", "NotDiverted"),
+            ("FOLLOWED", "FollowedUp"),
+            ("INTAKE", "Intake"),
+            ("RPT 2026-001234", "ReportNumber"),
+        ] {
+            let command = about(command(body), handoff);
+            let id = match &command {
+                Command::GiveBack { id, .. }
+                | Command::NotDiverted { id, .. }
+                | Command::FollowedUp { id, .. }
+                | Command::Intake { id }
+                | Command::ReportNumber { id, .. } => *id,
+                _ => None,
+            };
+            assert_eq!(id, Some(handoff), "{body}: {command:?}");
+            assert!(format!("{command:?}").starts_with(named), "{command:?}");
+        }
+        let named = about(command("BACK 1002"), handoff);
+        assert_eq!(
+            named,
+            Command::GiveBack {
+                id: Some(HandoffId::new(1002)),
+                reason: None
+            }
+        );
     }
 }

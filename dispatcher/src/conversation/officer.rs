@@ -255,3 +255,108 @@ fn asked_for<'t>(text: &'t str, directory: &Directory) -> (Option<PersonId>, &'t
         _ => (None, text),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact::{Channel, PhoneNumber};
+    use crate::roster::{Agency, Person};
+    use handoff_schedules::Role;
+
+    fn directory() -> Directory {
+        let mut directory = Directory::default();
+        for (id, name) in [
+            ("metro-pd", "Metro PD"),
+            ("county-sheriff", "County Sheriff"),
+        ] {
+            let id = AgencyId::parse(id).unwrap();
+            let agency = Agency {
+                id: id.clone(),
+                name: name.to_owned(),
+                sites: Vec::new(),
+            };
+            directory.roster.agencies.insert(id, agency);
+        }
+        for (id, name) in [("priya", "Priya Natarajan"), ("dana-w", "Dana Whitfield")] {
+            let person = Person {
+                id: PersonId::parse(id).unwrap(),
+                name: name.to_owned(),
+                roles: [Role::CaseManager].into(),
+                phone: None,
+                matrix: None,
+                channel: Channel::Sms,
+                caseload_cap: None,
+                zones: Default::default(),
+            };
+            directory.roster.people.insert(person.id.clone(), person);
+        }
+        directory
+    }
+
+    fn officer(others: &[&str]) -> Officer {
+        Officer {
+            id: crate::roster::OfficerId::parse("johnson").unwrap(),
+            agency: AgencyId::parse("metro-pd").unwrap(),
+            other_agencies: others.iter().map(|a| AgencyId::parse(a).unwrap()).collect(),
+            name: "Tom Johnson".to_owned(),
+            rank: "Dep.".to_owned(),
+            phone: PhoneNumber::parse("+17245550103").unwrap(),
+            matrix: None,
+            channel: Channel::Sms,
+            zone: None,
+        }
+    }
+
+    #[test]
+    fn an_officer_of_several_agencies_names_one_at_the_start_or_gets_the_first() {
+        let d = directory();
+        let both = officer(&["county-sheriff"]);
+        // (text, agency, the words left)
+        let table = [
+            ("County Sheriff, 5th & Main", "county-sheriff", "5th & Main"),
+            ("county-sheriff: 5th & Main", "county-sheriff", "5th & Main"),
+            ("metro pd 5th & Main", "metro-pd", "5th & Main"),
+            ("5th & Main", "metro-pd", "5th & Main"),
+            // A name inside a word is no name.
+            (
+                "County Sheriffs office lot",
+                "metro-pd",
+                "County Sheriffs office lot",
+            ),
+        ];
+        for (text, agency, rest) in table {
+            let (got, left) = agency_named(text, &both, &d);
+            assert_eq!((got.as_str(), left), (agency, rest), "{text}");
+        }
+        // An officer of one agency keeps every word as written.
+        let one = officer(&[]);
+        assert_eq!(
+            agency_named("Metro PD, 5th & Main", &one, &d).1,
+            "Metro PD, 5th & Main"
+        );
+    }
+
+    #[test]
+    fn an_officer_asks_for_a_case_manager_by_first_name_or_id_with_an_at_sign() {
+        let d = directory();
+        // (text, asked for, the words left)
+        let table = [
+            ("@Priya 5th & Main", Some("priya"), "5th & Main"),
+            ("@priya, 5th & Main", Some("priya"), "5th & Main"),
+            ("@dana-w 5th & Main", Some("dana-w"), "5th & Main"),
+            ("@Dana 5th & Main", Some("dana-w"), "5th & Main"),
+            // Nobody by that name: the words stay as the officer wrote them.
+            ("@Zed 5th & Main", None, "@Zed 5th & Main"),
+            ("@ 5th & Main", None, "@ 5th & Main"),
+            ("5th & Main @Priya", None, "5th & Main @Priya"),
+        ];
+        for (text, who, rest) in table {
+            let (got, left) = asked_for(text, &d);
+            assert_eq!(
+                (got.as_ref().map(PersonId::as_str), left),
+                (who, rest),
+                "{text}"
+            );
+        }
+    }
+}

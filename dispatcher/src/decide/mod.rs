@@ -250,22 +250,7 @@ pub fn request(
     world: &World<'_>,
 ) -> Result<Decision, DecideError> {
     let open = world.site.is_open(now);
-    let mut handoff = Handoff {
-        id,
-        request,
-        requested_at: now,
-        after_hours: !open,
-        state: State::Offering { step: 0, round: 0 },
-        offers: Vec::new(),
-        accepted_at: None,
-        intake_due: None,
-        not_getting_through: Vec::new(),
-        given_back: Vec::new(),
-        reoffer_from: 0,
-        intake_completed: None,
-        report_number: None,
-        followup: None,
-    };
+    let mut handoff = Handoff::opened(id, request, now, !open);
     let mut out = Out {
         id,
         now,

@@ -1,6 +1,6 @@
 //! A snapshot of the store for monitoring: how many hand-offs stand in each state,
 //! how many messages in each outbox status, the oldest message still waiting, the
-//! next timer due, and how many intakes are overdue. Read on each scrape of `/metrics`; a few indexed counts.
+//! next timer due, how many intakes are overdue and how many follow-ups wait. Read on each scrape of `/metrics`; a few indexed counts.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +23,8 @@ pub struct Gauges {
     pub next_timer_due: Option<DateTime<Utc>>,
     /// Accepted diversions whose intake deadline has passed unrecorded.
     pub intakes_overdue: u64,
+    /// Closed hand-offs waiting for someone to take their follow-up.
+    pub followups_waiting: u64,
 }
 
 impl Store {
@@ -63,6 +65,11 @@ impl Store {
         .fetch_one(self.pool())
         .await?;
         gauges.intakes_overdue = u64::try_from(overdue).unwrap_or(0);
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM handoffs WHERE followup = $1")
+            .bind(crate::outcome::FollowUpState::Waiting.name())
+            .fetch_one(self.pool())
+            .await?;
+        gauges.followups_waiting = u64::try_from(waiting).unwrap_or(0);
         Ok(gauges)
     }
 }
