@@ -27,8 +27,16 @@ use tempfile::TempDir;
 
 const OFFER: &str = "LEAD 1001: arrest diversion at 5th & Main, retail theft, Ofc. Rivera \
                      (Metro PD). Reply Y1001 to take it, N1001 to pass.";
+/// Taking it brings the whole request, and what to reply next.
+const ASSIGNMENT: &str = "1001 is yours: arrest diversion at 5th & Main, retail theft (Metro), \
+                          Ofc. Rivera (Metro PD). Reply ETA <min>, ARRIVED, DONE, NOTDIVERTED \
+                          1001 <why>, or BACK 1001 if you cannot go. Other texts go to the \
+                          officer.";
+/// The receipt says the longest the search can take: the case managers' 5
+/// minutes, then the supervisor's 10.
 const RECEIPT: &str = "Got it: hand-off 1001 (arrest diversion), 5th & Main, retail theft. \
-                       Finding an on-duty case manager. Reply CANCEL 1001 to withdraw.";
+                       Finding an on-duty case manager (at most 15 min). Reply CANCEL 1001 to \
+                       withdraw.";
 const TAKING: &str = "Dana (case manager) is taking 1001.";
 const OPTED_OUT: &str = "You are unsubscribed and will get no more texts. Reply START to resume.";
 const OPTED_IN: &str = "You are subscribed again. Reply HELP for commands, STOP to opt out.";
@@ -214,13 +222,7 @@ async fn texts_to_one_phone_keep_their_order_when_the_first_needed_retries() {
         let at = last_retry(&svc).await;
         svc.advance(at - svc.now()).await;
         assert_eq!(svc.texts_to(RIVERA), [RECEIPT, TAKING]);
-        assert_eq!(
-            svc.texts_to(DANA),
-            [
-                OFFER,
-                "1001 is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer."
-            ]
-        );
+        assert_eq!(svc.texts_to(DANA), [OFFER, ASSIGNMENT]);
         assert_eq!(svc.texts_to(LEE), [OFFER, "1001 was taken by Dana."]);
         svc.stop().await;
     })
@@ -509,8 +511,8 @@ async fn when_the_officers_phone_stops_taking_texts_the_case_manager_is_told_onc
             [RECEIPT],
             "\"Dana is coming\" did not get through"
         );
-        let told = "1001: texts to Ofc. Rivera are not getting through, so they may not have \
-                    your messages. Reach them another way.";
+        let told = "1001: texts to Ofc. Rivera are not getting through. Go to the place given, \
+                    or reply BACK 1001 if you cannot go.";
         assert_eq!(svc.last_text_to(DANA), told);
 
         // Her ETA does not get through either: she is not told twice.

@@ -17,8 +17,11 @@ use handoff_tests::database::on_every_database;
 use handoff_tests::journey::{REQUEST, SUNDAY, minutes, staff};
 use handoff_tests::service::{CHEN, DANA, LEE, PROGRAM, RIVERA, ROSA, SAM, Service, TERRY};
 
+/// The longest the search can take on a Sunday is the coordinator's 5 minutes:
+/// nobody is on duty in the daytime steps.
 const SEARCHING: &str = "Got it: hand-off 1001, but case management is closed until Mon 8:00 AM. \
-                         Asking the on-call coordinator. Reply CANCEL 1001 to withdraw.";
+                         Asking the on-call coordinator (at most 5 min). Reply CANCEL 1001 to \
+                         withdraw.";
 const AFTER_HOURS_OFFER: &str = "LEAD 1001 (after hours): arrest diversion at 5th & Main, retail \
                                  theft, Ofc. Rivera (Metro PD). Reply Y1001 to take it, N1001 to \
                                  pass.";

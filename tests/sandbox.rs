@@ -187,7 +187,7 @@ async fn walkthrough(sandbox: &Sandbox, n: u32) {
         sandbox.last_out(OFFICER).await,
         format!(
             "Got it: hand-off {n} (arrest diversion), 5th & Main, retail theft. \
-             Finding an on-duty case manager. Reply CANCEL {n} to withdraw."
+             Finding an on-duty case manager (at most 15 min). Reply CANCEL {n} to withdraw."
         )
     );
     assert_eq!(
@@ -201,7 +201,11 @@ async fn walkthrough(sandbox: &Sandbox, n: u32) {
     sandbox.type_as(DANA, &format!("Y{n}")).await;
     assert_eq!(
         sandbox.last_out(CASE_MANAGER).await,
-        format!("{n} is yours. Reply ETA <minutes>, ARRIVED, DONE. Other texts go to the officer.")
+        format!(
+            "{n} is yours: arrest diversion at 5th & Main, retail theft (Metro), Ofc. Rivera \
+             (Metro PD). Reply ETA <min>, ARRIVED, DONE, NOTDIVERTED {n} <why>, or BACK {n} if \
+             you cannot go. Other texts go to the officer."
+        )
     );
     assert_eq!(
         sandbox.last_out(OFFICER).await,
