@@ -135,9 +135,10 @@ async fn when_both_case_managers_decline_the_supervisor_is_offered_at_the_same_i
                 reason: Some("in court".to_owned()),
             }
         );
-        // Declining is answered with silence; the officer waits on.
-        assert_eq!(svc.texts_to(DANA), [OFFER]);
-        assert_eq!(svc.texts_to(LEE), [OFFER]);
+        // A decline is confirmed, so nobody wonders whether it reached us; the
+        // officer waits on.
+        assert_eq!(svc.texts_to(DANA), [OFFER, "Passed on 1001."]);
+        assert_eq!(svc.texts_to(LEE), [OFFER, "Passed on 1001."]);
         assert_eq!(svc.texts_to(RIVERA).len(), 1);
 
         // The first round's timer was cancelled: nothing happens at +5 min, and the
