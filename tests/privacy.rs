@@ -113,15 +113,28 @@ async fn a_date_of_birth_and_an_ssn_are_redacted_in_what_people_receive_and_in_w
             svc.text(RIVERA, text).await;
             assert_clean("a relayed text", &svc.last_text_to(DANA));
         }
-        // A decline's or cancel's reason is redacted too.
+        // The reason a case manager gives a hand-off back is redacted where it is
+        // kept (the event log, checked below); the officer hears no reason.
         svc.text(
             DANA,
             "CANCEL 1001 he is not 4/5/1990 123-45-6789, wrong person",
         )
         .await;
-        let cancelled = svc.last_text_to(RIVERA);
+        let given_back = svc.last_text_to(RIVERA);
         assert!(
-            cancelled.starts_with("Dana cancelled 1001: "),
+            given_back.starts_with("Dana cannot come to 1001 after all."),
+            "{given_back}"
+        );
+        // An officer's cancel reason reaches whoever took it over, redacted.
+        svc.text(LEE, "Y1001").await;
+        svc.text(
+            RIVERA,
+            "CANCEL 1001 he is not 4/5/1990 123-45-6789, wrong person",
+        )
+        .await;
+        let cancelled = svc.last_text_to(LEE);
+        assert!(
+            cancelled.starts_with("The officer cancelled 1001: he is not [redacted]"),
             "{cancelled}"
         );
 
@@ -279,7 +292,7 @@ async fn every_text_sent_is_gsm7_and_every_offer_fits_one_segment() {
 }
 
 /// Words a hand-off carries that retention must forget: its location, what was
-/// relayed both ways, and the reason given for a cancel.
+/// relayed both ways, and the note given when it closed without a diversion.
 const WORDS: [&str; 4] = [
     "blue tent behind the library",
     "he is calm now",
@@ -298,7 +311,8 @@ async fn after_the_retention_period_a_hand_offs_words_are_gone_and_its_timings_s
         svc.text(DANA, "parking on Liberty").await;
         svc.advance(minutes(12)).await;
         svc.text(DANA, "ARRIVED").await;
-        svc.text(DANA, "CANCEL 1001 went back inside").await;
+        svc.text(DANA, "NOTDIVERTED 1001 left went back inside")
+            .await;
         let timings = stats::metrics(&svc.events().await);
         let count = svc.events().await.len();
 
