@@ -189,7 +189,6 @@ pub enum Body {
     Request {
         refer: bool,
         words: Words,
-        asked_for: None,
     },
     Accept {
         form: u8,
