@@ -27,12 +27,15 @@ pub fn summary(config: &Config, now: DateTime<Utc>) -> String {
             || "never opens".to_owned(),
             |t| format!("next opening {}", human(t.to_utc(), schedule.tz)),
         );
+        let policy = match &site.after_hours_policy {
+            Some(night) => format!("{} (closed: {night})", site.policy),
+            None => site.policy.to_string(),
+        };
         out.push_str(&format!(
-            "  site {:<12} {:<20} {:<18} policy {:<10} {state}, {next}\n",
+            "  site {:<12} {:<20} {:<18} policy {policy:<10} {state}, {next}\n",
             site.id.as_str(),
             site.name,
             schedule.tz.name(),
-            site.policy.as_str(),
         ));
     }
     let sms = match config.transports.sms.as_ref().map(|s| &s.provider) {

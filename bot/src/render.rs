@@ -268,7 +268,11 @@ pub fn sms(message: &Message) -> String {
         } => relay(*id, &name_or(first_name, "Case manager"), text),
         Message::GivenBack { id, first_name } => field::given_back(*id, first_name),
         Message::NotDiverted { id, code } => field::not_diverted(*id, *code),
-        Message::RunningLate { id, first_name } => field::running_late(*id, first_name),
+        Message::RunningLate {
+            id,
+            first_name,
+            supervisor_told,
+        } => field::running_late(*id, first_name, *supervisor_told),
         Message::FollowedUpForOfficer { id } => {
             format!("Case management has followed up on your referral {id}. Thank you.")
         }

@@ -231,6 +231,9 @@ pub enum Message {
     RunningLate {
         id: HandoffId,
         first_name: String,
+        /// A supervisor was alerted (not at night without `after_hours_alerts`).
+        #[serde(default)]
+        supervisor_told: bool,
     },
     /// Case management followed up on the officer's referral (or request).
     FollowedUpForOfficer {

@@ -2546,13 +2546,26 @@ fn not_diverted_closes_with_a_code_tells_the_other_side_and_owes_no_intake() {
     let f = Fixture::new();
     let opened = f.open(T0, None);
     let taken = f.apply(&opened.handoff, accept("lee"), "2026-10-06T10:01:00-04:00");
-    // (who closes it, who is told the outcome, who gets the confirmation)
+    let code = NotDivertedCode::Left;
+    // (who closes it, who is told, what, who gets the confirmation)
     let table = [
-        (Actor::Staff(person("lee")), rivera(), staff("lee")),
-        (Actor::Officer(officer_id("rivera")), staff("lee"), rivera()),
+        (
+            Actor::Staff(person("lee")),
+            rivera(),
+            Message::NotDiverted { id: id(), code },
+            staff("lee"),
+        ),
+        (
+            Actor::Officer(officer_id("rivera")),
+            staff("lee"),
+            Message::CancelledByOfficer {
+                id: id(),
+                reason: Some("the person left the scene".to_owned()),
+            },
+            rivera(),
+        ),
     ];
-    for (by, told, confirmed) in table {
-        let code = NotDivertedCode::Left;
+    for (by, told, what, confirmed) in table {
         let closed = f.apply(
             &taken.handoff,
             not_diverted(by.clone(), code),
@@ -2561,10 +2574,7 @@ fn not_diverted_closes_with_a_code_tells_the_other_side_and_owes_no_intake() {
         assert!(closed.handoff.state.is_closed());
         assert_eq!(closed.handoff.state.name(), "not_diverted");
         assert_eq!(closed.handoff.intake_due, None);
-        assert_eq!(
-            to(&closed, &told),
-            vec![Message::NotDiverted { id: id(), code }]
-        );
+        assert_eq!(to(&closed, &told), vec![what]);
         assert_eq!(
             to(&closed, &confirmed),
             vec![Message::NotDivertedRecorded { id: id(), code }]
@@ -2639,6 +2649,7 @@ fn an_eta_that_passes_asks_for_a_new_one_then_tells_the_officer_and_the_supervis
                 Message::RunningLate {
                     id: id(),
                     first_name: "Lee".to_owned(),
+                    supervisor_told: true,
                 },
             ),
             (

@@ -59,10 +59,14 @@ pub(super) fn not_diverted_recorded(id: HandoffId, code: NotDivertedCode) -> Str
     )
 }
 
-pub(super) fn running_late(id: HandoffId, first_name: &str) -> String {
+pub(super) fn running_late(id: HandoffId, first_name: &str, supervisor_told: bool) -> String {
+    let told = if supervisor_told {
+        "; a supervisor has been told"
+    } else {
+        ""
+    };
     format!(
-        "{} is late for {id} and has not given a new ETA; a supervisor has been told. \
-         Reply CANCEL {id} to withdraw.",
+        "{} is late for {id} and has not given a new ETA{told}. Reply CANCEL {id} to withdraw.",
         first(first_name, "The case manager")
     )
 }

@@ -195,9 +195,19 @@ fn the_officer_is_told_when_the_case_manager_is_late_and_silent() {
         sms(&Message::RunningLate {
             id: id(),
             first_name: "Dana".to_owned(),
+            supervisor_told: true,
         }),
         "Dana is late for 4821 and has not given a new ETA; a supervisor has been told. \
          Reply CANCEL 4821 to withdraw."
+    );
+    // At night, with no alert sent, no promise of one.
+    assert_eq!(
+        sms(&Message::RunningLate {
+            id: id(),
+            first_name: "Dana".to_owned(),
+            supervisor_told: false,
+        }),
+        "Dana is late for 4821 and has not given a new ETA. Reply CANCEL 4821 to withdraw."
     );
 }
 

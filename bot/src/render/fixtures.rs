@@ -249,6 +249,7 @@ fn to_officers(text: &str) -> Vec<Message> {
         Message::RunningLate {
             id: id(),
             first_name: s(),
+            supervisor_told: true,
         },
         Message::FollowedUpForOfficer { id: id() },
         Message::ReportNumberRecorded { id: id() },

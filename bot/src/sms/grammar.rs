@@ -25,8 +25,9 @@
 //! | `CANCEL person left` | `Cancel { None, "person left" }` | |
 //! | `WITHDRAW [4821] [reason]` | `Cancel { id, reason }` | bare `WITHDRAW` cancels too |
 //! | `Y`, `Y4821`, `Y 4821`, `y#4821` | `Accept { id, eta: None }` | only minutes may follow the number |
-//! | `ACCEPT [4821]`, `TAKE [4821]`, `YES 4821` | `Accept { id, eta: None }` | bare `YES` is `OptIn`; `TAKE 4821` also takes a follow-up (the dispatcher's call) |
-//! | `Y4821 20`, `Y 4821 20 min`, `ACCEPT 4821 15m`, `TAKE 4821 20` | `Accept { Some(4821), Some(20) }` | accepts with an ETA: the id must be given (`Y 20` accepts hand-off 20); `Y4821 0` is `Some(0)`, for the dispatcher to refuse |
+//! | `ACCEPT [4821]`, `YES 4821` | `Accept { id, eta: None }` | bare `YES` is `OptIn` |
+//! | `TAKE [4821] [minutes]` | `Take { id, eta }` | as `Y`; the dispatcher reads it as taking the follow-up when no offer of that hand-off is open to the sender |
+//! | `Y4821 20`, `Y 4821 20 min`, `ACCEPT 4821 15m` | `Accept { Some(4821), Some(20) }` | accepts with an ETA: the id must be given (`Y 20` accepts hand-off 20); `Y4821 0` is `Some(0)`, for the dispatcher to refuse |
 //! | `N`, `N4821 [reason]`, `N [reason]` | `Decline { id, reason }` | |
 //! | `PASS [4821] [reason]`, `DECLINE [4821] [reason]` | `Decline { id, reason }` | |
 //! | `NO`, `NO 4821 [reason]` | `Decline { id, reason }` | `no, I'm busy` (no number) is `Text` |
@@ -213,7 +214,13 @@ fn command(trimmed: &str, start: usize, core: &str) -> Option<Command> {
             let (id, reason) = id_and_reason(after_full);
             Some(Command::Cancel { id, reason })
         }
-        "Y" | "ACCEPT" | "TAKE" => field::accept(after),
+        "Y" | "ACCEPT" => field::accept(after),
+        // `TAKE` accepts an offer, or takes a follow-up: the dispatcher tells
+        // which from what is open to the sender.
+        "TAKE" => field::accept(after).map(|command| match command {
+            Command::Accept { id, eta } => Command::Take { id, eta },
+            other => other,
+        }),
         // Bare `YES` is the carrier's opt-in; `YES 4821` answers an offer.
         "YES" => field::accept(after).filter(|c| matches!(c, Command::Accept { id: Some(_), .. })),
         "N" | "PASS" | "DECLINE" => {

@@ -222,15 +222,19 @@ fn agency_named<'t>(
     if officer.other_agencies.is_empty() {
         return (officer.agency.clone(), text);
     }
+    let mut labels: Vec<(&str, &AgencyId)> = Vec::new();
     for id in std::iter::once(&officer.agency).chain(&officer.other_agencies) {
-        let name = directory.roster.agencies.get(id).map(|a| a.name.as_str());
-        for label in std::iter::once(id.as_str()).chain(name) {
-            if let Some(rest) = after_words(text, label) {
-                return (id.clone(), rest);
-            }
+        labels.push((id.as_str(), id));
+        if let Some(agency) = directory.roster.agencies.get(id) {
+            labels.push((agency.name.as_str(), id));
         }
     }
-    (officer.agency.clone(), text)
+    // The longest label first: "County Sheriff" before the id "county".
+    labels.sort_by_key(|(label, _)| std::cmp::Reverse(label.len()));
+    labels
+        .into_iter()
+        .find_map(|(label, id)| after_words(text, label).map(|rest| (id.clone(), rest)))
+        .unwrap_or((officer.agency.clone(), text))
 }
 
 /// The person an officer asked for with `@Name` at the start of the request (by

@@ -107,6 +107,24 @@ pub(super) fn understand(
             };
             assignment(plan, Named::Cancel, *id, &mine_ids, input);
         }
+        // "Back door, please" or "back in 5" to the officer is news, not a give-back:
+        // words after BACK without a number are relayed, as with N. Giving back
+        // takes the bare word or the number.
+        Command::GiveBack {
+            id: None,
+            reason: Some(_),
+        } if !mine_ids.is_empty() => {
+            if let Some(id) = choose(plan, Named::Message, None, &mine_ids) {
+                let text = cut(message.body.trim());
+                plan.apply(
+                    id,
+                    Input::Relay {
+                        from: Actor::Staff(by),
+                        text,
+                    },
+                );
+            }
+        }
         Command::GiveBack { id, reason } => {
             let input = Input::GiveBack {
                 by,
@@ -197,5 +215,102 @@ fn assignment(
 ) {
     if let Some(id) = choose(plan, command, named, mine) {
         plan.apply(id, input);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Action, Address, MessageId, understand};
+    use super::*;
+    use crate::contact::{Channel, PhoneNumber};
+    use crate::handoff::{HandoffKind, Request, State};
+    use crate::roster::{AgencyId, OfficerId};
+    use handoff_schedules::{PersonId, Role, SiteId};
+
+    const LEE: &str = "+14125550113";
+
+    fn directory() -> Directory {
+        let mut directory = Directory::default();
+        let lee = Person {
+            id: PersonId::parse("lee").unwrap(),
+            name: "Lee Ortiz".to_owned(),
+            roles: [Role::CaseManager].into(),
+            phone: Some(PhoneNumber::parse(LEE).unwrap()),
+            matrix: None,
+            channel: Channel::Sms,
+            caseload_cap: None,
+            zones: Default::default(),
+        };
+        directory.roster.people.insert(lee.id.clone(), lee);
+        directory
+    }
+
+    /// Lee holds hand-off 4821.
+    fn holding() -> Snapshot {
+        let request = Request {
+            kind: HandoffKind::ArrestDiversion,
+            site: SiteId::parse("metro").unwrap(),
+            officer: OfficerId::parse("rivera").unwrap(),
+            agency: AgencyId::parse("metro-pd").unwrap(),
+            location: "5th & Main".to_owned(),
+            zone: None,
+            asked_for: None,
+        };
+        let now = DateTime::<Utc>::UNIX_EPOCH;
+        let handoff = Handoff {
+            state: State::Accepted {
+                by: PersonId::parse("lee").unwrap(),
+            },
+            ..Handoff::opened(HandoffId::new(4821), request, now, false)
+        };
+        Snapshot {
+            open: vec![handoff],
+            ..Snapshot::default()
+        }
+    }
+
+    fn plan_for(command: Command, body: &str) -> Plan {
+        let message = Inbound {
+            from: Address::Phone(PhoneNumber::parse(LEE).unwrap()),
+            id: MessageId::parse("SM1").unwrap(),
+            command,
+            body: body.to_owned(),
+        };
+        understand(
+            &message,
+            &holding(),
+            &directory(),
+            DateTime::<Utc>::UNIX_EPOCH,
+        )
+    }
+
+    #[test]
+    fn back_with_words_but_no_number_is_news_for_the_officer_and_bare_back_gives_it_back() {
+        let id = HandoffId::new(4821);
+        // (the command as parsed, the body, gives it back)
+        let table = [
+            (None, Some("door, please"), "back door, please", false),
+            (None, None, "BACK", true),
+            (Some(id), Some("car trouble"), "BACK 4821 car trouble", true),
+        ];
+        for (named, reason, body, gives_back) in table {
+            let command = Command::GiveBack {
+                id: named,
+                reason: reason.map(str::to_owned),
+            };
+            let plan = plan_for(command, body);
+            let Some(Action::Apply { id: got, input }) = plan.action else {
+                panic!("{body}: {plan:?}");
+            };
+            assert_eq!(got, id, "{body}");
+            assert_eq!(
+                matches!(input, Input::GiveBack { .. }),
+                gives_back,
+                "{body}: {input:?}"
+            );
+            if !gives_back {
+                assert!(matches!(input, Input::Relay { ref text, .. } if text == body));
+            }
+        }
     }
 }

@@ -187,12 +187,14 @@ pub(super) fn not_diverted(
                     code,
                 },
             );
+            // The case manager on the way hears the officer called it off, why,
+            // and that there is no need to go.
             if let Some(person) = &assignee {
                 out.send(
                     Recipient::Staff(person.clone()),
-                    Message::NotDiverted {
+                    Message::CancelledByOfficer {
                         id: handoff.id,
-                        code,
+                        reason: Some(code.words().to_owned()),
                     },
                 );
             }

@@ -79,14 +79,16 @@ pub(super) fn eta_check(
 /// and the supervisor is alerted.
 pub(super) fn late(handoff: &Handoff, by: PersonId, world: &World<'_>, out: &mut Out) {
     let name = first_name(world, &by);
+    let alert = alerts_now(world, out.now);
     out.send(
         officer_of(handoff),
         Message::RunningLate {
             id: handoff.id,
             first_name: name.clone(),
+            supervisor_told: alert,
         },
     );
-    if alerts_now(world, out.now) {
+    if alert {
         for person in alert_recipients(world, out.now, &[Role::Supervisor]) {
             out.send(
                 Recipient::Staff(person),

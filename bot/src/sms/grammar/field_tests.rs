@@ -5,7 +5,7 @@
 use handoff_dispatcher::outcome::{NotDivertedCode, ReportNumber};
 use proptest::prelude::*;
 
-use super::tests::{accept, check, id, text};
+use super::tests::{accept, check, id, take, text};
 use super::*;
 
 fn accept_eta(n: u32, minutes: u32) -> Command {
@@ -61,7 +61,7 @@ fn an_accept_naming_the_hand_off_may_carry_the_minutes_until_arrival() {
         ("Y4821 ~20", accept_eta(4821, 20)),
         ("ACCEPT 4821 15m", accept_eta(4821, 15)),
         ("accept #4821 45 minutes", accept_eta(4821, 45)),
-        ("TAKE 4821 20", accept_eta(4821, 20)),
+        ("TAKE 4821 20", take(Some(4821), Some(20))),
         ("YES 4821 20", accept_eta(4821, 20)),
         ("y#12 5", accept_eta(12, 5)),
         ("Y4821 1000 min", accept_eta(4821, 1000)),
@@ -356,7 +356,10 @@ proptest! {
         minutes in 0u32..=999,
     ) {
         prop_assert_eq!(parse(&format!("Y{n} {minutes}")), accept_eta(n, minutes));
-        prop_assert_eq!(parse(&format!("take #{n} {minutes} min")), accept_eta(n, minutes));
+        prop_assert_eq!(
+            parse(&format!("take #{n} {minutes} min")),
+            take(Some(n), Some(minutes))
+        );
     }
 
     #[test]

@@ -58,6 +58,13 @@ pub(super) fn accept(n: Option<u32>) -> Command {
     }
 }
 
+pub(super) fn take(n: Option<u32>, eta: Option<u32>) -> Command {
+    Command::Take {
+        id: n.map(HandoffId::new),
+        eta,
+    }
+}
+
 fn eta(minutes: u32, n: Option<u32>) -> Command {
     Command::Eta {
         minutes,
@@ -338,9 +345,9 @@ fn y_and_accept_forms_accept_with_or_without_an_id() {
         ("ACCEPT", accept(None)),
         ("accept 4821", accept(Some(4821))),
         ("Accept #4821", accept(Some(4821))),
-        ("TAKE", accept(None)),
-        ("take 4821", accept(Some(4821))),
-        ("take #4821.", accept(Some(4821))),
+        ("TAKE", take(None, None)),
+        ("take 4821", take(Some(4821), None)),
+        ("take #4821.", take(Some(4821), None)),
         ("YES 4821", accept(Some(4821))),
         ("yes #4821", accept(Some(4821))),
     ]);
