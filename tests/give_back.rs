@@ -373,7 +373,8 @@ async fn an_eta_passed_twice_without_an_answer_tells_the_officer_and_alerts_the_
             svc.told(&officer("rivera")).await.last(),
             Some(&Message::RunningLate {
                 id: HandoffId::FIRST,
-                first_name: "Lee".to_owned()
+                first_name: "Lee".to_owned(),
+                supervisor_told: true
             })
         );
         assert_eq!(
@@ -451,8 +452,14 @@ async fn after_closing_a_late_case_manager_is_told_to_the_officer_and_the_superv
         svc.advance(minutes(10)).await;
         assert!(matches!(
             svc.told(&officer("rivera")).await.last(),
-            Some(Message::RunningLate { first_name, .. }) if first_name == "Lee"
+            Some(Message::RunningLate { first_name, supervisor_told: false, .. })
+                if first_name == "Lee"
         ));
+        // It does not claim a supervisor was told when none was.
+        assert_eq!(
+            svc.last_text_to(RIVERA),
+            "Lee is late for 1001 and has not given a new ETA. Reply CANCEL 1001 to withdraw."
+        );
         assert_eq!(svc.events_named("late").await.len(), 1);
         for nobody in ["rosa", "terry", "sam"] {
             assert!(
@@ -495,7 +502,8 @@ async fn a_program_that_asks_for_alerts_after_hours_has_the_supervisor_told_at_n
         svc.advance(minutes(5)).await;
         assert!(matches!(
             svc.told(&officer("rivera")).await.last(),
-            Some(Message::RunningLate { first_name, .. }) if first_name == "Lee"
+            Some(Message::RunningLate { first_name, supervisor_told: true, .. })
+                if first_name == "Lee"
         ));
         assert_eq!(
             svc.told_names(&staff("rosa")).await,
