@@ -235,7 +235,7 @@ pub enum Message {
         #[serde(default)]
         supervisor_told: bool,
     },
-    /// Case management followed up on the officer's referral (or request).
+    /// Case management followed up on the officer's referral (filed out of hours).
     FollowedUpForOfficer {
         id: HandoffId,
     },

@@ -114,7 +114,11 @@ impl Plan {
     }
 
     fn problem(&mut self, id: Option<HandoffId>, problem: Problem, open: Vec<HandoffId>) {
-        self.reply(Message::Problem { id, problem, open });
+        self.reply(Message::Problem {
+            id: id.and_then(shown),
+            problem,
+            open,
+        });
     }
 
     fn help(&mut self, audience: Audience) {
@@ -219,10 +223,18 @@ pub fn cannot_handle() -> Message {
 /// The reply to a command naming a hand-off that does not exist.
 pub fn unknown(id: HandoffId) -> Message {
     Message::Problem {
-        id: Some(id),
+        id: shown(id),
         problem: Problem::UnknownHandoff,
         open: Vec::new(),
     }
+}
+
+/// A number the sender typed, if it may be said back: not one that reads as a
+/// date of birth or an ID number (`N 10011940` is no hand-off, and the reply must
+/// not repeat a birth date), which the reply then leaves out.
+fn shown(id: HandoffId) -> Option<HandoffId> {
+    let digits = id.to_string();
+    (crate::redact::redact(&digits) == digits).then_some(id)
 }
 
 /// Picks the hand-off a command is about: the one named, or the only candidate.

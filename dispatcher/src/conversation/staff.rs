@@ -313,4 +313,15 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_number_that_reads_as_a_birth_date_is_not_said_back() {
+        for (typed, said) in [(10011940, None), (4822, Some(4822))] {
+            let id = HandoffId::new(typed);
+            let Message::Problem { id: shown, .. } = super::super::unknown(id) else {
+                panic!("not a problem");
+            };
+            assert_eq!(shown, said.map(HandoffId::new), "{typed}");
+        }
+    }
 }
