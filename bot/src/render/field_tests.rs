@@ -8,6 +8,7 @@ use handoff_dispatcher::outcome::{FollowUpReason, NotDivertedCode};
 use proptest::prelude::*;
 
 use super::fixtures::{at, follow_up_of, id, one_of_each, variant};
+use super::tests::unicode;
 use super::*;
 use crate::sms::grammar::{Command, parse};
 
@@ -563,10 +564,6 @@ fn every_field_text_but_the_lists_fits_one_segment_whatever_the_names() {
         }
     }
     assert!(checked > 20, "only {checked} checked");
-}
-
-fn unicode(max: usize) -> impl Strategy<Value = String> {
-    proptest::collection::vec(any::<char>(), 0..max).prop_map(String::from_iter)
 }
 
 proptest! {

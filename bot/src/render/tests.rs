@@ -591,7 +591,8 @@ fn who_shows_one_compact_line_per_site() {
     );
 }
 
-fn unicode(max: usize) -> impl Strategy<Value = String> {
+/// Any text of up to `max` characters, from all of Unicode.
+pub(super) fn unicode(max: usize) -> impl Strategy<Value = String> {
     proptest::collection::vec(any::<char>(), 0..max).prop_map(String::from_iter)
 }
 
