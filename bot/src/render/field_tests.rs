@@ -9,8 +9,10 @@ use proptest::prelude::*;
 
 use super::fixtures::{at, follow_up_of, id, one_of_each, variant};
 use super::tests::unicode;
-use super::*;
+use super::{SEGMENT, is_gsm7, septets, sms};
 use crate::sms::grammar::{Command, parse};
+use handoff_dispatcher::message::StatusLine;
+use handoff_dispatcher::{HandoffId, HandoffKind, Message};
 
 fn brief() -> Brief {
     Brief {
@@ -511,7 +513,9 @@ fn no_follow_up_and_no_intake_name_the_hand_off() {
 #[test]
 fn the_examples_problems_give_are_commands_the_grammar_takes() {
     let example = |text: &str| {
-        let (_, after) = text.rsplit_once("e.g. ").unwrap();
+        let (_, after) = text
+            .rsplit_once("e.g. ")
+            .unwrap_or_else(|| panic!("no example in {text}"));
         parse(after.trim_end_matches('.'))
     };
     match example(&problem(Some(id()), Problem::BadOutcome)) {

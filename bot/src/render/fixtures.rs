@@ -17,7 +17,7 @@ pub(super) fn id() -> HandoffId {
 }
 
 pub(super) fn at(text: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(text).unwrap()
+    DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
 pub(super) fn monday_eight() -> DateTime<FixedOffset> {

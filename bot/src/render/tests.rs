@@ -7,7 +7,9 @@ use proptest::prelude::*;
 use super::fixtures::{
     VARIANTS, all_named, all_problems, at, id, monday_eight, offer_of, one_of_each, variant,
 };
-use super::*;
+use super::{SEGMENT, is_gsm7, septets, sms, to_gsm7};
+use handoff_dispatcher::message::{Audience, SiteNow, StatusLine};
+use handoff_dispatcher::{HandoffId, HandoffKind, Message};
 
 // ---- the examples of DESIGN.md ----
 

@@ -6,7 +6,8 @@ use handoff_dispatcher::outcome::{NotDivertedCode, ReportNumber};
 use proptest::prelude::*;
 
 use super::tests::{accept, check, id, take, text};
-use super::*;
+use super::{Command, parse};
+use handoff_dispatcher::{HandoffId, HandoffKind};
 
 fn accept_eta(n: u32, minutes: u32) -> Command {
     Command::Accept {
@@ -46,7 +47,7 @@ fn intake(n: Option<u32>) -> Command {
 fn report(n: Option<u32>, number: Option<&str>) -> Command {
     Command::ReportNumber {
         id: n.map(HandoffId::new),
-        number: number.map(|text| ReportNumber::parse(text).unwrap()),
+        number: number.map(|text| ReportNumber::parse(text).unwrap_or_else(|e| panic!("{e}"))),
     }
 }
 

@@ -3,7 +3,8 @@
 
 use proptest::prelude::*;
 
-use super::*;
+use super::{Command, parse};
+use handoff_dispatcher::{HandoffId, HandoffKind};
 
 pub(super) fn id(n: u32) -> Option<HandoffId> {
     Some(HandoffId::new(n))
