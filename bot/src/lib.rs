@@ -21,3 +21,4 @@ pub mod serve;
 pub mod server;
 pub mod sms;
 pub mod supervise;
+pub mod web;

@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/sandbox", get(sandbox_page))
         .route("/sandbox/version", get(sandbox_version))
         .route("/sandbox/send", post(sandbox_send))
+        .merge(crate::web::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(state)
 }
