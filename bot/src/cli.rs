@@ -94,6 +94,10 @@ pub enum Command {
         #[command(subcommand)]
         command: FollowupCommand,
     },
+    /// Print the argon2 hash of a dashboard password, for `password_hash` in
+    /// [[dashboard.users]]. Reads the password from the first line of standard
+    /// input (type it, or pipe it), so it never shows in the shell's history.
+    HashPassword,
 }
 
 #[derive(Debug, Subcommand)]

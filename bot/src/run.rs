@@ -211,6 +211,15 @@ pub fn run_with(
         }
         Command::Intake { command } => run_intake(command, clock, out)?,
         Command::Followup { command } => run_followup(command, out)?,
+        Command::HashPassword => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            let hash = crate::web::hash_password(password).map_err(anyhow::Error::msg)?;
+            writeln!(out, "{hash}")?;
+        }
     }
     Ok(())
 }

@@ -23,6 +23,7 @@ use crate::sms::outbound::{Provider, SmsOutbound};
 use crate::sms::provider::{Sender, TwilioClient};
 use crate::sms::sandbox::Sandbox;
 use crate::supervise::{self, Loops};
+use crate::web::Web;
 
 /// Overrides of the configuration's `[server]` section, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +45,7 @@ pub struct Running {
     pub outbound: Option<SmsOutbound>,
     pub retention: Retention,
     pub sandbox: Option<Arc<Sandbox>>,
+    pub web: Arc<Web>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
 }
@@ -209,7 +211,18 @@ pub async fn start_with(
                 .loops
         }
     };
+    let web = Arc::new(
+        Web::new(
+            &engine.records(),
+            config.dashboard.clone(),
+            &public_url,
+            &config.program.name,
+        )
+        .await
+        .context("reading the dashboard's keys from the database")?,
+    );
     let state = AppState {
+        web: web.clone(),
         inbound: inbound.clone(),
         own_numbers: Arc::new(own_numbers),
         auth_token,
@@ -229,7 +242,9 @@ pub async fn start_with(
     let mut tasks = JoinSet::new();
     let server_stop = stopped(stop_rx.clone());
     tasks.spawn(async move {
-        let served = axum::serve(listener, router(state))
+        // With the peer's address: dashboard logins are limited per address.
+        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(server_stop)
             .await;
         if let Err(error) = served {
@@ -294,6 +309,7 @@ pub async fn start_with(
         outbound,
         retention,
         sandbox,
+        web,
         stop,
         tasks,
     })
@@ -397,6 +413,7 @@ async fn reloaded(running: &Running, current: Config) -> Config {
                 );
                 return current;
             }
+            running.web.replace_dashboard(new.dashboard.clone());
             for what in crate::reload::apply(&running.engine, &current, &new) {
                 tracing::warn!(%what, "changed in the file, but applies only after a restart");
             }

@@ -47,6 +47,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The supervised background loops, for the health check.
     pub loops: Arc<Loops>,
+    /// The dashboard's users, sessions and login limits.
+    pub web: Arc<crate::web::Web>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -101,17 +103,17 @@ async fn metrics(State(state): State<AppState>) -> Response {
 /// for a monitor polling every few minutes to see it.
 const RECENT_RESTART: Duration = Duration::minutes(10);
 
-/// 200 while the engine's timer loop is alive, no timer is overdue and no
-/// background loop is down or was restarted in the last [`RECENT_RESTART`]; 503 with
-/// the reasons otherwise.
-async fn healthz(State(state): State<AppState>) -> Response {
+/// What is wrong with the service now, one sentence each (none when healthy):
+/// the engine's timer loop silent or a timer overdue, the database not answering,
+/// a background loop down or restarted in the last [`RECENT_RESTART`], the Matrix
+/// homeserver unreachable. The health check and the dashboard both show it.
+pub(crate) async fn problems(state: &AppState) -> Vec<String> {
     let engine = state.inbound.engine();
     let now = engine.now();
     let mut problems: Vec<String> = Vec::new();
-    let heartbeat = engine.heartbeat();
     let allowed =
         Duration::from_std(MAX_IDLE * 2).unwrap_or(Duration::seconds(60)) + Duration::seconds(5);
-    match heartbeat {
+    match engine.heartbeat() {
         None => problems.push("the engine's timer loop has not run".to_owned()),
         Some(beat) if now - beat > allowed => {
             problems.push(format!("the engine's timer loop last ran at {beat}"))
@@ -125,8 +127,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(_) => {}
         Err(error) => problems.push(format!("the database does not answer: {error}")),
     }
-    let loops = state.loops.snapshot();
-    for (name, run) in &loops {
+    for (name, run) in &state.loops.snapshot() {
         if !run.running {
             problems.push(format!(
                 "the {name} loop is not running; it is being restarted"
@@ -145,10 +146,16 @@ async fn healthz(State(state): State<AppState>) -> Response {
             "the Matrix homeserver has not answered since {since}: messages for Matrix go by SMS"
         ));
     }
+    problems
+}
+
+/// 200 while [`problems`] finds none; 503 with them otherwise.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let problems = problems(&state).await;
     let body = serde_json::json!({
         "status": if problems.is_empty() { "ok" } else { "unhealthy" },
-        "engine_heartbeat": heartbeat.map(|t| t.to_rfc3339()),
-        "loops": loops,
+        "engine_heartbeat": state.inbound.engine().heartbeat().map(|t| t.to_rfc3339()),
+        "loops": state.loops.snapshot(),
         "problems": problems,
     });
     let code = if problems.is_empty() {

@@ -4,12 +4,14 @@
 //! file's errors are reported together. Secrets are read from environment variables
 //! that the file names, never from the file.
 
+pub mod dashboard;
 pub mod error;
 pub mod load;
 pub mod model;
 mod raw;
 pub mod validate;
 
+pub use dashboard::{Dashboard, DashboardRole, DashboardUser, PasswordHash, UserName};
 pub use error::{ConfigError, LoadError};
 pub use load::{load, load_str};
 pub use model::{

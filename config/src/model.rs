@@ -11,6 +11,8 @@ use handoff_dispatcher::routing::Settings;
 use handoff_dispatcher::{EscalationPolicy, PhoneNumber, PolicyId, Roster};
 use handoff_schedules::{SiteId, SiteSchedule, ZoneId};
 
+use crate::dashboard::Dashboard;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The file it was read from, for messages.
@@ -21,6 +23,7 @@ pub struct Config {
     pub policies: BTreeMap<PolicyId, EscalationPolicy>,
     pub transports: Transports,
     pub server: Server,
+    pub dashboard: Dashboard,
 }
 
 /// Where `handoff serve` listens, how the outside world reaches it, and where it

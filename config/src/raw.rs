@@ -32,6 +32,24 @@ pub struct RawConfig {
     #[serde(default)]
     pub transports: RawTransports,
     pub server: Option<Spanned<RawServer>>,
+    pub dashboard: Option<Spanned<RawDashboard>>,
+}
+
+/// `[dashboard]`: who may log in to the web dashboard, and its targets.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDashboard {
+    pub arrival_target: Option<Text>,
+    #[serde(default)]
+    pub users: Vec<Spanned<RawDashboardUser>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDashboardUser {
+    pub name: Option<Text>,
+    pub role: Option<Text>,
+    pub password_hash: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,12 +2,138 @@
 //! managers, supervisors and the workgroup (login, pages, exports), and the JSON API
 //! that agencies' dispatch systems call. Like every transport, they verify, parse,
 //! render and deliver; what a request means is decided by the dispatcher.
+//!
+//! Every dashboard page and export goes through [`access`], which answers 401 to a
+//! request without a live session and 403 to a role below the page's.
+
+mod auth;
+mod layout;
+mod login;
+mod now;
+mod session;
+
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use handoff_config::{Dashboard, DashboardRole, UserName};
+use handoff_dispatcher::StoreError;
+use handoff_dispatcher::store::Records;
 
 use crate::server::AppState;
+
+pub use auth::hash_password;
+
+/// What the dashboard keeps while serving.
+pub struct Web {
+    /// The users and targets of the configuration in force (replaced on reload).
+    dashboard: RwLock<Arc<Dashboard>>,
+    limiter: Mutex<auth::Limiter>,
+    signer: session::Signer,
+    /// Cookies carry `Secure` when the public URL is https.
+    secure: bool,
+    program: String,
+}
+
+impl Web {
+    /// Loads (or makes, the first time) the key that signs session cookies.
+    pub async fn new(
+        records: &Records,
+        dashboard: Dashboard,
+        public_url: &str,
+        program: &str,
+    ) -> Result<Web, StoreError> {
+        Ok(Web {
+            dashboard: RwLock::new(Arc::new(dashboard)),
+            limiter: Mutex::new(auth::Limiter::default()),
+            signer: session::Signer::for_sessions(records).await?,
+            secure: public_url.starts_with("https://"),
+            program: program.to_owned(),
+        })
+    }
+
+    /// Puts a reloaded configuration's users and targets in force. Sessions of
+    /// users no longer listed stop working at their next request.
+    pub fn replace_dashboard(&self, dashboard: Dashboard) {
+        if let Ok(mut current) = self.dashboard.write() {
+            *current = Arc::new(dashboard);
+        }
+    }
+
+    pub(crate) fn dashboard(&self) -> Arc<Dashboard> {
+        self.dashboard
+            .read()
+            .map(|d| Arc::clone(&d))
+            .unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
+    }
+}
+
+/// A request's logged-in user, allowed on the page that asked.
+#[derive(Debug, Clone)]
+pub(crate) struct Access {
+    pub(crate) user: UserName,
+    pub(crate) role: DashboardRole,
+    /// The session's CSRF token, for the forms the page shows.
+    pub(crate) csrf: String,
+    pub(crate) token_hash: String,
+}
+
+impl Access {
+    pub(crate) fn may(&self, role: DashboardRole) -> bool {
+        self.role >= role
+    }
+}
+
+/// The user of the request's session if their role is at least `needed`; else
+/// the 401 (no live session, or a user no longer configured) or 403 page.
+pub(crate) async fn access(
+    state: &AppState,
+    headers: &HeaderMap,
+    needed: DashboardRole,
+) -> Result<Access, Response> {
+    let engine = state.inbound.engine();
+    let found = session::find(&engine.records(), &state.web.signer, headers, engine.now()).await;
+    let session = match found {
+        Ok(Some(session)) => session,
+        Ok(None) => return Err(layout::refused(StatusCode::UNAUTHORIZED, None)),
+        Err(error) => return Err(unavailable(&error)),
+    };
+    let dashboard = state.web.dashboard();
+    let Some(user) = dashboard.user(&session.user) else {
+        return Err(layout::refused(StatusCode::UNAUTHORIZED, None));
+    };
+    let access = Access {
+        user: user.name.clone(),
+        role: user.role,
+        csrf: session.csrf,
+        token_hash: session.token_hash,
+    };
+    if !access.may(needed) {
+        return Err(layout::refused(
+            StatusCode::FORBIDDEN,
+            Some((&access, needed)),
+        ));
+    }
+    Ok(access)
+}
+
+/// 503 when the database does not answer: the page cannot be built, and saying
+/// so beats an empty page that looks like "no hand-offs".
+pub(crate) fn unavailable(error: &StoreError) -> Response {
+    tracing::error!(%error, "a dashboard page could not read the database");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The database does not answer; try again in a minute.\n",
+    )
+        .into_response()
+}
 
 /// Every route of the dashboard and the API, merged into the server's router.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
+        .route("/login", get(login::page).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/dashboard", get(now::page))
 }

@@ -7,10 +7,12 @@ use std::ops::Range;
 
 use handoff_dispatcher::{EscalationPolicy, PolicyId, Roster};
 
+use crate::dashboard::Dashboard;
 use crate::error::Problems;
 use crate::model::{Program, Server, Site, Transports};
 use crate::raw::RawConfig;
 
+mod dashboard;
 mod duties;
 mod officers;
 mod program;
@@ -35,6 +37,7 @@ pub struct Validated {
     pub policies: BTreeMap<PolicyId, EscalationPolicy>,
     pub transports: Transports,
     pub server: Server,
+    pub dashboard: Dashboard,
 }
 
 /// Where `handoff serve` listens when the file does not say: loopback only, so a
@@ -66,6 +69,11 @@ pub const DEFAULT_INTAKE_REMINDER_DAYS: u32 = 7;
 /// say: no, since a program staffed part of the week must not wake people at
 /// night for what the opening digest will tell them.
 pub const DEFAULT_AFTER_HOURS_ALERTS: bool = false;
+
+/// An arrival within this time of the request counts as "within target" on the
+/// dashboard when the file does not say: the toolkits' hope of a case manager at
+/// the scene within the hour.
+pub const DEFAULT_ARRIVAL_TARGET: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Where the Matrix transport keeps its state when the file does not say: a
 /// directory beside the configuration file, as the default database is.
@@ -105,6 +113,7 @@ pub fn validate(
     duties::overrides(&mut p, &raw.overrides, &people, &mut sites);
     let transports = transports::transports(&mut p, &raw.transports, base_dir, env);
     let server = transports::server(&mut p, raw.server.as_ref(), base_dir);
+    let dashboard = dashboard::dashboard(&mut p, raw.dashboard.as_ref());
     if !p.0.is_empty() {
         return Err(p);
     }
@@ -119,5 +128,6 @@ pub fn validate(
         policies,
         transports,
         server,
+        dashboard,
     })
 }

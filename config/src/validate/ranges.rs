@@ -74,6 +74,17 @@ pub(super) const ETA_GRACE: Limit<Duration> = Limit {
     shown: "from 1m to 2h",
 };
 
+/// The dashboard's arrival target: from a minute to a day, like an arrival limit.
+pub(super) const ARRIVAL_TARGET: Limit<Duration> = Limit {
+    least: Duration::from_secs(MINUTE),
+    most: Duration::from_secs(24 * HOUR),
+    shown: "from 1m to 24h",
+};
+
+/// The most dashboard users a file may list: enough for any program's staff, few
+/// enough that a login's search stays trivial.
+pub(super) const DASHBOARD_USERS: usize = 500;
+
 /// Days before the intake deadline to remind the case manager: 0 for none, and
 /// less than the longest deadline (the check against each deadline is made where
 /// both are known).

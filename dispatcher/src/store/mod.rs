@@ -34,6 +34,7 @@ mod outbox;
 mod retention;
 mod sandbox;
 mod views;
+mod web;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicU32;
@@ -56,6 +57,7 @@ pub use notify::OutboxListener;
 pub use retention::Forgotten;
 pub use sandbox::{SandboxDirection, SandboxEntry, SandboxVersion};
 pub use views::{Outbox, Records};
+pub use web::WebSession;
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

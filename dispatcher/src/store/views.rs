@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::{
     Backend, Gauges, IntakeItem, LeaseToken, OutboxListener, PostedEvent, SandboxDirection,
-    SandboxEntry, SandboxVersion, Store, StoreError,
+    SandboxEntry, SandboxVersion, Store, StoreError, WebSession,
 };
 use crate::contact::{Channel, PhoneNumber};
 use crate::event::Event;
@@ -133,6 +133,30 @@ impl Records {
     }
 
     /// Hand-offs that became follow-ups (`all`: done ones too), by number.
+    pub async fn web_key(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
+        self.store.web_key(name, fresh).await
+    }
+
+    pub async fn start_web_session(
+        &self,
+        token_hash: &str,
+        session: &WebSession,
+    ) -> Result<(), StoreError> {
+        self.store.start_web_session(token_hash, session).await
+    }
+
+    pub async fn web_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<WebSession>, StoreError> {
+        self.store.web_session(token_hash, now).await
+    }
+
+    pub async fn end_web_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.store.end_web_session(token_hash).await
+    }
+
     pub async fn followups(&self, all: bool) -> Result<Vec<Handoff>, StoreError> {
         if all {
             self.store.all_followups().await
