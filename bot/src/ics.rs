@@ -8,7 +8,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 use handoff_config::{Config, Site};
-use handoff_schedules::{EARLIEST_YEAR, LATEST_YEAR, resolve_local};
+use handoff_dispatcher::directory::Directory;
+use handoff_schedules::{EARLIEST_YEAR, LATEST_YEAR, SiteId, resolve_local};
 use icalendar::{Calendar, Component, Event, EventLike};
 
 /// The longest feed one call produces: a year, which is plenty for a calendar import
@@ -59,6 +60,30 @@ pub fn feed(
     last: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<String, IcsError> {
+    feed_of(
+        &config.directory(),
+        &config.program.name,
+        &site.id,
+        first,
+        last,
+        now,
+    )
+}
+
+/// [`feed`] from the dispatcher's view of the configuration, as the server has
+/// it (the subscription URLs of the dashboard). A site it does not know has an
+/// empty calendar.
+pub fn feed_of(
+    directory: &Directory,
+    program: &str,
+    site_id: &SiteId,
+    first: NaiveDate,
+    last: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<String, IcsError> {
+    let Some(site) = directory.sites.get(site_id) else {
+        return Ok(Calendar::new().done().to_string());
+    };
     let tz = site.schedule.tz;
     let (from, to) = local_days(tz, first, last)?;
     let mut calendar = Calendar::new();
@@ -66,11 +91,11 @@ pub fn feed(
         .name(&format!("{} on duty", site.name))
         .description(&format!(
             "Who is on duty for {} ({}), from handoff",
-            site.name, config.program.name
+            site.name, program
         ))
         .timezone(tz.name());
     for duty in site.schedule.duty_intervals(from, to) {
-        let name = config
+        let name = directory
             .roster
             .people
             .get(&duty.person)
@@ -88,7 +113,7 @@ pub fn feed(
         let event = Event::new()
             .uid(&format!(
                 "{}-{}-{}-{}@handoff",
-                site.id,
+                site_id,
                 duty.person,
                 duty.role.as_str(),
                 duty.span.start.timestamp()

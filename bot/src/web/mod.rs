@@ -7,10 +7,13 @@
 //! request without a live session and 403 to a role below the page's.
 
 mod auth;
+mod export;
 mod layout;
 mod login;
 mod now;
+mod review;
 mod session;
+mod timeline;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -136,4 +139,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/login", get(login::page).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/dashboard", get(now::page))
+        .route("/dashboard/handoffs/{id}", get(timeline::page))
+        .route("/dashboard/review", get(review::page))
+        .route("/dashboard/export/handoffs.csv", get(export::handoffs))
+        .route("/dashboard/export/review.csv", get(export::review))
+        .route("/calendar/{file}", get(export::calendar))
 }

@@ -19,3 +19,6 @@ CREATE TABLE web_keys (
     name  TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
 );
+
+-- A hand-off's timeline on the dashboard lists the messages sent about it.
+CREATE INDEX outbox_by_handoff ON outbox (handoff_id, id);

@@ -17,6 +17,7 @@ use super::codec::{count, db_id, from_json, handoff_id, instant, millis, opt_ins
 use super::leases::{LeaseToken, by_backend};
 use super::{Store, StoreError, codec};
 use crate::contact::Channel;
+use crate::handoff::HandoffId;
 use crate::outbox::{NewOutbound, OutboxItem, OutboxStatus};
 
 /// A `SELECT` of every column of `outbox`, followed by `$rest`.
@@ -188,6 +189,15 @@ impl Store {
     /// Every message, oldest first.
     pub async fn outbox_all(&self) -> Result<Vec<OutboxItem>, StoreError> {
         let rows = sqlx::query(select_outbox!("ORDER BY id"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(decode_item).collect()
+    }
+
+    /// The messages about one hand-off, in the order they were queued.
+    pub async fn outbox_of(&self, handoff: HandoffId) -> Result<Vec<OutboxItem>, StoreError> {
+        let rows = sqlx::query(select_outbox!("WHERE handoff_id = $1 ORDER BY id"))
+            .bind(db_id(handoff))
             .fetch_all(self.pool())
             .await?;
         rows.iter().map(decode_item).collect()

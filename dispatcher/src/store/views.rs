@@ -132,7 +132,6 @@ impl Records {
         }
     }
 
-    /// Hand-offs that became follow-ups (`all`: done ones too), by number.
     pub async fn web_key(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
         self.store.web_key(name, fresh).await
     }
@@ -157,6 +156,17 @@ impl Records {
         self.store.end_web_session(token_hash).await
     }
 
+    /// The messages queued about one hand-off (its timeline's channels).
+    pub async fn outbox_of(&self, handoff: HandoffId) -> Result<Vec<OutboxItem>, StoreError> {
+        self.store.outbox_of(handoff).await
+    }
+
+    /// What routing knows of each person's load now: who is busy, open cases.
+    pub async fn load(&self, now: DateTime<Utc>) -> Result<crate::load::Load, StoreError> {
+        self.store.load(now).await
+    }
+
+    /// Hand-offs that became follow-ups (`all`: done ones too), by number.
     pub async fn followups(&self, all: bool) -> Result<Vec<Handoff>, StoreError> {
         if all {
             self.store.all_followups().await
