@@ -3,6 +3,7 @@
 //! programs and traffic for the property tests.
 
 pub mod cli;
+pub mod dashboard;
 pub mod database;
 pub mod fake_twilio;
 pub mod instances;
