@@ -1,128 +1,20 @@
-//! The browser driver (`support::browser`) against a small site served here: a login
-//! form that sets an HttpOnly, SameSite=Strict cookie and redirects, a page that
-//! reads that cookie on the server, a 403 page, a long page and a button that opens
-//! nothing. What the dashboard's own browser journeys rely on is checked here first.
+//! The browser driver (`support::browser`) against a small site served here (see
+//! `site.rs`): logging in through a form, cookies, statuses, scripts, screenshots,
+//! errors and timeouts. What the dashboard's own browser journeys rely on is checked
+//! here first.
 //!
 //! Run alone with `scripts/with-chromium cargo test -p handoff-tests --test browser_driver`
 //! (add `-- --nocapture` to see where the screenshots went).
 
-use std::collections::HashMap;
+#[path = "browser_driver/site.rs"]
+mod site;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, ensure};
-use axum::Router;
-use axum::extract::Form;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
 use handoff_tests::browser::{Browser, Viewport, artifacts_dir};
 use serde_json::json;
-
-/// Starts the site on a free loopback port and returns its address.
-async fn site() -> anyhow::Result<String> {
-    let app = Router::new()
-        .route("/", get(login_form))
-        .route("/login", axum::routing::post(log_in))
-        .route("/welcome", get(welcome))
-        .route("/forbidden", get(forbidden))
-        .route("/long", get(long_page))
-        .route("/stay", get(stay))
-        .route("/plain", get(plain));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(format!("http://{address}"))
-}
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8>\
-         <meta name=viewport content='width=device-width, initial-scale=1'>\
-         <title>{title}</title></head><body>{body}</body></html>"
-    )
-}
-
-async fn login_form() -> Html<String> {
-    Html(page(
-        "Log in",
-        "<h1>Log in</h1><form method=post action=/login>\
-         <label>Name <input id=name name=name></label>\
-         <label>Password <input id=password name=password type=password></label>\
-         <select id=site name=site><option value=north>North</option>\
-         <option value=south>South</option></select>\
-         <button type=submit>Log in</button></form>",
-    ))
-}
-
-/// The right password sets the session cookie and redirects to /welcome, as a
-/// dashboard's login does (303 See Other: the browser follows with a GET).
-async fn log_in(Form(fields): Form<HashMap<String, String>>) -> Response {
-    let field = |name: &str| fields.get(name).map_or("", String::as_str);
-    if field("password") != "secret" {
-        return (
-            StatusCode::UNAUTHORIZED,
-            Html(page("Log in", "<p>Wrong name or password.</p>")),
-        )
-            .into_response();
-    }
-    let cookie = format!(
-        "session={}.{}; HttpOnly; SameSite=Strict; Path=/",
-        field("name"),
-        field("site")
-    );
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/welcome")).into_response()
-}
-
-async fn welcome(headers: HeaderMap) -> Response {
-    let session = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix("session="));
-    match session.and_then(|session| session.split_once('.')) {
-        Some((name, site)) => Html(page(
-            "Welcome",
-            &format!("<h1>Welcome, {name}</h1><p>Site: {site}</p>"),
-        ))
-        .into_response(),
-        None => (
-            StatusCode::UNAUTHORIZED,
-            Html(page("Log in", "<p>Please log in.</p>")),
-        )
-            .into_response(),
-    }
-}
-
-async fn forbidden() -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        Html(page("Forbidden", "<p>You may not see this page.</p>")),
-    )
-        .into_response()
-}
-
-async fn long_page() -> Html<String> {
-    Html(page(
-        "Long",
-        "<div style='height:3000px;background:linear-gradient(#fff,#36c)'>top</div><p>bottom</p>",
-    ))
-}
-
-/// A page without `<meta name=viewport>`: a phone lays it out 980 px wide.
-async fn plain() -> Html<&'static str> {
-    Html("<!doctype html><title>Plain</title><h1>Plain</h1><p style='height:4000px'>text</p>")
-}
-
-async fn stay() -> Html<String> {
-    Html(page(
-        "Stay",
-        "<button id=stay type=button onclick=\"this.textContent='clicked'\">Click</button>\
-         <div style='position:fixed;inset:0;pointer-events:none'></div>\
-         <button id=hidden style=display:none>Hidden</button>",
-    ))
-}
 
 /// Width and height of a PNG file, after checking it is one: the signature, an IHDR
 /// chunk first and an IEND chunk last.
@@ -164,7 +56,7 @@ fn screenshots(test: &str) -> anyhow::Result<PathBuf> {
 
 #[tokio::test]
 async fn logging_in_through_the_form_sets_a_cookie_that_later_pages_send() -> anyhow::Result<()> {
-    let base = site().await?;
+    let base = site::start().await?;
     let shots = screenshots("logging_in")?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
@@ -206,7 +98,7 @@ async fn logging_in_through_the_form_sets_a_cookie_that_later_pages_send() -> an
 
 #[tokio::test]
 async fn a_wrong_password_leaves_the_browser_on_the_401_answer() -> anyhow::Result<()> {
-    let base = site().await?;
+    let base = site::start().await?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
     page.goto(&format!("{base}/")).await?;
@@ -229,7 +121,7 @@ async fn a_wrong_password_leaves_the_browser_on_the_401_answer() -> anyhow::Resu
 
 #[tokio::test]
 async fn a_forbidden_page_reports_403_and_shows_its_text() -> anyhow::Result<()> {
-    let base = site().await?;
+    let base = site::start().await?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
     page.goto(&format!("{base}/forbidden")).await?;
@@ -241,8 +133,28 @@ async fn a_forbidden_page_reports_403_and_shows_its_text() -> anyhow::Result<()>
 }
 
 #[tokio::test]
+async fn an_error_answer_with_no_body_is_a_page_with_its_status() -> anyhow::Result<()> {
+    let base = site::start().await?;
+    let browser = Browser::launch().await?;
+    let mut page = browser.new_page().await?;
+    let bare = format!("{base}/bare-403");
+    page.goto(&bare).await?;
+    assert_eq!(page.status(), Some(403));
+    assert_eq!(page.url().await?, bare);
+    // Chromium's own words in place of the empty body.
+    assert!(page.text().await?.contains("HTTP ERROR 403"));
+
+    page.goto(&format!("{base}/to-bare-403")).await?;
+    assert_eq!(page.status(), Some(200));
+    page.click("#go").await?;
+    assert_eq!(page.status(), Some(403));
+    assert_eq!(page.url().await?, bare);
+    Ok(())
+}
+
+#[tokio::test]
 async fn scripts_give_json_await_promises_and_report_what_they_throw() -> anyhow::Result<()> {
-    let base = site().await?;
+    let base = site::start().await?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
     page.goto(&format!("{base}/")).await?;
@@ -280,7 +192,7 @@ async fn scripts_give_json_await_promises_and_report_what_they_throw() -> anyhow
 #[tokio::test]
 async fn screenshots_are_pngs_as_wide_as_the_viewport_and_as_long_as_the_page() -> anyhow::Result<()>
 {
-    let base = site().await?;
+    let base = site::start().await?;
     let shots = screenshots("screenshots")?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
@@ -326,11 +238,11 @@ async fn screenshots_are_pngs_as_wide_as_the_viewport_and_as_long_as_the_page() 
 
 #[tokio::test]
 async fn a_click_that_opens_no_page_fails_within_the_timeout() -> anyhow::Result<()> {
-    let base = site().await?;
+    let base = site::start().await?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
     page.goto(&format!("{base}/stay")).await?;
-    page.set_timeout(Duration::from_secs(1));
+    page.set_timeout(Duration::from_secs(2));
     let started = Instant::now();
     let error = page.click("#stay").await.unwrap_err();
     assert!(
@@ -339,7 +251,7 @@ async fn a_click_that_opens_no_page_fails_within_the_timeout() -> anyhow::Result
         started.elapsed()
     );
     assert!(
-        format!("{error:#}").contains("timed out after 1 s waiting for the click on #stay"),
+        format!("{error:#}").contains("timed out after 2 s waiting for the click on #stay"),
         "{error:#}"
     );
     // The click itself happened.
@@ -353,7 +265,7 @@ async fn a_click_that_opens_no_page_fails_within_the_timeout() -> anyhow::Result
 
 #[tokio::test]
 async fn what_a_person_could_not_click_or_type_into_is_an_error_naming_it() -> anyhow::Result<()> {
-    let base = site().await?;
+    let base = site::start().await?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
     page.goto(&format!("{base}/stay")).await?;
@@ -392,6 +304,20 @@ async fn an_address_nobody_answers_is_an_error_naming_it() -> anyhow::Result<()>
     assert!(
         format!("{error:#}").contains(&format!("opening {url}: net::ERR_CONNECTION_REFUSED")),
         "{error:#}"
+    );
+
+    // The same by a click on a link there.
+    page.goto("about:blank").await?;
+    let link = format!("<a id=dead href='{url}'>dead</a>");
+    page.eval(&format!("document.body.innerHTML = {}", json!(link)))
+        .await?;
+    let error = page.click("#dead").await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.contains(&format!(
+            "the click on #dead led to {url}, which did not answer"
+        )),
+        "{message}"
     );
     Ok(())
 }
@@ -439,7 +365,7 @@ fn live_processes_of_group(group: u32) -> Vec<u32> {
 
 #[tokio::test]
 async fn dropping_the_browser_ends_every_process_it_started() -> anyhow::Result<()> {
-    let base = site().await?;
+    let base = site::start().await?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
     page.goto(&format!("{base}/")).await?;

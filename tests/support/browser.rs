@@ -18,11 +18,15 @@
 //! installing Debian's `chromium` if it is missing), else `/usr/bin/chromium`. A
 //! browser test without it fails, never skips: a suite that skipped would pass with
 //! the pages untested. Each [`Browser`] is a fresh Chromium with an empty profile of
-//! its own in a temporary directory; it is killed, with every process it started,
-//! when dropped.
+//! its own in a temporary directory; when dropped it is killed with every process
+//! of its group (renderers, GPU, network and storage helpers) and the directory is
+//! removed. (Its two crash handlers detach into sessions of their own and quit as
+//! soon as it has gone. Chromium also quits by itself when its DevTools pipe
+//! closes, so a test process that is killed leaves no browser behind either.)
 
 mod connection;
 mod page;
+mod scripts;
 
 pub use page::{Page, Viewport};
 
@@ -88,7 +92,7 @@ pub struct Browser {
     connection: Arc<Connection>,
     child: Child,
     /// Holds the profile and Chromium's log; removed after Chromium is killed.
-    _profile: TempDir,
+    profile: TempDir,
 }
 
 impl Browser {
@@ -145,7 +149,7 @@ impl Browser {
         let browser = Browser {
             connection: Arc::new(Connection::start(to, from)),
             child,
-            _profile: profile,
+            profile,
         };
         let answer = browser
             .connection
@@ -220,36 +224,49 @@ impl Drop for Browser {
     fn drop(&mut self) {
         // Only while Chromium has not been reaped does its process ID surely still
         // name its group (and not some later process's).
-        if !matches!(self.child.try_wait(), Ok(None)) {
-            return;
-        }
-        if let Some(group) = self.child.id() {
-            kill_group(group);
-        }
-        let _ = self.child.start_kill();
-        // A killed Chromium is gone within milliseconds; waiting for it (briefly,
-        // blocking: drop cannot await) keeps it from writing into the profile while
-        // the directory is being removed.
-        for _ in 0..100 {
-            if !matches!(self.child.try_wait(), Ok(None)) {
-                break;
+        if matches!(self.child.try_wait(), Ok(None)) {
+            if let Some(group) = self.child.id() {
+                kill_group(group);
             }
-            std::thread::sleep(Duration::from_millis(20));
+            let _ = self.child.start_kill();
+            // A killed Chromium is gone within milliseconds; wait for it (briefly,
+            // blocking: drop cannot await) before removing its profile.
+            for _ in 0..100 {
+                if !matches!(self.child.try_wait(), Ok(None)) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
-        // `_profile` is removed after this, as the fields drop.
+        remove_profile(self.profile.path());
     }
 }
 
-/// SIGKILL to every process of the group: the shell's `kill` (a builtin, so no
-/// other package is needed, and no unsafe code for the system call).
+/// SIGKILL to every process of the group, by bash's `kill` builtin: no unsafe code
+/// for the system call, and no crate for it (the safe wrappers would rebuild
+/// matrix-sdk's dependencies). Not `sh`: Debian's dash takes no group to kill.
 fn kill_group(group: u32) {
-    let _ = std::process::Command::new("/bin/sh")
-        .args(["-c", r#"kill -KILL -- "-$1" 2>/dev/null"#, "sh"])
+    let _ = std::process::Command::new("bash")
+        .args(["-c", r#"kill -KILL -- "-$1" 2>/dev/null"#, "bash"])
         .arg(group.to_string())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status();
+}
+
+/// Removes the profile directory. A helper process of Chromium that was finishing a
+/// write as it died (or, after [`Browser::close`], one still shutting down) can add
+/// a file while the directory is being emptied, so a failed removal is tried again
+/// for up to a second. ([`TempDir`] would try once, silently.)
+fn remove_profile(dir: &Path) {
+    for _ in 0..50 {
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => return,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
 }
 
 fn is_executable(program: &Path) -> bool {

@@ -1,10 +1,7 @@
 //! One tab: navigating, reading, typing, clicking and screenshots, each bounded by
-//! the page's timeout.
-//!
-//! A navigation is over at the `load` lifecycle event of its document, told apart
-//! from other documents' by the loader ID Chromium gives each navigation. The status
-//! of a document is that of the main-frame response `Network.responseReceived`
-//! reports for its loader (after redirects: the last response).
+//! the page's timeout. How a navigation is seen to end is in `navigation`.
+
+mod navigation;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,14 +15,16 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::connection::{Connection, Event};
+use super::scripts::{CLICK_POINT, FOCUS_FIELD, js_string};
+use navigation::Answer;
 
 /// How long any one step (a navigation, a script, a screenshot) may take by default.
 /// A page of the service loads in well under a second here; the margin is for a CI
 /// machine whose two cores are compiling, and a failing step still reports quickly.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// The size of the window the page is laid out and shot in, in CSS pixels (one CSS
-/// pixel is one screenshot pixel).
+/// The size of the screen the page is shown on, in pixels of a screen with one
+/// pixel per CSS pixel: a screenshot is `width` pixels wide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Viewport {
     pub width: u32,
@@ -56,10 +55,11 @@ pub struct Page {
     session: String,
     events: mpsc::UnboundedReceiver<Event>,
     main_frame: String,
-    /// Status of each main-frame document response seen, by loader, until the
-    /// navigation it belongs to is over.
-    responses: HashMap<String, u16>,
-    status: Option<u16>,
+    /// Each main-frame document answer seen, by loader, until the navigation it
+    /// belongs to is over.
+    answers: HashMap<String, Answer>,
+    /// The answer of the document the last navigation opened.
+    answer: Option<Answer>,
     viewport: Viewport,
     timeout: Duration,
 }
@@ -67,7 +67,7 @@ pub struct Page {
 impl Page {
     /// Creates a tab (in browser context `context`, or the default one), attaches
     /// to it and turns on the events navigation waits for.
-    pub(super) async fn open(
+    pub(in crate::browser) async fn open(
         connection: Arc<Connection>,
         context: Option<String>,
     ) -> anyhow::Result<Page> {
@@ -94,8 +94,8 @@ impl Page {
             session,
             events,
             main_frame: String::new(),
-            responses: HashMap::new(),
-            status: None,
+            answers: HashMap::new(),
+            answer: None,
             viewport: Viewport::DESKTOP,
             timeout: DEFAULT_TIMEOUT,
         };
@@ -140,7 +140,7 @@ impl Page {
     }
 
     /// Opens `url` and waits for its load event. An HTTP error status is not an
-    /// error here (see [`Page::status`]); a network error is.
+    /// error here (see [`Page::status`]); no answer at all is.
     pub async fn goto(&mut self, url: &str) -> anyhow::Result<()> {
         self.drain()?;
         let deadline = Instant::now() + self.timeout;
@@ -148,13 +148,17 @@ impl Page {
             .call("Page.navigate", json!({ "url": url }))
             .await
             .with_context(|| format!("opening {url}"))?;
+        // Chromium reports the answer before the navigation's outcome.
+        self.drain()?;
+        let loader = reply.get("loaderId").and_then(Value::as_str);
         if let Some(error) = reply.get("errorText").and_then(Value::as_str)
             && !error.is_empty()
+            && !loader.is_some_and(|loader| self.answers.contains_key(loader))
         {
             bail!("opening {url}: {error}");
         }
         // No loader: a move within the document (`#fragment`), nothing to load.
-        let Some(loader) = reply.get("loaderId").and_then(Value::as_str) else {
+        let Some(loader) = loader else {
             return Ok(());
         };
         self.wait_for_load(loader, deadline, &format!("{url} to load"))
@@ -180,10 +184,13 @@ impl Page {
             if frame["id"] != self.main_frame.as_str() {
                 continue;
             }
-            if let Some(url) = frame.get("unreachableUrl").and_then(Value::as_str) {
-                bail!("the click on {selector} led to {url}, which could not be reached");
+            let loader = string_at(frame, "/loaderId")?;
+            if let Some(url) = frame.get("unreachableUrl").and_then(Value::as_str)
+                && !self.answers.contains_key(loader)
+            {
+                bail!("the click on {selector} led to {url}, which did not answer");
             }
-            break string_at(frame, "/loaderId")?.to_owned();
+            break loader.to_owned();
         };
         self.wait_for_load(&loader, deadline, &waiting_for).await
     }
@@ -243,16 +250,22 @@ impl Page {
             .await
     }
 
-    /// The address of the current document, after any redirects.
+    /// The address of the current document, after any redirects. For the page
+    /// Chromium shows in place of an error answer with no body, the address that
+    /// answered.
     pub async fn url(&self) -> anyhow::Result<String> {
-        self.eval_string("location.href").await
+        let url = self.eval_string("location.href").await?;
+        match &self.answer {
+            Some(answer) if url.starts_with("chrome-error:") => Ok(answer.url.clone()),
+            _ => Ok(url),
+        }
     }
 
     /// The HTTP status of the document [`Page::goto`] or [`Page::click`] last opened
     /// (after redirects, the last response's); `None` before any, or when the
     /// document came from no HTTP response (`about:blank`, `data:`).
     pub fn status(&self) -> Option<u16> {
-        self.status
+        self.answer.as_ref().map(|answer| answer.status)
     }
 
     /// Saves a PNG of the whole page as the viewport shows it: as wide as the
@@ -328,127 +341,6 @@ impl Page {
         }
         Ok(())
     }
-
-    /// Takes in the events that have arrived, so that a wait starting now sees only
-    /// what follows.
-    fn drain(&mut self) -> anyhow::Result<()> {
-        loop {
-            match self.events.try_recv() {
-                Ok(event) => self.observe(&event),
-                Err(mpsc::error::TryRecvError::Empty) => return Ok(()),
-                Err(mpsc::error::TryRecvError::Disconnected) => {
-                    bail!("{}", self.connection.closed_reason())
-                }
-            }
-        }
-    }
-
-    async fn next_event(&mut self, deadline: Instant, waiting_for: &str) -> anyhow::Result<Event> {
-        match tokio::time::timeout_at(deadline, self.events.recv()).await {
-            Err(_) => Err(anyhow!(
-                "timed out after {} s waiting for {waiting_for}",
-                self.timeout.as_secs_f32()
-            )),
-            Ok(None) => Err(anyhow!(
-                "waiting for {waiting_for}: {}",
-                self.connection.closed_reason()
-            )),
-            Ok(Some(event)) => {
-                self.observe(&event);
-                Ok(event)
-            }
-        }
-    }
-
-    /// Waits for the main frame's `load` of the document of `loader`.
-    async fn wait_for_load(
-        &mut self,
-        loader: &str,
-        deadline: Instant,
-        waiting_for: &str,
-    ) -> anyhow::Result<()> {
-        loop {
-            let event = self.next_event(deadline, waiting_for).await?;
-            let params = &event.params;
-            if event.method == "Page.lifecycleEvent"
-                && params["name"] == "load"
-                && params["frameId"] == self.main_frame.as_str()
-                && params["loaderId"] == loader
-            {
-                break;
-            }
-        }
-        self.status = self.responses.remove(loader);
-        self.responses.clear();
-        Ok(())
-    }
-
-    /// Notes the status of each main-frame document response.
-    fn observe(&mut self, event: &Event) {
-        let params = &event.params;
-        if event.method == "Network.responseReceived"
-            && params["type"] == "Document"
-            && params["frameId"] == self.main_frame.as_str()
-            && let (Some(loader), Some(status)) = (
-                params["loaderId"].as_str(),
-                params
-                    .pointer("/response/status")
-                    .and_then(Value::as_u64)
-                    .and_then(|status| u16::try_from(status).ok()),
-            )
-        {
-            self.responses.insert(loader.to_owned(), status);
-        }
-    }
-}
-
-/// Finds the element, scrolls it into view and returns the middle of it, failing
-/// with a sentence when a person could not click it there.
-const CLICK_POINT: &str = r#"(selector) => {
-    const element = document.querySelector(selector);
-    if (!element) throw new Error(`nothing matches ${selector}`);
-    element.scrollIntoView({ block: 'center', inline: 'center' });
-    const box = element.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) throw new Error(`${selector} is not visible`);
-    const x = box.left + box.width / 2;
-    const y = box.top + box.height / 2;
-    const top = document.elementFromPoint(x, y);
-    if (!top || !(top === element || element.contains(top))) {
-        const what = top ? top.outerHTML.slice(0, 80) : 'nothing';
-        throw new Error(`${selector} is covered by ${what}`);
-    }
-    return { x, y };
-}"#;
-
-/// Focuses and empties a field, returning true for the text to be typed; picks a
-/// `<select>`'s option itself, returning false.
-const FOCUS_FIELD: &str = r#"(selector, value) => {
-    const element = document.querySelector(selector);
-    if (!element) throw new Error(`nothing matches ${selector}`);
-    if (element.disabled || element.readOnly) throw new Error(`${selector} is disabled or read-only`);
-    if (element instanceof HTMLSelectElement) {
-        if (![...element.options].some((option) => option.value === value)) {
-            throw new Error(`${selector} has no option of value ${value}`);
-        }
-        element.value = value;
-        element.dispatchEvent(new Event('input', { bubbles: true }));
-        element.dispatchEvent(new Event('change', { bubbles: true }));
-        return false;
-    }
-    const typed = ['text', 'password', 'email', 'search', 'tel', 'url', 'number', 'date',
-        'datetime-local', 'time', 'month', 'week'];
-    if (!(element instanceof HTMLTextAreaElement
-        || (element instanceof HTMLInputElement && typed.includes(element.type)))) {
-        throw new Error(`${selector} is not a field to type into: ${element.outerHTML.slice(0, 80)}`);
-    }
-    element.focus();
-    element.value = '';
-    return true;
-}"#;
-
-/// `text` as a JavaScript string literal (JSON's are JavaScript's).
-fn js_string(text: &str) -> anyhow::Result<String> {
-    serde_json::to_string(text).context("quoting a string for the page's script")
 }
 
 /// The string at JSON `pointer` in a reply, or an error naming what is missing.
