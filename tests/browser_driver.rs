@@ -364,7 +364,7 @@ fn live_processes_of_group(group: u32) -> Vec<u32> {
 }
 
 #[tokio::test]
-async fn dropping_the_browser_ends_every_process_it_started() -> anyhow::Result<()> {
+async fn dropping_the_browser_ends_its_processes_and_removes_its_profile() -> anyhow::Result<()> {
     let base = site::start().await?;
     let browser = Browser::launch().await?;
     let mut page = browser.new_page().await?;
@@ -375,8 +375,12 @@ async fn dropping_the_browser_ends_every_process_it_started() -> anyhow::Result<
     let before = live_processes_of_group(group);
     assert!(before.len() > 1, "Chromium and its renderers: {before:?}");
 
+    let profile = browser.profile_dir().to_owned();
+    assert!(profile.join("chromium.log").is_file());
+
     drop(page);
     drop(browser);
+    assert!(!profile.exists(), "{} is left behind", profile.display());
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let left = live_processes_of_group(group);

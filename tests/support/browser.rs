@@ -201,6 +201,12 @@ impl Browser {
         self.child.id()
     }
 
+    /// The temporary directory of Chromium's profile and its log (`chromium.log`,
+    /// what it wrote to stderr); removed when the browser is dropped.
+    pub fn profile_dir(&self) -> &Path {
+        self.profile.path()
+    }
+
     /// Asks Chromium to quit and waits until it has. Dropping the browser kills it
     /// instead; this is the polite way, which also reports a Chromium that hangs.
     pub async fn close(mut self) -> anyhow::Result<()> {
@@ -302,4 +308,48 @@ pub fn artifacts_dir(target_tmpdir: &str, name: &str) -> anyhow::Result<PathBuf>
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::CommandExt;
+
+    fn gone_within(child: &mut std::process::Child, limit: Duration) -> bool {
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if !matches!(child.try_wait(), Ok(None)) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    #[test]
+    fn killing_a_group_ends_every_process_in_it() {
+        let mut leader = std::process::Command::new("sleep")
+            .arg("60")
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let group = leader.id();
+        let mut member = std::process::Command::new("sleep")
+            .arg("60")
+            .process_group(i32::try_from(group).unwrap())
+            .spawn()
+            .unwrap();
+        kill_group(group);
+        let leader_gone = gone_within(&mut leader, Duration::from_secs(5));
+        let member_gone = gone_within(&mut member, Duration::from_secs(5));
+        // Whatever happened, leave nothing running.
+        for child in [&mut leader, &mut member] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        assert!(
+            leader_gone && member_gone,
+            "leader gone: {leader_gone}, member gone: {member_gone}"
+        );
+    }
 }
