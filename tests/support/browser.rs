@@ -87,7 +87,8 @@ const FLAGS: &[&str] = &[
 const MOVE_PIPES: &str = r#"exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null"#;
 
 /// One headless Chromium with a fresh profile. Pages opened by [`Browser::new_page`]
-/// share its cookies, as tabs of one browser do.
+/// share its cookies, as tabs of one browser do. Use it on the tokio runtime that
+/// launched it (one browser per test): the task reading its pipe runs there.
 pub struct Browser {
     connection: Arc<Connection>,
     child: Child,
