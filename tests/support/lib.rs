@@ -1,7 +1,8 @@
 //! Shared support for the end-to-end tests: paths to the example configuration, a
-//! way to run the `handoff` command line in-process on a mock clock, and random
-//! programs and traffic for the property tests.
+//! way to run the `handoff` command line in-process on a mock clock, random programs
+//! and traffic for the property tests, and a headless Chromium for the web pages.
 
+pub mod browser;
 pub mod cli;
 pub mod dashboard;
 pub mod database;
