@@ -3,6 +3,8 @@
 //! that agencies' dispatch systems call. Like every transport, they verify, parse,
 //! render and deliver; what a request means is decided by the dispatcher.
 
+pub(crate) mod demand;
+
 use axum::Router;
 
 use crate::server::AppState;
