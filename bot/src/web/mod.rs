@@ -3,6 +3,7 @@
 //! that agencies' dispatch systems call. Like every transport, they verify, parse,
 //! render and deliver; what a request means is decided by the dispatcher.
 
+pub(crate) mod charts;
 pub(crate) mod demand;
 
 use axum::Router;
