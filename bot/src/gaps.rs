@@ -71,7 +71,7 @@ pub fn render_text(site: &Site, rows: &[GapRow]) -> String {
     out
 }
 
-fn duration(minutes: i64) -> String {
+pub(crate) fn duration(minutes: i64) -> String {
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m}m"),
         (h, 0) => format!("{h}h"),

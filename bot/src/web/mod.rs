@@ -17,6 +17,9 @@ mod timeline;
 
 use std::sync::{Arc, Mutex, RwLock};
 
+pub(crate) mod charts;
+pub(crate) mod demand;
+
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
