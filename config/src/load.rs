@@ -33,6 +33,7 @@ pub fn load_str(path: &Path, text: &str, env: EnvLookup<'_>) -> Result<Config, L
             policies: valid.policies,
             transports: valid.transports,
             server: valid.server,
+            api_tokens: valid.api_tokens,
         }),
         Err(problems) => Err(LoadError::Invalid(place(path, text, problems.0))),
     }

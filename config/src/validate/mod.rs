@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use handoff_dispatcher::{EscalationPolicy, PolicyId, Roster};
+use handoff_dispatcher::{AgencyId, EscalationPolicy, PolicyId, Roster};
 
 use crate::error::Problems;
-use crate::model::{Program, Server, Site, Transports};
+use crate::model::{ApiToken, Program, Server, Site, Transports};
 use crate::raw::RawConfig;
 
+mod api;
 mod duties;
 mod officers;
 mod program;
@@ -22,6 +23,7 @@ mod text;
 mod transports;
 mod values;
 
+pub use api::{MAX_API_TOKEN_CHARS, MIN_API_TOKEN_CHARS};
 pub use ranges::{DurationError, parse_duration};
 
 /// Reads an environment variable; injected so validation stays testable.
@@ -35,6 +37,7 @@ pub struct Validated {
     pub policies: BTreeMap<PolicyId, EscalationPolicy>,
     pub transports: Transports,
     pub server: Server,
+    pub api_tokens: BTreeMap<AgencyId, ApiToken>,
 }
 
 /// Where `handoff serve` listens when the file does not say: loopback only, so a
@@ -105,6 +108,7 @@ pub fn validate(
     duties::overrides(&mut p, &raw.overrides, &people, &mut sites);
     let transports = transports::transports(&mut p, &raw.transports, base_dir, env);
     let server = transports::server(&mut p, raw.server.as_ref(), base_dir);
+    let api_tokens = api::tokens(&mut p, &raw.agencies, env);
     if !p.0.is_empty() {
         return Err(p);
     }
@@ -119,5 +123,6 @@ pub fn validate(
         policies,
         transports,
         server,
+        api_tokens,
     })
 }
