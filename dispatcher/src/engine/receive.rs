@@ -2,7 +2,10 @@
 //! operation. It reads the sender's snapshot, asks the conversation what the
 //! message means, decides the hand-off change it causes, and records the message
 //! id, the change, its events and every reply in one transaction
-//! (`Store::receive`).
+//! (`Store::receive`). `receive_with_receipt` also says which hand-off the message
+//! opened or was about and what its sender was told, for a transport that answers
+//! its caller itself (the JSON API); the hand-off is kept with the message id, so a
+//! retry can name it too.
 //!
 //! Ordering: one sender's messages are handled one at a time (a lock per sender in
 //! this process; across processes the sender row's version makes a concurrent

@@ -26,7 +26,7 @@ use crate::server::AppState;
 
 /// Every endpoint of the API, as `(method, path)`: the router serves exactly
 /// these, and `docs/openapi.json` must describe exactly these.
-pub const ENDPOINTS: [(&str, &str); 3] = [
+pub(crate) const ENDPOINTS: [(&str, &str); 3] = [
     ("POST", "/api/v1/handoffs"),
     ("GET", "/api/v1/handoffs/{id}"),
     ("POST", "/api/v1/handoffs/{id}/cancel"),
