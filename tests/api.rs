@@ -183,7 +183,10 @@ async fn a_cad_request_is_taken_by_text_shown_with_the_first_name_and_eta_then_w
 
         svc.text(DANA, "Y1001 15").await;
         svc.text(DANA, "parking behind the store").await;
-        assert!(svc.last_text_to(RIVERA).contains("parking behind the store"));
+        assert!(
+            svc.last_text_to(RIVERA)
+                .contains("parking behind the store")
+        );
         let shown = api.get("/api/v1/handoffs/1001", METRO_TOKEN).await;
         assert_eq!(shown.status, 200, "{}", shown.body);
         assert_eq!(shown.body["state"], "en_route");
@@ -196,7 +199,10 @@ async fn a_cad_request_is_taken_by_text_shown_with_the_first_name_and_eta_then_w
             assert!(!shows_phone(&text, phone), "{phone} in {text}");
         }
         assert!(!text.contains("Whitfield"), "{text}");
-        assert!(!text.contains("parking"), "relayed words are not shown: {text}");
+        assert!(
+            !text.contains("parking"),
+            "relayed words are not shown: {text}"
+        );
 
         svc.clock.advance(minutes(3));
         let cancelled = api
