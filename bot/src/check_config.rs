@@ -48,8 +48,25 @@ pub fn summary(config: &Config, now: DateTime<Utc>) -> String {
         .matrix
         .as_ref()
         .map_or_else(|| "off".to_owned(), matrix_summary);
-    out.push_str(&format!("  SMS: {sms}\n  Matrix: {matrix}\n"));
+    out.push_str(&format!(
+        "  API: {}\n  SMS: {sms}\n  Matrix: {matrix}\n",
+        api_summary(config)
+    ));
     out
+}
+
+/// Which agencies may call the JSON API, and the variable each one's token is in
+/// (never the token).
+fn api_summary(config: &Config) -> String {
+    if config.api_tokens.is_empty() {
+        return "off (no agency names an api_token_env)".to_owned();
+    }
+    config
+        .api_tokens
+        .iter()
+        .map(|(agency, token)| format!("{agency} (token in {})", token.env))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where the bot logs in, where it keeps its state, and whether it will start from
@@ -124,6 +141,30 @@ password_env = "TEST_MATRIX_PASSWORD"
 
     fn temp_dir() -> tempfile::TempDir {
         tempfile::tempdir().unwrap_or_else(|e| panic!("cannot make a temporary directory: {e}"))
+    }
+
+    #[test]
+    fn the_api_names_each_agency_with_a_token_and_the_variable_never_the_token() {
+        let dir = temp_dir();
+        let shown = summary_of(dir.path(), BASE, None);
+        assert!(
+            shown.contains("  API: off (no agency names an api_token_env)\n"),
+            "{shown}"
+        );
+        let agency = "\n[[agencies]]\nid = \"metro-pd\"\nname = \"Metro PD\"\nsites = [\"north\"]\napi_token_env = \"METRO_TOKEN\"\n";
+        let token = "0123456789abcdef0123456789abcdef";
+        let config = handoff_config::load_str(
+            &dir.path().join("handoff.toml"),
+            &format!("{BASE}{agency}"),
+            &|name| (name == "METRO_TOKEN").then(|| token.to_owned()),
+        )
+        .unwrap_or_else(|e| panic!("the test file has errors:\n{e}"));
+        let shown = summary(&config, DateTime::<Utc>::UNIX_EPOCH);
+        assert!(
+            shown.contains("  API: metro-pd (token in METRO_TOKEN)\n"),
+            "{shown}"
+        );
+        assert!(!shown.contains(token), "{shown}");
     }
 
     #[test]

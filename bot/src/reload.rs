@@ -6,8 +6,8 @@
 //! A file with errors is refused whole and the running configuration stays, and so
 //! is one that drops a site with open hand-offs. What
 //! is built once at start (the listen address, public URL and database, the
-//! transports, message retention) keeps its old value until the next restart; the
-//! reload says so. Decisions under way finish on the configuration they started
+//! transports, message retention, the agencies' API tokens) keeps its old value
+//! until the next restart; the reload says so. Decisions under way finish on the configuration they started
 //! with; timers already set keep their due times.
 
 use std::collections::BTreeMap;
@@ -54,6 +54,9 @@ pub fn apply(engine: &Engine, current: &Config, new: &Config) -> Vec<String> {
     }
     if new.program.message_retention != current.program.message_retention {
         needs_restart.push("program.message_retention".to_owned());
+    }
+    if new.api_tokens != current.api_tokens {
+        needs_restart.push("agencies' api_token_env (the JSON API's tokens)".to_owned());
     }
     needs_restart
 }

@@ -24,6 +24,7 @@ use crate::sms::provider::{Sender, TwilioClient};
 use crate::sms::sandbox::Sandbox;
 use crate::supervise::{self, Loops};
 use crate::web::Web;
+use crate::web::api::ApiAgencies;
 
 /// Overrides of the configuration's `[server]` section, from the command line.
 #[derive(Debug, Clone, Default)]
@@ -231,6 +232,7 @@ pub async fn start_with(
         program: config.program.name.clone(),
         metrics,
         loops: loops.clone(),
+        api: Arc::new(ApiAgencies::from_config(config)),
     };
     if background {
         // Timers that fell due while the service was down fire before the first

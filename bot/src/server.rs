@@ -22,6 +22,7 @@ use crate::metrics::Metrics;
 use crate::sms::sandbox::{self, Sandbox};
 use crate::sms::webhook;
 use crate::supervise::Loops;
+use crate::web::api::ApiAgencies;
 
 /// Webhook bodies are a few hundred bytes; anything near this is not a provider.
 const MAX_BODY: usize = 64 * 1024;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub loops: Arc<Loops>,
     /// The dashboard's users, sessions and login limits.
     pub web: Arc<crate::web::Web>,
+    /// The agencies that may call the JSON API, by their tokens.
+    pub api: Arc<ApiAgencies>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -15,8 +15,8 @@ pub use dashboard::{Dashboard, DashboardRole, DashboardUser, PasswordHash, UserN
 pub use error::{ConfigError, LoadError};
 pub use load::{load, load_str};
 pub use model::{
-    BadMatrixRoomId, Config, MATRIX_SESSION_FILE, MatrixRoomId, MatrixTransport, Program, Secret,
-    Server, Site, SmsProvider, SmsSender, SmsTransport, Transports, TwilioSettings,
+    ApiToken, BadMatrixRoomId, Config, MATRIX_SESSION_FILE, MatrixRoomId, MatrixTransport, Program,
+    Secret, Server, Site, SmsProvider, SmsSender, SmsTransport, Transports, TwilioSettings,
 };
 pub use validate::{
     DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME, DurationError, parse_duration,

@@ -34,6 +34,7 @@ pub fn load_str(path: &Path, text: &str, env: EnvLookup<'_>) -> Result<Config, L
             transports: valid.transports,
             server: valid.server,
             dashboard: valid.dashboard,
+            api_tokens: valid.api_tokens,
         }),
         Err(problems) => Err(LoadError::Invalid(place(path, text, problems.0))),
     }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use handoff_dispatcher::contact::MatrixUserId;
 use handoff_dispatcher::directory::{Directory, SiteEntry};
 use handoff_dispatcher::routing::Settings;
-use handoff_dispatcher::{EscalationPolicy, PhoneNumber, PolicyId, Roster};
+use handoff_dispatcher::{AgencyId, EscalationPolicy, PhoneNumber, PolicyId, Roster};
 use handoff_schedules::{SiteId, SiteSchedule, ZoneId};
 
 use crate::dashboard::Dashboard;
@@ -24,6 +24,18 @@ pub struct Config {
     pub transports: Transports,
     pub server: Server,
     pub dashboard: Dashboard,
+    /// The bearer tokens of the agencies whose own systems may call the JSON API,
+    /// by agency. An agency without one cannot.
+    pub api_tokens: BTreeMap<AgencyId, ApiToken>,
+}
+
+/// An agency's token for the JSON API, read from the environment variable the
+/// file names (`api_token_env`), never from the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    /// The variable that holds it, for messages.
+    pub env: String,
+    pub token: Secret,
 }
 
 /// Where `handoff serve` listens, how the outside world reaches it, and where it

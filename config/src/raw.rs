@@ -129,6 +129,7 @@ pub struct RawAgency {
     pub name: Option<Text>,
     #[serde(default)]
     pub sites: Vec<Text>,
+    pub api_token_env: Option<Text>,
     #[serde(default)]
     pub officers: Vec<Spanned<RawOfficer>>,
 }

@@ -38,7 +38,7 @@ pub use clock::{Clock, MockClock, SystemClock, TokioClock};
 pub use contact::{Channel, MatrixUserId, PhoneNumber};
 pub use decide::{DecideError, Decision, Effect, Input, decide, request};
 pub use directory::{Directory, SiteEntry};
-pub use engine::{Engine, EngineError, Handled, Received};
+pub use engine::{Engine, EngineError, Handled, Receipt, Received};
 pub use escalation::{EscalationPolicy, Step, StepTarget, Strategy};
 pub use event::{Event, EventKind};
 pub use handoff::{Actor, Answer, Handoff, HandoffId, HandoffKind, Offer, Request, State, Timer};

@@ -118,6 +118,12 @@ impl Officer {
             format!("{} {}", self.rank, surname)
         }
     }
+
+    /// Whether requests may go out for `agency` in this officer's name: the one
+    /// they are listed under or one of their `other_agencies`.
+    pub fn works_for(&self, agency: &AgencyId) -> bool {
+        &self.agency == agency || self.other_agencies.contains(agency)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,6 +159,12 @@ impl Roster {
             .values()
             .find(|p| p.phone.as_ref() == Some(phone))
             .map(Participant::Staff)
+    }
+
+    /// Officer `id`, if they work for `agency`: who an agency's own system may act
+    /// for.
+    pub fn officer_of(&self, agency: &AgencyId, id: &OfficerId) -> Option<&Officer> {
+        self.officers.get(id).filter(|o| o.works_for(agency))
     }
 
     pub fn by_matrix(&self, user: &MatrixUserId) -> Option<Participant<'_>> {

@@ -519,6 +519,7 @@ async fn a_request_the_dispatcher_cannot_act_on_is_answered_not_failed() {
         command: Command::Request {
             kind: HandoffKind::ArrestDiversion,
             text: "5th & Main".to_owned(),
+            placement: Default::default(),
         },
         body: "LEAD 5th & Main".to_owned(),
     };

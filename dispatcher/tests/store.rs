@@ -1452,6 +1452,7 @@ fn inbound(
         sender: sender.to_owned(),
         sender_version: version,
         contact,
+        about: None,
         handoff: None,
         replies: Vec::new(),
         now: at,

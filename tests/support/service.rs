@@ -138,12 +138,23 @@ pub fn program_file(dir: &Path) -> std::path::PathBuf {
 
 /// `program` (TOML without transports) with its SMS provider pointed at `fake`.
 pub fn journey_config(program: &str, fake: &FakeTwilio) -> Config {
+    journey_config_with_env(program, fake, &[])
+}
+
+/// [`journey_config`], with more environment variables for the secrets the
+/// program names (agencies' API tokens).
+pub fn journey_config_with_env(program: &str, fake: &FakeTwilio, env: &[(&str, &str)]) -> Config {
     let text = format!(
         "{program}\n[transports.sms]\nprovider = \"twilio\"\napi_base = \"{base}\"\naccount_sid = \"{ACCOUNT_SID}\"\nfrom = \"{PROGRAM_NUMBER}\"\nauth_token_env = \"JOURNEY_SMS_TOKEN\"\n",
         base = fake.base_url()
     );
     handoff_config::load_str(Path::new("journey.toml"), &text, &|name| {
-        (name == "JOURNEY_SMS_TOKEN").then(|| AUTH_TOKEN.to_owned())
+        if name == "JOURNEY_SMS_TOKEN" {
+            return Some(AUTH_TOKEN.to_owned());
+        }
+        env.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
     })
     .unwrap_or_else(|e| panic!("the journey program is invalid:\n{e}"))
 }
@@ -157,8 +168,19 @@ impl Service {
     /// Starts `program` (TOML without transports) at `now`, on `database` or a fresh
     /// SQLite file.
     pub async fn start_with(program: &str, now: &str, database: Option<String>) -> Service {
+        Service::start_with_env(program, now, database, &[]).await
+    }
+
+    /// [`Service::start_with`], with more environment variables for the secrets
+    /// the program names.
+    pub async fn start_with_env(
+        program: &str,
+        now: &str,
+        database: Option<String>,
+        env: &[(&str, &str)],
+    ) -> Service {
         let fake = FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await;
-        let config = journey_config(program, &fake);
+        let config = journey_config_with_env(program, &fake, env);
         let dir = TempDir::new().unwrap_or_else(|e| panic!("temporary directory: {e}"));
         let database =
             database.unwrap_or_else(|| format!("sqlite://{}/handoff.db", dir.path().display()));

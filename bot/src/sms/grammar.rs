@@ -97,6 +97,7 @@
 mod field;
 
 pub use handoff_dispatcher::conversation::Command;
+use handoff_dispatcher::conversation::Placement;
 use handoff_dispatcher::{HandoffId, HandoffKind};
 
 /// The fewest digits a bare number needs to be read as an id where free text may
@@ -262,7 +263,11 @@ fn request(kind: HandoffKind, after: &str, after_full: &str) -> Option<Command> 
     }
     let text = collapse(after_full.trim_start_matches(is_separator));
     Some(if text.chars().any(char::is_alphanumeric) {
-        Command::Request { kind, text }
+        Command::Request {
+            kind,
+            text,
+            placement: Placement::default(),
+        }
     } else {
         Command::RequestWithoutLocation { kind }
     })

@@ -20,6 +20,8 @@ use std::sync::{Arc, Mutex, RwLock};
 pub(crate) mod charts;
 pub(crate) mod demand;
 
+pub mod api;
+
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -147,4 +149,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/export/handoffs.csv", get(export::handoffs))
         .route("/dashboard/export/review.csv", get(export::review))
         .route("/calendar/{file}", get(export::calendar))
+        .merge(api::routes())
 }

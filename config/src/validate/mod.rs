@@ -5,14 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use handoff_dispatcher::{EscalationPolicy, PolicyId, Roster};
+use handoff_dispatcher::{AgencyId, EscalationPolicy, PolicyId, Roster};
 
 use crate::dashboard::Dashboard;
 use crate::error::Problems;
-use crate::model::{Program, Server, Site, Transports};
+use crate::model::{ApiToken, Program, Server, Site, Transports};
 use crate::raw::RawConfig;
 
 mod dashboard;
+mod api;
 mod duties;
 mod officers;
 mod program;
@@ -24,6 +25,7 @@ mod text;
 mod transports;
 mod values;
 
+pub use api::{MAX_API_TOKEN_CHARS, MIN_API_TOKEN_CHARS};
 pub use ranges::{DurationError, parse_duration};
 
 /// Reads an environment variable; injected so validation stays testable.
@@ -38,6 +40,7 @@ pub struct Validated {
     pub transports: Transports,
     pub server: Server,
     pub dashboard: Dashboard,
+    pub api_tokens: BTreeMap<AgencyId, ApiToken>,
 }
 
 /// Where `handoff serve` listens when the file does not say: loopback only, so a
@@ -114,6 +117,7 @@ pub fn validate(
     let transports = transports::transports(&mut p, &raw.transports, base_dir, env);
     let server = transports::server(&mut p, raw.server.as_ref(), base_dir);
     let dashboard = dashboard::dashboard(&mut p, raw.dashboard.as_ref());
+    let api_tokens = api::tokens(&mut p, &raw.agencies, env);
     if !p.0.is_empty() {
         return Err(p);
     }
@@ -129,5 +133,6 @@ pub fn validate(
         transports,
         server,
         dashboard,
+        api_tokens,
     })
 }

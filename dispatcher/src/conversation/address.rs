@@ -1,11 +1,12 @@
 //! Who sent an inbound message, and which message it was, as the dispatcher sees
-//! them: an [`Address`] (a phone number or a Matrix user ID, whatever carried it)
-//! and the provider's [`MessageId`], both parsed at the edge.
+//! them: an [`Address`] (a phone number or a Matrix user ID, whatever carried it,
+//! or an agency's own system acting for one of its officers) and the provider's
+//! [`MessageId`], both parsed at the edge.
 
 use std::fmt;
 
 use crate::contact::{Channel, MatrixUserId, PhoneNumber};
-use crate::roster::{Participant, Roster};
+use crate::roster::{AgencyId, OfficerId, Participant, Roster};
 
 /// Where a message came from, transport-neutral: the roster matches it to an
 /// officer or a staff member.
@@ -13,31 +14,47 @@ use crate::roster::{Participant, Roster};
 pub enum Address {
     Phone(PhoneNumber),
     Matrix(MatrixUserId),
+    /// An agency's dispatch (CAD) or mobile system, through the JSON API, acting
+    /// for one of its officers: the message is that officer's, for that agency.
+    Agency {
+        agency: AgencyId,
+        officer: OfficerId,
+    },
 }
 
 impl Address {
-    /// The officer or staff member this address belongs to, if anyone.
+    /// The officer or staff member this address belongs to, if anyone. An agency's
+    /// system speaks only for an officer who works for it.
     pub fn participant<'a>(&self, roster: &'a Roster) -> Option<Participant<'a>> {
         match self {
             Address::Phone(phone) => roster.by_phone(phone),
             Address::Matrix(user) => roster.by_matrix(user),
+            Address::Agency { agency, officer } => {
+                roster.officer_of(agency, officer).map(Participant::Officer)
+            }
         }
     }
 
-    /// The channel that carried a message from this address.
-    pub fn channel(&self) -> Channel {
+    /// The channel that carried a message from this address, which answers to it
+    /// go back on. `None` for an agency's system: it reads its answers in the
+    /// response to its own request, so they are not sent anywhere; what the
+    /// hand-off itself tells the officer (the receipt, who is coming) still goes to
+    /// the officer on their own channel.
+    pub fn channel(&self) -> Option<Channel> {
         match self {
-            Address::Phone(_) => Channel::Sms,
-            Address::Matrix(_) => Channel::Matrix,
+            Address::Phone(_) => Some(Channel::Sms),
+            Address::Matrix(_) => Some(Channel::Matrix),
+            Address::Agency { .. } => None,
         }
     }
 
     /// The key of the sender's row in the store: the transport's spelling with a
-    /// prefix, so a phone and a Matrix ID can never collide.
+    /// prefix, so a phone, a Matrix ID and an agency's system can never collide.
     pub fn key(&self) -> String {
         match self {
             Address::Phone(phone) => format!("tel:{}", phone.as_str()),
             Address::Matrix(user) => format!("matrix:{}", user.as_str()),
+            Address::Agency { agency, officer } => format!("agency:{agency}/{officer}"),
         }
     }
 
@@ -46,6 +63,7 @@ impl Address {
         match self {
             Address::Phone(phone) => format!("phone …{}", phone.last_four()),
             Address::Matrix(user) => user.as_str().to_owned(),
+            Address::Agency { agency, officer } => format!("{agency} for {officer}"),
         }
     }
 }

@@ -3,8 +3,19 @@
 //! means for the sender's role is decided in [`super::understand`], once, for every
 //! transport.
 
+use handoff_schedules::{SiteId, ZoneId};
+
 use crate::handoff::{HandoffId, HandoffKind};
 use crate::outcome::{NotDivertedCode, ReportNumber};
+
+/// Where a request is to go when its transport says so in fields of their own (the
+/// JSON API's `site` and `zone`) rather than in the officer's words. The default,
+/// nothing given, places it by the words, as every text is placed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub site: Option<SiteId>,
+    pub zone: Option<ZoneId>,
+}
 
 /// What a message asks for. Which commands a sender may use depends on their role;
 /// that is decided by the conversation, not by the parser.
@@ -19,7 +30,11 @@ pub enum Command {
     Help,
     /// Officer: `LEAD <location, notes>` = arrest diversion; `REFER <text>` =
     /// social contact referral.
-    Request { kind: HandoffKind, text: String },
+    Request {
+        kind: HandoffKind,
+        text: String,
+        placement: Placement,
+    },
     /// `LEAD`/`REFER` with nothing after it.
     RequestWithoutLocation { kind: HandoffKind },
     /// STATUS alone.

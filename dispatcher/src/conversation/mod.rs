@@ -31,8 +31,8 @@ use crate::message::{
 use crate::roster::Participant;
 
 pub use address::{Address, BadMessageId, MAX_MESSAGE_ID, MessageId};
-pub use command::Command;
-pub use zone::{Candidate, place};
+pub use command::{Command, Placement};
+pub use zone::{Candidate, place, place_given};
 
 /// How long an unregistered address waits between two "not registered" replies.
 pub const REFUSAL_QUIET: Duration = Duration::hours(24);
@@ -104,6 +104,9 @@ pub struct Plan {
     /// The sender as replies address them; `None` for an unregistered address
     /// that no transport can answer (a Matrix ID outside the roster).
     pub sender: Option<Recipient>,
+    /// The hand-off the message is about when it changes none: the one a request
+    /// sent again repeats. (With an action, the action names it.)
+    pub about: Option<HandoffId>,
 }
 
 impl Plan {
@@ -143,12 +146,16 @@ pub fn understand(
         (Some(Participant::Staff(p)), _) => Some(Recipient::Staff(p.id.clone())),
         (None, Address::Phone(phone)) => Some(Recipient::Phone(phone.clone())),
         (None, Address::Matrix(user)) => Some(Recipient::Matrix(user.clone())),
+        // The API checks the officer before it asks; only a reload in between
+        // could get here, and there is nobody to answer but the API's caller.
+        (None, Address::Agency { .. }) => None,
     };
     let mut plan = Plan {
         contact: None,
         action: None,
         replies: Vec::new(),
         sender,
+        about: None,
     };
     let is_phone = matches!(message.from, Address::Phone(_));
     match (&message.command, participant) {

@@ -4,8 +4,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::zone::{Candidate, place};
-use super::{Action, Command, Inbound, Plan, REPEAT_WINDOW, Snapshot, choose, cut, status};
+use super::zone::{Candidate, place, place_given};
+use super::{
+    Action, Address, Command, Inbound, Placement, Plan, REPEAT_WINDOW, Snapshot, choose, cut,
+    status,
+};
 use crate::decide::Input;
 use crate::directory::Directory;
 use crate::handoff::{Actor, Handoff, HandoffId, HandoffKind, Request};
@@ -23,8 +26,17 @@ pub(super) fn understand(
     now: DateTime<Utc>,
 ) {
     match &message.command {
-        Command::Request { kind, text } => {
-            request(plan, officer, *kind, text, snapshot, directory, now);
+        Command::Request {
+            kind,
+            text,
+            placement,
+        } => {
+            let asked = Asked {
+                kind: *kind,
+                text,
+                placement,
+            };
+            request(plan, officer, &asked, message, snapshot, directory, now);
         }
         Command::Status => plan.reply(status(snapshot.open.iter(), directory, Audience::Officer)),
         Command::NotDiverted { id, code, note } => {
@@ -88,16 +100,29 @@ pub(super) fn understand(
     }
 }
 
+/// A request as the command gives it.
+struct Asked<'a> {
+    kind: HandoffKind,
+    text: &'a str,
+    placement: &'a Placement,
+}
+
 fn request(
     plan: &mut Plan,
     officer: &Officer,
-    kind: HandoffKind,
-    text: &str,
+    asked: &Asked<'_>,
+    message: &Inbound,
     snapshot: &Snapshot,
     directory: &Directory,
     now: DateTime<Utc>,
 ) {
-    let (agency, text) = agency_named(text, officer, directory);
+    let kind = asked.kind;
+    // An agency's own system asks for that agency (it may act only for officers
+    // who work for it); a text names one at its start, or goes for the first.
+    let (agency, text) = match &message.from {
+        Address::Agency { agency, .. } => (agency.clone(), asked.text),
+        Address::Phone(_) | Address::Matrix(_) => agency_named(asked.text, officer, directory),
+    };
     let (asked_for, text) = asked_for(text, directory);
     let candidates: Vec<Candidate<'_>> = directory
         .roster
@@ -115,7 +140,9 @@ fn request(
                 .unwrap_or_default(),
         })
         .collect();
-    let Some((site, zone)) = place(text, officer.zone.as_ref(), &candidates) else {
+    let placed = place_given(asked.placement, officer.zone.as_ref(), &candidates)
+        .or_else(|| place(text, officer.zone.as_ref(), &candidates));
+    let Some((site, zone)) = placed else {
         // The configuration refuses an agency without sites; a reload race is all
         // that could get here.
         tracing::error!(%agency, "agency has no site");
@@ -123,8 +150,9 @@ fn request(
         return;
     };
     let location = redact(&cut(text));
-    if let Some(same) = repeated(&snapshot.open, kind, &location, now) {
+    if let Some(same) = repeated(&snapshot.open, (kind, &agency), &location, now) {
         tracing::info!(handoff = %same.id, "a request sent again: answered with its status");
+        plan.about = Some(same.id);
         plan.reply(status(std::iter::once(same), directory, Audience::Officer));
         return;
     }
@@ -175,12 +203,13 @@ fn relay(
     }
 }
 
-/// The open hand-off that a request of `kind` at `location`, made at `now`,
-/// repeats: same kind, same words (ignoring case, spacing and punctuation),
+/// The open hand-off that a request of `kind` for `agency` at `location`, made at
+/// `now`, repeats: same kind and agency (an officer of two agencies may ask for
+/// each about one place), same words (ignoring case, spacing and punctuation),
 /// requested within [`REPEAT_WINDOW`].
 fn repeated<'a>(
     open: &'a [Handoff],
-    kind: HandoffKind,
+    (kind, agency): (HandoffKind, &AgencyId),
     location: &str,
     now: DateTime<Utc>,
 ) -> Option<&'a Handoff> {
@@ -193,6 +222,7 @@ fn repeated<'a>(
     let these = words(location);
     open.iter().find(|h| {
         h.request.kind == kind
+            && &h.request.agency == agency
             && now.signed_duration_since(h.requested_at) < REPEAT_WINDOW
             && words(&h.request.location) == these
     })
@@ -338,6 +368,42 @@ mod tests {
             agency_named("Metro PD, 5th & Main", &one, &d).1,
             "Metro PD, 5th & Main"
         );
+    }
+
+    #[test]
+    fn the_same_words_again_repeat_a_request_only_for_the_same_kind_and_agency() {
+        let at = DateTime::<Utc>::UNIX_EPOCH;
+        let sheriff = AgencyId::parse("county-sheriff").unwrap();
+        let metro = AgencyId::parse("metro-pd").unwrap();
+        let request = Request {
+            kind: HandoffKind::ArrestDiversion,
+            site: handoff_schedules::SiteId::parse("metro").unwrap(),
+            officer: officer(&["county-sheriff"]).id,
+            agency: sheriff.clone(),
+            location: "5th & Main".to_owned(),
+            zone: None,
+            asked_for: None,
+        };
+        let open = [Handoff::opened(HandoffId::new(1001), request, at, false)];
+        let lead = HandoffKind::ArrestDiversion;
+        let refer = HandoffKind::SocialContactReferral;
+        let soon = at + chrono::Duration::minutes(1);
+        // (kind, agency, words, when, repeats)
+        let table = [
+            (lead, &sheriff, "5TH & main.", soon, true),
+            (lead, &metro, "5th & Main", soon, false),
+            (refer, &sheriff, "5th & Main", soon, false),
+            (lead, &sheriff, "5th & Main", at + REPEAT_WINDOW, false),
+            (lead, &sheriff, "5th & Main, again", soon, false),
+        ];
+        for (kind, agency, words, when, repeats) in table {
+            let found = repeated(&open, (kind, agency), words, when);
+            assert_eq!(
+                found.is_some(),
+                repeats,
+                "{kind:?} {agency} {words:?} {when}"
+            );
+        }
     }
 
     #[test]

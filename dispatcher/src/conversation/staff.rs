@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{Command, Inbound, Plan, Snapshot, choose, cut, status, who};
+use crate::contact::Channel;
 use crate::decide::Input;
 use crate::directory::Directory;
 use crate::handoff::{Actor, Answer, Handoff, HandoffId};
@@ -79,7 +80,9 @@ pub(super) fn understand(
                     },
                     Command::Accept { eta, .. } | Command::Take { eta, .. } => Input::Accept {
                         by,
-                        via: message.from.channel(),
+                        // Staff always write on a channel: an agency's system
+                        // speaks only for officers.
+                        via: message.from.channel().unwrap_or(Channel::Sms),
                         eta: *eta,
                     },
                     _ => return,

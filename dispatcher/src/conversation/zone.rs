@@ -15,8 +15,13 @@
 //! 3. else the agency's first site, with no zone.
 //!
 //! Two different zones named is no choice at all: the officer's own zone decides.
+//!
+//! A transport with fields of its own for the place (the JSON API) gives the site,
+//! the zone or both instead ([`place_given`]); the words are then not searched.
 
 use handoff_schedules::{SiteId, ZoneId};
+
+use super::command::Placement;
 
 /// A site an agency's requests may go to, with its zones.
 #[derive(Debug, Clone, Copy)]
@@ -54,6 +59,37 @@ pub fn place(
         return Some((candidate.site.clone(), Some(own.clone())));
     }
     sites.first().map(|c| (c.site.clone(), None))
+}
+
+/// The site and zone a request goes to when its transport gave them as fields:
+///
+/// - a site: that site (if it is one of the agency's), with the zone given if the
+///   site has it, else the officer's own zone if the site has that, else none;
+/// - a zone alone: the first of the agency's sites that has it, with that zone.
+///
+/// `None` when nothing was given, or what was given is not the agency's (the API
+/// checks both before it asks, so only a reload in between gets here): the
+/// request is then placed by its words, as [`place`] does.
+pub fn place_given(
+    given: &Placement,
+    own: Option<&ZoneId>,
+    sites: &[Candidate<'_>],
+) -> Option<(SiteId, Option<ZoneId>)> {
+    match (&given.site, &given.zone) {
+        (Some(site), zone) => {
+            let candidate = sites.iter().find(|c| c.site == site)?;
+            let zone = [zone.as_ref(), own]
+                .into_iter()
+                .flatten()
+                .find(|z| candidate.zones.contains(z));
+            Some((site.clone(), zone.cloned()))
+        }
+        (None, Some(zone)) => sites
+            .iter()
+            .find(|c| c.zones.contains(zone))
+            .map(|c| (c.site.clone(), Some(zone.clone()))),
+        (None, None) => None,
+    }
 }
 
 /// `text` lowercased, with every run of characters other than letters and digits
@@ -187,6 +223,82 @@ mod tests {
             let got = place(text, own, &sites).unwrap();
             assert_eq!(got, (site(want_site), want_zone.map(zone)), "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_site_or_zone_given_as_a_field_places_the_request_without_its_words() {
+        let beaver = site("beaver");
+        let allegheny = site("allegheny");
+        let beaver_zones = [zone("east")];
+        let allegheny_zones = [zone("zone-1"), zone("zone-2")];
+        let sites = [
+            Candidate {
+                site: &beaver,
+                zones: &beaver_zones,
+            },
+            Candidate {
+                site: &allegheny,
+                zones: &allegheny_zones,
+            },
+        ];
+        let own = zone("zone-2");
+        // (site given, zone given, the officer's own zone, where it goes)
+        type Row<'a> = (
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a ZoneId>,
+            Option<(&'a str, Option<&'a str>)>,
+        );
+        let table: [Row<'_>; 9] = [
+            (
+                Some("allegheny"),
+                Some("zone-1"),
+                Some(&own),
+                Some(("allegheny", Some("zone-1"))),
+            ),
+            // The site alone: the officer's own zone if the site has it.
+            (
+                Some("allegheny"),
+                None,
+                Some(&own),
+                Some(("allegheny", Some("zone-2"))),
+            ),
+            (Some("beaver"), None, Some(&own), Some(("beaver", None))),
+            // A zone the site does not have is no zone there.
+            (Some("beaver"), Some("zone-1"), None, Some(("beaver", None))),
+            (
+                Some("beaver"),
+                Some("zone-1"),
+                Some(&own),
+                Some(("beaver", None)),
+            ),
+            // A zone alone picks the site that has it.
+            (
+                None,
+                Some("zone-1"),
+                None,
+                Some(("allegheny", Some("zone-1"))),
+            ),
+            (
+                None,
+                Some("east"),
+                Some(&own),
+                Some(("beaver", Some("east"))),
+            ),
+            // Not the agency's, or nothing given: placed by the words instead.
+            (Some("elsewhere"), Some("zone-1"), None, None),
+            (None, Some("west"), None, None),
+        ];
+        for (given_site, given_zone, own, expected) in table {
+            let given = Placement {
+                site: given_site.map(site),
+                zone: given_zone.map(zone),
+            };
+            let got = place_given(&given, own, &sites);
+            let expected = expected.map(|(s, z)| (site(s), z.map(zone)));
+            assert_eq!(got, expected, "{given:?} own {own:?}");
+        }
+        assert_eq!(place_given(&Placement::default(), Some(&own), &sites), None);
     }
 
     #[test]

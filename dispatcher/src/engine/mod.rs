@@ -25,7 +25,7 @@ use tokio::sync::Notify;
 
 mod digests;
 mod receive;
-pub use receive::Received;
+pub use receive::{Receipt, Received};
 mod timers;
 
 use crate::clock::Clock;

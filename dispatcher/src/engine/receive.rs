@@ -2,7 +2,10 @@
 //! operation. It reads the sender's snapshot, asks the conversation what the
 //! message means, decides the hand-off change it causes, and records the message
 //! id, the change, its events and every reply in one transaction
-//! (`Store::receive`).
+//! (`Store::receive`). `receive_with_receipt` also says which hand-off the message
+//! opened or was about and what its sender was told, for a transport that answers
+//! its caller itself (the JSON API); the hand-off is kept with the message id, so a
+//! retry can name it too.
 //!
 //! Ordering: one sender's messages are handled one at a time (a lock per sender in
 //! this process; across processes the sender row's version makes a concurrent
@@ -19,7 +22,7 @@ use super::{Engine, EngineError, prepare};
 use crate::conversation::{self, Action, Command, ContactChange, Inbound, Plan, Snapshot};
 use crate::decide::{self, decide};
 use crate::directory::Directory;
-use crate::handoff::Handoff;
+use crate::handoff::{Handoff, HandoffId};
 use crate::message::{Message, Recipient};
 use crate::outbox::NewOutbound;
 use crate::roster::Participant;
@@ -38,14 +41,35 @@ pub enum Received {
     Duplicate,
 }
 
+/// What became of an inbound message, for a transport that answers its caller
+/// itself (the JSON API answers in the response to the request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub received: Received,
+    /// The hand-off the message opened or was about, if any. It is kept with the
+    /// message id, so a retry (a [`Received::Duplicate`]) names it too.
+    pub handoff: Option<HandoffId>,
+    /// Whether this message opened `handoff` (never for a duplicate).
+    pub opened: bool,
+    /// What the sender was told, in order: the answers to them, then what the
+    /// hand-off's change tells them. Empty for a duplicate.
+    pub told: Vec<Message>,
+}
+
 impl Engine {
     /// Handles one inbound message: everything it changes and every reply is
     /// committed together, or nothing is. An error is internal (the database): the
     /// caller should let the provider retry, and the retry is handled once.
     pub async fn receive(&self, message: &Inbound) -> Result<Received, EngineError> {
+        Ok(self.receive_with_receipt(message).await?.received)
+    }
+
+    /// [`Engine::receive`], saying which hand-off the message opened or was about
+    /// and what its sender was told.
+    pub async fn receive_with_receipt(&self, message: &Inbound) -> Result<Receipt, EngineError> {
         let store = &self.inner.store;
-        if store.inbound_seen(message.id.as_str()).await? {
-            return Ok(Received::Duplicate);
+        if let Some(about) = store.inbound_record(message.id.as_str()).await? {
+            return Ok(Receipt::duplicate(about));
         }
         let key = message.from.key();
         let lock = self.sender_lock(&key);
@@ -58,7 +82,7 @@ impl Engine {
         result
     }
 
-    async fn receive_locked(&self, message: &Inbound, key: &str) -> Result<Received, EngineError> {
+    async fn receive_locked(&self, message: &Inbound, key: &str) -> Result<Receipt, EngineError> {
         // Every lost race here is someone else's progress: another message from
         // the same sender, or another change to the hand-off, was committed first
         // (a broadcast offer answered by many case managers at once through several
@@ -81,11 +105,18 @@ impl Engine {
             let contact = contact_write(message, plan.contact);
             let mut replies = plan.replies.clone();
             let (handoff, handoff_lock) = self.act(&plan, &directory, now, &mut replies).await?;
+            let receipt = receipt(&plan, handoff.as_ref(), &replies);
+            // An agency's system reads the answers to it in its response: they
+            // are not sent anywhere.
+            if message.from.channel().is_none() {
+                replies.clear();
+            }
             let write = InboundWrite {
                 message_id: message.id.as_str().to_owned(),
                 sender: key.to_owned(),
                 sender_version: sender.version,
                 contact,
+                about: receipt.handoff,
                 handoff,
                 replies: reply_items(message, plan.sender.as_ref(), &directory, replies),
                 now,
@@ -105,9 +136,13 @@ impl Engine {
                     let queued = !write.replies.is_empty()
                         || write.handoff.as_ref().is_some_and(|c| !c.outbox.is_empty());
                     self.committed(timers, queued);
-                    return Ok(Received::Handled);
+                    return Ok(receipt);
                 }
-                Ok(Recorded::Duplicate) => return Ok(Received::Duplicate),
+                Ok(Recorded::Duplicate) => {
+                    // Another instance handled the same message meanwhile.
+                    let about = self.inner.store.inbound_record(message.id.as_str()).await?;
+                    return Ok(Receipt::duplicate(about.flatten()));
+                }
                 // Another message from this sender, or another change to the
                 // hand-off, got there first: decide again on what they left.
                 Err(StoreError::SenderChanged | StoreError::Conflict { .. }) => races += 1,
@@ -251,12 +286,53 @@ impl Engine {
     }
 }
 
+impl Receipt {
+    fn duplicate(handoff: Option<HandoffId>) -> Receipt {
+        Receipt {
+            received: Received::Duplicate,
+            handoff,
+            opened: false,
+            told: Vec::new(),
+        }
+    }
+}
+
+/// The receipt of a message handled now: the hand-off it changed (or, changing
+/// none, the one it named or repeated), and everything said to its sender.
+fn receipt(plan: &Plan, commit: Option<&Commit>, replies: &[(Recipient, Message)]) -> Receipt {
+    let named = match &plan.action {
+        Some(Action::Apply { id, .. }) => Some(*id),
+        Some(Action::Open(_)) | None => plan.about,
+    };
+    let to_sender = |to: &Recipient| plan.sender.as_ref() == Some(to);
+    let mut told: Vec<Message> = replies
+        .iter()
+        .filter(|(to, _)| to_sender(to))
+        .map(|(_, message)| message.clone())
+        .collect();
+    if let Some(commit) = commit {
+        told.extend(
+            commit
+                .outbox
+                .iter()
+                .filter(|item| to_sender(&item.recipient))
+                .map(|item| item.message.clone()),
+        );
+    }
+    Receipt {
+        received: Received::Handled,
+        handoff: commit.map(|c| c.handoff.id).or(named),
+        opened: commit.is_some() && matches!(plan.action, Some(Action::Open(_))),
+        told,
+    }
+}
+
 /// The store's form of a change to the sender's address: opt-outs and opt-ins are
 /// about a phone number.
 fn contact_write(message: &Inbound, change: Option<ContactChange>) -> Option<ContactWrite> {
     let phone = match &message.from {
         conversation::Address::Phone(phone) => Some(phone.clone()),
-        conversation::Address::Matrix(_) => None,
+        conversation::Address::Matrix(_) | conversation::Address::Agency { .. } => None,
     };
     match change? {
         ContactChange::OptOut => phone.map(ContactWrite::OptOut),
@@ -279,10 +355,9 @@ fn reply_items(
         .into_iter()
         .enumerate()
         .map(|(n, (recipient, message_out))| {
-            let channel = if sender == Some(&recipient) {
-                message.from.channel()
-            } else {
-                directory.channel_for(&recipient)
+            let channel = match message.from.channel() {
+                Some(channel) if sender == Some(&recipient) => channel,
+                _ => directory.channel_for(&recipient),
             };
             NewOutbound {
                 key: format!("reply:{}:{n}", message.id),

@@ -7,7 +7,7 @@
 use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Utc};
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use super::codec::millis;
 use super::commit::{self, Commit};
@@ -15,6 +15,7 @@ use super::contacts::{bump_sender, opt_in, opt_out};
 use super::outbox::insert_outbound;
 use super::{Store, StoreError};
 use crate::contact::PhoneNumber;
+use crate::handoff::HandoffId;
 use crate::outbox::NewOutbound;
 
 /// A change to what is remembered about the sender's phone or address.
@@ -35,6 +36,9 @@ pub struct InboundWrite {
     pub sender: String,
     pub sender_version: Option<i64>,
     pub contact: Option<ContactWrite>,
+    /// The hand-off the message opened or was about, kept with its id so that a
+    /// retry can say which it was.
+    pub about: Option<HandoffId>,
     pub handoff: Option<Commit>,
     pub replies: Vec<NewOutbound>,
     pub now: DateTime<Utc>,
@@ -61,6 +65,27 @@ impl Store {
                 .fetch_one(self.pool())
                 .await?;
         Ok(count > 0)
+    }
+
+    /// Whether an inbound message with this provider id was recorded, and if so
+    /// the hand-off it opened or was about (`Some(None)`: about none).
+    pub async fn inbound_record(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<Option<HandoffId>>, StoreError> {
+        let row = sqlx::query("SELECT handoff FROM inbound_seen WHERE provider_id = $1")
+            .bind(message_id)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let handoff: Option<i64> = row.try_get("handoff")?;
+        Ok(Some(
+            handoff
+                .and_then(|n| u32::try_from(n).ok())
+                .map(HandoffId::new),
+        ))
     }
 
     /// Records an inbound message and everything it changes, in one transaction.
@@ -93,11 +118,12 @@ impl Store {
         let now = millis(write.now);
         self.injected(0)?;
         let first = sqlx::query(
-            "INSERT INTO inbound_seen (provider_id, at) VALUES ($1, $2) \
+            "INSERT INTO inbound_seen (provider_id, at, handoff) VALUES ($1, $2, $3) \
              ON CONFLICT (provider_id) DO NOTHING",
         )
         .bind(write.message_id.as_str())
         .bind(now)
+        .bind(write.about.map(|id| i64::from(id.get())))
         .execute(&mut *conn)
         .await?
         .rows_affected();

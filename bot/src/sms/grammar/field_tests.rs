@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use super::tests::{accept, check, id, take, text};
 use super::{Command, parse};
+use handoff_dispatcher::conversation::Placement;
 use handoff_dispatcher::{HandoffId, HandoffKind};
 
 fn accept_eta(n: u32, minutes: u32) -> Command {
@@ -346,6 +347,7 @@ fn a_request_may_ask_for_someone_by_name_the_grammar_keeps_it_in_the_text() {
         Command::Request {
             kind: HandoffKind::ArrestDiversion,
             text: "@Priya 5th & Main".to_owned(),
+            placement: Placement::default(),
         },
     )]);
 }

@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::{Command, parse};
+use handoff_dispatcher::conversation::Placement;
 use handoff_dispatcher::{HandoffId, HandoffKind};
 
 pub(super) fn id(n: u32) -> Option<HandoffId> {
@@ -28,6 +29,7 @@ fn lead(s: &str) -> Command {
     Command::Request {
         kind: HandoffKind::ArrestDiversion,
         text: s.to_owned(),
+        placement: Placement::default(),
     }
 }
 
@@ -35,6 +37,7 @@ fn refer(s: &str) -> Command {
     Command::Request {
         kind: HandoffKind::SocialContactReferral,
         text: s.to_owned(),
+        placement: Placement::default(),
     }
 }
 
