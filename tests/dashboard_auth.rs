@@ -10,8 +10,15 @@ use handoff_tests::service::{DANA, PROGRAM, RIVERA, Service};
 use reqwest::StatusCode;
 
 /// Every page and export, with the least role that may open it.
-const ROUTES: [(&str, &str); 6] = [
+const ROUTES: [(&str, &str); 10] = [
     ("/dashboard", "viewer"),
+    ("/dashboard/working", "viewer"),
+    (
+        "/dashboard/working?from=2026-11-01&to=2026-11-30&site=metro&kind=arrest_diversion",
+        "viewer",
+    ),
+    ("/dashboard/coverage", "viewer"),
+    ("/dashboard/staffing?blocks=sat+08:00-12:00", "viewer"),
     ("/dashboard/handoffs/1001", "manager"),
     ("/dashboard/review", "manager"),
     ("/dashboard/review?since=2026-11-01", "manager"),
@@ -197,6 +204,48 @@ async fn a_session_ends_twelve_hours_after_login() {
     assert_eq!(
         client.get("/dashboard").await.status,
         StatusCode::UNAUTHORIZED
+    );
+    service.stop().await;
+}
+
+#[tokio::test]
+async fn a_sites_calendar_is_read_with_its_token_and_refused_without() {
+    let service = service(None).await;
+    let (user, password) = MANAGER;
+    let mut client = WebClient::new(&service.url(""));
+    client.login(user, password).await;
+    let page = client.get("/dashboard/coverage").await;
+    let start = page
+        .body
+        .find("/calendar/metro.ics?token=")
+        .unwrap_or_else(|| panic!("no calendar address for managers:\n{}", page.body));
+    let path: String = page.body[start..]
+        .chars()
+        .take_while(|c| *c != '<' && *c != '"')
+        .collect();
+    let mut anonymous = WebClient::new(&service.url(""));
+    let feed = anonymous.get(&path).await;
+    assert_eq!(feed.status, StatusCode::OK, "{path}");
+    assert!(feed.body.starts_with("BEGIN:VCALENDAR"), "{}", feed.body);
+    assert!(feed.body.contains("Dana Whitfield"), "{}", feed.body);
+    for wrong in [
+        path.replacen("token=", "token=x", 1),
+        "/calendar/metro.ics".to_owned(),
+        path.replacen("metro.ics", "elsewhere.ics", 1),
+    ] {
+        assert_eq!(
+            anonymous.get(&wrong).await.status,
+            StatusCode::NOT_FOUND,
+            "{wrong}"
+        );
+    }
+    let (viewer, viewer_password) = VIEWER;
+    let mut viewing = WebClient::new(&service.url(""));
+    viewing.login(viewer, viewer_password).await;
+    let coverage = viewing.get("/dashboard/coverage").await;
+    assert!(
+        !coverage.body.contains("token="),
+        "viewers do not see calendar tokens"
     );
     service.stop().await;
 }

@@ -2,10 +2,16 @@
 //! `handoff serve` through real HTTP on loopback, with signed webhooks and a fake
 //! provider, each figure printed beside a baseline measured in the same run. It is
 //! bounded in requests and time and stops by itself.
+//!
+//! `--dashboard` runs another part instead: the dashboard's board over a million
+//! seeded hand-offs in SQLite (`dashboard`).
 
 mod baseline;
+mod dashboard;
+mod history;
 mod latency;
 mod provider;
+mod seed;
 mod service;
 mod startup;
 mod stats;
@@ -39,6 +45,17 @@ struct Args {
     /// Runs of each start-up command.
     #[arg(long, default_value_t = 10)]
     startup_runs: usize,
+    /// Runs only the dashboard part: a seeded history in SQLite, the rollup's
+    /// first refresh and the board's queries, timed.
+    #[arg(long)]
+    dashboard: bool,
+    /// Hand-offs in the dashboard part's history.
+    #[arg(long, default_value_t = 1_000_000)]
+    dashboard_handoffs: u64,
+    /// Keeps the dashboard part's database at this path (reused as it is if it
+    /// exists) instead of a temporary directory.
+    #[arg(long)]
+    dashboard_db: Option<std::path::PathBuf>,
 }
 
 /// A goal to print beside a figure.
@@ -53,6 +70,9 @@ fn spread(samples: &[Duration]) -> anyhow::Result<Spread> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.dashboard {
+        return dashboard::run(args.dashboard_handoffs, args.dashboard_db.as_deref()).await;
+    }
     let officers = args.officers.clamp(1, MAX_OFFICERS);
     let binary = service::binary()?;
     let dir = tempfile::TempDir::new().context("a temporary directory")?;

@@ -184,6 +184,7 @@ mod tests {
             accepted_by: None,
             accepted_via: None,
             arrived_at: None,
+            eta_promised_at: None,
             closed_at: None,
             offers: 0,
             declines: 0,

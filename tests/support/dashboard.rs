@@ -165,3 +165,97 @@ pub fn hidden(html: &str, name: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Fills a service's log with `count` hand-offs over the weeks after its clock's
+/// start, each played through the real conversation core as texts: some taken and
+/// completed (with an ETA, sometimes missed), some closed without a diversion,
+/// some nobody answered, some withdrawn, some at night when only the on-call
+/// coordinator may answer. Deterministic for a given `seed`.
+pub async fn seed(service: &crate::service::Service, count: u32, seed: u64) {
+    use crate::service::{CHEN, DANA, LEE, RIVERA, SAM};
+    use chrono::Duration;
+    use handoff_dispatcher::PhoneNumber;
+    use handoff_dispatcher::conversation::MessageId;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    // Moves the clock and fires what falls due, without delivering: the outbox
+    // of a few hundred hand-offs is not what these tests look at, and delivering
+    // it at every step would take minutes.
+    let tick = async |by: Duration| {
+        service.clock.advance(by);
+        let engine = &service.running.engine;
+        while engine
+            .fire_due()
+            .await
+            .unwrap_or_else(|e| panic!("firing timers: {e}"))
+            > 0
+        {}
+        engine
+            .send_digests()
+            .await
+            .unwrap_or_else(|e| panic!("queueing digests: {e}"));
+    };
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut sent = 0u64;
+    let mut say = async |from: &str, body: &str| {
+        sent += 1;
+        let phone = PhoneNumber::parse(from).unwrap_or_else(|e| panic!("{from}: {e:?}"));
+        let id = MessageId::parse(&format!("SEED{seed}x{sent}"))
+            .unwrap_or_else(|e| panic!("message id: {e:?}"));
+        service
+            .running
+            .inbound
+            .text(&phone, body, &id)
+            .await
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
+    };
+    for n in 0..count {
+        let id = 1001 + n;
+        tick(Duration::minutes(rng.random_range(30..=16 * 60))).await;
+        let officer = if rng.random_bool(0.6) { RIVERA } else { CHEN };
+        let kind = if rng.random_bool(0.7) {
+            "LEAD"
+        } else {
+            "REFER"
+        };
+        say(officer, &format!("{kind} {n} Main St, seeded request")).await;
+        let open = service
+            .running
+            .engine
+            .directory()
+            .sites
+            .values()
+            .any(|site| site.schedule.is_open(service.running.engine.now()));
+        let taker = if open {
+            if rng.random_bool(0.5) { DANA } else { LEE }
+        } else {
+            SAM
+        };
+        let roll: f64 = rng.random();
+        tick(Duration::seconds(rng.random_range(20..=280))).await;
+        if roll < 0.62 || (!open && roll < 0.75) {
+            say(taker, &format!("Y{id}")).await;
+            let eta = rng.random_range(5..=40);
+            say(taker, &format!("ETA {eta}")).await;
+            if roll < 0.52 {
+                let late = rng.random_range(-4..=12);
+                service
+                    .advance(Duration::minutes((eta + late).max(1)))
+                    .await;
+                say(taker, "ARRIVED").await;
+                service
+                    .advance(Duration::minutes(rng.random_range(10..=50)))
+                    .await;
+                say(taker, "DONE").await;
+            } else {
+                say(taker, &format!("NOTDIVERTED {id} declined")).await;
+            }
+        } else if roll < 0.85 {
+            // Nobody answers: the steps run out.
+            tick(Duration::minutes(20)).await;
+        } else {
+            say(officer, "CANCEL").await;
+        }
+    }
+}

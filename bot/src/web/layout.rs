@@ -66,12 +66,16 @@ const PAGES: [(&str, &str, DashboardRole); 5] = [
     ),
 ];
 
+/// The head of every page. Its referrer policy is `same-origin`: addresses (a
+/// calendar token, a hand-off number) never reach another site, while the
+/// browser still sends this site's `Origin` with each form, which the CSRF check
+/// needs (`no-referrer` would make it send `Origin: null`).
 fn head(title: &str, program: &str) -> Markup {
     html! {
         (DOCTYPE)
         meta charset="utf-8";
         meta name="viewport" content="width=device-width, initial-scale=1";
-        meta name="referrer" content="no-referrer";
+        meta name="referrer" content="same-origin";
         title { (title) " · " (program) }
         style { (PreEscaped(STYLE)) }
     }

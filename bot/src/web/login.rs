@@ -127,13 +127,16 @@ pub(crate) async fn submit(
     Form(login): Form<LoginForm>,
 ) -> Response {
     let paired = session::cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
-    if !same_origin(&state, &uri, &headers) || !tokens_match(&login.csrf, paired) {
-        return fresh_form(
-            &state,
-            StatusCode::FORBIDDEN,
-            &login.next,
-            Some("This form has expired or did not come from this site. Please log in again."),
-        );
+    let refusal = if !same_origin(&state, &uri, &headers) {
+        Some("This form did not come from this site. Please log in here.")
+    } else if !tokens_match(&login.csrf, paired) {
+        Some("This form has expired. Please log in again.")
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
+        tracing::warn!(%refusal, "dashboard login form refused");
+        return fresh_form(&state, StatusCode::FORBIDDEN, &login.next, Some(refusal));
     }
     let engine = state.inbound.engine();
     let now = engine.now();

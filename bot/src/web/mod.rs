@@ -7,18 +7,21 @@
 //! request without a live session and 403 to a role below the page's.
 
 mod auth;
+mod charts;
+mod coverage;
+mod demand;
 mod export;
+mod filters;
 mod layout;
 mod login;
 mod now;
 mod review;
 mod session;
+mod staffing;
 mod timeline;
+mod working;
 
 use std::sync::{Arc, Mutex, RwLock};
-
-pub(crate) mod charts;
-pub(crate) mod demand;
 
 pub mod api;
 
@@ -145,6 +148,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/dashboard", get(now::page))
         .route("/dashboard/handoffs/{id}", get(timeline::page))
+        .route("/dashboard/working", get(working::page))
+        .route("/dashboard/coverage", get(coverage::page))
+        .route("/dashboard/staffing", get(staffing::page))
         .route("/dashboard/review", get(review::page))
         .route("/dashboard/export/handoffs.csv", get(export::handoffs))
         .route("/dashboard/export/review.csv", get(export::review))

@@ -12,8 +12,8 @@ use crate::error::Problems;
 use crate::model::{ApiToken, Program, Server, Site, Transports};
 use crate::raw::RawConfig;
 
-mod dashboard;
 mod api;
+mod dashboard;
 mod duties;
 mod officers;
 mod program;

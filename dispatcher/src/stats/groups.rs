@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
+use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use handoff_schedules::SiteId;
 use serde::{Deserialize, Serialize, Serializer};
@@ -76,9 +76,19 @@ pub fn hour_of_week(at: DateTime<Utc>, zone: Tz) -> u32 {
 
 /// The Monday (local date) of the ISO week of an instant in a zone, as `YYYY-MM-DD`.
 pub fn week_of(at: DateTime<Utc>, zone: Tz) -> String {
-    let date = at.with_timezone(&zone).date_naive();
-    let monday = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
-    monday.format("%Y-%m-%d").to_string()
+    week_start(at, zone).format("%Y-%m-%d").to_string()
+}
+
+/// The Monday (local date) of the ISO week of an instant in a zone.
+pub fn week_start(at: DateTime<Utc>, zone: Tz) -> NaiveDate {
+    monday_of(at.with_timezone(&zone).date_naive())
+}
+
+/// The Monday on or before a date (the date itself at the very start of the
+/// calendar, where there is no Monday before it).
+pub fn monday_of(date: NaiveDate) -> NaiveDate {
+    let back = Days::new(u64::from(date.weekday().num_days_from_monday()));
+    date.checked_sub_days(back).unwrap_or(date)
 }
 
 /// The counts and times of one group of hand-offs.

@@ -32,6 +32,21 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Open,
+        Outcome::Completed,
+        Outcome::Cancelled,
+        Outcome::Unstaffed,
+        Outcome::OutOfHours,
+        Outcome::Expired,
+        Outcome::NotDiverted,
+    ];
+
+    /// The outcome of a [`Outcome::name`].
+    pub fn from_name(name: &str) -> Option<Outcome> {
+        Outcome::ALL.into_iter().find(|o| o.name() == name)
+    }
+
     /// The name used in reports and the CSV export.
     pub fn name(self) -> &'static str {
         match self {
@@ -76,6 +91,10 @@ pub struct HandoffMetrics {
     /// it was recorded).
     pub accepted_via: Option<Channel>,
     pub arrived_at: Option<DateTime<Utc>>,
+    /// When the last ETA given before the arrival said the case manager would be
+    /// there (the ETA's instant plus its minutes); ETAs after the arrival are
+    /// ignored.
+    pub eta_promised_at: Option<DateTime<Utc>>,
     /// When the closing event came; `None` while [`Outcome::Open`].
     pub closed_at: Option<DateTime<Utc>>,
     /// Offers made (one per person per round).
@@ -133,6 +152,17 @@ impl HandoffMetrics {
     /// Accept → arrived: the case manager's travel.
     pub fn accept_to_arrival(&self) -> Option<Duration> {
         Some(self.arrived_at? - self.accepted_at?)
+    }
+
+    /// Arrived minus the last promised arrival ([`HandoffMetrics::eta_promised_at`]):
+    /// negative when the case manager came early.
+    pub fn eta_error(&self) -> Option<Duration> {
+        Some(self.arrived_at? - self.eta_promised_at?)
+    }
+
+    /// Request → closed: how long the officer was held by the hand-off.
+    pub fn request_to_close(&self) -> Option<Duration> {
+        self.closed_at.map(|at| at - self.requested_at)
     }
 }
 
@@ -284,6 +314,7 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
         accepted_by: None,
         accepted_via: None,
         arrived_at: None,
+        eta_promised_at: None,
         closed_at: None,
         offers: 0,
         declines: 0,
@@ -350,8 +381,14 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
             }
             EventKind::GivenBack { .. } => m.given_back += 1,
             EventKind::EtaPassed { .. } => m.eta_missed += 1,
+            EventKind::Eta { minutes, .. } => {
+                if m.arrived_at.is_none() {
+                    // An ETA too far out to be an instant cannot be kept as one.
+                    m.eta_promised_at = Duration::try_minutes(i64::from(*minutes))
+                        .and_then(|d| at.checked_add_signed(d));
+                }
+            }
             EventKind::LateAccept { .. }
-            | EventKind::Eta { .. }
             | EventKind::Late { .. }
             | EventKind::Relayed { .. }
             | EventKind::NotDelivered { .. }

@@ -11,6 +11,10 @@
 //!   manager, agency, officer, site, hour of the week, week or overall, with counts
 //!   and [`Percentiles`] of response time (request → accept) and time to arrival
 //!   (request → arrived).
+//! - The dashboard's [`Board`] for a range of dates: each hand-off flattened into a
+//!   [`RollupRow`] (what the store's rollup table keeps, kept up to date from the
+//!   log), then counted and grouped, by the store from that table or by
+//!   [`board_of`] in memory.
 //!
 //! How the log is read:
 //!
@@ -24,19 +28,27 @@
 //!   `Expired`) fixes the outcome; a closed hand-off does not change, so any event
 //!   after it is ignored. A hand-off with no closing event is [`Outcome::Open`].
 //! - The first `Accepted` is the accept; a `LateAccept` never is. The first
-//!   `Arrived` is the arrival. `steps_started` and `steps_skipped` count distinct step
-//!   indices (a re-logged step is one step); `declines`, `offers`, `timed_out` and
-//!   `undeliverable` count events.
+//!   `Arrived` is the arrival. The promised arrival is that of the last `Eta` before
+//!   the arrival (its instant plus its minutes). `steps_started` and
+//!   `steps_skipped` count distinct step indices (a re-logged step is one step);
+//!   `declines`, `offers`, `timed_out` and `undeliverable` count events.
 //!
 //! Percentiles use the nearest-rank method: the p-th percentile of `n` values is the
 //! ⌈p·n/100⌉-th smallest (the smallest value with at least p % of values at or below
 //! it), always one of the observed values. Durations are serialized as whole seconds,
 //! truncated toward zero.
 
+mod board;
 mod groups;
 mod handoffs;
 mod percentiles;
+mod rollup;
+mod tally;
 
+pub use board::{Board, BoardFilter, DemandCell, EtaAccuracy, GroupRow, Lost, WeekRow};
 pub use groups::*;
 pub use handoffs::*;
 pub use percentiles::*;
+pub use rollup::{Coverage, LostKind, RollupRow};
+pub use tally::board_of;
+pub(crate) use tally::{BoardTally, Bucket, Cohort};

@@ -28,6 +28,36 @@ impl Percentiles {
             max: sorted.last().copied(),
         }
     }
+
+    /// The percentiles of values given as (value, how many times), in any order,
+    /// a value possibly more than once: the same as [`Percentiles::of`] over the
+    /// values written out, without writing them out. What a database's
+    /// `GROUP BY value` answers with.
+    pub fn of_counts(counts: &[(Duration, u64)]) -> Percentiles {
+        let mut sorted: Vec<(Duration, u64)> =
+            counts.iter().copied().filter(|&(_, n)| n > 0).collect();
+        sorted.sort_unstable_by_key(|&(value, _)| value);
+        let count = sorted.iter().map(|&(_, n)| n).sum();
+        Percentiles {
+            count,
+            p50: counted_rank(&sorted, count, 50),
+            p90: counted_rank(&sorted, count, 90),
+            max: sorted.last().map(|&(value, _)| value),
+        }
+    }
+}
+
+/// [`nearest_rank`] over (value, count) pairs sorted by value, `total` the sum of
+/// the counts: the value whose run of counts holds the ⌈percent·total/100⌉-th.
+fn counted_rank(sorted: &[(Duration, u64)], total: u64, percent: u32) -> Option<Duration> {
+    let rank = (u128::from(percent.min(100)) * u128::from(total))
+        .div_ceil(100)
+        .max(1);
+    let mut seen: u128 = 0;
+    sorted.iter().find_map(|&(value, n)| {
+        seen += u128::from(n);
+        (seen >= rank).then_some(value)
+    })
 }
 
 /// The `percent`-th percentile of sorted values by the nearest-rank method: the
@@ -63,5 +93,65 @@ impl From<&Percentiles> for PercentilesRow {
 impl Serialize for Percentiles {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         PercentilesRow::from(self).serialize(serializer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(values: &[i64]) -> Vec<Duration> {
+        values.iter().map(|&s| Duration::seconds(s)).collect()
+    }
+
+    /// The values written out as (value, count) pairs, in a scrambled order, with a
+    /// zero count thrown in.
+    fn counted(values: &[Duration]) -> Vec<(Duration, u64)> {
+        let mut counts: Vec<(Duration, u64)> = Vec::new();
+        for &value in values {
+            match counts.iter_mut().find(|(v, _)| *v == value) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((value, 1)),
+            }
+        }
+        counts.reverse();
+        counts.push((Duration::seconds(-999), 0));
+        counts
+    }
+
+    #[test]
+    fn percentiles_of_counts_are_those_of_the_values_written_out() {
+        let table: [&[i64]; 9] = [
+            &[],
+            &[7],
+            &[5, 5],
+            &[1, 2],
+            &[3, 1, 2],
+            &[10, 10, 10, 10, 10, 10, 10, 10, 10, 99],
+            &[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+            &[-30, -30, 0, 45, 45, 45, 600, -5, 12, 12, 12, 12],
+            &[0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3600, 3600, 7200],
+        ];
+        for values in table {
+            let values = secs(values);
+            assert_eq!(
+                Percentiles::of_counts(&counted(&values)),
+                Percentiles::of(&values),
+                "{values:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_value_counted_many_times_is_one_run_of_ranks() {
+        let p = Percentiles::of_counts(&[
+            (Duration::seconds(60), 1_000_000),
+            (Duration::seconds(5), 500_000),
+            (Duration::seconds(900), 110_000),
+        ]);
+        assert_eq!(p.count, 1_610_000);
+        assert_eq!(p.p50, Some(Duration::seconds(60)));
+        assert_eq!(p.p90, Some(Duration::seconds(60)));
+        assert_eq!(p.max, Some(Duration::seconds(900)));
     }
 }

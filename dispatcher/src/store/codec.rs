@@ -4,7 +4,7 @@
 
 use std::fmt::Display;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use handoff_schedules::PersonId;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -75,6 +75,30 @@ pub(super) fn person(
 /// A count or number of attempts, stored as BIGINT.
 pub(super) fn count(table: &'static str, id: impl Display, raw: i64) -> Result<u32, StoreError> {
     u32::try_from(raw).map_err(|_| corrupt(table, id, format!("{raw} is not a count")))
+}
+
+/// The first day of the Unix epoch, which stored dates count from.
+const EPOCH_DAY: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+
+/// A date as stored: days since 1970-01-01.
+pub(super) fn epoch_day(date: NaiveDate) -> i64 {
+    (date - EPOCH_DAY).num_days()
+}
+
+pub(super) fn date(
+    table: &'static str,
+    id: impl Display,
+    days: i64,
+) -> Result<NaiveDate, StoreError> {
+    let date = if days >= 0 {
+        EPOCH_DAY.checked_add_days(Days::new(days.unsigned_abs()))
+    } else {
+        EPOCH_DAY.checked_sub_days(Days::new(days.unsigned_abs()))
+    };
+    date.ok_or_else(|| corrupt(table, id, format!("day {days} is out of range")))
 }
 
 /// The `kind` column of `handoffs`: the same names as the JSON.

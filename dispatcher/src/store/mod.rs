@@ -17,8 +17,11 @@
 //! - `sandbox`: the sandbox SMS provider's conversations;
 //! - `leases`: one process at a time, fenced by epoch and judged by the database's
 //!   clock;
-//! - `codec`: turning columns back into domain values.
+//! - `codec`: turning columns back into domain values;
+//! - `rollup`: the per-hand-off statistics table, kept up to date from the log;
+//! - `board`: the dashboard's counts and percentiles, queried from that table.
 
+mod board;
 mod codec;
 mod commit;
 mod contacts;
@@ -32,6 +35,7 @@ mod matrix;
 mod notify;
 mod outbox;
 mod retention;
+mod rollup;
 mod sandbox;
 mod views;
 mod web;
@@ -55,6 +59,7 @@ pub use leases::LeaseToken;
 pub use matrix::PostedEvent;
 pub use notify::OutboxListener;
 pub use retention::Forgotten;
+pub use rollup::RefreshReport;
 pub use sandbox::{SandboxDirection, SandboxEntry, SandboxVersion};
 pub use views::{Outbox, Records};
 pub use web::WebSession;

@@ -1,7 +1,8 @@
 //! The store as other crates see it: two narrow views instead of the whole store.
 //!
-//! - [`Records`]: what reports, metrics, health checks, the command line and (later)
-//!   the dashboard read, plus the one fact the command line records (an intake).
+//! - [`Records`]: what reports, metrics, health checks, the command line and the
+//!   dashboard read, plus the one fact the command line records (an intake) and
+//!   the refresh of the dashboard's rollup (derived from the log, never a fact).
 //! - [`Outbox`]: what a transport needs to deliver the outbox: pending messages, the
 //!   fenced claim and outcome of each send, the sending lease, opt-outs, and the
 //!   sandbox provider's transcript.
@@ -10,18 +11,22 @@
 //! per input; neither view can change one.
 
 use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use handoff_schedules::SiteId;
 
 use super::{
-    Backend, Gauges, IntakeItem, LeaseToken, OutboxListener, PostedEvent, SandboxDirection,
-    SandboxEntry, SandboxVersion, Store, StoreError, WebSession,
+    Backend, Gauges, IntakeItem, LeaseToken, OutboxListener, PostedEvent, RefreshReport,
+    SandboxDirection, SandboxEntry, SandboxVersion, Store, StoreError, WebSession,
 };
 use crate::contact::{Channel, PhoneNumber};
 use crate::event::Event;
 use crate::handoff::{Handoff, HandoffId};
 use crate::message::Recipient;
 use crate::outbox::OutboxItem;
+use crate::stats::{Board, BoardFilter};
 
-/// The program's records, read-only but for recording an intake.
+/// The program's records, read-only but for recording an intake and keeping the
+/// dashboard's rollup (a table derived from the event log) up to date.
 #[derive(Debug, Clone)]
 pub struct Records {
     store: Store,
@@ -164,6 +169,48 @@ impl Records {
     /// What routing knows of each person's load now: who is busy, open cases.
     pub async fn load(&self, now: DateTime<Utc>) -> Result<crate::load::Load, StoreError> {
         self.store.load(now).await
+    }
+
+    /// Brings the dashboard's rollup up to date with the event log: every hand-off
+    /// with events past the rollup's watermark is folded again from all its events
+    /// (`stats::metrics`) and its row rewritten, a bounded batch per transaction.
+    /// Safe to run from several instances at once (see `store::rollup`); an
+    /// unchanged log costs one small query. `zone_of` gives each site's time zone.
+    pub async fn refresh_stats(
+        &self,
+        zone_of: &(dyn Fn(&SiteId) -> Tz + Sync),
+    ) -> Result<RefreshReport, StoreError> {
+        self.store.refresh_stats(zone_of).await
+    }
+
+    /// [`Records::refresh_stats`] with batches of `batch_events` events, to test
+    /// what spans batches.
+    #[cfg(feature = "testing")]
+    pub async fn refresh_stats_in_batches(
+        &self,
+        zone_of: &(dyn Fn(&SiteId) -> Tz + Sync),
+        batch_events: i64,
+    ) -> Result<RefreshReport, StoreError> {
+        self.store
+            .refresh_stats_in_batches(zone_of, batch_events)
+            .await
+    }
+
+    /// The dashboard's board for the hand-offs the filter picks, from the rollup as
+    /// the last [`Records::refresh_stats`] left it.
+    pub async fn board(&self, filter: &BoardFilter) -> Result<Board, StoreError> {
+        self.store.board(filter).await
+    }
+
+    /// The board with its queries in each of their two forms, whichever the range
+    /// would pick: by walking their indexes, and by looking the range up.
+    #[cfg(feature = "testing")]
+    pub async fn board_both_ways(&self, filter: &BoardFilter) -> Result<[Board; 2], StoreError> {
+        use super::board::Scan;
+        Ok([
+            self.store.board_with(filter, Scan::Whole).await?,
+            self.store.board_with(filter, Scan::Range).await?,
+        ])
     }
 
     /// Hand-offs that became follow-ups (`all`: done ones too), by number.

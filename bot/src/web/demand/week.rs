@@ -9,8 +9,7 @@
 //! the honest answer to "when do officers ask", and it keeps every site's grid on the
 //! same 168 cells whatever its zone.
 
-use chrono::{DateTime, Utc, Weekday};
-use chrono_tz::Tz;
+use chrono::Weekday;
 use handoff_schedules::SiteId;
 
 /// Hours in a week: the cells of the grid.
@@ -38,7 +37,8 @@ impl HourOfWeek {
 
     /// The hour of the week of an instant in a site's zone, counted exactly as the
     /// dispatcher's statistics count it, so cells filled from either agree.
-    pub(crate) fn of(at: DateTime<Utc>, tz: Tz) -> HourOfWeek {
+    #[cfg(test)]
+    pub(crate) fn of(at: chrono::DateTime<chrono::Utc>, tz: chrono_tz::Tz) -> HourOfWeek {
         let index = handoff_dispatcher::stats::hour_of_week(at, tz);
         HourOfWeek::new(index).unwrap_or(HourOfWeek(0))
     }
@@ -237,6 +237,7 @@ pub(crate) fn week_grid(cells: &[DemandCell], site: Option<&SiteId>) -> WeekGrid
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
     use chrono_tz::America::New_York;
 
     fn at(text: &str) -> DateTime<Utc> {
