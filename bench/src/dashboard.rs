@@ -33,7 +33,7 @@ fn start() -> NaiveDate {
 }
 
 fn instant(text: &str) -> anyhow::Result<DateTime<Utc>> {
-    Ok(text.parse().context("a literal instant")?)
+    text.parse().context("a literal instant")
 }
 
 fn zone_of(site: &SiteId) -> Tz {
