@@ -7,7 +7,6 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Duration;
 use handoff_config::DashboardRole;
 use handoff_dispatcher::directory::Directory;
 use handoff_dispatcher::stats::Board;
@@ -17,10 +16,10 @@ use super::charts::heatmap::{Layers, heatmap};
 use super::demand::gaps::coming_gaps;
 use super::demand::regular::SiteRef;
 use super::demand::week::{Counts, DemandCell, HourOfWeek, week_grid};
-use super::filters::{self, Filters};
+use super::filters;
 use super::layout;
-use super::working::board;
-use super::{access, unavailable};
+use super::unavailable;
+use super::working::{Analysis, analysis};
 use crate::server::AppState;
 
 /// How far ahead the schedule's gaps are listed.
@@ -61,19 +60,16 @@ pub(crate) async fn page(
     headers: HeaderMap,
     Query(query): Query<filters::Query>,
 ) -> Response {
-    let access = match access(&state, &headers, DashboardRole::Viewer).await {
-        Ok(access) => access,
+    let Analysis {
+        access,
+        now,
+        directory,
+        filters,
+        board,
+        ..
+    } = match analysis(&state, &headers, &query).await {
+        Ok(analysis) => analysis,
         Err(refused) => return refused,
-    };
-    let engine = state.inbound.engine();
-    let now = engine.now();
-    let directory = engine.directory();
-    let filters = Filters::read(&query, &directory, now.date_naive());
-    let target =
-        Duration::from_std(state.web.dashboard().arrival_target).unwrap_or(Duration::hours(1));
-    let board = match board(&state, &directory, &filters, target).await {
-        Ok(board) => board,
-        Err(error) => return unavailable(&error),
     };
     let grid = week_grid(&cells(&board), filters.site.as_ref());
     let totals = grid.totals();

@@ -8,8 +8,6 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Duration;
-use handoff_config::DashboardRole;
 use maud::html;
 
 use super::charts::bars::{Bar, bar_list};
@@ -17,10 +15,9 @@ use super::coverage::{cells, site_refs};
 use super::demand::blocks::parse_blocks;
 use super::demand::candidates::{Candidate, DemandRange, staff_next};
 use super::demand::regular::regular_week;
-use super::filters::{self, Filters};
+use super::filters;
 use super::layout;
-use super::working::board;
-use super::{access, unavailable};
+use super::working::{Analysis, analysis};
 use crate::server::AppState;
 
 /// The longest block proposed next to the hours: three hours each way.
@@ -44,19 +41,16 @@ pub(crate) async fn page(
     headers: HeaderMap,
     Query(query): Query<filters::Query>,
 ) -> Response {
-    let access = match access(&state, &headers, DashboardRole::Viewer).await {
-        Ok(access) => access,
+    let Analysis {
+        access,
+        now,
+        directory,
+        filters,
+        board,
+        ..
+    } = match analysis(&state, &headers, &query).await {
+        Ok(analysis) => analysis,
         Err(refused) => return refused,
-    };
-    let engine = state.inbound.engine();
-    let now = engine.now();
-    let directory = engine.directory();
-    let filters = Filters::read(&query, &directory, now.date_naive());
-    let target =
-        Duration::from_std(state.web.dashboard().arrival_target).unwrap_or(Duration::hours(1));
-    let board = match board(&state, &directory, &filters, target).await {
-        Ok(board) => board,
-        Err(error) => return unavailable(&error),
     };
     let (typed, problem) = if query.blocks.trim().is_empty() {
         (Vec::new(), None)

@@ -42,18 +42,16 @@ pub(crate) async fn page(
     headers: HeaderMap,
     Query(query): Query<filters::Query>,
 ) -> Response {
-    let access = match access(&state, &headers, DashboardRole::Viewer).await {
-        Ok(access) => access,
+    let Analysis {
+        access,
+        directory,
+        filters,
+        target,
+        board,
+        ..
+    } = match analysis(&state, &headers, &query).await {
+        Ok(analysis) => analysis,
         Err(refused) => return refused,
-    };
-    let engine = state.inbound.engine();
-    let directory = engine.directory();
-    let filters = Filters::read(&query, &directory, engine.now().date_naive());
-    let target = state.web.dashboard().arrival_target;
-    let target = Duration::from_std(target).unwrap_or(Duration::hours(1));
-    let board = match board(&state, &directory, &filters, target).await {
-        Ok(board) => board,
-        Err(error) => return unavailable(&error),
     };
     let body = html! {
         (filters::form("/dashboard/working", &filters, &directory, html! {}))
@@ -73,6 +71,45 @@ pub(crate) async fn page(
         "Is it working",
         body,
     ))
+}
+
+/// What the three analysis pages start from: the viewer, the configuration in
+/// force, the filters read from the query, and the board they pick.
+pub(crate) struct Analysis {
+    pub(crate) access: super::Access,
+    pub(crate) now: chrono::DateTime<chrono::Utc>,
+    pub(crate) directory: std::sync::Arc<Directory>,
+    pub(crate) filters: Filters,
+    pub(crate) target: Duration,
+    pub(crate) board: Board,
+}
+
+/// Checks the viewer, reads the filters and the board; the refusal or 503 page
+/// otherwise.
+pub(crate) async fn analysis(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &filters::Query,
+) -> Result<Analysis, Response> {
+    let access = access(state, headers, DashboardRole::Viewer).await?;
+    let engine = state.inbound.engine();
+    let now = engine.now();
+    let directory = engine.directory();
+    let filters = Filters::read(query, &directory, now.date_naive());
+    // The target was checked against its range when the file was read.
+    let target =
+        Duration::from_std(state.web.dashboard().arrival_target).unwrap_or(Duration::hours(1));
+    let board = board(state, &directory, &filters, target)
+        .await
+        .map_err(|error| unavailable(&error))?;
+    Ok(Analysis {
+        access,
+        now,
+        directory,
+        filters,
+        target,
+        board,
+    })
 }
 
 /// Brings the rollup up to date with the log, then reads the board.
