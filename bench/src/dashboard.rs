@@ -81,6 +81,12 @@ pub async fn run(handoffs: u64, keep: Option<&Path>) -> anyhow::Result<()> {
         report.rows,
         report.events as f64 / took.as_secs_f64().max(f64::EPSILON)
     );
+    let started = Instant::now();
+    let held = records.read_board_rows().await?;
+    println!(
+        "rollup read into memory: {held} hand-offs in {:.1} s (once per start; `handoff serve` reads it as it starts)",
+        started.elapsed().as_secs_f64()
+    );
 
     let year = BoardFilter {
         from: instant("2025-12-01T05:00:00Z")?,
@@ -200,6 +206,23 @@ async fn incremental(path: &Path, records: &Records, seeded: u64) -> anyhow::Res
         "refresh_stats with nothing new: {} ({} events read)",
         ms(started.elapsed()),
         report.events
+    );
+    let year = BoardFilter {
+        from: instant("2025-12-02T05:00:00Z")?,
+        to: instant("2026-12-02T05:00:00Z")?,
+        site: None,
+        agency: None,
+        case_manager: None,
+        kind: None,
+        arrival_target: chrono::Duration::minutes(45),
+        zone: New_York,
+    };
+    let started = Instant::now();
+    let board = records.board(&year).await?;
+    println!(
+        "board(), the year to the new day (the day's rows read into memory first): {}; {} requests",
+        ms(started.elapsed()),
+        board.requests
     );
     Ok(())
 }

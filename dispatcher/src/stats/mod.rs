@@ -39,16 +39,18 @@
 //! truncated toward zero.
 
 mod board;
+mod columns;
 mod groups;
 mod handoffs;
 mod percentiles;
 mod rollup;
 mod tally;
 
+pub(crate) use columns::BoardRows;
 pub use board::{Board, BoardFilter, DemandCell, EtaAccuracy, GroupRow, Lost, WeekRow};
 pub use groups::*;
 pub use handoffs::*;
 pub use percentiles::*;
 pub use rollup::{Coverage, LostKind, RollupRow};
 pub use tally::board_of;
-pub(crate) use tally::{BoardTally, Bucket, Cohort};
+

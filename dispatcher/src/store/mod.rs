@@ -151,6 +151,11 @@ pub enum StoreError {
     #[error("another message from the same sender was recorded first")]
     SenderChanged,
 
+    /// Work the store handed to a thread of its own (counting the dashboard's
+    /// board) panicked or was cancelled.
+    #[error("the store's background work failed: {0}")]
+    Worker(String),
+
     /// A failure a test asked for (see [`Store::fail_inbound_step`]).
     #[error("injected failure at step {0} of an inbound write")]
     Injected(u32),
@@ -184,6 +189,8 @@ struct Inner {
     /// The step of an inbound write that fails on purpose, for tests; `u32::MAX`:
     /// none.
     fail_inbound_step: AtomicU32,
+    /// The rollup's rows in memory, for the dashboard's board.
+    board: board::BoardCache,
 }
 
 /// A database URL, which may hold a password: its `Debug` shows the scheme only.
@@ -252,6 +259,7 @@ impl Store {
                 url: ConnectUrl(url.clone()),
                 write_lock: Mutex::new(()),
                 fail_inbound_step: AtomicU32::new(u32::MAX),
+                board: board::BoardCache::default(),
             }),
         })
     }

@@ -256,7 +256,16 @@ impl Store {
         let _guard = self.write_lock().await;
         let mut tx = self.begin_write().await?;
         let result = async {
-            sqlx::query(upsert).bind(rows).execute(&mut *tx).await?;
+            // First, so that the counter's row is locked before anything else is
+            // written: see `store::board` for why batches take their numbers so.
+            let revision: i64 = sqlx::query_scalar(NEXT_REVISION)
+                .fetch_one(&mut *tx)
+                .await?;
+            sqlx::query(upsert)
+                .bind(rows)
+                .bind(revision)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(ADVANCE)
                 .bind(ROLLUP)
                 .bind(through.tx)
@@ -269,6 +278,10 @@ impl Store {
         Self::finish(tx, result).await
     }
 }
+
+/// The batch's revision, one more than the last batch's.
+const NEXT_REVISION: &str =
+    "UPDATE stats_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision";
 
 const ADVANCE: &str = "INSERT INTO stats_rollup (name, through_tx, through_seq) \
      VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE \
@@ -293,7 +306,8 @@ macro_rules! on_conflict {
          eta_error_s = excluded.eta_error_s, \
          request_to_close_s = excluded.request_to_close_s, \
          given_back = excluded.given_back, eta_missed = excluded.eta_missed, \
-         followup = excluded.followup, events = excluded.events \
+         followup = excluded.followup, events = excluded.events, \
+         revision = excluded.revision \
          WHERE excluded.events >= handoff_stats.events"
     };
 }
@@ -303,7 +317,7 @@ macro_rules! columns {
         "INSERT INTO handoff_stats (id, site, agency, officer, kind, accepted_by, \
          requested_at, week_start, hour_of_week, outcome, not_diverted, after_hours, \
          accepted, time_to_accept_s, time_to_arrival_s, accept_to_arrival_s, eta_error_s, \
-         request_to_close_s, given_back, eta_missed, followup, events) "
+         request_to_close_s, given_back, eta_missed, followup, events, revision) "
     };
 }
 
@@ -321,7 +335,7 @@ const UPSERT_SQLITE: &str = concat!(
      v ->> 'time_to_accept_s', v ->> 'time_to_arrival_s', \
      v ->> 'accept_to_arrival_s', v ->> 'eta_error_s', \
      v ->> 'request_to_close_s', v ->> 'given_back', v ->> 'eta_missed', \
-     v ->> 'followup', v ->> 'events' FROM r WHERE true",
+     v ->> 'followup', v ->> 'events', $2 FROM r WHERE true",
     on_conflict!()
 );
 
@@ -330,7 +344,7 @@ const UPSERT_POSTGRES: &str = concat!(
     "SELECT id, site, agency, officer, kind, accepted_by, requested_at, week_start, \
      hour_of_week, outcome, not_diverted, after_hours, accepted, time_to_accept_s, \
      time_to_arrival_s, accept_to_arrival_s, eta_error_s, request_to_close_s, \
-     given_back, eta_missed, followup, events \
+     given_back, eta_missed, followup, events, $2::BIGINT \
      FROM jsonb_to_recordset($1::jsonb) AS r(id BIGINT, site TEXT, agency TEXT, \
      officer TEXT, kind TEXT, accepted_by TEXT, requested_at BIGINT, week_start BIGINT, \
      hour_of_week BIGINT, outcome TEXT, not_diverted TEXT, after_hours BIGINT, \

@@ -197,20 +197,26 @@ impl Records {
     }
 
     /// The dashboard's board for the hand-offs the filter picks, from the rollup as
-    /// the last [`Records::refresh_stats`] left it.
+    /// the last [`Records::refresh_stats`] left it. The rollup is held in memory,
+    /// read on from where the last board left it: the first board after a start
+    /// reads every row (seconds for a million hand-offs), later ones only what
+    /// changed.
     pub async fn board(&self, filter: &BoardFilter) -> Result<Board, StoreError> {
         self.store.board(filter).await
     }
 
-    /// The board with its queries in each of their two forms, whichever the range
-    /// would pick: by walking their indexes, and by looking the range up.
+    /// Reads the rollup's rows written since the last read into memory (as
+    /// [`Records::board`] does before counting); returns how many hand-offs are
+    /// held. `handoff serve` calls it as it starts, so that the dashboard's first
+    /// board does not wait for a million rows.
+    pub async fn read_board_rows(&self) -> Result<usize, StoreError> {
+        self.store.catch_up_board(super::board::PAGE).await
+    }
+
+    /// [`Records::read_board_rows`], `page` rows at a time.
     #[cfg(feature = "testing")]
-    pub async fn board_both_ways(&self, filter: &BoardFilter) -> Result<[Board; 2], StoreError> {
-        use super::board::Scan;
-        Ok([
-            self.store.board_with(filter, Scan::Whole).await?,
-            self.store.board_with(filter, Scan::Range).await?,
-        ])
+    pub async fn catch_up_board(&self, page: i64) -> Result<usize, StoreError> {
+        self.store.catch_up_board(page).await
     }
 
     /// Hand-offs that became follow-ups (`all`: done ones too), by number.
