@@ -1,6 +1,6 @@
 //! Who may see what on the dashboard, through real HTTP to `handoff serve`: every
-//! page and export refuses an anonymous request (401) and a role below its own
-//! (403); logging in needs the form's own token and this site's origin; failed
+//! page, export and form refuses an anonymous request (401) and a role below its
+//! own (403); logging in needs the form's own token and this site's origin; failed
 //! logins are limited; logging out ends the session for good.
 
 use handoff_tests::dashboard::{ADMIN, MANAGER, VIEWER, WebClient, dashboard_section};
@@ -10,7 +10,7 @@ use handoff_tests::service::{DANA, PROGRAM, RIVERA, Service};
 use reqwest::StatusCode;
 
 /// Every page and export, with the least role that may open it.
-const ROUTES: [(&str, &str); 10] = [
+const ROUTES: [(&str, &str); 11] = [
     ("/dashboard", "viewer"),
     ("/dashboard/working", "viewer"),
     (
@@ -24,6 +24,19 @@ const ROUTES: [(&str, &str); 10] = [
     ("/dashboard/review?since=2026-11-01", "manager"),
     ("/dashboard/export/handoffs.csv?from=2026-11-01", "manager"),
     ("/dashboard/export/review.csv", "manager"),
+    ("/dashboard/overrides", "admin"),
+];
+
+/// Every form that changes something (beside logging in and out), all for admins.
+const FORMS: [&str; 2] = ["/dashboard/overrides", "/dashboard/overrides/1/remove"];
+
+/// A complete, valid override, as the "Overrides" form posts it.
+const OVERRIDE: [(&str, &str); 5] = [
+    ("kind", "remove"),
+    ("person", "dana"),
+    ("from", "2026-11-23T00:00"),
+    ("to", "2026-11-24T00:00"),
+    ("note", "training"),
 ];
 
 const RANKS: [&str; 3] = ["viewer", "manager", "admin"];
@@ -60,6 +73,11 @@ async fn every_page_refuses_an_anonymous_request() {
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
     let logout = anonymous.post("/logout", &[("csrf", "x")], &[]).await;
     assert_eq!(logout.status, StatusCode::UNAUTHORIZED);
+    for path in FORMS {
+        let form = [&OVERRIDE[..], &[("csrf", "x")]].concat();
+        let posted = anonymous.post(path, &form, &[]).await;
+        assert_eq!(posted.status, StatusCode::UNAUTHORIZED, "POST {path}");
+    }
     service.stop().await;
 }
 
@@ -88,7 +106,18 @@ async fn each_role_opens_its_own_pages_and_is_refused_the_others() {
                 page.body
             );
         }
+        if role != "admin" {
+            // With the session's own token: the role alone refuses it.
+            let csrf = client.csrf().await;
+            for path in FORMS {
+                let form = [&OVERRIDE[..], &[("csrf", csrf.as_str())]].concat();
+                let posted = client.post(path, &form, &[]).await;
+                assert_eq!(posted.status, StatusCode::FORBIDDEN, "{user} POST {path}");
+            }
+        }
     }
+    let kept = service.running.engine.records().overrides(true).await;
+    assert!(kept.is_ok_and(|kept| kept.is_empty()), "nothing was stored");
     service.stop().await;
 }
 

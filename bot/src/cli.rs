@@ -71,6 +71,11 @@ pub enum Command {
         /// Print a JSON array, one object per site, for scripts.
         #[arg(long)]
         json: bool,
+        /// Also apply the schedule overrides added on the dashboard, read from
+        /// this database (sqlite://PATH or postgres://USER:PASSWORD@HOST/DB).
+        /// Without it, only the configuration file's overrides apply.
+        #[arg(long, env = "HANDOFF_DATABASE_URL", hide_env_values = true)]
+        database: Option<String>,
     },
     /// Schedules: export who is on duty.
     Schedule {

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use chrono::{Days, NaiveDate};
 use handoff_config::{Config, LoadError, Site};
 use handoff_dispatcher::Clock;
+use handoff_dispatcher::overrides::merge;
 use handoff_schedules::SiteId;
 
 use crate::cli::{
@@ -134,8 +135,18 @@ pub fn run_with(
             site,
             at,
             json,
+            database,
         } => {
-            let config = load(&config)?;
+            let mut config = load(&config)?;
+            if let Some(database) = database {
+                let stored = with_store(&config, Some(database), async |store| {
+                    Ok(store.overrides(false).await?)
+                })?;
+                for site in &mut config.sites {
+                    // After the file's own, as `handoff serve` merges them.
+                    merge(&mut site.schedule, &config.roster, &stored);
+                }
+            }
             let at = at.unwrap_or_else(|| clock.now());
             let sites = chosen_sites(&config, site.as_deref())?;
             let reports: Vec<_> = sites

@@ -213,14 +213,9 @@ pub async fn start_with(
         }
     };
     let web = Arc::new(
-        Web::new(
-            &engine.records(),
-            config.dashboard.clone(),
-            &public_url,
-            &config.program.name,
-        )
-        .await
-        .context("reading the dashboard's keys from the database")?,
+        Web::new(&engine.records(), config, &public_url)
+            .await
+            .context("reading the dashboard's keys from the database")?,
     );
     let state = AppState {
         web: web.clone(),
@@ -429,7 +424,7 @@ async fn reloaded(running: &Running, current: Config) -> Config {
                 );
                 return current;
             }
-            running.web.replace_dashboard(new.dashboard.clone());
+            running.web.replace_config(&new);
             for what in crate::reload::apply(&running.engine, &current, &new) {
                 tracing::warn!(%what, "changed in the file, but applies only after a restart");
             }

@@ -12,7 +12,7 @@ pub enum DashboardRole {
     Viewer,
     /// Also single hand-offs (timelines, the workgroup review) and exports.
     Manager,
-    /// Also the administration of the dashboard itself.
+    /// Also the schedule overrides: adds and removes them on the dashboard.
     Admin,
 }
 

@@ -19,5 +19,6 @@ pub use model::{
     Secret, Server, Site, SmsProvider, SmsSender, SmsTransport, Transports, TwilioSettings,
 };
 pub use validate::{
-    DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME, DurationError, parse_duration,
+    DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME, DurationError, FieldProblem,
+    OverrideFields, parse_duration,
 };

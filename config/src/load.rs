@@ -30,6 +30,7 @@ pub fn load_str(path: &Path, text: &str, env: EnvLookup<'_>) -> Result<Config, L
             program: valid.program,
             sites: valid.sites,
             roster: valid.roster,
+            overrides: valid.overrides,
             policies: valid.policies,
             transports: valid.transports,
             server: valid.server,

@@ -9,7 +9,7 @@ use handoff_dispatcher::contact::MatrixUserId;
 use handoff_dispatcher::directory::{Directory, SiteEntry};
 use handoff_dispatcher::routing::Settings;
 use handoff_dispatcher::{AgencyId, EscalationPolicy, PhoneNumber, PolicyId, Roster};
-use handoff_schedules::{SiteId, SiteSchedule, ZoneId};
+use handoff_schedules::{OverrideSpec, SiteId, SiteSchedule, ZoneId};
 
 use crate::dashboard::Dashboard;
 
@@ -20,6 +20,9 @@ pub struct Config {
     pub program: Program,
     pub sites: Vec<Site>,
     pub roster: Roster,
+    /// The file's `[[overrides]]` as written, in order (each is also placed in the
+    /// schedules of the sites it names): for the dashboard's list of overrides.
+    pub overrides: Vec<OverrideSpec>,
     pub policies: BTreeMap<PolicyId, EscalationPolicy>,
     pub transports: Transports,
     pub server: Server,

@@ -119,6 +119,29 @@ cases! {
         ..CASE
     };
 
+    an_override_note_of_two_hundred_characters_loads: Case {
+        append: concat!(
+            "\n[[overrides]]\nkind = \"remove\"\nperson = \"dana\"\nfrom = \"2026-12-28T08:00\"\nto = \"2026-12-31T16:00\"\nnote = \"",
+            "Dana on leave, back after the new year; Lee covers the north zone. ",
+            "Dana on leave, back after the new year; Lee covers the north zone. ",
+            "Dana on leave, back after the new year; Lee covers the north zone.",
+            "\"\n"
+        ),
+        ..CASE
+    };
+
+    an_override_note_over_two_hundred_characters_is_refused: Case {
+        append: concat!(
+            "\n[[overrides]]\nkind = \"remove\"\nperson = \"dana\"\nfrom = \"2026-12-28T08:00\"\nto = \"2026-12-31T16:00\"\nnote = \"",
+            "Dana on leave, back after the new year; Lee covers the north zone. ",
+            "Dana on leave, back after the new year; Lee covers the north zone. ",
+            "Dana on leave, back after the new year; Lee covers the north zone!!",
+            "\"\n"
+        ),
+        expect: &[error_at("\"Dana on leave", "overrides[0].note", "must be at most 200 characters (it has 201)")],
+        ..CASE
+    };
+
     an_override_starting_before_2000_is_refused: Case {
         append: "\n[[overrides]]\nkind = \"remove\"\nperson = \"dana\"\nfrom = \"1999-12-31T08:00\"\nto = \"2026-01-01T08:00\"\n",
         expect: &[error_at("\"1999-12-31T08:00\"", "overrides[0].from", "is outside the years 2000 to 2100")],

@@ -12,6 +12,8 @@
 //!   see `Records` (to read) and `Outbox` (to deliver).
 //! - `redact`: dates of birth and SSNs out of every word kept or sent.
 //! - `stats`: response times and counts, derived from the event log.
+//! - `overrides`: schedule overrides kept in the database, merged into the
+//!   configuration's schedules.
 
 pub mod clock;
 pub mod contact;
@@ -27,6 +29,7 @@ pub mod load;
 pub mod message;
 pub mod outbox;
 pub mod outcome;
+pub mod overrides;
 pub mod redact;
 pub mod retention;
 pub mod roster;

@@ -24,7 +24,7 @@ pub use gaps::{Gap, GapKind};
 pub use ids::{IdError, PersonId, Role, SiteId, ZoneId};
 pub use interval::Interval;
 pub use local::{ClockTime, resolve_local, to_local};
-pub use overrides::{Override, OverrideKind};
+pub use overrides::{BadMoment, Moment, Override, OverrideKind, OverrideSpec};
 pub use query::{CoverageSegment, DutyInterval, coverage, is_open, next_opening, on_duty};
 pub use recurrence::{CronRule, Recurrence, Weekdays};
 pub use rotation::Rotation;

@@ -175,7 +175,10 @@ pub(crate) async fn calendar(
         return not_found();
     };
     let engine = state.inbound.engine();
-    let directory = engine.directory();
+    let directory = match super::fresh_directory(&state).await {
+        Ok(directory) => directory,
+        Err(unavailable) => return unavailable,
+    };
     if !directory.sites.contains_key(&site) {
         return not_found();
     }

@@ -46,7 +46,7 @@ svg{max-width:100%;height:auto;background:#fff}
 "#;
 
 /// The pages of the navigation, with the least role that may open each.
-const PAGES: [(&str, &str, DashboardRole); 5] = [
+const PAGES: [(&str, &str, DashboardRole); 6] = [
     ("/dashboard", "Now", DashboardRole::Viewer),
     ("/dashboard/working", "Is it working", DashboardRole::Viewer),
     (
@@ -64,6 +64,7 @@ const PAGES: [(&str, &str, DashboardRole); 5] = [
         "Workgroup review",
         DashboardRole::Manager,
     ),
+    ("/dashboard/overrides", "Overrides", DashboardRole::Admin),
 ];
 
 /// The head of every page. Its referrer policy is `same-origin`: addresses (a

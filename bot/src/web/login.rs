@@ -119,6 +119,29 @@ fn tokens_match(a: &str, b: &str) -> bool {
     !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
+/// Whether a form posted in `access`'s session is one of this site's pages: it
+/// comes from this site's origin and carries the session's CSRF token. Every
+/// dashboard form but the login form (which has its own cookie) must pass this.
+pub(crate) fn form_is_ours(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+    access: &super::Access,
+    token: &str,
+) -> bool {
+    same_origin(state, uri, headers) && tokens_match(token, &access.csrf)
+}
+
+/// The answer to a form that failed [`form_is_ours`]: nothing was done.
+pub(crate) fn foreign_form() -> Response {
+    tracing::warn!("a dashboard form was refused: not from this site, or without its token");
+    (
+        StatusCode::FORBIDDEN,
+        "refused: this form did not come from this site\n",
+    )
+        .into_response()
+}
+
 pub(crate) async fn submit(
     State(state): State<AppState>,
     Peer(address): Peer,
@@ -225,12 +248,8 @@ pub(crate) async fn logout(
         Ok(access) => access,
         Err(refused) => return refused,
     };
-    if !same_origin(&state, &uri, &headers) || !tokens_match(&form.csrf, &access.csrf) {
-        return (
-            StatusCode::FORBIDDEN,
-            "refused: this form did not come from this site\n",
-        )
-            .into_response();
+    if !form_is_ours(&state, &uri, &headers, &access, &form.csrf) {
+        return foreign_form();
     }
     if let Err(error) = state
         .inbound

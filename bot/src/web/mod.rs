@@ -15,6 +15,7 @@ mod filters;
 mod layout;
 mod login;
 mod now;
+mod overrides;
 mod review;
 mod session;
 mod staffing;
@@ -29,7 +30,7 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use handoff_config::{Dashboard, DashboardRole, UserName};
+use handoff_config::{Config, Dashboard, DashboardRole, UserName};
 use handoff_dispatcher::StoreError;
 use handoff_dispatcher::store::Records;
 
@@ -41,6 +42,9 @@ pub use auth::hash_password;
 pub struct Web {
     /// The users and targets of the configuration in force (replaced on reload).
     dashboard: RwLock<Arc<Dashboard>>,
+    /// The configuration in force (replaced on reload): the file's overrides, and
+    /// the people and sites an override typed on the dashboard is checked against.
+    config: RwLock<Arc<Config>>,
     limiter: Mutex<auth::Limiter>,
     signer: session::Signer,
     /// Cookies carry `Secure` when the public URL is https.
@@ -52,25 +56,36 @@ impl Web {
     /// Loads (or makes, the first time) the key that signs session cookies.
     pub async fn new(
         records: &Records,
-        dashboard: Dashboard,
+        config: &Config,
         public_url: &str,
-        program: &str,
     ) -> Result<Web, StoreError> {
         Ok(Web {
-            dashboard: RwLock::new(Arc::new(dashboard)),
+            dashboard: RwLock::new(Arc::new(config.dashboard.clone())),
+            config: RwLock::new(Arc::new(config.clone())),
             limiter: Mutex::new(auth::Limiter::default()),
             signer: session::Signer::for_sessions(records).await?,
             secure: public_url.starts_with("https://"),
-            program: program.to_owned(),
+            program: config.program.name.clone(),
         })
     }
 
-    /// Puts a reloaded configuration's users and targets in force. Sessions of
-    /// users no longer listed stop working at their next request.
-    pub fn replace_dashboard(&self, dashboard: Dashboard) {
+    /// Puts a reloaded configuration in force: its users and targets, its
+    /// overrides and people. Sessions of users no longer listed stop working at
+    /// their next request.
+    pub fn replace_config(&self, config: &Config) {
         if let Ok(mut current) = self.dashboard.write() {
-            *current = Arc::new(dashboard);
+            *current = Arc::new(config.dashboard.clone());
         }
+        if let Ok(mut current) = self.config.write() {
+            *current = Arc::new(config.clone());
+        }
+    }
+
+    pub(crate) fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .map(|c| Arc::clone(&c))
+            .unwrap_or_else(|poisoned| Arc::clone(&poisoned.into_inner()))
     }
 
     pub(crate) fn dashboard(&self) -> Arc<Dashboard> {
@@ -141,6 +156,20 @@ pub(crate) fn unavailable(error: &StoreError) -> Response {
         .into_response()
 }
 
+/// The directory with every schedule override committed so far (see
+/// `Engine::fresh_directory`), for pages that show who is on duty; else the 503
+/// page.
+pub(crate) async fn fresh_directory(
+    state: &AppState,
+) -> Result<Arc<handoff_dispatcher::Directory>, Response> {
+    state
+        .inbound
+        .engine()
+        .fresh_directory()
+        .await
+        .map_err(|error| unavailable(&error))
+}
+
 /// Every route of the dashboard and the API, merged into the server's router.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
@@ -154,6 +183,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/review", get(review::page))
         .route("/dashboard/export/handoffs.csv", get(export::handoffs))
         .route("/dashboard/export/review.csv", get(export::review))
+        .route(
+            "/dashboard/overrides",
+            get(overrides::page).post(overrides::add),
+        )
+        .route("/dashboard/overrides/{id}/remove", post(overrides::remove))
         .route("/calendar/{file}", get(export::calendar))
         .merge(api::routes())
 }

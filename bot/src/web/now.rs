@@ -37,7 +37,10 @@ pub(crate) async fn page(State(state): State<AppState>, headers: HeaderMap) -> R
         (Err(error), _) | (_, Err(error)) => return unavailable(&error),
     };
     let problems = crate::server::problems(&state).await;
-    let directory = engine.directory();
+    let directory = match super::fresh_directory(&state).await {
+        Ok(directory) => directory,
+        Err(unavailable) => return unavailable,
+    };
     let body = html! {
         (health(&problems))
         h2 { "Open hand-offs (" (open.len()) ")" }

@@ -94,7 +94,7 @@ pub(crate) async fn analysis(
     let access = access(state, headers, DashboardRole::Viewer).await?;
     let engine = state.inbound.engine();
     let now = engine.now();
-    let directory = engine.directory();
+    let directory = super::fresh_directory(state).await?;
     let filters = Filters::read(query, &directory, now.date_naive());
     // The target was checked against its range when the file was read.
     let target =

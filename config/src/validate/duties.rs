@@ -1,22 +1,18 @@
-//! Who is on duty when: regular shifts, rotations and temporary overrides, added to
-//! the schedules of the sites they name.
+//! Who is on duty when: regular shifts and rotations, added to the schedules of the
+//! sites they name (temporary overrides are read in `overrides`).
 
 use chrono::NaiveDateTime;
 use std::collections::{BTreeMap, HashSet};
 
 use handoff_dispatcher::Person;
-use handoff_schedules::{
-    Availability, Interval, Override, OverrideKind, PersonId, Rotation, Shift, SiteId,
-    SiteSchedule, When,
-};
+use handoff_schedules::{Availability, PersonId, Rotation, Shift, SiteId, SiteSchedule, When};
 use toml::Spanned;
 
 use super::references::{check_has_role, person_ref, target_sites};
 use super::sites::Sites;
-use super::text::plain_text_or_empty;
-use super::values::{Moment, check_unique, parse_local, parse_with, required, role, when, windows};
+use super::values::{check_unique, parse_local, parse_with, required, role, when, windows};
 use crate::error::Problems;
-use crate::raw::{RawOverride, RawRotation, RawShift};
+use crate::raw::{RawRotation, RawShift};
 
 /// How long a rotation's turn may be, in days: from daily to yearly. A longer turn is
 /// not a rota, and a huge one would put its handovers beyond any calendar.
@@ -163,91 +159,6 @@ pub(super) fn rotations(
                     availability: availability.clone(),
                 });
             });
-        }
-    }
-}
-
-pub(super) fn overrides(
-    p: &mut Problems,
-    raws: &[Spanned<RawOverride>],
-    people: &BTreeMap<PersonId, Person>,
-    sites: &mut Sites,
-) {
-    for (i, raw) in raws.iter().enumerate() {
-        let key = format!("overrides[{i}]");
-        let o = raw.get_ref();
-        let person = required(p, &o.person, raw.span(), &format!("{key}.person"))
-            .and_then(|t| person_ref(p, t, people, &format!("{key}.person")));
-        let kind = required(p, &o.kind, raw.span(), &format!("{key}.kind")).and_then(|t| {
-            match t.get_ref().as_str() {
-                "cover" => {
-                    let covered = required(p, &o.covers, raw.span(), &format!("{key}.covers"))
-                        .and_then(|c| person_ref(p, c, people, &format!("{key}.covers")))?;
-                    Some(OverrideKind::Cover {
-                        covering: person?.id.clone(),
-                        covered: covered.id.clone(),
-                    })
-                }
-                "add" => {
-                    let role_text = required(p, &o.role, raw.span(), &format!("{key}.role"))?;
-                    let added_role = role(p, role_text, &format!("{key}.role"))?;
-                    let person = person?;
-                    check_has_role(
-                        p,
-                        person,
-                        added_role,
-                        role_text.span(),
-                        &format!("{key}.role"),
-                    )
-                    .then(|| OverrideKind::Add {
-                        person: person.id.clone(),
-                        role: added_role,
-                    })
-                }
-                "remove" => Some(OverrideKind::Remove {
-                    person: person?.id.clone(),
-                }),
-                other => {
-                    p.push(
-                        t.span(),
-                        format!("{key}.kind"),
-                        format!(
-                            "`{other}` is not a kind of override: expected cover, add or remove"
-                        ),
-                    );
-                    None
-                }
-            }
-        });
-        let from = required(p, &o.from, raw.span(), &format!("{key}.from"))
-            .and_then(|t| parse_with(p, t, &format!("{key}.from"), Moment::parse));
-        let to = required(p, &o.to, raw.span(), &format!("{key}.to"))
-            .and_then(|t| parse_with(p, t, &format!("{key}.to"), Moment::parse));
-        // The note is for the people who read the file, but it is free text all the
-        // same, held to the same rule as every other.
-        if let Some(note) = &o.note {
-            plain_text_or_empty(p, note, &format!("{key}.note"));
-        }
-        let targets = target_sites(p, &o.sites, raw.span(), sites, &format!("{key}.sites"));
-        let (Some(kind), Some(from), Some(to)) = (kind, from, to) else {
-            continue;
-        };
-        let mut reversed = false;
-        for_sites(sites, &targets, |schedule| {
-            match Interval::new(from.in_zone(schedule.tz), to.in_zone(schedule.tz)) {
-                Some(during) => schedule.overrides.push(Override {
-                    kind: kind.clone(),
-                    during,
-                }),
-                None => reversed = true,
-            }
-        });
-        if reversed && let Some(t) = &o.to {
-            p.push(
-                t.span(),
-                format!("{key}.to"),
-                "an override must end after it starts",
-            );
         }
     }
 }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
 use handoff_dispatcher::{AgencyId, EscalationPolicy, PolicyId, Roster};
+use handoff_schedules::OverrideSpec;
 
 use crate::dashboard::Dashboard;
 use crate::error::Problems;
@@ -16,6 +17,7 @@ mod api;
 mod dashboard;
 mod duties;
 mod officers;
+mod overrides;
 mod program;
 mod ranges;
 mod references;
@@ -26,6 +28,7 @@ mod transports;
 mod values;
 
 pub use api::{MAX_API_TOKEN_CHARS, MIN_API_TOKEN_CHARS};
+pub use overrides::{FieldProblem, OverrideFields};
 pub use ranges::{DurationError, parse_duration};
 
 /// Reads an environment variable; injected so validation stays testable.
@@ -36,6 +39,8 @@ pub struct Validated {
     pub program: Program,
     pub sites: Vec<Site>,
     pub roster: Roster,
+    /// The file's overrides as written (each is also in the schedules it names).
+    pub overrides: Vec<OverrideSpec>,
     pub policies: BTreeMap<PolicyId, EscalationPolicy>,
     pub transports: Transports,
     pub server: Server,
@@ -113,7 +118,7 @@ pub fn validate(
     program::check_policy_people(&mut p, &raw.escalation_policies, &people);
     duties::shifts(&mut p, &raw.shifts, &people, &mut sites);
     duties::rotations(&mut p, &raw.rotations, &people, &mut sites);
-    duties::overrides(&mut p, &raw.overrides, &people, &mut sites);
+    let overrides = overrides::overrides(&mut p, &raw.overrides, &people, &mut sites);
     let transports = transports::transports(&mut p, &raw.transports, base_dir, env);
     let server = transports::server(&mut p, raw.server.as_ref(), base_dir);
     let dashboard = dashboard::dashboard(&mut p, raw.dashboard.as_ref());
@@ -129,6 +134,7 @@ pub fn validate(
             agencies,
             officers,
         },
+        overrides,
         policies,
         transports,
         server,

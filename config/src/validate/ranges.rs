@@ -117,6 +117,14 @@ pub(super) const DEVICE_NAME_CHARS: Limit<usize> = Limit {
     shown: "from 1 to 64 characters",
 };
 
+/// An override's note: a reminder for the people who keep the schedule ("Dana on
+/// leave"), long enough for a reason and a name, short enough to fit a table's cell.
+pub(super) const OVERRIDE_NOTE_CHARS: Limit<usize> = Limit {
+    least: 0,
+    most: 200,
+    shown: "at most 200 characters",
+};
+
 /// The years a date in the file (closures, overrides) may fall in: far enough either
 /// way for any real schedule, near enough that stepping through them cannot leave
 /// the range of the date types.

@@ -6,13 +6,15 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
-use chrono_tz::Tz;
-use handoff_schedules::{ClockTime, CronRule, Recurrence, Role, When, Window, resolve_local};
+use handoff_schedules::{ClockTime, CronRule, Moment, Recurrence, Role, When, Window};
 use toml::Spanned;
 
 use super::ranges::check_year;
 use crate::error::Problems;
 use crate::raw::{RawWindow, Text};
+
+/// What a required key that is not there is told.
+pub(super) const MISSING: &str = "missing: this key is required";
 
 pub(super) fn required<'a, T>(
     p: &mut Problems,
@@ -21,7 +23,7 @@ pub(super) fn required<'a, T>(
     key: &str,
 ) -> Option<&'a T> {
     if value.is_none() {
-        p.push(parent, key, "missing: this key is required");
+        p.push(parent, key, MISSING);
     }
     value.as_ref()
 }
@@ -79,33 +81,17 @@ pub(super) fn parse_local(text: &str) -> Result<NaiveDateTime, String> {
     .ok_or_else(|| format!("`{text}` is not a local date-time: write e.g. 2026-11-02T08:00"))
 }
 
-/// An override's bounds: either an exact instant (with an offset) or a wall-clock time
-/// read in each site's own zone.
-#[derive(Clone, Copy)]
-pub(super) enum Moment {
-    Exact(DateTime<Utc>),
-    Local(NaiveDateTime),
-}
-
-impl Moment {
-    /// Only in the supported years (see `ranges`), as written.
-    pub(super) fn parse(text: &str) -> Result<Moment, String> {
-        if let Ok(exact) = DateTime::parse_from_rfc3339(text.trim()) {
-            check_year(exact.year(), text)?;
-            return Ok(Moment::Exact(exact.with_timezone(&Utc)));
-        }
-        let local = parse_local(text)
-            .map_err(|_| format!("`{text}` is not a date-time: write 2026-12-24T08:00 (site time) or 2026-12-24T08:00:00-05:00"))?;
-        check_year(local.year(), text)?;
-        Ok(Moment::Local(local))
+/// An override's bound as written: an exact instant (with an offset) or a wall-clock
+/// time read in each site's own zone, only in the supported years (see `ranges`).
+pub(super) fn moment(text: &str) -> Result<Moment, String> {
+    if let Ok(exact) = DateTime::parse_from_rfc3339(text.trim()) {
+        check_year(exact.year(), text)?;
+        return Ok(Moment::Exact(exact.with_timezone(&Utc)));
     }
-
-    pub(super) fn in_zone(self, tz: Tz) -> DateTime<Utc> {
-        match self {
-            Moment::Exact(at) => at,
-            Moment::Local(local) => resolve_local(tz, local),
-        }
-    }
+    let local = parse_local(text)
+        .map_err(|_| format!("`{text}` is not a date-time: write 2026-12-24T08:00 (site time) or 2026-12-24T08:00:00-05:00"))?;
+    check_year(local.year(), text)?;
+    Ok(Moment::Local(local))
 }
 
 /// The most times a day a window's cron rule may start it: hourly. Opening hours and

@@ -12,7 +12,7 @@ impl Engine {
     /// Queues the digest of every site whose opening has come. Returns how many
     /// texts were queued.
     pub async fn send_digests(&self) -> Result<usize, EngineError> {
-        let directory = self.directory();
+        let directory = self.fresh_directory().await?;
         let store = &self.inner.store;
         let mut queued = 0;
         let mut followups = None;

@@ -11,6 +11,9 @@
 //! PostgreSQL database, the store's version check catches a concurrent writer and
 //! the input is decided again on the fresh state.
 //!
+//! Each decision sees the configuration's directory with the schedule overrides
+//! added on the dashboard merged in, brought up to date before it (`overrides`).
+//!
 //! Timers are rows with a due time. `fire_due` handles every timer due at `now`;
 //! `run` calls it in a loop, sleeping until the next due time or until a new timer
 //! is set, so a restarted engine resumes every escalation where it stood.
@@ -24,6 +27,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 
 mod digests;
+mod overrides;
 mod receive;
 pub use receive::{Receipt, Received};
 mod timers;
@@ -94,10 +98,15 @@ pub(crate) const TIMER_BATCH: i64 = 100;
 struct Inner {
     store: Store,
     clock: Arc<dyn Clock>,
-    /// The configuration's view, swapped whole on a reload. Each decision takes one
-    /// snapshot and uses it throughout, so no decision sees half of an old roster
-    /// and half of a new one. (A std lock: it is held only to clone an `Arc`.)
-    directory: std::sync::RwLock<Arc<Directory>>,
+    /// The configuration's view with the stored overrides merged, swapped whole on
+    /// a reload or when the overrides change (see `overrides`). Each decision takes
+    /// one snapshot and uses it throughout, so no decision sees half of an old
+    /// roster and half of a new one. (A std lock: it is held only to clone an
+    /// `Arc`, or to swap in a directory built beside it.)
+    directory: std::sync::RwLock<overrides::Merged>,
+    /// Held while the stored overrides are read and merged, so that decisions
+    /// finding them stale at once read them once.
+    merging: tokio::sync::Mutex<()>,
     locks: Mutex<HashMap<HandoffId, Arc<tokio::sync::Mutex<()>>>>,
     /// One lock per sender address, so one sender's messages are decided in turn.
     sender_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -121,7 +130,8 @@ impl Engine {
             inner: Arc::new(Inner {
                 store,
                 clock,
-                directory: std::sync::RwLock::new(directory),
+                directory: std::sync::RwLock::new(overrides::Merged::new(directory)),
+                merging: tokio::sync::Mutex::new(()),
                 locks: Mutex::new(HashMap::new()),
                 sender_locks: Mutex::new(HashMap::new()),
                 timers_changed: Notify::new(),
@@ -156,24 +166,6 @@ impl Engine {
     /// engine is unusable afterwards.
     pub async fn close(&self) {
         self.inner.store.close().await;
-    }
-
-    /// The configuration as it stands now (a snapshot: a reload does not change it).
-    pub fn directory(&self) -> Arc<Directory> {
-        match self.inner.directory.read() {
-            Ok(directory) => directory.clone(),
-            // A panic while swapping left the old or the new value, both whole.
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
-    }
-
-    /// Replaces the configuration (a reload). Decisions already under way finish on
-    /// the snapshot they took; timers already set keep their due times.
-    pub fn replace_directory(&self, directory: Arc<Directory>) {
-        match self.inner.directory.write() {
-            Ok(mut current) => *current = directory,
-            Err(poisoned) => *poisoned.into_inner() = directory,
-        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -243,7 +235,7 @@ impl Engine {
     pub async fn request(&self, new: Request) -> Result<Handled, EngineError> {
         for _ in 0..MAX_TRIES {
             let now = self.now();
-            let directory = self.directory();
+            let directory = self.fresh_directory().await?;
             let load = self.load(now, &directory).await?;
             let world = directory
                 .world(&new.site, &load)
@@ -284,7 +276,7 @@ impl Engine {
             let Some((handoff, version)) = self.inner.store.handoff(id).await? else {
                 return Err(EngineError::UnknownHandoff(id));
             };
-            let directory = self.directory();
+            let directory = self.fresh_directory().await?;
             let load = self.load(now, &directory).await?;
             let world = directory
                 .world(&handoff.request.site, &load)

@@ -92,7 +92,7 @@ impl Engine {
         let mut races = 0;
         while races < MAX_RACES {
             let now = self.now();
-            let directory = self.directory();
+            let directory = self.fresh_directory().await?;
             let sender = self.inner.store.sender(key).await?;
             let (followups, intakes) = self.owed_of_sender(message, &directory).await?;
             let snapshot = Snapshot {

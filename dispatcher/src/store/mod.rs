@@ -19,7 +19,8 @@
 //!   clock;
 //! - `codec`: turning columns back into domain values;
 //! - `rollup`: the per-hand-off statistics table, kept up to date from the log;
-//! - `board`: the dashboard's counts and percentiles, queried from that table.
+//! - `board`: the dashboard's counts and percentiles, queried from that table;
+//! - `overrides`: schedule overrides added on the dashboard, and their revision.
 
 mod board;
 mod codec;
@@ -34,6 +35,7 @@ mod log;
 mod matrix;
 mod notify;
 mod outbox;
+mod overrides;
 mod retention;
 mod rollup;
 mod sandbox;

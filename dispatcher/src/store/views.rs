@@ -161,6 +161,16 @@ impl Records {
         self.store.end_web_session(token_hash).await
     }
 
+    /// The schedule overrides added on the dashboard and in force, in the order
+    /// they were added; with `with_removed`, the removed ones too (with who
+    /// removed them). Adding and removing go through the engine.
+    pub async fn overrides(
+        &self,
+        with_removed: bool,
+    ) -> Result<Vec<crate::overrides::StoredOverride>, StoreError> {
+        self.store.overrides(with_removed).await
+    }
+
     /// The messages queued about one hand-off (its timeline's channels).
     pub async fn outbox_of(&self, handoff: HandoffId) -> Result<Vec<OutboxItem>, StoreError> {
         self.store.outbox_of(handoff).await
