@@ -37,9 +37,9 @@
 //! What it is not: a signature. Anyone who can write the database and read this
 //! code can rewrite the whole chain from an edited row on, head included. What it
 //! gives is that no edit, by hand or by a bug, goes unseen unless the chain after it
-//! is recomputed on purpose; `handoff audit verify` prints the head's hash so it can
-//! be noted elsewhere, and a head noted earlier that no longer appears on the chain
-//! proves a rewrite.
+//! is recomputed on purpose; `handoff audit verify` prints the head so it can be
+//! noted elsewhere, and given back later (an [`Anchor`]) it must still be on the
+//! chain: a recomputed chain cannot give an event before the edit its old hash.
 //!
 //! Events written before the chain existed (a database upgraded to this version)
 //! are chained at the first start after the upgrade, in seq order, before the
@@ -51,4 +51,4 @@ pub mod hash;
 mod verify;
 
 pub use hash::{Hash, Link, Salt, StoredEvent};
-pub use verify::{Break, ChainedEvent, Head, Problem, Verified, Verifier};
+pub use verify::{Anchor, Break, ChainedEvent, Head, Problem, Verified, Verifier};

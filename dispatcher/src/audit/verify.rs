@@ -63,6 +63,10 @@ pub enum Problem {
     PastHead,
     /// The chain's head (the row of `audit_head`) is gone.
     NoHead,
+    /// The event has another hash than the one noted from an earlier check.
+    AnchorMismatch,
+    /// The event noted from an earlier check is not in the log.
+    AnchorMissing,
 }
 
 impl fmt::Display for Problem {
@@ -127,6 +131,11 @@ impl fmt::Display for Problem {
                 f.write_str("after the chain's head: appended outside the service")
             }
             Problem::NoHead => f.write_str("the chain's head (table audit_head) is gone"),
+            Problem::AnchorMismatch => f.write_str(
+                "not the hash noted from an earlier check: the log up to here was rewritten \
+                 and its chain recomputed",
+            ),
+            Problem::AnchorMissing => f.write_str("the event noted from an earlier check is gone"),
         }
     }
 }
@@ -164,10 +173,42 @@ pub struct Verified {
     pub legacy_through: i64,
 }
 
+/// A link noted from an earlier check (`SEQ:HASH`, as `handoff audit verify`
+/// prints its head): the chain must still pass through it. A chain recomputed after
+/// an edit verifies on its own; it cannot give an event before the edit the hash
+/// it had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: Hash,
+}
+
+impl fmt::Display for Anchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Anchor, String> {
+        let bad = || format!("`{text}` is not SEQ:HASH (an event's seq, a colon, 64 hex digits)");
+        let (seq, hash) = text.trim().split_once(':').ok_or_else(bad)?;
+        let seq: i64 = seq.parse().map_err(|_| bad())?;
+        let hash = Hash::from_hex(hash).ok_or_else(bad)?;
+        if seq < 1 {
+            return Err(bad());
+        }
+        Ok(Anchor { seq, hash })
+    }
+}
+
 /// Checks rows handed to it in seq order.
 #[derive(Debug, Clone)]
 pub struct Verifier {
     legacy_through: i64,
+    anchor: Option<Anchor>,
     /// The last row checked (seq 0 and [`Hash::GENESIS`] before the first).
     last_seq: i64,
     last_hash: Hash,
@@ -176,8 +217,14 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(legacy_through: i64) -> Verifier {
+        Verifier::anchored(legacy_through, None)
+    }
+
+    /// A verifier that also holds the chain to `anchor`.
+    pub fn anchored(legacy_through: i64, anchor: Option<Anchor>) -> Verifier {
         Verifier {
             legacy_through,
+            anchor,
             last_seq: 0,
             last_hash: Hash::GENESIS,
             events: 0,
@@ -200,7 +247,20 @@ impl Verifier {
         if let Some(missing) = self.missing_before(seq) {
             return Err(broken(missing));
         }
+        if let Some(anchor) = self.anchor
+            && self.last_seq < anchor.seq
+            && anchor.seq < seq
+        {
+            return Err(Break {
+                seq: anchor.seq,
+                handoff: None,
+                problem: Problem::AnchorMissing,
+            });
+        }
         let (prev, hash) = check_row(row).map_err(broken)?;
+        if self.anchor.is_some_and(|a| a.seq == seq && a.hash != hash) {
+            return Err(broken(Problem::AnchorMismatch));
+        }
         if prev != self.last_hash {
             let previous = (self.events > 0).then_some(self.last_seq);
             return Err(broken(Problem::PredecessorMismatch { previous }));
@@ -255,6 +315,15 @@ impl Verifier {
                 seq: self.last_seq,
                 handoff: None,
                 problem: Problem::HeadMismatch,
+            });
+        }
+        if let Some(anchor) = self.anchor
+            && anchor.seq > self.last_seq
+        {
+            return Err(Break {
+                seq: anchor.seq,
+                handoff: None,
+                problem: Problem::AnchorMissing,
             });
         }
         Ok(Verified {

@@ -315,3 +315,52 @@ fn legacy_rows_may_have_gaps_but_not_lose_their_last_row() {
         (6, Problem::Missing { from: 5, to: 5 })
     );
 }
+
+#[test]
+fn a_head_noted_earlier_must_still_be_on_the_chain() {
+    let rows = chain();
+    let head = head_of(&rows, 0);
+    let noted: Anchor = format!("3:{}", rows[2].hash.as_deref().unwrap())
+        .parse()
+        .unwrap();
+    assert_eq!(
+        noted.to_string(),
+        format!("3:{}", rows[2].hash.as_deref().unwrap())
+    );
+    let anchored = |rows: &[ChainedEvent], head: &Head| {
+        let mut verifier = Verifier::anchored(0, Some(noted));
+        for row in rows {
+            verifier.push(row)?;
+        }
+        verifier.finish(head)
+    };
+    assert_eq!(anchored(&rows, &head).unwrap().events, 5);
+
+    // Event 2 edited and the whole chain recomputed from it: it verifies on its
+    // own, but event 3 no longer has the hash noted.
+    let mut kinds = kinds();
+    kinds[1] = EventKind::Offered {
+        person: PersonId::parse("bo").unwrap(),
+        step: 0,
+        round: 1,
+    };
+    let rewritten = chain_from(1, &kinds);
+    let new_head = head_of(&rewritten, 0);
+    assert!(verify(&rewritten, &new_head).is_ok());
+    let broken = anchored(&rewritten, &new_head).unwrap_err();
+    assert_eq!((broken.seq, broken.problem), (3, Problem::AnchorMismatch));
+
+    // The log cut back to before the noted event.
+    let short = &rows[..2];
+    let broken = anchored(short, &head_of(short, 0)).unwrap_err();
+    assert_eq!((broken.seq, broken.problem), (3, Problem::AnchorMissing));
+
+    for bad in [
+        "3",
+        "x:ab",
+        &format!("0:{}", "0".repeat(64)),
+        &format!("3:{}", "0".repeat(63)),
+    ] {
+        assert!(bad.parse::<Anchor>().is_err(), "{bad}");
+    }
+}
