@@ -20,19 +20,20 @@ use support::{Db, every_backend, on_every_backend};
 
 /// `minutes` after 2025-03-14 09:00 UTC.
 fn t(minutes: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(1_741_942_800, 0).unwrap() + Duration::minutes(minutes)
+    DateTime::from_timestamp(1_741_942_800, 0).unwrap_or_else(|| panic!("the base instant"))
+        + Duration::minutes(minutes)
 }
 
 fn ana() -> PersonId {
-    PersonId::parse("ana").unwrap()
+    PersonId::parse("ana").unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn handoff(id: u32, state: State) -> Handoff {
     let request = Request {
         kind: HandoffKind::ArrestDiversion,
-        site: SiteId::parse("north-county").unwrap(),
-        officer: OfficerId::parse("deputy-ruiz").unwrap(),
-        agency: AgencyId::parse("sheriff").unwrap(),
+        site: SiteId::parse("north-county").unwrap_or_else(|e| panic!("{e}")),
+        officer: OfficerId::parse("deputy-ruiz").unwrap_or_else(|e| panic!("{e}")),
+        agency: AgencyId::parse("sheriff").unwrap_or_else(|e| panic!("{e}")),
         location: "5th and Main".to_owned(),
         zone: None,
         asked_for: None,
@@ -82,7 +83,7 @@ async fn a_hand_off_with_words(store: &Store, id: u32, closed: i64) {
             },
         ),
     ];
-    store.commit(c).await.unwrap();
+    store.commit(c).await.unwrap_or_else(|e| panic!("{e}"));
     let closed_state = State::Cancelled {
         by: Actor::Staff(ana()),
         reason: Some("he walked off toward Penn Ave".to_owned()),
@@ -98,18 +99,26 @@ async fn a_hand_off_with_words(store: &Store, id: u32, closed: i64) {
             },
         ),
     ];
-    store.commit(c).await.unwrap();
+    store.commit(c).await.unwrap_or_else(|e| panic!("{e}"));
 }
 
 async fn verify_whole(store: &Store) -> Verified {
-    match store.verify_audit(None).await.unwrap() {
+    match store
+        .verify_audit(None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
         Ok(verified) => verified,
         Err(broken) => panic!("the chain is broken at {broken}"),
     }
 }
 
 async fn first_break(store: &Store) -> Break {
-    match store.verify_audit(None).await.unwrap() {
+    match store
+        .verify_audit(None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+    {
         Ok(verified) => panic!("the chain verified: {verified:?}"),
         Err(broken) => broken,
     }
@@ -140,7 +149,7 @@ async fn seqs(store: &Store) -> Vec<i64> {
     sqlx::query_scalar("SELECT seq FROM events ORDER BY seq")
         .fetch_all(store.pool())
         .await
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]
@@ -400,16 +409,18 @@ async fn a_log_from_before_the_chain(db: &Db) {
         Db::Sqlite { .. } => format!("{}?mode=rwc", db.url()),
         Db::Postgres { .. } => db.url().to_owned(),
     };
-    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let pool = sqlx::AnyPool::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     match db {
         Db::Sqlite { .. } => sqlx::migrate!("./migrations/sqlite")
             .run_to(BEFORE_THE_CHAIN, &pool)
             .await
-            .unwrap(),
+            .unwrap_or_else(|e| panic!("{e}")),
         Db::Postgres { .. } => sqlx::migrate!("./migrations/postgres")
             .run_to(BEFORE_THE_CHAIN, &pool)
             .await
-            .unwrap(),
+            .unwrap_or_else(|e| panic!("{e}")),
     }
     // Closed at minute 10, so that retention reaches it.
     let cancelled = handoff(
@@ -424,12 +435,12 @@ async fn a_log_from_before_the_chain(db: &Db) {
          requested_at, closed_at) VALUES (1001, 'north-county', 'arrest_diversion', \
          'deputy-ruiz', 'sheriff', 'cancelled', $1, 1, $2, $3)",
     )
-    .bind(serde_json::to_string(&cancelled).unwrap())
+    .bind(serde_json::to_string(&cancelled).unwrap_or_else(|e| panic!("{e}")))
     .bind(t(0).timestamp_millis())
     .bind(t(10).timestamp_millis())
     .execute(&pool)
     .await
-    .unwrap();
+    .unwrap_or_else(|e| panic!("{e}"));
     let kinds = [
         EventKind::StepStarted { step: 0 },
         EventKind::Declined {
@@ -442,11 +453,11 @@ async fn a_log_from_before_the_chain(db: &Db) {
     ];
     for (n, kind) in (0..).zip(kinds) {
         if n == 2 && matches!(db, Db::Postgres { .. }) {
-            let mut tx = pool.begin().await.unwrap();
+            let mut tx = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
             legacy_insert(&mut tx, &EventKind::Unstaffed, n).await;
-            tx.rollback().await.unwrap();
+            tx.rollback().await.unwrap_or_else(|e| panic!("{e}"));
         }
-        let mut conn = pool.acquire().await.unwrap();
+        let mut conn = pool.acquire().await.unwrap_or_else(|e| panic!("{e}"));
         legacy_insert(&mut conn, &kind, n).await;
     }
     pool.close().await;
@@ -457,12 +468,12 @@ async fn legacy_insert(conn: &mut sqlx::AnyConnection, kind: &EventKind, minute:
         "INSERT INTO events (handoff_id, kind, actor, at, details) VALUES (1001, $1, $2, $3, $4)",
     )
     .bind(kind.name())
-    .bind(serde_json::to_string(&Actor::Staff(ana())).unwrap())
+    .bind(serde_json::to_string(&Actor::Staff(ana())).unwrap_or_else(|e| panic!("{e}")))
     .bind(t(minute).timestamp_millis())
-    .bind(serde_json::to_string(kind).unwrap())
+    .bind(serde_json::to_string(kind).unwrap_or_else(|e| panic!("{e}")))
     .execute(conn)
     .await
-    .unwrap();
+    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 #[tokio::test]
