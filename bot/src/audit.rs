@@ -25,8 +25,8 @@ impl ChainBroken {
     pub fn lines(&self) -> Vec<String> {
         vec![
             format!("error: {self}"),
-            "The log was checked in seq order; this is the first broken link. The events \
-             before it are as the service wrote them."
+            "The log is checked in seq order and this is the first broken link: the events \
+             before it check out; nothing after it was checked."
                 .to_owned(),
         ]
     }

@@ -133,7 +133,7 @@ impl Link {
 }
 
 /// The hash of an event's words under its salt.
-pub fn words_hash(salt: &Salt, words: &str) -> Hash {
+pub(crate) fn words_hash(salt: &Salt, words: &str) -> Hash {
     let mut fields = Fields::new(WORDS_TAG);
     fields.push(&salt.0);
     fields.push(words.as_bytes());
@@ -143,7 +143,10 @@ pub fn words_hash(salt: &Salt, words: &str) -> Hash {
 /// The part of `details` hashed as it is: the text itself when the event (`kind`,
 /// decoded from it) carries no words, else the event with its words blanked, encoded
 /// the way retention writes it.
-pub fn skeleton<'a>(kind: &EventKind, details: &'a str) -> Result<Cow<'a, str>, serde_json::Error> {
+pub(crate) fn skeleton<'a>(
+    kind: &EventKind,
+    details: &'a str,
+) -> Result<Cow<'a, str>, serde_json::Error> {
     if kind.words().is_none() {
         return Ok(Cow::Borrowed(details));
     }
@@ -153,7 +156,12 @@ pub fn skeleton<'a>(kind: &EventKind, details: &'a str) -> Result<Cow<'a, str>, 
 }
 
 /// An event's hash: see the module's comment for the bytes.
-pub fn event_hash(row: &StoredEvent, skeleton: &str, words: Option<&Hash>, prev: &Hash) -> Hash {
+pub(crate) fn event_hash(
+    row: &StoredEvent,
+    skeleton: &str,
+    words: Option<&Hash>,
+    prev: &Hash,
+) -> Hash {
     let mut fields = Fields::new(EVENT_TAG);
     fields.push(&row.seq.to_be_bytes());
     fields.push(&row.handoff_id.to_be_bytes());

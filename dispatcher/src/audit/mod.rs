@@ -5,7 +5,7 @@
 //! Each event row stores the hash of its predecessor (`prev_hash`) and its own
 //! (`hash`): SHA-256 over a length-prefixed encoding of its seq, hand-off, kind,
 //! actor, instant, its details *without their words*, the hash of its words, and
-//! `prev_hash` (see [`hash`] for the exact bytes). The last link is also kept in the
+//! `prev_hash` (see `hash.rs` for the exact bytes). The last link is also kept in the
 //! one-row table `audit_head`, so rows cut off the end show too.
 //!
 //! Why the words are hashed apart: retention blanks the words of old events (a
@@ -47,8 +47,9 @@
 //! the last of them, and verify reports that they were chained late: their
 //! contents before that start cannot be vouched for.
 
-pub mod hash;
+mod hash;
 mod verify;
 
 pub use hash::{Hash, Link, Salt, StoredEvent};
-pub use verify::{Anchor, Break, ChainedEvent, Head, Problem, Verified, Verifier};
+pub use verify::{Anchor, Break, Problem, Verified};
+pub(crate) use verify::{ChainedEvent, Head, Verifier};

@@ -10,7 +10,7 @@ use crate::event::EventKind;
 /// One row with its audit columns, as stored (hashes as text: a garbled one is a
 /// finding, not an error).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainedEvent {
+pub(crate) struct ChainedEvent {
     pub event: StoredEvent,
     pub prev_hash: Option<String>,
     pub hash: Option<String>,
@@ -20,7 +20,7 @@ pub struct ChainedEvent {
 
 /// The `audit_head` row: the last link of the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Head {
+pub(crate) struct Head {
     /// The seq of the last event chained; 0 when none is.
     pub seq: i64,
     pub hash: String,
@@ -206,7 +206,7 @@ impl std::str::FromStr for Anchor {
 
 /// Checks rows handed to it in seq order.
 #[derive(Debug, Clone)]
-pub struct Verifier {
+pub(crate) struct Verifier {
     legacy_through: i64,
     anchor: Option<Anchor>,
     /// The last row checked (seq 0 and [`Hash::GENESIS`] before the first).
@@ -216,12 +216,9 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    pub fn new(legacy_through: i64) -> Verifier {
-        Verifier::anchored(legacy_through, None)
-    }
-
-    /// A verifier that also holds the chain to `anchor`.
-    pub fn anchored(legacy_through: i64, anchor: Option<Anchor>) -> Verifier {
+    /// A verifier for a log whose events up to `legacy_through` were chained late,
+    /// that also holds the chain to `anchor` if one is given.
+    pub fn new(legacy_through: i64, anchor: Option<Anchor>) -> Verifier {
         Verifier {
             legacy_through,
             anchor,

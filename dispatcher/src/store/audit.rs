@@ -254,7 +254,7 @@ impl Store {
             }));
         };
         let head = decode_head(Some(&row))?;
-        let mut verifier = Verifier::anchored(head.legacy_through, anchor);
+        let mut verifier = Verifier::new(head.legacy_through, anchor);
         loop {
             let rows = sqlx::query(
                 "SELECT seq, handoff_id, kind, actor, at, details, prev_hash, hash, words_hash, \

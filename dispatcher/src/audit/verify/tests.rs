@@ -76,7 +76,7 @@ fn head_of(rows: &[ChainedEvent], legacy_through: i64) -> Head {
 }
 
 fn verify(rows: &[ChainedEvent], head: &Head) -> Result<Verified, Break> {
-    let mut verifier = Verifier::new(head.legacy_through);
+    let mut verifier = Verifier::new(head.legacy_through, None);
     for row in rows {
         verifier.push(row)?;
     }
@@ -328,7 +328,7 @@ fn a_head_noted_earlier_must_still_be_on_the_chain() {
         format!("3:{}", rows[2].hash.as_deref().unwrap())
     );
     let anchored = |rows: &[ChainedEvent], head: &Head| {
-        let mut verifier = Verifier::anchored(0, Some(noted));
+        let mut verifier = Verifier::new(0, Some(noted));
         for row in rows {
             verifier.push(row)?;
         }
