@@ -6,14 +6,17 @@
 //! logged for each. Inserted straight into the tables in bulk (multi-row INSERTs,
 //! one transaction per chunk), since a million hand-offs through the engine would
 //! take hours. The `handoffs` rows carry placeholder JSON: neither the rollup nor
-//! the board reads it.
+//! the board reads it. The events are chained as the store chains them
+//! (`handoff_dispatcher::audit`), so the seeded log verifies and the service
+//! appends after it.
 
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::NaiveDate;
+use handoff_dispatcher::audit::{Hash, Link, Salt, StoredEvent};
 use handoff_dispatcher::{Event, HandoffKind};
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{Connection, Row, SqliteConnection};
 
 use crate::history::{Made, Plan, Rng};
 
@@ -57,6 +60,14 @@ pub async fn seed(
     ] {
         sqlx::query(pragma).execute(&mut conn).await?;
     }
+    // The chain continues from its head: a second seeding appends to the first.
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+        .fetch_one(&mut conn)
+        .await
+        .context("reading the audit chain's head")?;
+    let mut seq: i64 = head.try_get("seq")?;
+    let hash: String = head.try_get("hash")?;
+    let mut prev = Hash::from_hex(&hash).context("the audit chain's head is not a hash")?;
     let mut rng = Rng::new(seed);
     let mut plan = Plan::new(start, days, count, first_id);
     let mut seeded = Seeded {
@@ -73,13 +84,33 @@ pub async fn seed(
         let mut events: Vec<Event> = chunk.iter().flat_map(|h| h.events.clone()).collect();
         // The log is in commit order: interleave the chunk's hand-offs by time.
         events.sort_by_key(|e| e.at);
+        let mut chained = Vec::with_capacity(events.len());
+        for event in &events {
+            seq += 1;
+            let stored = StoredEvent {
+                seq,
+                handoff_id: i64::from(event.handoff.get()),
+                kind: event.kind.name().to_owned(),
+                actor: serde_json::to_string(&event.actor)?,
+                at: event.at.timestamp_millis(),
+                details: serde_json::to_string(&event.kind)?,
+            };
+            let link = Link::new(&stored, &event.kind, prev, Salt::random)?;
+            prev = link.hash;
+            chained.push((stored, link));
+        }
         let mut tx = conn.begin().await?;
         for rows in chunk.chunks(ROWS_PER_INSERT) {
             insert_handoffs(&mut tx, rows).await?;
         }
-        for rows in events.chunks(ROWS_PER_INSERT) {
+        for rows in chained.chunks(ROWS_PER_INSERT) {
             insert_events(&mut tx, rows).await?;
         }
+        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+            .bind(seq)
+            .bind(prev.to_hex())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         seeded.handoffs += chunk.len() as u64;
         seeded.requests.extend(
@@ -132,20 +163,29 @@ async fn insert_handoffs(conn: &mut SqliteConnection, rows: &[Made]) -> anyhow::
     Ok(())
 }
 
-async fn insert_events(conn: &mut SqliteConnection, rows: &[Event]) -> anyhow::Result<()> {
+async fn insert_events(
+    conn: &mut SqliteConnection,
+    rows: &[(StoredEvent, Link)],
+) -> anyhow::Result<()> {
     let sql = multi_row_insert(
-        "INSERT INTO events (handoff_id, kind, actor, at, details)",
-        5,
+        "INSERT INTO events (seq, handoff_id, kind, actor, at, details, prev_hash, hash, \
+         words_hash, words_salt)",
+        10,
         rows.len(),
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for event in rows {
+    for (event, link) in rows {
         query = query
-            .bind(i64::from(event.handoff.get()))
-            .bind(event.kind.name())
-            .bind(serde_json::to_string(&event.actor)?)
-            .bind(event.at.timestamp_millis())
-            .bind(serde_json::to_string(&event.kind)?);
+            .bind(event.seq)
+            .bind(event.handoff_id)
+            .bind(event.kind.clone())
+            .bind(event.actor.clone())
+            .bind(event.at)
+            .bind(event.details.clone())
+            .bind(link.prev.to_hex())
+            .bind(link.hash.to_hex())
+            .bind(link.words.map(|(_, words)| words.to_hex()))
+            .bind(link.words.map(|(salt, _)| salt.to_hex()));
     }
     query.execute(&mut *conn).await?;
     Ok(())
@@ -155,5 +195,30 @@ fn kind_name(kind: HandoffKind) -> &'static str {
     match kind {
         HandoffKind::ArrestDiversion => "arrest_diversion",
         HandoffKind::SocialContactReferral => "social_contact_referral",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use handoff_dispatcher::Store;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_seeded_log_is_chained_and_a_second_seeding_continues_the_chain() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("bench.db");
+        let url = format!("sqlite://{}", path.display());
+        Store::connect(&url).await.unwrap().close().await;
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let first = seed(&path, day, 3, 300, 1001, 7).await.unwrap();
+        let later = day.succ_opt().unwrap();
+        let more = seed(&path, later, 1, 40, 1301, 8).await.unwrap();
+
+        let store = Store::connect(&url).await.unwrap();
+        let verified = store.verify_audit(None).await.unwrap().unwrap();
+        assert_eq!(verified.events, first.events + more.events);
+        assert!(first.events > 300, "{} events", first.events);
+        store.close().await;
     }
 }

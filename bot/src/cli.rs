@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use handoff_dispatcher::HandoffId;
+use handoff_dispatcher::audit::Anchor;
 use handoff_dispatcher::stats::GroupBy;
 
 /// Dispatches warm hand-offs from police officers to on-duty case managers of a
@@ -99,10 +100,36 @@ pub enum Command {
         #[command(subcommand)]
         command: FollowupCommand,
     },
+    /// Tamper evidence: check that the event log is as the service wrote it.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Print the argon2 hash of a dashboard password, for `password_hash` in
     /// [[dashboard.users]]. Reads the password from the first line of standard
     /// input (type it, or pipe it), so it never shows in the shell's history.
     HashPassword,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the event log's hash chain row by row, a page at a time: print how
+    /// many events were verified and the chain's head (note it somewhere else to
+    /// compare later), or the first broken link (an edited, inserted or deleted
+    /// row: its seq, hand-off and what differs).
+    ///
+    /// Exits 0 when the chain is whole (and passes through --anchor), 3 when it is
+    /// broken, 1 when the database cannot be read. The configuration is read only for its database when
+    /// --database is not given.
+    Verify {
+        #[command(flatten)]
+        db: DatabaseArgs,
+        /// A head an earlier run printed, as SEQ:HASH: the chain must still pass
+        /// through it. A log rewritten with its chain recomputed verifies on its
+        /// own; it cannot give that event the hash it had.
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Option<Anchor>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

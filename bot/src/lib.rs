@@ -2,6 +2,7 @@
 //! webhooks and the sandbox page, the SMS command grammar, rendering and delivery.
 //! Matrix is a separate crate (`handoff-matrix`) that plugs in through [`chat`].
 
+pub mod audit;
 pub mod chat;
 pub mod check_config;
 pub mod cli;

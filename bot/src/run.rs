@@ -13,11 +13,11 @@ use handoff_dispatcher::overrides::merge;
 use handoff_schedules::SiteId;
 
 use crate::cli::{
-    Cli, Command, ConfigArg, FollowupCommand, IntakeCommand, ReportArgs, ReportCommand,
-    ScheduleCommand,
+    AuditCommand, Cli, Command, ConfigArg, FollowupCommand, IntakeCommand, ReportArgs,
+    ReportCommand, ScheduleCommand,
 };
 use crate::report::{self, Format, Selection};
-use crate::{check_config, followup, gaps, ics, intake, on_duty, serve};
+use crate::{audit, check_config, followup, gaps, ics, intake, on_duty, serve};
 use handoff_dispatcher::stats::GroupBy;
 use handoff_dispatcher::store::Records;
 
@@ -26,6 +26,9 @@ pub const EXIT_INVALID_CONFIG: u8 = 2;
 
 /// The exit code for an error, and the lines to print on standard error.
 pub fn describe_failure(error: &anyhow::Error) -> (u8, Vec<String>) {
+    if let Some(broken) = error.downcast_ref::<audit::ChainBroken>() {
+        return (audit::EXIT_CHAIN_BROKEN, broken.lines());
+    }
     match error.downcast_ref::<LoadError>() {
         Some(LoadError::Invalid(errors)) => {
             let mut lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -222,6 +225,19 @@ pub fn run_with(
         }
         Command::Intake { command } => run_intake(command, clock, out)?,
         Command::Followup { command } => run_followup(command, out)?,
+        Command::Audit {
+            command: AuditCommand::Verify { db, anchor },
+        } => {
+            // Only the database is needed: an auditor given --database needs no
+            // configuration file.
+            let database = match db.database {
+                Some(database) => database,
+                None => load(&db.config)?.server.database,
+            };
+            with_database(database, async |store| {
+                audit::verify(store, anchor, out).await
+            })?;
+        }
         Command::HashPassword => {
             let mut line = String::new();
             std::io::stdin()
@@ -243,7 +259,17 @@ fn with_store<T>(
     database: Option<String>,
     work: impl AsyncFnOnce(&Records) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let database = database.unwrap_or_else(|| config.server.database.clone());
+    with_database(
+        database.unwrap_or_else(|| config.server.database.clone()),
+        work,
+    )
+}
+
+/// [`with_store`] on the database at `database`.
+fn with_database<T>(
+    database: String,
+    work: impl AsyncFnOnce(&Records) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -14,7 +14,9 @@
 //! - `stats`: response times and counts, derived from the event log.
 //! - `overrides`: schedule overrides kept in the database, merged into the
 //!   configuration's schedules.
+//! - `audit`: the hash chain over the event log that shows a row edited by hand.
 
+pub mod audit;
 pub mod clock;
 pub mod contact;
 pub mod conversation;

@@ -36,14 +36,34 @@ impl Handoff {
 impl EventKind {
     /// Blanks the reason of a decline or a cancel. Returns whether anything changed.
     pub fn forget_text(&mut self) -> bool {
+        self.words_slot()
+            .is_some_and(|words| words.take().is_some())
+    }
+
+    /// The words this event carries (a reason or a note), if any: what retention
+    /// blanks, and what the audit chain hashes apart from the rest of the event
+    /// (`crate::audit`).
+    pub fn words(&self) -> Option<&str> {
         match self {
             EventKind::Declined { reason, .. }
             | EventKind::Cancelled { reason }
-            | EventKind::GivenBack { reason, .. } => reason.take().is_some(),
+            | EventKind::GivenBack { reason, .. } => reason.as_deref(),
             EventKind::NotDiverted { note, .. } | EventKind::FollowedUp { note, .. } => {
-                note.take().is_some()
+                note.as_deref()
             }
-            _ => false,
+            _ => None,
+        }
+    }
+
+    /// The field that holds this kind's words, if it has one. The arms are those of
+    /// [`EventKind::words`]; a test holds the two together.
+    fn words_slot(&mut self) -> Option<&mut Option<String>> {
+        match self {
+            EventKind::Declined { reason, .. }
+            | EventKind::Cancelled { reason }
+            | EventKind::GivenBack { reason, .. } => Some(reason),
+            EventKind::NotDiverted { note, .. } | EventKind::FollowedUp { note, .. } => Some(note),
+            _ => None,
         }
     }
 
@@ -55,4 +75,57 @@ impl EventKind {
         "not_diverted",
         "followed_up",
     ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::NotDivertedCode;
+    use handoff_schedules::PersonId;
+
+    fn ana() -> PersonId {
+        PersonId::parse("ana").unwrap()
+    }
+
+    /// Every kind that has a words field, with words in it.
+    fn with_words() -> Vec<EventKind> {
+        let words = Some("he left".to_owned());
+        vec![
+            EventKind::Declined {
+                person: ana(),
+                reason: words.clone(),
+            },
+            EventKind::Cancelled {
+                reason: words.clone(),
+            },
+            EventKind::GivenBack {
+                person: ana(),
+                reason: words.clone(),
+            },
+            EventKind::NotDiverted {
+                code: NotDivertedCode::Left,
+                note: words.clone(),
+            },
+            EventKind::FollowedUp {
+                person: ana(),
+                note: words,
+            },
+        ]
+    }
+
+    #[test]
+    fn the_words_read_are_the_words_forgotten_and_only_the_kinds_listed_carry_them() {
+        let kinds = with_words();
+        assert_eq!(kinds.len(), EventKind::WITH_TEXT.len());
+        for mut kind in kinds {
+            assert!(EventKind::WITH_TEXT.contains(&kind.name()), "{kind:?}");
+            assert_eq!(kind.words(), Some("he left"));
+            assert!(kind.forget_text());
+            assert_eq!(kind.words(), None);
+            assert!(!kind.forget_text(), "forgetting twice changes nothing");
+        }
+        let mut plain = EventKind::Arrived { person: ana() };
+        assert_eq!(plain.words(), None);
+        assert!(!plain.forget_text());
+    }
 }

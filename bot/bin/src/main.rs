@@ -1,6 +1,6 @@
 //! The `handoff` binary: parses the command line, runs one command on the system
 //! clock with every transport (Matrix included), and turns its outcome into an exit
-//! code (0 success, 1 failure, 2 invalid configuration).
+//! code (0 success, 1 failure, 2 invalid configuration, 3 a broken audit chain).
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use handoff_schedules::PersonId;
 use sqlx::AnyConnection;
 
+use super::audit;
 use super::codec::{db_id, kind_name, millis, to_json};
-use super::log::insert_event;
 use super::outbox::insert_outbound;
 use super::{ConflictReason, Store, StoreError};
 use crate::event::Event;
@@ -53,10 +53,16 @@ impl Store {
         if result.is_ok() && !commit.outbox.is_empty() {
             result = self.announce_outbox(&mut tx).await;
         }
+        if result.is_ok() {
+            result = audit::append(&mut tx, self.backend(), &commit.events).await;
+        }
         Self::finish(tx, result).await
     }
 }
 
+/// Writes everything of `commit` but its events, which the caller appends with
+/// `audit::append` as the last write of the transaction (the chain's lock is held
+/// from there to the commit: see `store::audit`).
 pub(super) async fn write(conn: &mut AnyConnection, commit: &Commit) -> Result<(), StoreError> {
     let handoff = &commit.handoff;
     let id = handoff.id;
@@ -97,10 +103,6 @@ pub(super) async fn write(conn: &mut AnyConnection, commit: &Commit) -> Result<(
         .bind(millis(*due))
         .execute(&mut *conn)
         .await?;
-    }
-
-    for event in &commit.events {
-        insert_event(conn, event).await?;
     }
 
     for out in &commit.outbox {

@@ -6,8 +6,8 @@ use handoff_schedules::{PersonId, SiteId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use super::audit;
 use super::codec::{self, db_id, from_json, instant, millis, person};
-use super::log::insert_event;
 use super::{Store, StoreError};
 use crate::event::{Event, EventKind};
 use crate::handoff::{Actor, Handoff, HandoffId, Timer};
@@ -226,7 +226,7 @@ impl Store {
                 actor: Actor::System,
                 kind: EventKind::IntakeCompleted,
             };
-            insert_event(&mut tx, &event).await?;
+            audit::append(&mut tx, self.backend(), &[event]).await?;
             Ok(true)
         }
         .await;

@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering;
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
+use super::audit;
 use super::codec::millis;
 use super::commit::{self, Commit};
 use super::contacts::{bump_sender, opt_in, opt_out};
@@ -161,6 +162,9 @@ impl Store {
             || write.handoff.as_ref().is_some_and(|c| !c.outbox.is_empty());
         if queued {
             self.announce_outbox(conn).await?;
+        }
+        if let Some(commit) = &write.handoff {
+            audit::append(conn, self.backend(), &commit.events).await?;
         }
         Ok(Recorded::Written)
     }

@@ -1,31 +1,14 @@
-//! The event log (append-only, read in commit order) and the timers waiting to fire.
+//! The event log (append-only, read in commit order; appended to by `audit`, which
+//! chains each event to the one before) and the timers waiting to fire.
 
 use chrono::{DateTime, Utc};
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
-use super::codec::{db_id, from_json, handoff_id, instant, millis, to_json};
+use super::codec::{db_id, from_json, handoff_id, instant, millis};
 use super::{Store, StoreError, codec};
 use crate::event::{Event, EventKind};
 use crate::handoff::{Actor, HandoffId, Timer};
-
-/// Appends one event; the caller owns the transaction.
-pub(super) async fn insert_event(
-    conn: &mut AnyConnection,
-    event: &Event,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO events (handoff_id, kind, actor, at, details) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(db_id(event.handoff))
-    .bind(event.kind.name())
-    .bind(to_json("an event's actor", &event.actor)?)
-    .bind(millis(event.at))
-    .bind(to_json("an event", &event.kind)?)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
 
 pub(super) fn decode_event(row: &AnyRow) -> Result<Event, StoreError> {
     const TABLE: &str = "events";

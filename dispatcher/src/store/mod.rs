@@ -13,6 +13,7 @@
 //! - `commit`: the one transaction that records a decision;
 //! - `handoffs`: reading hand-offs, the load snapshot, caseloads and intake;
 //! - `log`: the event log and due timers;
+//! - `audit`: the hash chain over the event log: appends, and its verification;
 //! - `outbox`: messages waiting for delivery and their fate;
 //! - `sandbox`: the sandbox SMS provider's conversations;
 //! - `leases`: one process at a time, fenced by epoch and judged by the database's
@@ -22,6 +23,7 @@
 //! - `board`: the dashboard's counts and percentiles, queried from that table;
 //! - `overrides`: schedule overrides added on the dashboard, and their revision.
 
+mod audit;
 mod board;
 mod codec;
 mod commit;
@@ -254,7 +256,7 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         tracing::debug!(?backend, "store connected and migrated");
-        Ok(Store {
+        let store = Store {
             inner: Arc::new(Inner {
                 pool,
                 backend,
@@ -263,7 +265,11 @@ impl Store {
                 fail_inbound_step: AtomicU32::new(u32::MAX),
                 board: board::BoardCache::default(),
             }),
-        })
+        };
+        // Before anything can append: events written before the chain existed go
+        // first on it (once; afterwards this is one read).
+        store.chain_legacy().await?;
+        Ok(store)
     }
 
     /// Like [`Store::connect`], but a SQLite file must already exist: for readers

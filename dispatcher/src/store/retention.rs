@@ -187,7 +187,9 @@ async fn forget_event_text(conn: &mut AnyConnection, handoff: &Handoff) -> Resul
         let seq: i64 = row.try_get("seq")?;
         let mut event = decode_event(&row)?;
         if event.kind.forget_text() {
-            sqlx::query("UPDATE events SET details = $2 WHERE seq = $1")
+            // The salt goes with the words: kept, it would let the words' hash
+            // (which stays, for the chain) be checked against guesses.
+            sqlx::query("UPDATE events SET details = $2, words_salt = NULL WHERE seq = $1")
                 .bind(seq)
                 .bind(to_json("an event", &event.kind)?)
                 .execute(&mut *conn)

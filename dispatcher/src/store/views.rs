@@ -181,6 +181,16 @@ impl Records {
         self.store.load(now).await
     }
 
+    /// Checks the event log's hash chain (`crate::audit`), a page of rows at a time,
+    /// and that it passes through `anchor` if one is given: `Ok(Err(..))` names the
+    /// first broken link.
+    pub async fn verify_audit(
+        &self,
+        anchor: Option<crate::audit::Anchor>,
+    ) -> Result<Result<crate::audit::Verified, crate::audit::Break>, StoreError> {
+        self.store.verify_audit(anchor).await
+    }
+
     /// Brings the dashboard's rollup up to date with the event log: every hand-off
     /// with events past the rollup's watermark is folded again from all its events
     /// (`stats::metrics`) and its row rewritten, a bounded batch per transaction.
