@@ -288,6 +288,14 @@ pub async fn start_with(
         for (name, make) in chat_loops {
             supervised(name, make);
         }
+        let retention = retention.clone();
+        supervised(
+            "retention",
+            Box::new(move |stop| {
+                let retention = retention.clone();
+                Box::pin(async move { retention.run(stop).await })
+            }),
+        );
         // The dashboard counts its board from the rollup held in memory: read it
         // now, in the background (seconds for a million hand-offs), rather than at
         // the first page view. A failure here only leaves that to the first view.
@@ -302,14 +310,6 @@ pub async fn start_with(
                 },
             }
         });
-        let retention = retention.clone();
-        supervised(
-            "retention",
-            Box::new(move |stop| {
-                let retention = retention.clone();
-                Box::pin(async move { retention.run(stop).await })
-            }),
-        );
     }
     tracing::info!(%addr, %public_url, %instance, database = %redacted(&database), "handoff is serving");
     Ok(Running {
