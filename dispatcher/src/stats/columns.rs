@@ -23,7 +23,7 @@ use handoff_schedules::{PersonId, SiteId};
 use super::board::{Board, BoardFilter};
 use super::handoffs::Outcome;
 use super::rollup::RollupRow;
-use super::tally::{BoardTally, Bucket, Cohort};
+use super::tally::{BoardTally, Bucket, Cohort, Dimension};
 use crate::handoff::{HandoffId, HandoffKind};
 use crate::outcome::NotDivertedCode;
 use crate::roster::{AgencyId, OfficerId};
@@ -232,8 +232,43 @@ impl Wanted {
 
 type BucketKey = (Number, u8, Outcome, Option<NotDivertedCode>, bool, bool);
 type CohortKey = (NaiveDate, Number, Number, Outcome, bool);
-/// (case manager, agency, seconds).
-type TimeKey = (Number, Number, i64);
+/// (case manager or agency, seconds).
+type TimeKey = (Number, i64);
+
+/// Seconds counted per case manager, per agency and over all, each apart: a
+/// key of (case manager, agency, seconds) would make nearly a group per row,
+/// and every group costs the tally a few lookups by name.
+#[derive(Default)]
+struct Times {
+    by_case_manager: HashMap<TimeKey, u64>,
+    by_agency: HashMap<TimeKey, u64>,
+    all: HashMap<i64, u64>,
+}
+
+impl Times {
+    fn add(&mut self, case_manager: Number, agency: Number, seconds: i64) {
+        *self
+            .by_case_manager
+            .entry((case_manager, seconds))
+            .or_default() += 1;
+        *self.by_agency.entry((agency, seconds)).or_default() += 1;
+        *self.all.entry(seconds).or_default() += 1;
+    }
+
+    fn tally(self, rows: &BoardRows, mut count: impl FnMut(Dimension<'_>, i64, u64)) {
+        for ((p, seconds), n) in self.by_case_manager {
+            let person = rows.people.value(p).map(|p| p.as_str());
+            count(Dimension::CaseManager(person), seconds, n);
+        }
+        for ((a, seconds), n) in self.by_agency {
+            let agency = rows.agencies.value(a).map_or("", |a| a.as_str());
+            count(Dimension::Agency(agency), seconds, n);
+        }
+        for (seconds, n) in self.all {
+            count(Dimension::All, seconds, n);
+        }
+    }
+}
 
 /// The rows picked, counted by the keys [`BoardTally`] takes: the same groups
 /// the database's `GROUP BY` gave before the rollup was held in memory.
@@ -241,8 +276,8 @@ type TimeKey = (Number, Number, i64);
 struct Groups {
     buckets: HashMap<BucketKey, u64>,
     cohorts: HashMap<CohortKey, u64>,
-    accepts: HashMap<TimeKey, u64>,
-    arrivals: HashMap<TimeKey, u64>,
+    accepts: Times,
+    arrivals: Times,
     eta_errors: HashMap<i64, u64>,
     officer_times: HashMap<i64, u64>,
     officers: Vec<bool>,
@@ -262,12 +297,10 @@ impl Groups {
         let cohort = (r.week_start, r.agency, r.accepted_by, r.outcome, r.accepted);
         *self.cohorts.entry(cohort).or_default() += 1;
         if let Some(seconds) = r.time_to_accept.get() {
-            let key = (r.accepted_by, r.agency, seconds);
-            *self.accepts.entry(key).or_default() += 1;
+            self.accepts.add(r.accepted_by, r.agency, seconds);
         }
         if let Some(seconds) = r.time_to_arrival.get() {
-            let key = (r.accepted_by, r.agency, seconds);
-            *self.arrivals.entry(key).or_default() += 1;
+            self.arrivals.add(r.accepted_by, r.agency, seconds);
         }
         if let Some(seconds) = r.eta_error.get() {
             *self.eta_errors.entry(seconds).or_default() += 1;
@@ -311,12 +344,10 @@ impl Groups {
             };
             tally.cohort(&cohort, n);
         }
-        for ((case_manager, a, seconds), n) in self.accepts {
-            tally.accepts(agency(a), person(case_manager), seconds, n);
-        }
-        for ((case_manager, a, seconds), n) in self.arrivals {
-            tally.arrivals(agency(a), person(case_manager), seconds, n);
-        }
+        self.accepts
+            .tally(rows, |into, seconds, n| tally.accepts_in(into, seconds, n));
+        self.arrivals
+            .tally(rows, |into, seconds, n| tally.arrivals_in(into, seconds, n));
         for (seconds, n) in self.eta_errors {
             tally.eta_error(seconds, n);
         }

@@ -35,6 +35,15 @@ pub(crate) struct Bucket {
     pub(crate) after_hours: bool,
 }
 
+/// Where a count of seconds goes: one case manager's group (`None`: nobody
+/// accepted), one agency's, or the whole board's.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Dimension<'a> {
+    CaseManager(Option<&'a str>),
+    Agency(&'a str),
+    All,
+}
+
 /// Hand-offs alike in their week, agency, case manager and ending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Cohort<'a> {
@@ -204,13 +213,9 @@ impl BoardTally {
         seconds: i64,
         n: u64,
     ) {
-        for histogram in [
-            &mut group(&mut self.by_case_manager, case_manager).accept,
-            &mut group(&mut self.by_agency, Some(agency)).accept,
-            &mut self.accept,
-        ] {
-            *histogram.entry(seconds).or_default() += n;
-        }
+        self.accepts_in(Dimension::CaseManager(case_manager), seconds, n);
+        self.accepts_in(Dimension::Agency(agency), seconds, n);
+        self.accepts_in(Dimension::All, seconds, n);
     }
 
     /// `n` hand-offs of one agency and case manager reached `seconds` after the
@@ -222,13 +227,31 @@ impl BoardTally {
         seconds: i64,
         n: u64,
     ) {
-        for histogram in [
-            &mut group(&mut self.by_case_manager, case_manager).arrival,
-            &mut group(&mut self.by_agency, Some(agency)).arrival,
-            &mut self.arrival,
-        ] {
-            *histogram.entry(seconds).or_default() += n;
-        }
+        self.arrivals_in(Dimension::CaseManager(case_manager), seconds, n);
+        self.arrivals_in(Dimension::Agency(agency), seconds, n);
+        self.arrivals_in(Dimension::All, seconds, n);
+    }
+
+    /// `n` hand-offs accepted `seconds` after the request, counted in one
+    /// dimension only: a caller that has added up each dimension on its own
+    /// (fewer, larger groups) feeds each here.
+    pub(crate) fn accepts_in(&mut self, dimension: Dimension<'_>, seconds: i64, n: u64) {
+        let histogram = match dimension {
+            Dimension::CaseManager(p) => &mut group(&mut self.by_case_manager, p).accept,
+            Dimension::Agency(a) => &mut group(&mut self.by_agency, Some(a)).accept,
+            Dimension::All => &mut self.accept,
+        };
+        *histogram.entry(seconds).or_default() += n;
+    }
+
+    /// As [`BoardTally::accepts_in`], for arrivals.
+    pub(crate) fn arrivals_in(&mut self, dimension: Dimension<'_>, seconds: i64, n: u64) {
+        let histogram = match dimension {
+            Dimension::CaseManager(p) => &mut group(&mut self.by_case_manager, p).arrival,
+            Dimension::Agency(a) => &mut group(&mut self.by_agency, Some(a)).arrival,
+            Dimension::All => &mut self.arrival,
+        };
+        *histogram.entry(seconds).or_default() += n;
     }
 
     /// `n` hand-offs that arrived `seconds` after their promised arrival.
