@@ -141,7 +141,8 @@ pub(crate) fn unavailable(error: &StoreError) -> Response {
         .into_response()
 }
 
-/// Every route of the dashboard and the API, merged into the server's router.
+/// Every route of the dashboard, merged into the server's router (the API's
+/// routes are merged beside them, under their own limits).
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login::page).post(login::submit))
@@ -155,5 +156,4 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/dashboard/export/handoffs.csv", get(export::handoffs))
         .route("/dashboard/export/review.csv", get(export::review))
         .route("/calendar/{file}", get(export::calendar))
-        .merge(api::routes())
 }
