@@ -173,12 +173,12 @@ fn toml_token() -> impl Strategy<Value = String> {
 
 #[test]
 fn arbitrary_text_is_loaded_or_refused_with_errors_on_its_lines() {
-    run(1000, any::<String>(), Clone::clone);
+    run(600, any::<String>(), Clone::clone);
 }
 
 #[test]
 fn toml_shaped_noise_is_loaded_or_refused_with_errors_on_its_lines() {
-    run(1000, vec(toml_token(), 0..80), |tokens| tokens.concat());
+    run(600, vec(toml_token(), 0..80), |tokens| tokens.concat());
 }
 
 /// What may replace a value in the example.
@@ -303,7 +303,7 @@ fn mutate(text: &str, mutation: &Mutation) -> String {
 
 #[test]
 fn the_example_with_hostile_changes_is_loaded_or_refused_with_errors_on_its_lines() {
-    run(150, vec(mutation(), 1..4), |mutations| {
+    run(100, vec(mutation(), 1..4), |mutations| {
         mutations
             .iter()
             .fold(EXAMPLE.to_owned(), |text, m| mutate(&text, m))

@@ -155,13 +155,14 @@ fn extreme_rates_neither_overflow_nor_divide_by_zero() {
 
 #[test]
 fn the_allowance_refills_exactly_when_asked_often() {
-    // Asked every millisecond for ten minutes at 10 a minute: exactly the burst
-    // and then one each six seconds, never a rounding loss.
-    let mut limiter = limiter(5, 10);
-    let allowed = (0..600_000)
+    // Asked every millisecond for a minute, ends included, at 7 a minute (an interval of
+    // 8.571428 s, not a whole number of milliseconds): exactly the burst and then
+    // one each interval, never a rounding loss.
+    let mut limiter = limiter(5, 7);
+    let allowed = (0..=60_000)
         .filter(|ms| limiter.take(&"a", at_ms(*ms)) == Verdict::Allowed)
         .count();
-    assert_eq!(allowed, 5 + 100 - 1);
+    assert_eq!(allowed, 5 + 7);
 }
 
 #[test]

@@ -167,7 +167,7 @@ fn field_pairs() -> impl Strategy<Value = Vec<(String, String)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(2000), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(800), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn any_bytes_decode_to_pairs_or_a_clear_refusal(body in prop_oneof![form_bytes(), vec(any::<u8>(), 0..200)]) {

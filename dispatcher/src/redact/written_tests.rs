@@ -218,7 +218,7 @@ fn no_digits(text: &str) -> bool {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(1500),
+        cases: cases(800),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

@@ -207,7 +207,7 @@ fn keyword_text() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(2000),
+        cases: cases(1000),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
