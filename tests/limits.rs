@@ -7,7 +7,8 @@
 //! requests are served meanwhile; one phone flooding the webhook is acknowledged
 //! but not handled past its limit, told so once, and other senders are answered
 //! promptly throughout; a flood of forged webhooks from one address is answered
-//! 429 without refusing the provider's signed ones, from there or elsewhere; and
+//! 429 without refusing the provider's signed ones, from there or elsewhere; a
+//! flood of every other endpoint leaves the webhook answered promptly; and
 //! hostile forms get a 400 that says what is wrong.
 //!
 //! The only real waiting is for the three-second timeout, in a few tests that run
@@ -536,5 +537,67 @@ async fn hostile_forms_get_a_400_that_says_what_is_wrong() {
     svc.settle().await;
     assert!(svc.open_handoffs().await.is_empty());
     assert!(svc.sent().is_empty());
+    svc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_every_other_endpoint_leaves_the_webhook_answered_promptly() {
+    let svc = service().await;
+    let paths = [
+        "/",
+        "/healthz",
+        "/metrics",
+        "/login",
+        "/dashboard",
+        "/dashboard/export/handoffs.csv",
+        "/api/v1/handoffs/1001",
+        "/sandbox",
+        "/no/such/page",
+    ];
+    let stop = Instant::now() + Duration::from_millis(1500);
+    let flood: Vec<_> = (0..8)
+        .map(|worker| {
+            let client = reqwest::Client::new();
+            let urls: Vec<String> = paths.iter().map(|p| svc.url(p)).collect();
+            tokio::spawn(async move {
+                let mut sent = 0usize;
+                while Instant::now() < stop {
+                    let url = &urls[(worker + sent) % urls.len()];
+                    let answer = client
+                        .get(url)
+                        .header("Authorization", "Bearer not-a-token")
+                        .send()
+                        .await
+                        .unwrap_or_else(|e| panic!("{url}: {e}"));
+                    assert!(
+                        answer.status().as_u16() < 500 || url.ends_with("/healthz"),
+                        "{url}: {}",
+                        answer.status()
+                    );
+                    sent += 1;
+                }
+                sent
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let client = reqwest::Client::new();
+    for (from, body) in [(CHEN, REQUEST), (RIVERA, "LEAD Penn Ave & 9th")] {
+        let asked = Instant::now();
+        let (status, _) = text(&svc, &client, from, body).await;
+        assert_eq!(status, 200);
+        assert!(
+            asked.elapsed() < PROMPTLY,
+            "{from} waited {:?}",
+            asked.elapsed()
+        );
+    }
+    let mut total = 0;
+    for worker in flood {
+        total += worker.await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert!(total > 50, "only {total} requests in the flood");
+    svc.settle().await;
+    assert_eq!(svc.open_handoffs().await.len(), 2);
     svc.stop().await;
 }

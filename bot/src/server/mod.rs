@@ -5,7 +5,7 @@
 
 pub(crate) mod flood;
 pub(crate) mod guard;
-pub mod listen;
+pub(crate) mod listen;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

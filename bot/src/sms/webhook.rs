@@ -20,11 +20,11 @@
 //!   text again, which would multiply the flood. `STOP`/`START` are handled even
 //!   then, so the bot always agrees with the carrier about who opted out.
 //! - **per address**: past a number of refused requests (bad signatures, malformed
-//!   forms) an address is answered 429 with `Retry-After`, logged once in a while
-//!   rather than per request, and an unsigned request from it is refused before
-//!   its body is read. A request that is signed right is always taken, wherever it
-//!   comes from: behind a proxy every request has the proxy's address, the
-//!   provider's too.
+//!   forms, bodies over the limit) an address is answered 429 with `Retry-After`,
+//!   logged once in a while rather than per request, and an unsigned request from
+//!   it is refused before its body is read. A request that is signed right is
+//!   always taken, wherever it comes from: behind a proxy every request has the
+//!   proxy's address, the provider's too.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -159,25 +159,26 @@ async fn verified(
         // already over its limit is not worth reading.
         return Err(Refused::Limited(wait));
     }
-    let body = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|error| {
+    let refusal = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(body) => match form::decode(&body) {
+            Err(error) => Refused::Malformed(error),
+            Ok(params) => {
+                let url = format!("{}{}", state.public_url, path);
+                if !signature.is_empty() && signature::verify(token, &url, &params, signature) {
+                    return Ok(params);
+                }
+                Refused::Forbidden
+            }
+        },
+        Err(error) => {
             let too_large = std::error::Error::source(&error)
                 .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
-            if too_large {
-                Refused::TooLarge
-            } else {
-                Refused::Unreadable
+            if !too_large {
+                // The client went away, or took too long (the guard answers 408):
+                // nothing to hold against its address.
+                return Err(Refused::Unreadable);
             }
-        })?;
-    let refusal = match form::decode(&body) {
-        Err(error) => Refused::Malformed(error),
-        Ok(params) => {
-            let url = format!("{}{}", state.public_url, path);
-            if !signature.is_empty() && signature::verify(token, &url, &params, signature) {
-                return Ok(params);
-            }
-            Refused::Forbidden
+            Refused::TooLarge
         }
     };
     match state.limits.refused_from(address, now) {
@@ -202,7 +203,8 @@ fn refusal_words(refusal: &Refused) -> String {
     match refusal {
         Refused::Forbidden => "bad or missing signature".to_owned(),
         Refused::Malformed(error) => error.to_string(),
-        other => format!("{other:?}"),
+        Refused::TooLarge => format!("a body over {MAX_BODY} bytes"),
+        Refused::Off | Refused::Unreadable | Refused::Limited(_) => format!("{refusal:?}"),
     }
 }
 
