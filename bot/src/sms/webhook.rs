@@ -377,3 +377,40 @@ async fn handle_status(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sms::gsm7::{is_gsm7, septets};
+
+    #[test]
+    fn the_slow_down_notice_is_one_gsm7_segment_and_rounds_the_wait_up_to_minutes() {
+        for (seconds, minutes) in [(0, 1), (6, 1), (60, 1), (61, 2), (6000, 100)] {
+            let notice = slow_down(Duration::seconds(seconds));
+            assert!(is_gsm7(&notice) && septets(&notice) <= 160, "{notice}");
+            assert!(
+                notice.contains(&format!("Wait {minutes} min,")),
+                "{seconds}: {notice}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_reply_in_twiml_escapes_what_xml_would_read() {
+        let response = twiml_reply("a < b & c > d");
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .map(|v| v.as_bytes()),
+            Some(&b"text/xml; charset=utf-8"[..])
+        );
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        assert!(
+            body.ends_with(b"<Response><Message>a &lt; b &amp; c &gt; d</Message></Response>"),
+            "{body:?}"
+        );
+    }
+}
