@@ -61,7 +61,7 @@ async fn what_only_a_restart_applies_is_named() {
     assert_eq!(
         needs_restart,
         [
-            "[server] (listen, public_url, database)",
+            "[server] (listen, public_url, database, client_timeout, sender limits)",
             "program.message_retention"
         ]
     );

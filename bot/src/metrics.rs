@@ -52,15 +52,19 @@ pub enum WebhookResult {
     BadRequest,
     /// Could not be handled: 500, the provider retries.
     Error,
+    /// Over a flood limit (a sender's texts, or an address's refused requests):
+    /// not handled.
+    Limited,
 }
 
 impl WebhookResult {
-    const ALL: [WebhookResult; 5] = [
+    const ALL: [WebhookResult; 6] = [
         WebhookResult::Accepted,
         WebhookResult::Duplicate,
         WebhookResult::Forbidden,
         WebhookResult::BadRequest,
         WebhookResult::Error,
+        WebhookResult::Limited,
     ];
     fn name(self) -> &'static str {
         match self {
@@ -69,6 +73,7 @@ impl WebhookResult {
             WebhookResult::Forbidden => "forbidden",
             WebhookResult::BadRequest => "bad_request",
             WebhookResult::Error => "error",
+            WebhookResult::Limited => "limited",
         }
     }
 }
@@ -153,7 +158,7 @@ const QUEUE_BOUNDS: &[f64] = &[0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0
 /// The process's counters; shared by the server and the SMS worker.
 #[derive(Debug)]
 pub struct Metrics {
-    webhooks: [[AtomicU64; 5]; 2],
+    webhooks: [[AtomicU64; 6]; 2],
     webhook_duration: Histogram,
     sends: [AtomicU64; 3],
     queue_wait: Histogram,
@@ -489,7 +494,7 @@ mod tests {
             .lines()
             .filter(|l| l.starts_with("handoff_webhook_requests_total{"))
             .collect();
-        assert_eq!(series.len(), 10);
+        assert_eq!(series.len(), 12);
         assert!(series.contains(
             &"handoff_webhook_requests_total{endpoint=\"status\",result=\"forbidden\"} 1"
         ));

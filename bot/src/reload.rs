@@ -47,7 +47,9 @@ pub fn apply(engine: &Engine, current: &Config, new: &Config) -> Vec<String> {
     engine.replace_directory(Arc::new(new.directory()));
     let mut needs_restart = Vec::new();
     if new.server != current.server {
-        needs_restart.push("[server] (listen, public_url, database)".to_owned());
+        needs_restart.push(
+            "[server] (listen, public_url, database, client_timeout, sender limits)".to_owned(),
+        );
     }
     if new.transports != current.transports {
         needs_restart.push("[transports]".to_owned());

@@ -18,7 +18,8 @@ use crate::inbound::Inbound;
 use crate::metrics::Metrics;
 use crate::reload::Hangups;
 use crate::retention::Retention;
-use crate::server::{AppState, router};
+use crate::server::guard::Limits;
+use crate::server::{AppState, listen, router};
 use crate::sms::outbound::{Provider, SmsOutbound};
 use crate::sms::provider::{Sender, TwilioClient};
 use crate::sms::sandbox::Sandbox;
@@ -228,7 +229,9 @@ pub async fn start_with(
         metrics,
         loops: loops.clone(),
         api: Arc::new(ApiAgencies::from_config(config)),
+        limits: Arc::new(Limits::new(&config.server)),
     };
+    let client_timeout = config.server.client_timeout;
     if background {
         // Timers that fell due while the service was down fire before the first
         // request is taken, and the health check is green from its first answer.
@@ -238,16 +241,14 @@ pub async fn start_with(
     let (stop, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
     let server_stop = stopped(stop_rx.clone());
-    tasks.spawn(async move {
-        // With the peer's address: dashboard logins are limited per address.
-        let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(server_stop)
-            .await;
-        if let Err(error) = served {
-            tracing::error!(%error, "the HTTP server stopped");
-        }
-    });
+    // The connection's peer address goes with each request: dashboard logins and
+    // refused webhooks are limited per address.
+    tasks.spawn(listen::serve(
+        listener,
+        router(state),
+        client_timeout,
+        server_stop,
+    ));
     if background {
         // Each loop restarts if it ends unexpectedly; see `supervise`.
         let mut supervised = |name, make: LoopFactory| {

@@ -96,8 +96,8 @@ pub fn place(file: &Path, text: &str, problems: Vec<Problem>) -> Vec<ConfigError
                 file: file.to_path_buf(),
                 line,
                 column,
-                key: p.key,
-                message: p.message,
+                key: shortened(&p.key, LONGEST_KEY),
+                message: shortened_quotes(&p.message),
             }
         })
         .collect();
@@ -106,9 +106,70 @@ pub fn place(file: &Path, text: &str, problems: Vec<Problem>) -> Vec<ConfigError
     errors
 }
 
+/// The most characters of a value an error quotes: enough to recognise it, not a
+/// screenful of a runaway string.
+const LONGEST_QUOTE: usize = 60;
+/// The most characters of a key an error names (a made-up key can be any length).
+const LONGEST_KEY: usize = 80;
+/// The most characters of a whole message.
+const LONGEST_MESSAGE: usize = 500;
+
+/// `text` cut to `most` characters, saying how long it was.
+fn shortened(text: &str, most: usize) -> String {
+    let count = text.chars().count();
+    if count <= most {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(most.saturating_sub(20)).collect();
+    format!("{kept}… ({count} characters)")
+}
+
+/// `message` with each value it quotes in backticks shortened, then the whole
+/// shortened, so that an error about a huge value still reads on one screen.
+fn shortened_quotes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(LONGEST_MESSAGE * 4));
+    for (n, part) in message.split('`').enumerate() {
+        if n > 0 {
+            out.push('`');
+        }
+        // Odd parts are between backticks: the quoted values.
+        if n % 2 == 1 {
+            out.push_str(&shortened(part, LONGEST_QUOTE));
+        } else {
+            out.push_str(part);
+        }
+    }
+    shortened(&out, LONGEST_MESSAGE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_quoted_values_and_keys_are_shortened_saying_how_long_they_were() {
+        let value = "x".repeat(100_000);
+        let message = format!("`{value}` is not a duration: write e.g. 90s");
+        let shown = shortened_quotes(&message);
+        assert!(shown.starts_with("`xxxx"), "{shown}");
+        assert!(
+            shown.ends_with("… (100000 characters)` is not a duration: write e.g. 90s"),
+            "{shown}"
+        );
+        assert!(shown.chars().count() < 120, "{shown}");
+        assert_eq!(shortened_quotes("`5m` is fine"), "`5m` is fine");
+        let errors = place(
+            Path::new("f.toml"),
+            "a = 1\n",
+            vec![Problem {
+                span: 0..1,
+                key: "k".repeat(1000),
+                message: "m".repeat(10_000),
+            }],
+        );
+        assert!(errors[0].key.chars().count() <= LONGEST_KEY + 20);
+        assert!(errors[0].message.chars().count() <= LONGEST_MESSAGE + 20);
+    }
 
     #[test]
     fn offsets_become_one_based_lines_and_columns() {

@@ -117,11 +117,9 @@ fn key_at(text: &str, offset: usize) -> Option<String> {
 fn key_on_line(line: &str) -> Option<String> {
     let line = line.trim();
     if let Some(table) = line.strip_prefix('[') {
-        return Some(
-            table
-                .trim_matches(|c| c == '[' || c == ']' || c == ' ')
-                .to_owned(),
-        );
+        // An unfinished header (`[`, `[[ ]]`) names no table.
+        let table = table.trim_matches(|c| c == '[' || c == ']' || c == ' ');
+        return (!table.is_empty()).then(|| table.to_owned());
     }
     let (key, _) = line.split_once('=')?;
     let key = key.trim();

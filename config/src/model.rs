@@ -52,6 +52,13 @@ pub struct Server {
     /// `sqlite://PATH` (relative paths are relative to the config file) or
     /// `postgres://...`.
     pub database: String,
+    /// How long a client has to send a request's headers, and again its body;
+    /// also how long an idle connection is kept open.
+    pub client_timeout: std::time::Duration,
+    /// Texts one phone may send to the program at once...
+    pub sender_burst: u32,
+    /// ...and a minute once those are spent.
+    pub sender_per_minute: u32,
 }
 
 impl Config {

@@ -58,6 +58,9 @@ pub struct RawServer {
     pub listen: Option<Text>,
     pub public_url: Option<Text>,
     pub database: Option<Text>,
+    pub client_timeout: Option<Text>,
+    pub sender_burst: Option<Spanned<i64>>,
+    pub sender_per_minute: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

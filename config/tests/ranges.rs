@@ -187,4 +187,54 @@ cases! {
         append: "\n[[sites.closures]]\nname = \"First\"\ndate = \"2000-01-01\"\n\n[[sites.closures]]\nname = \"Last\"\nfrom = \"2100-12-30\"\nto = \"2100-12-31\"\n",
         ..CASE
     };
+
+    server_limits_outside_their_ranges_are_refused: Case {
+        append: "\n[server]\nclient_timeout = \"0s\"\nsender_burst = 0 # never\nsender_per_minute = 100001\n",
+        expect: &[
+            error_at("\"0s\"", "server.client_timeout", "must be from 1s to 5m"),
+            error_at("0 # never", "server.sender_burst", "must be a whole number from 1 to 100000"),
+            error_at("100001", "server.sender_per_minute", "must be a whole number from 1 to 100000"),
+        ],
+        ..CASE
+    };
+
+    a_client_timeout_over_five_minutes_and_a_negative_burst_are_refused: Case {
+        append: "\n[server]\nclient_timeout = \"5m1s\"\nsender_burst = -9223372036854775808\n",
+        expect: &[
+            error_at("\"5m1s\"", "server.client_timeout", "must be from 1s to 5m"),
+            error_at("-9223372036854775808", "server.sender_burst", "must be a whole number from 1 to 100000"),
+        ],
+        ..CASE
+    };
+
+    the_limits_of_the_server_limits_load: Case {
+        append: "\n[server]\nclient_timeout = \"5m\"\nsender_burst = 100000\nsender_per_minute = 1\n",
+        ..CASE
+    };
+}
+
+#[test]
+fn server_limits_default_when_the_file_does_not_set_them_and_are_read_when_it_does() {
+    let config = support::load(support::BASE, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.server.client_timeout,
+        std::time::Duration::from_secs(10)
+    );
+    assert_eq!(
+        (config.server.sender_burst, config.server.sender_per_minute),
+        (20, 10)
+    );
+    let set = format!(
+        "{}\n[server]\nclient_timeout = \"1s\"\nsender_burst = 3\nsender_per_minute = 2\n",
+        support::BASE
+    );
+    let config = support::load(&set, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.server.client_timeout,
+        std::time::Duration::from_secs(1)
+    );
+    assert_eq!(
+        (config.server.sender_burst, config.server.sender_per_minute),
+        (3, 2)
+    );
 }

@@ -449,3 +449,6 @@ mod tests;
 
 #[cfg(test)]
 mod field_tests;
+
+#[cfg(test)]
+mod round_trip_tests;

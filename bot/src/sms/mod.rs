@@ -1,6 +1,7 @@
 //! SMS: the Twilio-compatible provider and webhooks, the command grammar, and the
 //! sandbox provider that stores messages instead of sending them.
 
+pub mod form;
 pub mod grammar;
 pub mod gsm7;
 pub mod outbound;

@@ -8,19 +8,38 @@
 //! through the outbox, so it is durable and retried. The webhook answers only after
 //! the text, its effects and its replies are committed in one transaction; if that
 //! fails nothing is kept, and 500 lets the provider (or a fallback instance) retry.
-//! Refused with 400: no `From`, `Body` or `MessageSid`, an empty or malformed
-//! `MessageSid`, a `From` that is no phone number or is the program's own number.
+//! Refused with 400: a form that is malformed or lacks its fields (see
+//! `sms::form`), or a text from the program's own number.
+//!
+//! Flood limits (`server::guard::Limits`), checked only once a request is known
+//! to be the provider's, or known not to be:
+//! - **per sender**: a phone over its limit has its text acknowledged (200) but
+//!   not handled, and is told so by a TwiML `<Message>` reply at most once a
+//!   quarter hour. Not an error status, because a provider answers those by
+//!   trying the number's fallback URL or, with retries configured, sending the
+//!   text again, which would multiply the flood. `STOP`/`START` are handled even
+//!   then, so the bot always agrees with the carrier about who opted out.
+//! - **per address**: past a number of refused requests (bad signatures, malformed
+//!   forms, bodies over the limit) an address is answered 429 with `Retry-After`,
+//!   logged once in a while rather than per request, and an unsigned request from
+//!   it is refused before its body is read. A request that is signed right is
+//!   always taken, wherever it comes from: behind a proxy every request has the
+//!   proxy's address, the provider's too.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use handoff_dispatcher::conversation::MessageId;
-use handoff_dispatcher::{PhoneNumber, Received};
+use chrono::Duration;
+use handoff_dispatcher::Received;
+use handoff_dispatcher::conversation::Command;
 
 use crate::metrics::{Endpoint, WebhookResult};
-use crate::server::AppState;
-use crate::sms::signature;
+use crate::server::flood::Verdict;
+use crate::server::guard::{Peer, retry_after};
+use crate::server::{AppState, MAX_BODY};
+use crate::sms::form::{self, FormError};
+use crate::sms::{grammar, signature};
 
 /// The empty TwiML answer.
 pub const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
@@ -33,28 +52,57 @@ fn twiml() -> Response {
         .into_response()
 }
 
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+/// TwiML that has the provider text `message` back to the sender.
+fn twiml_reply(message: &str) -> Response {
+    let escaped = message
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    (
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Message>{escaped}</Message></Response>"
+        ),
+    )
+        .into_response()
+}
+
+/// What a sender over the limit is told, in one GSM-7 segment.
+pub fn slow_down(wait: Duration) -> String {
+    let minutes = ((wait.num_seconds().max(0) + 59) / 60).max(1);
+    format!(
+        "Too many texts from this phone at once: this one was not read. Wait {minutes} min, then send it again."
+    )
 }
 
 /// Why a webhook is not taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     /// No provider signs webhooks (the sandbox): the endpoints are off.
     Off,
     /// The signature is missing or wrong.
     Forbidden,
+    /// The form is malformed (or, once signed, lacks what it must have).
+    Malformed(FormError),
+    /// The body is larger than any webhook's.
+    TooLarge,
+    /// The body could not be read (the client went away, or took too long:
+    /// then the server's guard answers 408 instead).
+    Unreadable,
+    /// Too many refused requests from this address: again after this long.
+    Limited(Duration),
 }
 
 impl Refused {
     /// How the refusal is counted; the sandbox's switched-off endpoints are not.
-    fn result(self) -> Option<WebhookResult> {
+    fn result(&self) -> Option<WebhookResult> {
         match self {
             Refused::Off => None,
             Refused::Forbidden => Some(WebhookResult::Forbidden),
+            Refused::Malformed(_) | Refused::TooLarge | Refused::Unreadable => {
+                Some(WebhookResult::BadRequest)
+            }
+            Refused::Limited(_) => Some(WebhookResult::Limited),
         }
     }
 }
@@ -64,31 +112,100 @@ impl IntoResponse for Refused {
         match self {
             Refused::Off => StatusCode::NOT_FOUND.into_response(),
             Refused::Forbidden => (StatusCode::FORBIDDEN, "invalid signature\n").into_response(),
+            Refused::Malformed(error) => {
+                (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response()
+            }
+            Refused::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {MAX_BODY} bytes\n"),
+            )
+                .into_response(),
+            Refused::Unreadable => (
+                StatusCode::BAD_REQUEST,
+                "the request body could not be read\n",
+            )
+                .into_response(),
+            Refused::Limited(wait) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, retry_after(wait))],
+                "too many refused requests from this address; try again later\n",
+            )
+                .into_response(),
         }
     }
 }
 
-/// The form's parameters if the request is signed by the provider, else the refusal.
-fn verified(
+/// The form's parameters if the request is signed by the provider, else the
+/// refusal. Refusals count against the address; see the module's notes.
+async fn verified(
     state: &AppState,
+    address: std::net::IpAddr,
     path: &str,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
 ) -> Result<Vec<(String, String)>, Refused> {
     let Some(token) = state.auth_token.as_deref() else {
         return Err(Refused::Off);
     };
-    let params: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
-    let url = format!("{}{}", state.public_url, path);
+    let now = state.inbound.engine().now();
     let signature = headers
         .get("X-Twilio-Signature")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if signature.is_empty() || !signature::verify(token, &url, &params, signature) {
-        tracing::warn!(%path, signed = !signature.is_empty(), "webhook refused: bad or missing signature");
-        return Err(Refused::Forbidden);
+    if signature.is_empty()
+        && let Some(wait) = state.limits.address_limited(address, now)
+    {
+        // The provider signs every request: an unsigned one from an address
+        // already over its limit is not worth reading.
+        return Err(Refused::Limited(wait));
     }
-    Ok(params)
+    let refusal = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(body) => match form::decode(&body) {
+            Err(error) => Refused::Malformed(error),
+            Ok(params) => {
+                let url = format!("{}{}", state.public_url, path);
+                if !signature.is_empty() && signature::verify(token, &url, &params, signature) {
+                    return Ok(params);
+                }
+                Refused::Forbidden
+            }
+        },
+        Err(error) => {
+            let too_large = std::error::Error::source(&error)
+                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            if !too_large {
+                // The client went away, or took too long (the guard answers 408):
+                // nothing to hold against its address.
+                return Err(Refused::Unreadable);
+            }
+            Refused::TooLarge
+        }
+    };
+    match state.limits.refused_from(address, now) {
+        Verdict::Allowed => {
+            tracing::warn!(%path, %address, signed = !signature.is_empty(), why = %refusal_words(&refusal), "webhook refused");
+            Err(refusal)
+        }
+        Verdict::Limited { retry_after, tell } => {
+            if tell {
+                tracing::warn!(
+                    %path, %address,
+                    "too many refused webhooks from this address: answering its unsigned or \
+                     wrongly signed requests with 429, logged again in ten minutes"
+                );
+            }
+            Err(Refused::Limited(retry_after))
+        }
+    }
+}
+
+fn refusal_words(refusal: &Refused) -> String {
+    match refusal {
+        Refused::Forbidden => "bad or missing signature".to_owned(),
+        Refused::Malformed(error) => error.to_string(),
+        Refused::TooLarge => format!("a body over {MAX_BODY} bytes"),
+        Refused::Off | Refused::Unreadable | Refused::Limited(_) => format!("{refusal:?}"),
+    }
 }
 
 /// Runs a webhook's handling and counts its result (and time) in the metrics.
@@ -105,59 +222,63 @@ async fn counted(
     response
 }
 
-pub async fn inbound(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn inbound(
+    State(state): State<AppState>,
+    Peer(address): Peer,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     counted(
         &state,
         Endpoint::Inbound,
-        handle_inbound(&state, &headers, &body),
+        handle_inbound(&state, address, &headers, body),
     )
     .await
 }
 
 async fn handle_inbound(
     state: &AppState,
+    address: std::net::IpAddr,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
 ) -> (Option<WebhookResult>, Response) {
-    use WebhookResult::{Accepted, BadRequest, Duplicate, Error};
-    let params = match verified(state, "/sms/inbound", headers, body) {
+    use WebhookResult::{Accepted, Duplicate, Error, Limited};
+    let params = match verified(state, address, "/sms/inbound", headers, body).await {
         Ok(params) => params,
         Err(refusal) => return (refusal.result(), refusal.into_response()),
     };
-    let (Some(sid), Some(from), Some(text)) = (
-        param(&params, "MessageSid"),
-        param(&params, "From"),
-        param(&params, "Body"),
-    ) else {
-        tracing::warn!("inbound webhook without MessageSid, From or Body");
-        return (
-            Some(BadRequest),
-            (
-                StatusCode::BAD_REQUEST,
-                "MessageSid, From and Body are required\n",
-            )
-                .into_response(),
-        );
-    };
-    let Ok(from) = PhoneNumber::parse(from) else {
-        tracing::warn!(%sid, "inbound text from a number that is not E.164");
-        return bad_request("From is not a phone number\n");
-    };
-    let sid = match MessageId::parse(sid) {
-        Ok(sid) => sid,
+    let text = match form::inbound(&params) {
+        Ok(text) => text,
         Err(error) => {
-            tracing::warn!(%error, "inbound text with an unusable MessageSid");
-            return bad_request("MessageSid must be a non-empty id\n");
+            tracing::warn!(%error, "inbound webhook refused");
+            return bad_request(error);
         }
     };
-    let to = param(&params, "To").and_then(|to| PhoneNumber::parse(to).ok());
-    if state.own_numbers.contains(&from) || to.as_ref() == Some(&from) {
+    let sid = &text.sid;
+    if state.own_numbers.contains(&text.from) || text.to.as_ref() == Some(&text.from) {
         // A text from the program's own number is a loop (a misconfigured
         // forward, another bot answering us): answering it would feed the loop.
         tracing::warn!(%sid, "inbound text from the program's own number refused");
-        return bad_request("From is the program's own number\n");
+        return (
+            Some(WebhookResult::BadRequest),
+            (
+                StatusCode::BAD_REQUEST,
+                "From is the program's own number\n",
+            )
+                .into_response(),
+        );
     }
-    match state.inbound.text(&from, text, &sid).await {
+    let now = state.inbound.engine().now();
+    if let Verdict::Limited { retry_after, tell } = state.limits.text_from(&text.from, now)
+        && !matches!(grammar::parse(text.body), Command::OptOut | Command::OptIn)
+    {
+        if !tell {
+            return (Some(Limited), twiml());
+        }
+        tracing::warn!(%sid, "a sender is over its limit of texts: acknowledged, not handled; told once");
+        return (Some(Limited), twiml_reply(&slow_down(retry_after)));
+    }
+    match state.inbound.text(&text.from, text.body, sid).await {
         Ok(Received::Handled) => (Some(Accepted), twiml()),
         Ok(Received::Duplicate) => {
             tracing::info!(%sid, "inbound text seen before: acknowledged, ignored");
@@ -175,49 +296,50 @@ async fn handle_inbound(
     }
 }
 
-fn bad_request(why: &'static str) -> (Option<WebhookResult>, Response) {
+fn bad_request(error: FormError) -> (Option<WebhookResult>, Response) {
     (
         Some(WebhookResult::BadRequest),
-        (StatusCode::BAD_REQUEST, why).into_response(),
+        Refused::Malformed(error).into_response(),
     )
 }
 
-pub async fn status(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn status(
+    State(state): State<AppState>,
+    Peer(address): Peer,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     counted(
         &state,
         Endpoint::Status,
-        handle_status(&state, &headers, &body),
+        handle_status(&state, address, &headers, body),
     )
     .await
 }
 
 async fn handle_status(
     state: &AppState,
+    address: std::net::IpAddr,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
 ) -> (Option<WebhookResult>, Response) {
-    use WebhookResult::{Accepted, BadRequest, Error};
-    let params = match verified(state, "/sms/status", headers, body) {
+    use WebhookResult::{Accepted, Error};
+    let params = match verified(state, address, "/sms/status", headers, body).await {
         Ok(params) => params,
         Err(refusal) => return (refusal.result(), refusal.into_response()),
     };
-    let (Some(sid), Some(status)) = (
-        param(&params, "MessageSid"),
-        param(&params, "MessageStatus"),
-    ) else {
-        return (
-            Some(BadRequest),
-            (
-                StatusCode::BAD_REQUEST,
-                "MessageSid and MessageStatus are required\n",
-            )
-                .into_response(),
-        );
+    let form::Status {
+        sid,
+        status,
+        error_code,
+    } = match form::status(&params) {
+        Ok(found) => found,
+        Err(error) => return bad_request(error),
     };
     if !matches!(status, "undelivered" | "failed") {
         return (Some(Accepted), twiml());
     }
-    let code = param(&params, "ErrorCode").unwrap_or("");
+    let code = error_code.unwrap_or("");
     let engine = state.inbound.engine();
     let outbox = engine.outbox();
     let item = match outbox.by_provider_id(sid).await {
@@ -253,5 +375,42 @@ async fn handle_status(
                 StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sms::gsm7::{is_gsm7, septets};
+
+    #[test]
+    fn the_slow_down_notice_is_one_gsm7_segment_and_rounds_the_wait_up_to_minutes() {
+        for (seconds, minutes) in [(0, 1), (6, 1), (60, 1), (61, 2), (6000, 100)] {
+            let notice = slow_down(Duration::seconds(seconds));
+            assert!(is_gsm7(&notice) && septets(&notice) <= 160, "{notice}");
+            assert!(
+                notice.contains(&format!("Wait {minutes} min,")),
+                "{seconds}: {notice}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_reply_in_twiml_escapes_what_xml_would_read() {
+        let response = twiml_reply("a < b & c > d");
+        assert_eq!(
+            response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .map(|v| v.as_bytes()),
+            Some(&b"text/xml; charset=utf-8"[..])
+        );
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        assert!(
+            body.ends_with(b"<Response><Message>a &lt; b &amp; c &gt; d</Message></Response>"),
+            "{body:?}"
+        );
     }
 }

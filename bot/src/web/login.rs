@@ -3,10 +3,7 @@
 //! token that must match a `SameSite=Strict` cookie set with the form (a page of
 //! another site can neither read the cookie nor make the browser send it).
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
-use axum::extract::{ConnectInfo, Form, FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use handoff_config::UserName;
@@ -19,26 +16,12 @@ use super::layout;
 use super::session::{self, COOKIE};
 use super::unavailable;
 use crate::server::AppState;
+use crate::server::guard::Peer;
 
 /// The cookie that pairs a login form with the browser it was given to.
 const LOGIN_COOKIE: &str = "handoff_login";
 /// How long a login form stays usable.
 const LOGIN_FORM_SECONDS: i64 = 30 * 60;
-
-/// The address a request came from, if the server was started with it.
-pub(crate) struct Peer(pub(crate) IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for Peer {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Peer, Self::Rejection> {
-        let address = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
-        Ok(Peer(address))
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Next {

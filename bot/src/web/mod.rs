@@ -170,7 +170,8 @@ pub(crate) async fn fresh_directory(
         .map_err(|error| unavailable(&error))
 }
 
-/// Every route of the dashboard and the API, merged into the server's router.
+/// Every route of the dashboard, merged into the server's router (the API's
+/// routes are merged beside them, under their own limits).
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login::page).post(login::submit))
@@ -189,5 +190,4 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/dashboard/overrides/{id}/remove", post(overrides::remove))
         .route("/calendar/{file}", get(export::calendar))
-        .merge(api::routes())
 }

@@ -52,6 +52,20 @@ pub struct Validated {
 /// fresh install is not reachable from the network by accident.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// How long a client has to send a request's headers, and again its body, when
+/// the file does not say: a provider sends a webhook at once, and a phone on a
+/// poor network still gets a login form through in ten seconds.
+pub const DEFAULT_CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Texts one phone may send at once when the file does not say: a quick exchange
+/// between an officer and a case manager is a handful; twenty is a phone gone
+/// wrong or someone flooding.
+pub const DEFAULT_SENDER_BURST: u32 = 20;
+
+/// Texts one phone may send a minute once its burst is spent, when the file does
+/// not say: one every six seconds is faster than anyone types for long.
+pub const DEFAULT_SENDER_PER_MINUTE: u32 = 10;
+
 /// Intake deadline when the file does not set one (the LEAD toolkits' 30 days).
 pub const DEFAULT_INTAKE_DAYS: u32 = 30;
 

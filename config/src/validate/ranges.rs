@@ -81,6 +81,24 @@ pub(super) const ARRIVAL_TARGET: Limit<Duration> = Limit {
     shown: "from 1m to 24h",
 };
 
+/// How long a client has to send a request's headers, and again its body: under a
+/// second cuts off a phone on a poor network, over five minutes lets a slow
+/// client hold a connection for nothing.
+pub(super) const CLIENT_TIMEOUT: Limit<Duration> = Limit {
+    least: Duration::from_secs(1),
+    most: Duration::from_secs(5 * MINUTE),
+    shown: "from 1s to 5m",
+};
+
+/// A sender's burst and its texts a minute: at least one (none would refuse every
+/// text), at most a number no phone reaches (the arithmetic of the limit stays
+/// far from overflowing).
+pub(super) const SENDER_RATE: Limit<u32> = Limit {
+    least: 1,
+    most: 100_000,
+    shown: "a whole number from 1 to 100000",
+};
+
 /// The most dashboard users a file may list: enough for any program's staff, few
 /// enough that a login's search stays trivial.
 pub(super) const DASHBOARD_USERS: usize = 500;

@@ -1,6 +1,6 @@
-//! Transports (SMS, Matrix) and `[server]`: URLs, senders, the Matrix transport's
-//! data directory and saved session, and secrets read from the environment variables
-//! the file names, never from the file.
+//! Transports (SMS, Matrix) and `[server]`: URLs, senders, the server's limits,
+//! the Matrix transport's data directory and saved session, and secrets read from
+//! the environment variables the file names, never from the file.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -9,10 +9,15 @@ use handoff_dispatcher::PhoneNumber;
 use handoff_dispatcher::contact::MatrixUserId;
 use toml::Spanned;
 
-use super::ranges::DEVICE_NAME_CHARS;
+use super::ranges::{
+    CLIENT_TIMEOUT, DEVICE_NAME_CHARS, SENDER_RATE, duration_within, number_within,
+};
 use super::text::plain_text;
 use super::values::{parse_with, required};
-use super::{DEFAULT_LISTEN, DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME, EnvLookup};
+use super::{
+    DEFAULT_CLIENT_TIMEOUT, DEFAULT_LISTEN, DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME,
+    DEFAULT_SENDER_BURST, DEFAULT_SENDER_PER_MINUTE, EnvLookup,
+};
 use crate::error::Problems;
 use crate::model::{
     MATRIX_SESSION_FILE, MatrixTransport, Secret, Server, SmsProvider, SmsSender, SmsTransport,
@@ -347,10 +352,35 @@ pub(super) fn server(
             }
         }
     };
+    let client_timeout =
+        section
+            .and_then(|s| s.client_timeout.as_ref())
+            .map_or(DEFAULT_CLIENT_TIMEOUT, |text| {
+                duration_within(p, text, "server.client_timeout", &CLIENT_TIMEOUT)
+                    .unwrap_or(DEFAULT_CLIENT_TIMEOUT)
+            });
+    let mut rate = |value: Option<&Spanned<i64>>, key: &str, default: u32| {
+        value.map_or(default, |value| {
+            number_within(p, value, key, &SENDER_RATE).unwrap_or(default)
+        })
+    };
+    let sender_burst = rate(
+        section.and_then(|s| s.sender_burst.as_ref()),
+        "server.sender_burst",
+        DEFAULT_SENDER_BURST,
+    );
+    let sender_per_minute = rate(
+        section.and_then(|s| s.sender_per_minute.as_ref()),
+        "server.sender_per_minute",
+        DEFAULT_SENDER_PER_MINUTE,
+    );
     Server {
         listen,
         public_url,
         database,
+        client_timeout,
+        sender_burst,
+        sender_per_minute,
     }
 }
 

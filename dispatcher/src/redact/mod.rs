@@ -11,14 +11,14 @@
 //!
 //! What is removed:
 //! - a date with a year, anywhere, in any order and with any separator:
-//!   `4/5/1990`, `04-05-90`, `4.5.1990`, `4 5 1990`, `1990-04-05`, `04051990`,
+//!   `4/5/1990`, `04-05-90`, `4/5/'90`, `4.5.1990`, `4 5 1990`, `1990-04-05`, `04051990`,
 //!   `19900405`, `April 5, 1990`, `5th Apr. 1990`, `the 5th of April 1990`,
 //!   `05APR1990`, `1990 April 5`;
 //! - after "DOB", "d.o.b.", "date of birth", "birthday", "born" (and before "is
 //!   his birthday"), also a date without a year or a year alone, with the word:
 //!   `born April 12th`, `DOB 4/5`, `DOB 040590`, `born in 1990`;
 //! - an SSN with any separator or none, spaced (`1 2 3 4 5 6 7 8 9`), glued to a
-//!   word (`ssn123456789`), masked (`xxx-xx-6789`), or after "SSN"/"social" at any
+//!   word (`ssn123456789`), masked (`xxx-xx-6789`, `***-**-6789`), or after "SSN"/"social" at any
 //!   length from four digits (its last four); nine or more digits in a row (an
 //!   SSN or another ID number).
 //!
@@ -38,6 +38,8 @@ mod patterns;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod written_tests;
 
 use std::ops::Range;
 use std::sync::LazyLock;

@@ -35,6 +35,10 @@ const SSN: &str =
 const SSN_LINK: &str =
     r"(?:\s*(?:[:#=.,-]|\b(?:is|was|number|no|ends?|ending|in|with)\b|\blast\s*(?:4|four)\b))*\s*";
 
+/// An SSN masked but for its last four: `xxx-xx-6789`, `***-**-6789`, `###-##-6789`.
+const MASKED: &str =
+    r"(?:x{3}|\*{3}|#{3})(?:\s*[-/.\\_]\s*|\s+)?(?:x{2}|\*{2}|#{2})(?:\s*[-/.\\_]\s*|\s+)?[0-9]{4}";
+
 const START: &str = r"(?:^|[^0-9])";
 const START_WORD: &str = r"(?:^|[^0-9a-z])";
 const END: &str = r"(?:[^0-9]|$)";
@@ -60,7 +64,7 @@ pub(super) struct Shape {
 /// The sources of every shape, with what each is for.
 pub(super) fn sources() -> Vec<(String, Rule)> {
     let date_with_year_numeric = format!(
-        r"(?i){START}(?P<id>(?:{MONTH_NUM}{MARK}{DAY}|{DAY}{MARK}{MONTH_NUM}){MARK}(?:[0-9]{{4}}|[0-9]{{2}})|(?:{MONTH_NUM}\s+{DAY}|{DAY}\s+{MONTH_NUM})\s+{YEAR4}|[0-9]{{4}}{MARK}{MONTH_NUM}{MARK}{DAY}|{YEAR4}\s+{MONTH_NUM}\s+{DAY}|(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:19|20)[0-9]{{2}}|(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])(?:19|20)[0-9]{{2}}|(?:19|20)[0-9]{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])){END}"
+        r"(?i){START}(?P<id>(?:{MONTH_NUM}{MARK}{DAY}|{DAY}{MARK}{MONTH_NUM}){MARK}(?:[0-9]{{4}}|'?[0-9]{{2}})|(?:{MONTH_NUM}\s+{DAY}|{DAY}\s+{MONTH_NUM})\s+{YEAR4}|[0-9]{{4}}{MARK}{MONTH_NUM}{MARK}{DAY}|{YEAR4}\s+{MONTH_NUM}\s+{DAY}|(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])(?:19|20)[0-9]{{2}}|(?:0[1-9]|[12][0-9]|3[01])(?:0[1-9]|1[0-2])(?:19|20)[0-9]{{2}}|(?:19|20)[0-9]{{2}}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])){END}"
     );
     let year = r"(?:[0-9]{4}|'?[0-9]{2})";
     let date_with_year_named = format!(
@@ -78,10 +82,9 @@ pub(super) fn sources() -> Vec<(String, Rule)> {
     // Nine or more digits in a row: an SSN or another ID number. One written with a
     // leading + is a phone number in international form, and is left alone.
     let long_run = format!(r"(?:^|[^0-9+])(?P<id>[0-9]{{9,}}){END}");
-    let after_ssn = format!(
-        r"(?i)\b{SSN}{SSN_LINK}(?P<id>x{{3}}{GROUP_SEP}?x{{2}}{GROUP_SEP}?[0-9]{{4}}|[0-9]+(?:{GROUP_SEP}[0-9]+)*){END}"
-    );
-    let masked_ssn = format!(r"(?i)\b(?P<id>x{{3}}{GROUP_SEP}?x{{2}}{GROUP_SEP}?[0-9]{{4}}){END}");
+    let after_ssn =
+        format!(r"(?i)\b{SSN}{SSN_LINK}(?P<id>{MASKED}|[0-9]+(?:{GROUP_SEP}[0-9]+)*){END}");
+    let masked_ssn = format!(r"(?i){START_WORD}(?P<id>{MASKED}){END}");
     vec![
         (date_with_year_numeric, Rule::Always),
         (date_with_year_named, Rule::Always),

@@ -667,7 +667,7 @@ fn a_text_longer_than_ten_segments_is_kept_whole() {
 }
 
 /// Keywords as a user types them: every word that opens a command.
-const KEYWORDS: [&str; 56] = [
+pub(super) const KEYWORDS: [&str; 56] = [
     "STOP",
     "STOPALL",
     "UNSUBSCRIBE",

@@ -39,6 +39,8 @@ pub(crate) enum ApiError {
     BodyTooLarge(usize),
     #[error("the body could not be read")]
     BodyUnreadable,
+    #[error("the body did not arrive within {0} s")]
+    RequestTimeout(u64),
     #[error("the body is not valid JSON: {0}")]
     MalformedJson(String),
     /// A field is missing, of the wrong type, unknown or holds a value refused.
@@ -93,6 +95,7 @@ impl ApiError {
             ApiError::Unauthorized(_) | ApiError::AgencyGone => StatusCode::UNAUTHORIZED,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::BodyUnreadable
             | ApiError::MalformedJson(_)
             | ApiError::IdempotencyKeyRequired
@@ -118,6 +121,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::BodyTooLarge(_) => "body_too_large",
             ApiError::BodyUnreadable => "body_unreadable",
+            ApiError::RequestTimeout(_) => "request_timeout",
             ApiError::MalformedJson(_) => "malformed_json",
             ApiError::Invalid { code, .. } => code,
             ApiError::IdempotencyKeyRequired => "idempotency_key_required",
@@ -192,6 +196,7 @@ mod tests {
                 "unsupported_media_type",
             ),
             (ApiError::BodyTooLarge(16), 413, "body_too_large"),
+            (ApiError::RequestTimeout(10), 408, "request_timeout"),
             (ApiError::MalformedJson("eof".into()), 400, "malformed_json"),
             (ApiError::invalid("unknown_kind", "no"), 422, "unknown_kind"),
             (

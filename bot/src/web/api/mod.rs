@@ -15,14 +15,16 @@ mod request;
 mod view;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::response::IntoResponse;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get, post};
 
 pub use auth::ApiAgencies;
 use error::ApiError;
 
 use crate::server::AppState;
+use crate::server::guard::{self, Refusal};
 
 /// Every endpoint of the API, as `(method, path)`: the router serves exactly
 /// these, and `docs/openapi.json` must describe exactly these.
@@ -55,6 +57,19 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/{*rest}", any(unknown))
         // The API's own limit, lower than the webhooks': see `request::MAX_BODY`.
         .layer(DefaultBodyLimit::max(request::MAX_BODY))
+}
+
+/// [`guard::within`] for the API: its own body limit, and refusals in JSON.
+pub(crate) async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard::within(&state.limits, request::MAX_BODY, refused, request, next).await
+}
+
+fn refused(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::TooLarge(most) => ApiError::BodyTooLarge(most),
+        Refusal::TimedOut(timeout) => ApiError::RequestTimeout(timeout.as_secs()),
+    }
+    .into_response()
 }
 
 #[cfg(test)]

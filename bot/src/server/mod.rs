@@ -1,13 +1,19 @@
 //! The HTTP server: the SMS provider's webhooks, the health check, and (with the
 //! sandbox provider) the sandbox page. Handlers only translate between HTTP and the
-//! inbound router or engine; they decide nothing.
+//! inbound router or engine; they decide nothing. What every request must keep to
+//! (body size, timeouts, flood limits) is in `guard`, `flood` and `listen`.
+
+pub(crate) mod flood;
+pub(crate) mod guard;
+pub(crate) mod listen;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Form, State};
+use axum::extract::{DefaultBodyLimit, Form, Request, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Duration;
@@ -25,7 +31,8 @@ use crate::supervise::Loops;
 use crate::web::api::ApiAgencies;
 
 /// Webhook bodies are a few hundred bytes; anything near this is not a provider.
-const MAX_BODY: usize = 64 * 1024;
+/// The dashboard's forms are smaller still; the API has its own, lower limit.
+pub const MAX_BODY: usize = 64 * 1024;
 
 /// Set by browsers on every request: whether it came from the page's own origin.
 const SEC_FETCH_SITE: header::HeaderName = header::HeaderName::from_static("sec-fetch-site");
@@ -52,10 +59,12 @@ pub struct AppState {
     pub web: Arc<crate::web::Web>,
     /// The agencies that may call the JSON API, by their tokens.
     pub api: Arc<ApiAgencies>,
+    /// Timeouts and flood limits.
+    pub limits: Arc<guard::Limits>,
 }
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let site = Router::new()
         .route("/", get(root))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -66,7 +75,16 @@ pub fn router(state: AppState) -> Router {
         .route("/sandbox/send", post(sandbox_send))
         .merge(crate::web::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(state)
+        .layer(from_fn_with_state(state.clone(), site_guard));
+    // The API keeps its own body limit and answers refusals in JSON.
+    let api =
+        crate::web::api::routes().layer(from_fn_with_state(state.clone(), crate::web::api::guard));
+    site.merge(api).with_state(state)
+}
+
+/// [`guard::within`] for every part of the server but the API.
+async fn site_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    guard::within(&state.limits, MAX_BODY, guard::plain, request, next).await
 }
 
 async fn root(State(state): State<AppState>) -> Response {
