@@ -46,11 +46,10 @@ mod percentiles;
 mod rollup;
 mod tally;
 
-pub(crate) use columns::BoardRows;
 pub use board::{Board, BoardFilter, DemandCell, EtaAccuracy, GroupRow, Lost, WeekRow};
+pub(crate) use columns::BoardRows;
 pub use groups::*;
 pub use handoffs::*;
 pub use percentiles::*;
 pub use rollup::{Coverage, LostKind, RollupRow};
 pub use tally::board_of;
-

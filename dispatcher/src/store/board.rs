@@ -77,10 +77,7 @@ impl Store {
             let last_page = (fetched.len() as i64) < page.max(1);
             let rows = Arc::clone(&self.inner.board.rows);
             let held = tokio::task::spawn_blocking(move || {
-                let decoded = fetched
-                    .iter()
-                    .map(decode)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let decoded = fetched.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
                 let mut rows = rows.blocking_write();
                 rows.apply(decoded);
                 Ok::<usize, StoreError>(rows.len())
