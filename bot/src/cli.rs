@@ -105,6 +105,17 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Ask a running service's /healthz once: exit 0 if it answers 200, 1
+    /// otherwise (another status, a redirect, no answer), with the reason on
+    /// stderr. For a container's HEALTHCHECK, in an image without curl.
+    Healthcheck {
+        /// The health endpoint to ask.
+        #[arg(long, default_value = crate::healthcheck::DEFAULT_URL)]
+        url: String,
+        /// Seconds to wait for the whole answer (1 to 300).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+        timeout: u64,
+    },
     /// Print the argon2 hash of a dashboard password, for `password_hash` in
     /// [[dashboard.users]]. Reads the password from the first line of standard
     /// input (type it, or pipe it), so it never shows in the shell's history.

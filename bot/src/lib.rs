@@ -8,6 +8,7 @@ pub mod check_config;
 pub mod cli;
 pub mod followup;
 pub mod gaps;
+pub(crate) mod healthcheck;
 pub mod ics;
 pub mod inbound;
 pub mod intake;

@@ -238,6 +238,17 @@ pub fn run_with(
                 audit::verify(store, anchor, out).await
             })?;
         }
+        Command::Healthcheck { url, timeout } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
+            let body = runtime.block_on(crate::healthcheck::probe(
+                &url,
+                std::time::Duration::from_secs(timeout),
+            ))?;
+            writeln!(out, "{}", body.trim())?;
+        }
         Command::HashPassword => {
             let mut line = String::new();
             std::io::stdin()

@@ -250,6 +250,20 @@ pub async fn start_with(
         server_stop,
     ));
     if background {
+        // The dashboard counts its board from the rollup held in memory: read it
+        // now, in the background (seconds for a million hand-offs), rather than at
+        // the first page view. A failure here only leaves that to the first view.
+        let records = engine.records();
+        let stopping = stopped(stop_rx.clone());
+        tasks.spawn(async move {
+            tokio::select! {
+                () = stopping => {}
+                read = records.read_board_rows() => match read {
+                    Ok(held) => tracing::debug!(held, "the dashboard's rollup is in memory"),
+                    Err(error) => tracing::warn!(%error, "cannot read the dashboard's rollup yet"),
+                },
+            }
+        });
         // Each loop restarts if it ends unexpectedly; see `supervise`.
         let mut supervised = |name, make: LoopFactory| {
             supervise::spawn(
@@ -297,20 +311,6 @@ pub async fn start_with(
                 Box::pin(async move { retention.run(stop).await })
             }),
         );
-        // The dashboard counts its board from the rollup held in memory: read it
-        // now, in the background (seconds for a million hand-offs), rather than at
-        // the first page view. A failure here only leaves that to the first view.
-        let records = engine.records();
-        let stopping = stopped(stop_rx.clone());
-        tasks.spawn(async move {
-            tokio::select! {
-                () = stopping => {}
-                read = records.read_board_rows() => match read {
-                    Ok(held) => tracing::debug!(held, "the dashboard's rollup is in memory"),
-                    Err(error) => tracing::warn!(%error, "cannot read the dashboard's rollup yet"),
-                },
-            }
-        });
     }
     tracing::info!(%addr, %public_url, %instance, database = %redacted(&database), "handoff is serving");
     Ok(Running {

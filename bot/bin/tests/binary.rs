@@ -47,7 +47,7 @@ fn a_missing_file_exits_one_with_a_clear_message() {
 fn help_lists_every_command() {
     let out = handoff(&["--help"]);
     let help = String::from_utf8_lossy(&out.stdout);
-    for command in ["check-config", "on-duty", "schedule"] {
+    for command in ["check-config", "on-duty", "schedule", "healthcheck"] {
         assert!(help.contains(command), "{help}");
     }
 }
@@ -90,7 +90,7 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 }
 
 #[test]
-fn serve_runs_the_sandbox_reports_healthy_and_stops_cleanly_on_sigterm() {
+fn serve_runs_the_sandbox_reports_healthy_to_healthcheck_and_stops_cleanly_on_sigterm() {
     let dir = std::env::temp_dir().join(format!("handoff-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
@@ -123,6 +123,15 @@ fn serve_runs_the_sandbox_reports_healthy_and_stops_cleanly_on_sigterm() {
     );
     let (code, _) = get(&addr, "/sms/inbound");
     assert_eq!(code, 405, "the webhook takes POST only");
+    let healthz = format!("http://{addr}/healthz");
+    let probe = handoff(&["healthcheck", "--url", &healthz]);
+    assert_eq!(
+        probe.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    assert!(String::from_utf8_lossy(&probe.stdout).contains("\"status\":\"ok\""));
 
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -141,6 +150,18 @@ fn serve_runs_the_sandbox_reports_healthy_and_stops_cleanly_on_sigterm() {
         std::thread::yield_now();
     };
     assert_eq!(status.code(), Some(0), "a clean stop exits 0");
+    let probe = handoff(&["healthcheck", "--url", &healthz, "--timeout", "2"]);
+    assert_eq!(
+        probe.status.code(),
+        Some(1),
+        "nothing answers once it stopped"
+    );
+    assert!(
+        String::from_utf8_lossy(&probe.stderr)
+            .contains(&format!("error: no answer from {healthz}")),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
     assert!(
         dir.join("handoff.db").exists(),
         "the database stays for the next start"
