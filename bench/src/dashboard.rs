@@ -23,12 +23,12 @@ use crate::stats::{Spread, ms};
 use crate::verdict;
 
 /// The history: 13 months of requests.
-const DAYS: u32 = 395;
-const SEED: u64 = 0x5EED_DA5B_0A2D;
+pub const DAYS: u32 = 395;
+pub const SEED: u64 = 0x5EED_DA5B_0A2D;
 /// Timed runs of each board, after the first (reported apart).
 const RUNS: usize = 5;
 
-fn start() -> NaiveDate {
+pub fn start() -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 11, 1).unwrap_or(NaiveDate::MIN)
 }
 
@@ -36,7 +36,7 @@ fn instant(text: &str) -> anyhow::Result<DateTime<Utc>> {
     text.parse().context("a literal instant")
 }
 
-fn zone_of(site: &SiteId) -> Tz {
+pub fn zone_of(site: &SiteId) -> Tz {
     SITES
         .iter()
         .find(|(name, _)| *name == site.as_str())

@@ -4,18 +4,24 @@
 //! bounded in requests and time and stops by itself.
 //!
 //! `--dashboard` runs another part instead: the dashboard's board over a million
-//! seeded hand-offs in SQLite (`dashboard`).
+//! seeded hand-offs in SQLite (`dashboard`). `--timers` runs the escalation
+//! timers with 100,000 open hand-offs pending, and a restart among them
+//! (`timers`). `--report` runs `handoff report summary` over a million
+//! hand-offs (`summary`).
 
 mod baseline;
 mod dashboard;
 mod history;
 mod latency;
+mod pending;
 mod provider;
 mod seed;
 mod service;
 mod startup;
 mod stats;
+mod summary;
 mod throughput;
+mod timers;
 
 use std::path::Path;
 use std::time::Duration;
@@ -49,13 +55,40 @@ struct Args {
     /// first refresh and the board's queries, timed.
     #[arg(long)]
     dashboard: bool,
-    /// Hand-offs in the dashboard part's history.
+    /// Hand-offs in the dashboard and report parts' history.
     #[arg(long, default_value_t = 1_000_000)]
     dashboard_handoffs: u64,
     /// Keeps the dashboard part's database at this path (reused as it is if it
     /// exists) instead of a temporary directory.
     #[arg(long)]
     dashboard_db: Option<std::path::PathBuf>,
+    /// Runs only the timers part: escalation timers' lateness and the service's
+    /// memory with many open hand-offs pending, then a restart among them.
+    #[arg(long)]
+    timers: bool,
+    /// Open hand-offs pending in the timers part.
+    #[arg(long, default_value_t = 100_000)]
+    timer_handoffs: u64,
+    /// Seconds over which their timers fall due, evenly spread.
+    #[arg(long, default_value_t = 3_600)]
+    timer_window: u64,
+    /// Seconds of that window measured before the restart.
+    #[arg(long, default_value_t = 60)]
+    timer_measure: u64,
+    /// Seconds measured after the restart.
+    #[arg(long, default_value_t = 10)]
+    after_restart: u64,
+    /// Runs only the report part: `handoff report summary` over a seeded history
+    /// of `--dashboard-handoffs` hand-offs in SQLite, every grouping timed.
+    #[arg(long)]
+    report: bool,
+    /// Keeps the report part's database at this path (reused as it is if it
+    /// exists) instead of a temporary directory.
+    #[arg(long)]
+    report_db: Option<std::path::PathBuf>,
+    /// Timed runs of each grouping after the first.
+    #[arg(long, default_value_t = 5)]
+    report_runs: usize,
 }
 
 /// A goal to print beside a figure.
@@ -72,6 +105,23 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if args.dashboard {
         return dashboard::run(args.dashboard_handoffs, args.dashboard_db.as_deref()).await;
+    }
+    if args.report {
+        return summary::run(
+            args.dashboard_handoffs,
+            args.report_db.as_deref(),
+            args.report_runs.max(1),
+        )
+        .await;
+    }
+    if args.timers {
+        let knobs = timers::Knobs {
+            handoffs: args.timer_handoffs,
+            window: Duration::from_secs(args.timer_window.max(1)),
+            measure: Duration::from_secs(args.timer_measure),
+            after_restart: Duration::from_secs(args.after_restart),
+        };
+        return timers::run(&knobs).await;
     }
     let officers = args.officers.clamp(1, MAX_OFFICERS);
     let binary = service::binary()?;

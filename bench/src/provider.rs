@@ -1,8 +1,8 @@
 //! A fast fake Twilio-compatible provider on loopback: it accepts every
 //! `POST /2010-04-01/Accounts/{sid}/Messages.json` with a 201 and Twilio's JSON, and
-//! records when each text arrived, to whom, and its body. It checks nothing (the
-//! end-to-end tests' fake does that); here it only has to be cheap, so that what is
-//! timed is handoff, not the provider.
+//! records when each text arrived (on the monotonic and the wall clock), to whom,
+//! and its body. It checks nothing (the end-to-end tests' fake does that); here it
+//! only has to be cheap, so that what is timed is handoff, not the provider.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +16,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::serve::ListenerExt;
+use chrono::{DateTime, Utc};
+use handoff_dispatcher::{Clock, SystemClock};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -23,6 +25,9 @@ use tokio::task::JoinHandle;
 #[derive(Debug, Clone)]
 pub struct Arrival {
     pub at: Instant,
+    /// The same moment on the wall clock, to compare with instants the service
+    /// recorded (a timer's due time).
+    pub wall: DateTime<Utc>,
     pub to: String,
     pub body: String,
 }
@@ -89,6 +94,11 @@ impl Provider {
         self.arrivals().len()
     }
 
+    /// The texts that arrived from index `from` on.
+    pub fn since(&self, from: usize) -> Vec<Arrival> {
+        self.arrivals().iter().skip(from).cloned().collect()
+    }
+
     fn arrivals(&self) -> std::sync::MutexGuard<'_, Vec<Arrival>> {
         self.shared
             .arrivals
@@ -137,6 +147,7 @@ impl Provider {
 
 async fn accept(shared: Arc<Shared>, body: Bytes) -> impl IntoResponse {
     let at = Instant::now();
+    let wall = SystemClock.now();
     let (mut to, mut text) = (String::new(), String::new());
     for (name, value) in form_urlencoded::parse(&body) {
         match name.as_ref() {
@@ -151,7 +162,12 @@ async fn accept(shared: Arc<Shared>, body: Bytes) -> impl IntoResponse {
         .arrivals
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .push(Arrival { at, to, body: text });
+        .push(Arrival {
+            at,
+            wall,
+            to,
+            body: text,
+        });
     shared.arrived.notify_waiters();
     (
         StatusCode::CREATED,

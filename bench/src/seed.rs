@@ -8,7 +8,8 @@
 //! take hours. The `handoffs` rows carry placeholder JSON: neither the rollup nor
 //! the board reads it. The events are chained as the store chains them
 //! (`handoff_dispatcher::audit`), so the seeded log verifies and the service
-//! appends after it.
+//! appends after it. The loading steps (`open_for_loading`, [`Chain`],
+//! `insert_events`) also load the timer benchmark's open hand-offs (`pending`).
 
 use std::time::{Duration, Instant};
 
@@ -46,28 +47,8 @@ pub async fn seed(
     seed: u64,
 ) -> anyhow::Result<Seeded> {
     let started = Instant::now();
-    let url = format!("sqlite://{}", path.display());
-    let mut conn = SqliteConnection::connect(&url)
-        .await
-        .context("opening the database to seed")?;
-    // Only for loading: a crash would lose a half-seeded benchmark file, nothing
-    // else. Foreign keys hold by construction (each hand-off before its events).
-    for pragma in [
-        "PRAGMA journal_mode = WAL",
-        "PRAGMA synchronous = OFF",
-        "PRAGMA foreign_keys = OFF",
-        "PRAGMA cache_size = -262144",
-    ] {
-        sqlx::query(pragma).execute(&mut conn).await?;
-    }
-    // The chain continues from its head: a second seeding appends to the first.
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut conn)
-        .await
-        .context("reading the audit chain's head")?;
-    let mut seq: i64 = head.try_get("seq")?;
-    let hash: String = head.try_get("hash")?;
-    let mut prev = Hash::from_hex(&hash).context("the audit chain's head is not a hash")?;
+    let mut conn = open_for_loading(path).await?;
+    let mut chain = Chain::read(&mut conn).await?;
     let mut rng = Rng::new(seed);
     let mut plan = Plan::new(start, days, count, first_id);
     let mut seeded = Seeded {
@@ -84,21 +65,7 @@ pub async fn seed(
         let mut events: Vec<Event> = chunk.iter().flat_map(|h| h.events.clone()).collect();
         // The log is in commit order: interleave the chunk's hand-offs by time.
         events.sort_by_key(|e| e.at);
-        let mut chained = Vec::with_capacity(events.len());
-        for event in &events {
-            seq += 1;
-            let stored = StoredEvent {
-                seq,
-                handoff_id: i64::from(event.handoff.get()),
-                kind: event.kind.name().to_owned(),
-                actor: serde_json::to_string(&event.actor)?,
-                at: event.at.timestamp_millis(),
-                details: serde_json::to_string(&event.kind)?,
-            };
-            let link = Link::new(&stored, &event.kind, prev, Salt::random)?;
-            prev = link.hash;
-            chained.push((stored, link));
-        }
+        let chained = chain.link(&events)?;
         let mut tx = conn.begin().await?;
         for rows in chunk.chunks(ROWS_PER_INSERT) {
             insert_handoffs(&mut tx, rows).await?;
@@ -106,11 +73,7 @@ pub async fn seed(
         for rows in chained.chunks(ROWS_PER_INSERT) {
             insert_events(&mut tx, rows).await?;
         }
-        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
-            .bind(seq)
-            .bind(prev.to_hex())
-            .execute(&mut *tx)
-            .await?;
+        chain.write_head(&mut tx).await?;
         tx.commit().await?;
         seeded.handoffs += chunk.len() as u64;
         seeded.requests.extend(
@@ -120,18 +83,101 @@ pub async fn seed(
         );
         seeded.events += events.len() as u64;
     }
+    finish_loading(conn).await?;
+    seeded.elapsed = started.elapsed();
+    Ok(seeded)
+}
+
+/// A connection to the SQLite file at `path` (already migrated) set up for bulk
+/// loading. Only for loading: a crash would lose a half-seeded benchmark file,
+/// nothing else. Foreign keys hold by construction (each hand-off before its
+/// events).
+pub async fn open_for_loading(path: &std::path::Path) -> anyhow::Result<SqliteConnection> {
+    let url = format!("sqlite://{}", path.display());
+    let mut conn = SqliteConnection::connect(&url)
+        .await
+        .context("opening the database to seed")?;
+    for pragma in [
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = OFF",
+        "PRAGMA foreign_keys = OFF",
+        "PRAGMA cache_size = -262144",
+    ] {
+        sqlx::query(pragma).execute(&mut conn).await?;
+    }
+    Ok(conn)
+}
+
+/// Folds the write-ahead log into the file and closes the connection.
+pub async fn finish_loading(mut conn: SqliteConnection) -> anyhow::Result<()> {
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&mut conn)
         .await?;
     conn.close().await?;
-    seeded.elapsed = started.elapsed();
-    Ok(seeded)
+    Ok(())
+}
+
+/// The event log's hash chain as it is being extended: the last sequence number
+/// and hash. It continues from the stored head, so a second seeding appends to
+/// the first.
+pub struct Chain {
+    seq: i64,
+    prev: Hash,
+}
+
+impl Chain {
+    pub async fn read(conn: &mut SqliteConnection) -> anyhow::Result<Chain> {
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await
+            .context("reading the audit chain's head")?;
+        let hash: String = head.try_get("hash")?;
+        Ok(Chain {
+            seq: head.try_get("seq")?,
+            prev: Hash::from_hex(&hash).context("the audit chain's head is not a hash")?,
+        })
+    }
+
+    /// The last sequence number given.
+    pub fn seq(&self) -> i64 {
+        self.seq
+    }
+
+    /// Numbers and links `events`, in the order given, after the chain's head.
+    pub fn link(&mut self, events: &[Event]) -> anyhow::Result<Vec<(StoredEvent, Link)>> {
+        let mut chained = Vec::with_capacity(events.len());
+        for event in events {
+            self.seq += 1;
+            let stored = StoredEvent {
+                seq: self.seq,
+                handoff_id: i64::from(event.handoff.get()),
+                kind: event.kind.name().to_owned(),
+                actor: serde_json::to_string(&event.actor)?,
+                at: event.at.timestamp_millis(),
+                details: serde_json::to_string(&event.kind)?,
+            };
+            let link = Link::new(&stored, &event.kind, self.prev, Salt::random)?;
+            self.prev = link.hash;
+            chained.push((stored, link));
+        }
+        Ok(chained)
+    }
+
+    /// Moves the stored head to the last event linked.
+    pub async fn write_head(&self, conn: &mut SqliteConnection) -> anyhow::Result<()> {
+        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
+            .bind(self.seq)
+            .bind(self.prev.to_hex())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
 }
 
 /// `INSERT INTO table (columns) VALUES (?, ?), (?, ?)` for `rows` rows. Plain `?`
 /// rather than `$n`: SQLite finds the name of a numbered parameter by walking a
 /// list, so binding thousands of them costs time quadratic in their number.
-fn multi_row_insert(head: &str, columns: usize, rows: usize) -> String {
+pub fn multi_row_insert(head: &str, columns: usize, rows: usize) -> String {
     let row = format!("({})", vec!["?"; columns].join(", "));
     format!("{head} VALUES {}", vec![row; rows].join(", "))
 }
@@ -163,7 +209,7 @@ async fn insert_handoffs(conn: &mut SqliteConnection, rows: &[Made]) -> anyhow::
     Ok(())
 }
 
-async fn insert_events(
+pub async fn insert_events(
     conn: &mut SqliteConnection,
     rows: &[(StoredEvent, Link)],
 ) -> anyhow::Result<()> {
@@ -191,7 +237,7 @@ async fn insert_events(
     Ok(())
 }
 
-fn kind_name(kind: HandoffKind) -> &'static str {
+pub fn kind_name(kind: HandoffKind) -> &'static str {
     match kind {
         HandoffKind::ArrestDiversion => "arrest_diversion",
         HandoffKind::SocialContactReferral => "social_contact_referral",

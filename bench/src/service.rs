@@ -6,6 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use handoff_bot::sms::signature;
@@ -145,10 +146,16 @@ pub fn command(binary: &Path) -> Command {
     command
 }
 
-/// A running `handoff serve`; dropping it kills the process.
+/// A running `handoff serve`; dropping it kills the process (SIGKILL: as a crash,
+/// leaving whatever was pending in the database).
 pub struct Serving {
     child: Child,
     pub url: String,
+    /// When the process was spawned.
+    pub spawned: Instant,
+    /// Spawn → its banner (printed once it listens, after the engine's first pass
+    /// over the timers).
+    pub banner_after: Duration,
 }
 
 impl Drop for Serving {
@@ -162,10 +169,23 @@ impl Serving {
     /// Starts `handoff serve` on `config` and `database`, on a loopback port the
     /// system picks, and waits for its banner.
     pub fn start(binary: &Path, config: &Path, database: &str) -> anyhow::Result<Serving> {
+        Serving::start_on(binary, config, database, "127.0.0.1:0")
+    }
+
+    /// [`Serving::start`] on the address `listen`. A service restarted on the
+    /// address it had keeps its name among instances, and with it the leases it
+    /// held (the SMS worker's among them), as a deployment's fixed address does.
+    pub fn start_on(
+        binary: &Path,
+        config: &Path,
+        database: &str,
+        listen: &str,
+    ) -> anyhow::Result<Serving> {
+        let spawned = Instant::now();
         let mut child = command(binary)
             .args(["serve", "--config"])
             .arg(config)
-            .args(["--database", database, "--listen", "127.0.0.1:0"])
+            .args(["--database", database, "--listen", listen])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -182,9 +202,87 @@ impl Serving {
                 break url.trim().to_owned();
             }
         };
+        let banner_after = spawned.elapsed();
         // Keep reading, so its later lines never meet a closed pipe.
         std::thread::spawn(move || for _ in lines {});
-        Ok(Serving { child, url })
+        Ok(Serving {
+            child,
+            url,
+            spawned,
+            banner_after,
+        })
+    }
+
+    /// The address it listens on, `127.0.0.1:PORT`.
+    pub fn listen(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// The process's id, for /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Polls `/healthz` every few milliseconds until it answers 200 (the engine's
+    /// timer loop has run and no timer is overdue); spawn → that answer.
+    pub async fn healthy(&self, patience: Duration) -> anyhow::Result<Duration> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .context("building the HTTP client")?;
+        let url = format!("{}/healthz", self.url);
+        let deadline = Instant::now() + patience;
+        loop {
+            let ok = matches!(http.get(&url).send().await, Ok(r) if r.status().is_success());
+            if ok {
+                return Ok(self.spawned.elapsed());
+            }
+            if Instant::now() > deadline {
+                bail!("{url} did not answer 200 within {patience:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
+    /// The process's resident memory now and at its peak, from /proc.
+    pub fn memory(&self) -> anyhow::Result<Memory> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .context("reading /proc/PID/status")?;
+        let kib = |name: &str| {
+            status
+                .lines()
+                .find_map(|l| {
+                    l.strip_prefix(name)?
+                        .trim()
+                        .strip_suffix("kB")?
+                        .trim()
+                        .parse()
+                        .ok()
+                })
+                .with_context(|| format!("no {name} in /proc/PID/status"))
+        };
+        Ok(Memory {
+            rss_kib: kib("VmRSS:")?,
+            hwm_kib: kib("VmHWM:")?,
+        })
+    }
+}
+
+/// A process's resident set: now (VmRSS) and its peak (VmHWM).
+#[derive(Debug, Clone, Copy)]
+pub struct Memory {
+    pub rss_kib: u64,
+    pub hwm_kib: u64,
+}
+
+impl std::fmt::Display for Memory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "VmRSS {:.1} MiB, VmHWM {:.1} MiB",
+            self.rss_kib as f64 / 1024.0,
+            self.hwm_kib as f64 / 1024.0
+        )
     }
 }
 

@@ -13,8 +13,8 @@
 //!
 //! Which hand-offs: those requested on the local dates `--from` to `--to`
 //! (inclusive), each date read in the hand-off's own site's time zone, so "November"
-//! means November where the officer was. Selection is a pure function
-//! ([`select`]), tested on its own.
+//! means November where the officer was ([`Selection`], a pure rule in
+//! `dispatcher::stats`; [`select`] applies it).
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
@@ -25,16 +25,7 @@ use handoff_dispatcher::store::Records;
 use handoff_schedules::SiteId;
 use serde::Serialize;
 
-/// Which hand-offs a report covers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Selection {
-    /// Only this site.
-    pub site: Option<SiteId>,
-    /// First local date of request, included.
-    pub from: Option<NaiveDate>,
-    /// Last local date of request, included.
-    pub to: Option<NaiveDate>,
-}
+pub use handoff_dispatcher::stats::Selection;
 
 /// How a report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,11 +64,7 @@ pub fn select(
 ) -> Vec<HandoffMetrics> {
     metrics
         .into_iter()
-        .filter(|m| selection.site.as_ref().is_none_or(|site| &m.site == site))
-        .filter(|m| {
-            let day = m.requested_at.with_timezone(&zone_of(&m.site)).date_naive();
-            selection.from.is_none_or(|from| day >= from) && selection.to.is_none_or(|to| day <= to)
-        })
+        .filter(|m| selection.admits(m, zone_of(&m.site)))
         .collect()
 }
 
@@ -100,25 +87,33 @@ pub async fn handoffs(
     store: &Records,
     selection: &Selection,
 ) -> Result<Vec<HandoffMetrics>, ReportError> {
-    if let (Some(from), Some(to)) = (selection.from, selection.to)
-        && from > to
-    {
-        return Err(ReportError::Backwards { from, to });
-    }
+    forwards(selection)?;
     let events = store.events(selection.from.map(read_from), None).await?;
     let zone_of = zone_lookup(config);
     Ok(select(stats::metrics(&events), selection, &zone_of))
 }
 
-/// The selected hand-offs grouped by `by`.
+/// A selection whose dates run backwards is refused, not read as empty.
+fn forwards(selection: &Selection) -> Result<(), ReportError> {
+    match (selection.from, selection.to) {
+        (Some(from), Some(to)) if from > to => Err(ReportError::Backwards { from, to }),
+        _ => Ok(()),
+    }
+}
+
+/// The selected hand-offs grouped by `by`: the rollup the dashboard reads is
+/// brought up to date with the log, then counted (the groups `stats::aggregate`
+/// makes of the same hand-offs, read without folding every event, so that a
+/// year of a busy program is summed in well under a second).
 pub async fn summary(
     config: &Config,
     store: &Records,
     selection: &Selection,
     by: GroupBy,
 ) -> Result<Vec<stats::GroupStats>, ReportError> {
-    let metrics = handoffs(config, store, selection).await?;
-    Ok(stats::aggregate(&metrics, by, &zone_lookup(config)))
+    forwards(selection)?;
+    store.refresh_stats(&zone_lookup(config)).await?;
+    Ok(store.summary(selection, by).await?)
 }
 
 /// A site's zone from the configuration; a site no longer configured (its

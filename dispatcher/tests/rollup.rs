@@ -3,7 +3,9 @@
 //! with a mock clock, every ending among them, over New York's fall-back; then the
 //! board the store queries from its rollup must equal the board added up in memory
 //! from the event log (`stats::metrics`, `stats::board_of`), and agree with
-//! `stats::aggregate`: one rule, two paths. Refreshes are incremental (only what
+//! `stats::aggregate`: one rule, two paths; so must the summary the store counts
+//! from its rollup (`handoff report summary`), for every grouping and selection.
+//! Refreshes are incremental (only what
 //! changed is read again, an unchanged log reads nothing), a hand-off closed after
 //! it was first rolled up is picked up, and refreshes racing each other in small
 //! batches end where one alone would.
@@ -20,7 +22,8 @@ use chrono_tz::Tz;
 use handoff_dispatcher::decide::Input;
 use handoff_dispatcher::outcome::NotDivertedCode;
 use handoff_dispatcher::stats::{
-    Board, BoardFilter, GroupBy, HandoffMetrics, Outcome, Percentiles, aggregate, board_of, metrics,
+    Board, BoardFilter, GroupBy, HandoffMetrics, Outcome, Percentiles, Selection, aggregate,
+    board_of, metrics,
 };
 use handoff_dispatcher::store::{Records, RefreshReport};
 use handoff_dispatcher::{
@@ -143,6 +146,10 @@ enum Story {
     OutOfHours,
     /// Accepted with an ETA and left running.
     Open,
+    /// One case manager declines, the other accepts by Matrix, reached, done.
+    DeclinedThenMatrix,
+    /// Nobody answers; the supervisor takes the follow-up and does it.
+    FollowedUp,
 }
 
 impl Scene {
@@ -272,6 +279,40 @@ impl Scene {
                 self.input(id, Input::Done { by: person("lee") }).await;
             }
             Story::OutOfHours => {}
+            Story::DeclinedThenMatrix => {
+                self.after(1);
+                let decline = Input::Decline {
+                    by: person("lee"),
+                    reason: None,
+                };
+                self.input(id, decline).await;
+                self.after(2);
+                let accept = Input::Accept {
+                    by: person("dana"),
+                    via: Channel::Matrix,
+                    eta: Some(12),
+                };
+                self.input(id, accept).await;
+                self.after(11);
+                self.input(id, Input::Arrived { by: person("dana") }).await;
+                self.after(30);
+                self.input(id, Input::Done { by: person("dana") }).await;
+            }
+            Story::FollowedUp => {
+                for minutes in [5, 10] {
+                    self.after(minutes);
+                    self.engine.fire_due().await.unwrap();
+                }
+                self.after(60);
+                let take = Input::TakeFollowUp { by: person("rosa") };
+                self.input(id, take).await;
+                self.after(30);
+                let done = Input::FollowedUp {
+                    by: person("rosa"),
+                    note: None,
+                };
+                self.input(id, done).await;
+            }
             Story::Open => {
                 self.after(1);
                 self.accept(id, "dana", Some(30)).await;
@@ -383,6 +424,18 @@ async fn two_weeks(scene: &Scene) -> HandoffId {
             Story::Completed,
             "2026-11-03T11:00:00-05:00",
             "rivera",
+            REFERRAL,
+        ),
+        (
+            Story::DeclinedThenMatrix,
+            "2026-11-03T14:00:00-05:00",
+            "chen",
+            ARREST,
+        ),
+        (
+            Story::FollowedUp,
+            "2026-11-03T15:00:00-08:00",
+            "ng",
             REFERRAL,
         ),
     ];
@@ -628,5 +681,94 @@ async fn racing_refreshes(url: &str) {
     let all = assert_both_paths_agree(&b, url).await;
     assert_eq!(b.board(&whole()).await.unwrap().requests, all.len() as u64);
     b.close().await;
+    scene.engine.close().await;
+}
+
+#[tokio::test]
+async fn the_summary_from_the_rollup_is_that_of_the_event_log_for_every_grouping() {
+    for db in every_backend().await {
+        summary_agrees(db.url()).await;
+        db.dispose().await;
+    }
+}
+
+/// The selections every grouping is compared under: everything, one site, a
+/// few days, the day of the fall-back in each site's own zone, each end alone,
+/// and a range nothing was requested in.
+fn selections() -> Vec<Selection> {
+    let day = |text: &str| text.parse::<chrono::NaiveDate>().unwrap();
+    vec![
+        Selection::default(),
+        Selection {
+            site: Some(SiteId::parse("harbor").unwrap()),
+            ..Selection::default()
+        },
+        Selection {
+            from: Some(day("2026-10-27")),
+            to: Some(day("2026-10-31")),
+            ..Selection::default()
+        },
+        Selection {
+            site: Some(SiteId::parse("metro").unwrap()),
+            from: Some(day("2026-11-01")),
+            to: Some(day("2026-11-01")),
+        },
+        Selection {
+            from: Some(day("2026-11-01")),
+            to: Some(day("2026-11-01")),
+            ..Selection::default()
+        },
+        Selection {
+            from: Some(day("2026-11-02")),
+            ..Selection::default()
+        },
+        Selection {
+            to: Some(day("2026-10-28")),
+            ..Selection::default()
+        },
+        Selection {
+            from: Some(day("2027-01-01")),
+            ..Selection::default()
+        },
+    ]
+}
+
+async fn summary_agrees(url: &str) {
+    let scene = Scene::on(url, "2026-10-26T09:00:00-04:00").await;
+    let records = scene.records();
+    two_weeks(&scene).await;
+    refresh(&records).await;
+    let all = metrics(&records.events(None, None).await.unwrap());
+    assert!(all.iter().any(|m| m.declines > 0), "a decline");
+    assert!(all.iter().any(|m| m.escalations() > 0), "an escalation");
+    assert!(
+        all.iter().any(|m| m.followed_up_at.is_some()),
+        "a follow-up done"
+    );
+    assert!(
+        all.iter().any(|m| m.accepted_via == Some(Channel::Matrix)),
+        "an accept by Matrix"
+    );
+    assert!(all.iter().any(|m| m.not_diverted.is_some()), "a code");
+    let mut compared = 0;
+    for selection in selections() {
+        let picked: Vec<HandoffMetrics> = all
+            .iter()
+            .filter(|m| selection.admits(m, zone_of(&m.site)))
+            .cloned()
+            .collect();
+        for by in GroupBy::ALL {
+            let expected = aggregate(&picked, by, &zone_of);
+            let counted = records.summary(&selection, by).await.unwrap();
+            // As the report prints them: durations in whole seconds.
+            assert_eq!(
+                serde_json::to_value(&counted).unwrap(),
+                serde_json::to_value(&expected).unwrap(),
+                "{selection:?}, by {by:?}"
+            );
+            compared += expected.len();
+        }
+    }
+    assert!(compared > 100, "{compared} groups compared");
     scene.engine.close().await;
 }

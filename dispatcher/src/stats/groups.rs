@@ -1,15 +1,17 @@
 //! Hand-offs counted and timed by group: case manager, agency, officer, site, hour
-//! of the week, week, or all ([`GroupStats`], [`aggregate`]).
+//! of the week, week, or all ([`GroupStats`]; added up by [`aggregate`] in
+//! `summary`).
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Days, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use handoff_schedules::SiteId;
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::handoffs::{HandoffMetrics, Outcome, metrics};
+use super::handoffs::metrics;
 use super::percentiles::{Percentiles, PercentilesRow};
+use super::summary::aggregate;
 use crate::event::Event;
 use crate::outcome::NotDivertedCode;
 
@@ -201,92 +203,6 @@ impl Serialize for GroupStats {
         }
         .serialize(serializer)
     }
-}
-
-/// A group being added up.
-#[derive(Default)]
-struct Tally {
-    stats: GroupStats,
-    responses: Vec<Duration>,
-    arrivals: Vec<Duration>,
-}
-
-impl Tally {
-    fn add(&mut self, m: &HandoffMetrics) {
-        let s = &mut self.stats;
-        s.requests += 1;
-        s.after_hours += u64::from(m.after_hours);
-        s.accepted += u64::from(m.accepted());
-        match m.outcome {
-            Outcome::Open => s.open += 1,
-            Outcome::Completed => s.completed += 1,
-            Outcome::Cancelled => s.cancelled += 1,
-            Outcome::Unstaffed => s.unstaffed += 1,
-            Outcome::OutOfHours => s.out_of_hours += 1,
-            Outcome::Expired => s.expired += 1,
-            Outcome::NotDiverted => s.not_diverted += 1,
-        }
-        if let Some(code) = m.not_diverted {
-            *s.not_diverted_by_code.entry(code).or_default() += 1;
-        }
-        s.given_back += u64::from(m.given_back);
-        s.followups += u64::from(m.followup.is_some());
-        s.followed_up += u64::from(m.followed_up_at.is_some());
-        s.declines += u64::from(m.declines);
-        s.escalations += u64::from(m.escalations());
-        self.responses.extend(m.time_to_accept());
-        self.arrivals.extend(m.time_to_arrival());
-    }
-
-    fn finish(self, key: String) -> GroupStats {
-        GroupStats {
-            key,
-            response: Percentiles::of(&self.responses),
-            arrival: Percentiles::of(&self.arrivals),
-            ..self.stats
-        }
-    }
-}
-
-/// The hand-offs grouped, one [`GroupStats`] per key that has at least one hand-off,
-/// sorted by key (hour of week numerically). `zone_of` gives a site's time zone, used
-/// only for [`GroupBy::HourOfWeek`] and [`GroupBy::Week`].
-pub fn aggregate(
-    metrics: &[HandoffMetrics],
-    by: GroupBy,
-    zone_of: &dyn Fn(&SiteId) -> Tz,
-) -> Vec<GroupStats> {
-    // (numeric order, key): the number orders hours of the week, 0 otherwise.
-    let mut groups: BTreeMap<(u32, String), Tally> = BTreeMap::new();
-    for m in metrics {
-        let key = match by {
-            GroupBy::CaseManager => (
-                0,
-                m.accepted_by
-                    .as_ref()
-                    .map_or_else(|| NO_CASE_MANAGER.to_owned(), |p| p.to_string()),
-            ),
-            GroupBy::Channel => (
-                0,
-                m.accepted_via
-                    .map_or_else(|| NO_CASE_MANAGER.to_owned(), |c| c.name().to_owned()),
-            ),
-            GroupBy::Agency => (0, m.agency.to_string()),
-            GroupBy::Officer => (0, m.officer.to_string()),
-            GroupBy::Site => (0, m.site.to_string()),
-            GroupBy::HourOfWeek => {
-                let hour = hour_of_week(m.requested_at, zone_of(&m.site));
-                (hour, hour.to_string())
-            }
-            GroupBy::Week => (0, week_of(m.requested_at, zone_of(&m.site))),
-            GroupBy::All => (0, ALL_KEY.to_owned()),
-        };
-        groups.entry(key).or_default().add(m);
-    }
-    groups
-        .into_iter()
-        .map(|((_, key), tally)| tally.finish(key))
-        .collect()
 }
 
 /// [`metrics`] then [`aggregate`]: the groups straight from the event log.

@@ -10,7 +10,7 @@
 //! - [`aggregate`] (or [`summarize`], straight from events): [`GroupStats`] per case
 //!   manager, agency, officer, site, hour of the week, week or overall, with counts
 //!   and [`Percentiles`] of response time (request → accept) and time to arrival
-//!   (request → arrived).
+//!   (request → arrived), for the hand-offs a [`Selection`] covers (`summary`).
 //! - The dashboard's [`Board`] for a range of dates: each hand-off flattened into a
 //!   [`RollupRow`] (what the store's rollup table keeps, kept up to date from the
 //!   log), then counted and grouped, by the store from that table or by
@@ -44,6 +44,7 @@ mod groups;
 mod handoffs;
 mod percentiles;
 mod rollup;
+mod summary;
 mod tally;
 
 pub use board::{Board, BoardFilter, DemandCell, EtaAccuracy, GroupRow, Lost, WeekRow};
@@ -52,4 +53,5 @@ pub use groups::*;
 pub use handoffs::*;
 pub use percentiles::*;
 pub use rollup::{Coverage, LostKind, RollupRow};
+pub use summary::{Selection, aggregate};
 pub use tally::board_of;

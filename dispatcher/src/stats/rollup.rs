@@ -1,5 +1,6 @@
 //! One hand-off as the rollup keeps it ([`RollupRow`]): its [`HandoffMetrics`]
-//! flattened into the plain columns a database can filter, count and group; and
+//! flattened into the plain columns a database can filter, count and group (what
+//! the dashboard's board and `handoff report summary` read); and
 //! the board's two judgements of a hand-off, whether it was lost ([`LostKind`])
 //! and how it shows on the demand map ([`Coverage`]). Those rules live here, in
 //! Rust, as functions of a few stored columns: the database groups by those
@@ -11,6 +12,7 @@ use handoff_schedules::{PersonId, SiteId};
 
 use super::groups::{hour_of_week, week_start};
 use super::handoffs::{HandoffMetrics, Outcome};
+use crate::contact::Channel;
 use crate::handoff::{HandoffId, HandoffKind};
 use crate::outcome::{FollowUpReason, NotDivertedCode};
 use crate::roster::{AgencyId, OfficerId};
@@ -142,6 +144,14 @@ pub struct RollupRow {
     pub given_back: u32,
     pub eta_missed: u32,
     pub followup: Option<FollowUpReason>,
+    /// Declines of offers.
+    pub declines: u32,
+    /// Steps started beyond the first ([`HandoffMetrics::escalations`]).
+    pub escalations: u32,
+    /// Its follow-up was done.
+    pub followed_up: bool,
+    /// The channel the first accept came by.
+    pub accepted_via: Option<Channel>,
 }
 
 impl RollupRow {
@@ -171,6 +181,10 @@ impl RollupRow {
             given_back: m.given_back,
             eta_missed: m.eta_missed,
             followup: m.followup,
+            declines: m.declines,
+            escalations: m.escalations(),
+            followed_up: m.followed_up_at.is_some(),
+            accepted_via: m.accepted_via,
         }
     }
 }

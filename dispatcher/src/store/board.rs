@@ -40,7 +40,8 @@ pub(crate) const PAGE: i64 = 20_000;
 const SINCE: &str = "SELECT id, site, agency, officer, kind, accepted_by, requested_at, \
      week_start, hour_of_week, outcome, not_diverted, after_hours, accepted, \
      time_to_accept_s, time_to_arrival_s, accept_to_arrival_s, eta_error_s, \
-     request_to_close_s, given_back, eta_missed, followup, revision \
+     request_to_close_s, given_back, eta_missed, followup, declines, escalations, \
+     followed_up, accepted_via, revision \
      FROM handoff_stats WHERE (revision, id) > ($1, $2) ORDER BY revision, id LIMIT $3";
 
 /// A store's rows in memory, and the lock that lets one catch-up run at a time.
@@ -135,6 +136,12 @@ fn decode(row: &AnyRow) -> Result<(RollupRow, i64), StoreError> {
         eta_missed: small("eta_missed")?,
         followup: optional("followup")?
             .map(|f| named(raw_id, &f))
+            .transpose()?,
+        declines: small("declines")?,
+        escalations: small("escalations")?,
+        followed_up: flag("followed_up")?,
+        accepted_via: optional("accepted_via")?
+            .map(|c| named(raw_id, &c))
             .transpose()?,
     };
     Ok((decoded, row.try_get("revision")?))

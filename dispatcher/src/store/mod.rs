@@ -21,6 +21,7 @@
 //! - `codec`: turning columns back into domain values;
 //! - `rollup`: the per-hand-off statistics table, kept up to date from the log;
 //! - `board`: the dashboard's counts and percentiles, queried from that table;
+//! - `summary`: `handoff report summary`'s groups, counted from that table;
 //! - `overrides`: schedule overrides added on the dashboard, and their revision.
 
 mod audit;
@@ -41,6 +42,7 @@ mod overrides;
 mod retention;
 mod rollup;
 mod sandbox;
+mod summary;
 mod views;
 mod web;
 

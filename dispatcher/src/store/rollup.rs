@@ -49,14 +49,14 @@ use super::log::decode_event;
 use super::{Backend, Store, StoreError};
 use crate::event::Event;
 use crate::handoff::HandoffId;
-use crate::stats::{self, RollupRow};
+use crate::stats::{self, Counted, RollupRow};
 
 /// The name of the watermark, with the version of the rules the rows are made
 /// by (`stats::metrics`, `RollupRow::of`, the table's columns). Changing those
 /// rules means changing this name: the next refresh then starts again from the
 /// first event and rewrites every row (until it is done, the board mixes rows of
 /// both versions).
-pub(crate) const ROLLUP: &str = "handoff_stats/1";
+pub(crate) const ROLLUP: &str = "handoff_stats/2";
 
 /// Events taken past the watermark in one batch. One batch touches at most this
 /// many hand-offs, and its write transaction holds SQLite's writer lock for
@@ -306,7 +306,10 @@ macro_rules! on_conflict {
          eta_error_s = excluded.eta_error_s, \
          request_to_close_s = excluded.request_to_close_s, \
          given_back = excluded.given_back, eta_missed = excluded.eta_missed, \
-         followup = excluded.followup, events = excluded.events, \
+         followup = excluded.followup, declines = excluded.declines, \
+         escalations = excluded.escalations, followed_up = excluded.followed_up, \
+         accepted_via = excluded.accepted_via, counted = excluded.counted, \
+         events = excluded.events, \
          revision = excluded.revision \
          WHERE excluded.events >= handoff_stats.events"
     };
@@ -317,7 +320,8 @@ macro_rules! columns {
         "INSERT INTO handoff_stats (id, site, agency, officer, kind, accepted_by, \
          requested_at, week_start, hour_of_week, outcome, not_diverted, after_hours, \
          accepted, time_to_accept_s, time_to_arrival_s, accept_to_arrival_s, eta_error_s, \
-         request_to_close_s, given_back, eta_missed, followup, events, revision) "
+         request_to_close_s, given_back, eta_missed, followup, declines, escalations, \
+         followed_up, accepted_via, counted, events, revision) "
     };
 }
 
@@ -335,7 +339,9 @@ const UPSERT_SQLITE: &str = concat!(
      v ->> 'time_to_accept_s', v ->> 'time_to_arrival_s', \
      v ->> 'accept_to_arrival_s', v ->> 'eta_error_s', \
      v ->> 'request_to_close_s', v ->> 'given_back', v ->> 'eta_missed', \
-     v ->> 'followup', v ->> 'events', $2 FROM r WHERE true",
+     v ->> 'followup', v ->> 'declines', v ->> 'escalations', \
+     v ->> 'followed_up', v ->> 'accepted_via', v ->> 'counted', v ->> 'events', $2 \
+     FROM r WHERE true",
     on_conflict!()
 );
 
@@ -344,13 +350,16 @@ const UPSERT_POSTGRES: &str = concat!(
     "SELECT id, site, agency, officer, kind, accepted_by, requested_at, week_start, \
      hour_of_week, outcome, not_diverted, after_hours, accepted, time_to_accept_s, \
      time_to_arrival_s, accept_to_arrival_s, eta_error_s, request_to_close_s, \
-     given_back, eta_missed, followup, events, $2::BIGINT \
+     given_back, eta_missed, followup, declines, escalations, followed_up, accepted_via, \
+     counted, events, $2::BIGINT \
      FROM jsonb_to_recordset($1::jsonb) AS r(id BIGINT, site TEXT, agency TEXT, \
      officer TEXT, kind TEXT, accepted_by TEXT, requested_at BIGINT, week_start BIGINT, \
      hour_of_week BIGINT, outcome TEXT, not_diverted TEXT, after_hours BIGINT, \
      accepted BIGINT, time_to_accept_s BIGINT, time_to_arrival_s BIGINT, \
      accept_to_arrival_s BIGINT, eta_error_s BIGINT, request_to_close_s BIGINT, \
-     given_back BIGINT, eta_missed BIGINT, followup TEXT, events BIGINT)",
+     given_back BIGINT, eta_missed BIGINT, followup TEXT, declines BIGINT, \
+     escalations BIGINT, followed_up BIGINT, accepted_via TEXT, counted TEXT, \
+     events BIGINT)",
     on_conflict!()
 );
 
@@ -378,6 +387,11 @@ struct StoredRow {
     given_back: u32,
     eta_missed: u32,
     followup: Option<&'static str>,
+    declines: u32,
+    escalations: u32,
+    followed_up: u8,
+    accepted_via: Option<&'static str>,
+    counted: String,
     events: i64,
 }
 
@@ -405,6 +419,11 @@ impl StoredRow {
             given_back: row.given_back,
             eta_missed: row.eta_missed,
             followup: row.followup.map(|f| f.name()),
+            declines: row.declines,
+            escalations: row.escalations,
+            followed_up: u8::from(row.followed_up),
+            accepted_via: row.accepted_via.map(|c| c.name()),
+            counted: Counted::of(row).text(),
             events,
         }
     }

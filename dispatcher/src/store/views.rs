@@ -23,7 +23,7 @@ use crate::event::Event;
 use crate::handoff::{Handoff, HandoffId};
 use crate::message::Recipient;
 use crate::outbox::OutboxItem;
-use crate::stats::{Board, BoardFilter};
+use crate::stats::{Board, BoardFilter, GroupBy, GroupStats, Selection};
 
 /// The program's records, read-only but for recording an intake and keeping the
 /// dashboard's rollup (a table derived from the event log) up to date.
@@ -223,6 +223,18 @@ impl Records {
     /// changed.
     pub async fn board(&self, filter: &BoardFilter) -> Result<Board, StoreError> {
         self.store.board(filter).await
+    }
+
+    /// `handoff report summary`: the hand-offs `selection` covers, grouped `by`,
+    /// from the rollup as the last [`Records::refresh_stats`] left it (the groups
+    /// `stats::aggregate` gives over the same hand-offs' metrics). Grouped by the
+    /// database: no event is read.
+    pub async fn summary(
+        &self,
+        selection: &Selection,
+        by: GroupBy,
+    ) -> Result<Vec<GroupStats>, StoreError> {
+        self.store.summary(selection, by).await
     }
 
     /// Reads the rollup's rows written since the last read into memory (as
