@@ -40,6 +40,7 @@
 
 mod board;
 mod columns;
+mod counted;
 mod groups;
 mod handoffs;
 mod percentiles;
@@ -49,9 +50,11 @@ mod tally;
 
 pub use board::{Board, BoardFilter, DemandCell, EtaAccuracy, GroupRow, Lost, WeekRow};
 pub(crate) use columns::BoardRows;
+pub(crate) use counted::Counted;
 pub use groups::*;
 pub use handoffs::*;
 pub use percentiles::*;
 pub use rollup::{Coverage, LostKind, RollupRow};
 pub use summary::{Selection, aggregate};
+pub(crate) use summary::{Alike, Grouping, Key, Sums, Tally};
 pub use tally::board_of;

@@ -114,6 +114,16 @@ pub(crate) struct Sums {
     pub(crate) escalations: u64,
 }
 
+impl Sums {
+    /// Another hand-off's (or group's) sums added in; saturating, as no real
+    /// program comes near the limit and a count must never wrap to a small one.
+    pub(crate) fn add(&mut self, other: Sums) {
+        self.given_back = self.given_back.saturating_add(other.given_back);
+        self.declines = self.declines.saturating_add(other.declines);
+        self.escalations = self.escalations.saturating_add(other.escalations);
+    }
+}
+
 /// A group being added up.
 #[derive(Default)]
 pub(crate) struct Tally {
