@@ -181,14 +181,13 @@ async fn proceed(
             .get(person)
             .and_then(|p| p.phone.clone())
     };
-    let Some((leg, person)) = next_leg(&handoff, after, |p| phone_of(p).is_some()) else {
+    let next = next_leg(&handoff, after, |p| phone_of(p).is_some())
+        .and_then(|(leg, person)| Some((leg, phone_of(&person)?, person)));
+    let Some((leg, number, person)) = next else {
         return Ok(vec![
             Verb::Say(speech::nobody_answered(&handoff, &directory, now)),
             Verb::Hangup,
         ]);
-    };
-    let Some(number) = phone_of(&person) else {
-        return Err(EngineError::UnknownHandoff(id));
     };
     engine
         .handle(
@@ -306,7 +305,12 @@ async fn handle_leg(
     }
     match proceed(state, id, Some(leg), &caller_id(state, called.as_ref())).await {
         Ok(verbs) => answer(&verbs),
-        Err(error) => failed(&error),
+        // Twilio does not retry an action: tell the officer rather than have
+        // Twilio read its own error. The hand-off is still offered by text.
+        Err(error) => {
+            tracing::error!(%error, handoff = %id, "the next leg could not be set up");
+            answer(&[Verb::Say(speech::TROUBLE.to_owned()), Verb::Hangup])
+        }
     }
 }
 
