@@ -502,9 +502,11 @@ mod tests {
         assert!(series.contains(
             &"handoff_webhook_requests_total{endpoint=\"status\",result=\"forbidden\"} 1"
         ));
-        assert!(series.contains(
-            &"handoff_webhook_requests_total{endpoint=\"voice\",result=\"accepted\"} 0"
-        ));
+        assert!(
+            series.contains(
+                &"handoff_webhook_requests_total{endpoint=\"voice\",result=\"accepted\"} 0"
+            )
+        );
         assert!(series.contains(
             &"handoff_webhook_requests_total{endpoint=\"inbound\",result=\"accepted\"} 0"
         ));
