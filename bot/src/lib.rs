@@ -23,4 +23,5 @@ pub mod serve;
 pub mod server;
 pub mod sms;
 pub mod supervise;
+pub mod voice;
 pub mod web;

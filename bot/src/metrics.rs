@@ -27,14 +27,17 @@ use handoff_dispatcher::Gauges;
 pub enum Endpoint {
     Inbound,
     Status,
+    /// The voice webhooks: the officer's call and its legs' callbacks.
+    Voice,
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 2] = [Endpoint::Inbound, Endpoint::Status];
+    const ALL: [Endpoint; 3] = [Endpoint::Inbound, Endpoint::Status, Endpoint::Voice];
     fn name(self) -> &'static str {
         match self {
             Endpoint::Inbound => "inbound",
             Endpoint::Status => "status",
+            Endpoint::Voice => "voice",
         }
     }
 }
@@ -158,7 +161,7 @@ const QUEUE_BOUNDS: &[f64] = &[0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0
 /// The process's counters; shared by the server and the SMS worker.
 #[derive(Debug)]
 pub struct Metrics {
-    webhooks: [[AtomicU64; 6]; 2],
+    webhooks: [[AtomicU64; 6]; Endpoint::ALL.len()],
     webhook_duration: Histogram,
     sends: [AtomicU64; 3],
     queue_wait: Histogram,
@@ -494,10 +497,16 @@ mod tests {
             .lines()
             .filter(|l| l.starts_with("handoff_webhook_requests_total{"))
             .collect();
-        assert_eq!(series.len(), 12);
+        // Three endpoints (inbound, status, voice), six results each.
+        assert_eq!(series.len(), 18);
         assert!(series.contains(
             &"handoff_webhook_requests_total{endpoint=\"status\",result=\"forbidden\"} 1"
         ));
+        assert!(
+            series.contains(
+                &"handoff_webhook_requests_total{endpoint=\"voice\",result=\"accepted\"} 0"
+            )
+        );
         assert!(series.contains(
             &"handoff_webhook_requests_total{endpoint=\"inbound\",result=\"accepted\"} 0"
         ));

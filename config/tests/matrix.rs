@@ -246,6 +246,12 @@ cases! {
         ..CASE
     };
 
+    voice_is_no_channel_to_send_by: Case {
+        edits: &[(DANA_PHONE, "phone = \"+1 412 555 0111\"\nchannel = \"voice\"\n")],
+        expect: &[error_at("\"voice\"", "people[0].channel", "`voice` is not a channel: expected matrix or sms")],
+        ..CASE
+    };
+
     a_channel_in_capitals_is_an_error: Case {
         edits: &[(DANA_PHONE, "phone = \"+1 412 555 0111\"\nchannel = \"SMS\"\n")],
         expect: &[error_at("\"SMS\"", "people[0].channel", "is not a channel")],

@@ -16,6 +16,9 @@ use phonenumber::Mode;
 pub enum Channel {
     Sms,
     Matrix,
+    /// A phone call: only ever what an answer came by (a case manager who pressed
+    /// 1 on a call), never a way to send a message, so reports can compare it.
+    Voice,
 }
 
 impl Channel {
@@ -23,6 +26,7 @@ impl Channel {
         match self {
             Channel::Sms => "sms",
             Channel::Matrix => "matrix",
+            Channel::Voice => "voice",
         }
     }
 
@@ -30,6 +34,7 @@ impl Channel {
         match text {
             "sms" => Some(Channel::Sms),
             "matrix" => Some(Channel::Matrix),
+            "voice" => Some(Channel::Voice),
             _ => None,
         }
     }

@@ -63,7 +63,9 @@ impl Directory {
             Channel::Matrix if by_matrix => Channel::Matrix,
             Channel::Sms if phone || !by_matrix => Channel::Sms,
             Channel::Sms => Channel::Matrix,
-            Channel::Matrix => Channel::Sms,
+            // Nothing is sent by voice: a preference for it (refused by the
+            // configuration) falls back to text.
+            Channel::Matrix | Channel::Voice => Channel::Sms,
         }
     }
 

@@ -4,6 +4,7 @@
 //! of staff and officers, never message bodies; the only words in them, the reasons
 //! given for a decline or a cancel, are blanked by retention (`crate::retention`).
 
+use crate::call::{Leg, LegOutcome};
 use crate::contact::Channel;
 use chrono::{DateTime, Utc};
 use handoff_schedules::{PersonId, SiteId, ZoneId};
@@ -138,6 +139,17 @@ pub enum EventKind {
         person: PersonId,
         note: Option<String>,
     },
+    /// The officer's call began to ring this person (leg `leg`: offer `leg`).
+    LegDialed {
+        person: PersonId,
+        leg: Leg,
+    },
+    /// A leg of the officer's call ended.
+    LegEnded {
+        person: PersonId,
+        leg: Leg,
+        outcome: LegOutcome,
+    },
 }
 
 impl EventKind {
@@ -173,6 +185,8 @@ impl EventKind {
             EventKind::FollowUpOpened { .. } => "follow_up_opened",
             EventKind::FollowUpTaken { .. } => "follow_up_taken",
             EventKind::FollowedUp { .. } => "followed_up",
+            EventKind::LegDialed { .. } => "leg_dialed",
+            EventKind::LegEnded { .. } => "leg_ended",
         }
     }
 }

@@ -14,9 +14,11 @@
 //! - `stats`: response times and counts, derived from the event log.
 //! - `overrides`: schedule overrides kept in the database, merged into the
 //!   configuration's schedules.
+//! - `call`: the legs a phone call rings, read from the hand-off's offers.
 //! - `audit`: the hash chain over the event log that shows a row edited by hand.
 
 pub mod audit;
+pub mod call;
 pub mod clock;
 pub mod contact;
 pub mod conversation;

@@ -2966,3 +2966,62 @@ fn the_officer_adds_a_report_number_to_an_open_or_closed_hand_off_and_only_they_
         DecideError::NotRequester { id: id() }
     );
 }
+
+// ---------------------------------------------------------------------------------
+// The legs of an officer's call
+// ---------------------------------------------------------------------------------
+
+#[test]
+fn a_call_leg_is_logged_beside_the_offers_and_changes_nothing_else() {
+    use handoff_dispatcher::call::{Leg, LegOutcome, LegStep, leg_person};
+    let f = Fixture::new();
+    let opened = f.open(T0, None);
+    let first = leg_person(&opened.handoff, Leg::new(0))
+        .cloned()
+        .unwrap_or_else(|| panic!("no offer 0"));
+    let steps = [
+        (LegStep::Dialed, "2026-10-06T10:00:01-04:00"),
+        (
+            LegStep::Ended(LegOutcome::NoAnswer),
+            "2026-10-06T10:00:21-04:00",
+        ),
+    ];
+    for (step, when) in steps {
+        let leg = Input::Leg {
+            person: first.clone(),
+            leg: Leg::new(0),
+            step,
+        };
+        let logged = f.apply(&opened.handoff, leg, when);
+        assert_eq!(logged.handoff, opened.handoff);
+        assert!(sends(&logged).is_empty());
+        let expected = match step {
+            LegStep::Dialed => EventKind::LegDialed {
+                person: first.clone(),
+                leg: Leg::new(0),
+            },
+            LegStep::Ended(outcome) => EventKind::LegEnded {
+                person: first.clone(),
+                leg: Leg::new(0),
+                outcome,
+            },
+        };
+        assert_eq!(kinds(&logged), vec![expected]);
+    }
+    // A leg naming someone other than the person its offer went to is refused:
+    // no callback can write another person into the log.
+    let other = CMS
+        .iter()
+        .map(|p| person(p))
+        .find(|p| *p != first)
+        .unwrap_or_else(|| panic!("one case manager only"));
+    let forged = Input::Leg {
+        person: other,
+        leg: Leg::new(0),
+        step: LegStep::Dialed,
+    };
+    assert!(matches!(
+        f.refuse(&opened.handoff, forged, "2026-10-06T10:00:02-04:00"),
+        DecideError::NotOffered { .. }
+    ));
+}

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use handoff_dispatcher::Clock;
+use handoff_dispatcher::call::{Leg, LegOutcome};
 use handoff_dispatcher::outcome::{FollowUpReason, NotDivertedCode, ReportNumber};
 use handoff_dispatcher::store::{
     ConflictReason, ContactWrite, INBOUND_STEPS, InboundWrite, Recorded,
@@ -199,6 +200,15 @@ fn every_event_kind() -> Vec<EventKind> {
             person: ana.clone(),
             note: Some("called back".to_owned()),
         },
+        EventKind::LegDialed {
+            person: ana.clone(),
+            leg: Leg::new(1),
+        },
+        EventKind::LegEnded {
+            person: ana.clone(),
+            leg: Leg::new(1),
+            outcome: LegOutcome::Taken,
+        },
     ];
     for kind in &kinds {
         match kind {
@@ -230,7 +240,9 @@ fn every_event_kind() -> Vec<EventKind> {
             | EventKind::ReportNumber { .. }
             | EventKind::FollowUpOpened { .. }
             | EventKind::FollowUpTaken { .. }
-            | EventKind::FollowedUp { .. } => {}
+            | EventKind::FollowedUp { .. }
+            | EventKind::LegDialed { .. }
+            | EventKind::LegEnded { .. } => {}
         }
     }
     kinds

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod dashboard;
 pub mod database;
 pub mod fake_twilio;
+pub mod fake_voice;
 pub mod instances;
 pub mod journey;
 pub mod program_toml;
@@ -15,6 +16,7 @@ pub mod random_traffic;
 pub mod service;
 pub mod soak;
 pub mod synapse;
+pub mod twiml_schema;
 
 use std::path::PathBuf;
 

@@ -52,12 +52,20 @@ fn twiml() -> Response {
         .into_response()
 }
 
+/// `text` as XML character data or a double-quoted attribute value: what XML
+/// would read as markup escaped. Every TwiML answer (texts and calls) goes
+/// through it.
+pub(crate) fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
 /// TwiML that has the provider text `message` back to the sender.
 fn twiml_reply(message: &str) -> Response {
-    let escaped = message
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;");
+    let escaped = xml_escape(message);
     (
         [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
         format!(
@@ -77,7 +85,7 @@ pub fn slow_down(wait: Duration) -> String {
 
 /// Why a webhook is not taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refused {
+pub(crate) enum Refused {
     /// No provider signs webhooks (the sandbox): the endpoints are off.
     Off,
     /// The signature is missing or wrong.
@@ -95,7 +103,7 @@ pub enum Refused {
 
 impl Refused {
     /// How the refusal is counted; the sandbox's switched-off endpoints are not.
-    fn result(&self) -> Option<WebhookResult> {
+    pub(crate) fn result(&self) -> Option<WebhookResult> {
         match self {
             Refused::Off => None,
             Refused::Forbidden => Some(WebhookResult::Forbidden),
@@ -137,7 +145,7 @@ impl IntoResponse for Refused {
 
 /// The form's parameters if the request is signed by the provider, else the
 /// refusal. Refusals count against the address; see the module's notes.
-async fn verified(
+pub(crate) async fn verified(
     state: &AppState,
     address: std::net::IpAddr,
     path: &str,
@@ -209,7 +217,7 @@ fn refusal_words(refusal: &Refused) -> String {
 }
 
 /// Runs a webhook's handling and counts its result (and time) in the metrics.
-async fn counted(
+pub(crate) async fn counted(
     state: &AppState,
     endpoint: Endpoint,
     handling: impl std::future::Future<Output = (Option<WebhookResult>, Response)>,

@@ -186,6 +186,16 @@ fn describe(directory: &Directory, kind: &EventKind) -> String {
         EventKind::FollowUpOpened { reason } => format!("follow-up opened ({})", reason.name()),
         EventKind::FollowUpTaken { person } => format!("follow-up taken by {}", who(person)),
         EventKind::FollowedUp { person, .. } => format!("followed up by {}", who(person)),
+        EventKind::LegDialed { person, leg } => format!("call leg {leg}: ringing {}", who(person)),
+        EventKind::LegEnded {
+            person,
+            leg,
+            outcome,
+        } => format!(
+            "call leg {leg} to {} ended: {}",
+            who(person),
+            outcome.name().replace('_', " ")
+        ),
     }
 }
 

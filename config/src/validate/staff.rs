@@ -121,7 +121,8 @@ pub(super) fn channel(
     reachable: Reachable,
 ) -> Option<Channel> {
     let text = text?;
-    let Some(channel) = Channel::parse(text.get_ref()) else {
+    // Voice is what an answer may come by, never where messages go.
+    let Some(channel) = Channel::parse(text.get_ref()).filter(|c| *c != Channel::Voice) else {
         p.push(
             text.span(),
             key,

@@ -13,6 +13,7 @@
 //!   project manager are alerted;
 //! - relayed text is redacted, and no message carries a phone number or Matrix ID.
 
+use crate::call::{Leg, LegStep};
 use crate::contact::Channel;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use handoff_schedules::PersonId;
@@ -26,6 +27,7 @@ use crate::routing::{World, next_round, search_bound, steps};
 
 mod answers;
 mod assignment;
+mod calls;
 mod closing;
 mod followups;
 mod offering;
@@ -141,6 +143,13 @@ pub enum Input {
     Relay {
         from: Actor,
         text: String,
+    },
+    /// A leg of an officer's call to this person began or ended: recorded, and
+    /// nothing else changes (pressing 1 is an [`Input::Accept`] of its own).
+    Leg {
+        person: PersonId,
+        leg: Leg,
+        step: LegStep,
     },
     Timer(Timer),
 }
@@ -346,6 +355,7 @@ pub fn decide(
         Input::TakeFollowUp { by } => take_followup(&mut next, by, world, &mut out)?,
         Input::FollowedUp { by, note } => followed_up(&mut next, by, note, &mut out)?,
         Input::Relay { from, text } => relay(&next, from, &text, world, &mut out)?,
+        Input::Leg { person, leg, step } => calls::leg(&next, person, leg, step, &mut out)?,
         Input::Timer(timer) => fire(&mut next, timer, world, &mut out)?,
     }
     Ok(Decision {

@@ -393,7 +393,10 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
             | EventKind::Relayed { .. }
             | EventKind::NotDelivered { .. }
             | EventKind::IntakeReminded { .. }
-            | EventKind::IntakeOverdue => {}
+            | EventKind::IntakeOverdue
+            // A call's legs: the offers and the accept they led to are counted.
+            | EventKind::LegDialed { .. }
+            | EventKind::LegEnded { .. } => {}
             // Handled by `after_close`.
             EventKind::IntakeCompleted
             | EventKind::ReportNumber { .. }

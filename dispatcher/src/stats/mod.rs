@@ -55,6 +55,6 @@ pub use groups::*;
 pub use handoffs::*;
 pub use percentiles::*;
 pub use rollup::{Coverage, LostKind, RollupRow};
-pub use summary::{Selection, aggregate};
 pub(crate) use summary::{Alike, Grouping, Key, Sums, Tally};
+pub use summary::{Selection, aggregate};
 pub use tally::board_of;
