@@ -49,6 +49,15 @@ pub(super) fn handoffs_of(rows: &[AnyRow]) -> Result<Vec<Handoff>, StoreError> {
         .collect()
 }
 
+/// The hand-offs people hold: a superset of what counts, which of these make a
+/// person busy or count towards a caseload is decided in `Load::count`. Read
+/// before every decision, so it must cost what the held rows cost, not what the
+/// table holds: its condition is, word for word, that of the partial index
+/// `handoffs_held` (migration 20261210000000), which both databases then use.
+const HELD: &str = "SELECT id, data, version, intake_completed_at FROM handoffs \
+     WHERE assignee IS NOT NULL AND (closed_at IS NULL \
+     OR (intake_due_at IS NOT NULL AND intake_completed_at IS NULL))";
+
 impl Store {
     /// A hand-off and its version (for [`super::Commit::expected_version`]).
     pub async fn handoff(&self, id: HandoffId) -> Result<Option<(Handoff, i64)>, StoreError> {
@@ -147,15 +156,7 @@ impl Store {
     /// `now` is not needed yet; it keeps the snapshot's instant explicit for callers.
     pub async fn load(&self, _now: DateTime<Utc>) -> Result<Load, StoreError> {
         let mut load = Load::default();
-        // A superset of what counts, cheap to find by index; which of these make a
-        // person busy or count towards a caseload is decided in `Load::count`.
-        let rows = sqlx::query(
-            "SELECT id, data, version, intake_completed_at FROM handoffs \
-             WHERE assignee IS NOT NULL AND (closed_at IS NULL \
-             OR (intake_due_at IS NOT NULL AND intake_completed_at IS NULL))",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query(HELD).fetch_all(self.pool()).await?;
         for row in &rows {
             let (handoff, _) = decode_handoff(row)?;
             let recorded: Option<i64> = row.try_get("intake_completed_at")?;
@@ -271,5 +272,31 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn routing_reads_the_held_hand_offs_by_their_index_not_every_row() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("plan.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let explain = format!("EXPLAIN QUERY PLAN {HELD}");
+        let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(explain))
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<String, _>("detail").unwrap())
+            .collect();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("USING INDEX handoffs_held")),
+            "{plan:?}"
+        );
+        store.close().await;
     }
 }
