@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::handoff::{Actor, HandoffId, HandoffKind};
 use crate::outcome::{FollowUpReason, NotDivertedCode, ReportNumber};
-use crate::roster::{AgencyId, OfficerId};
+use crate::roster::{AgencyId, CenterId, OfficerId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
@@ -138,6 +138,16 @@ pub enum EventKind {
         person: PersonId,
         note: Option<String>,
     },
+    /// The officer is taking the person to a diversion center instead of meeting
+    /// a case manager in the field (a case manager who had accepted is released).
+    DroppedOff {
+        center: CenterId,
+    },
+    /// The center's staff checked the person in: the hand-off's arrival.
+    CheckedIn {
+        person: PersonId,
+        center: CenterId,
+    },
 }
 
 impl EventKind {
@@ -173,6 +183,8 @@ impl EventKind {
             EventKind::FollowUpOpened { .. } => "follow_up_opened",
             EventKind::FollowUpTaken { .. } => "follow_up_taken",
             EventKind::FollowedUp { .. } => "followed_up",
+            EventKind::DroppedOff { .. } => "dropped_off",
+            EventKind::CheckedIn { .. } => "checked_in",
         }
     }
 }

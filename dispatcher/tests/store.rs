@@ -9,9 +9,9 @@ use handoff_dispatcher::store::{
     ConflictReason, ContactWrite, INBOUND_STEPS, InboundWrite, Recorded,
 };
 use handoff_dispatcher::{
-    Actor, AgencyId, Answer, Backend, Commit, Event, EventKind, Handoff, HandoffId, HandoffKind,
-    IntakeItem, LeaseToken, Message, NewOutbound, Offer, OfficerId, OutboxStatus, Recipient,
-    Request, State, Store, StoreError, SystemClock, Timer,
+    Actor, AgencyId, Answer, Backend, CenterId, Commit, Event, EventKind, Handoff, HandoffId,
+    HandoffKind, IntakeItem, LeaseToken, Message, NewOutbound, Offer, OfficerId, OutboxStatus,
+    Recipient, Request, State, Store, StoreError, SystemClock, Timer,
 };
 use handoff_schedules::{PersonId, SiteId, ZoneId};
 
@@ -199,6 +199,13 @@ fn every_event_kind() -> Vec<EventKind> {
             person: ana.clone(),
             note: Some("called back".to_owned()),
         },
+        EventKind::DroppedOff {
+            center: CenterId::parse("stab").unwrap_or_else(|e| panic!("{e}")),
+        },
+        EventKind::CheckedIn {
+            person: person("jo"),
+            center: CenterId::parse("stab").unwrap_or_else(|e| panic!("{e}")),
+        },
     ];
     for kind in &kinds {
         match kind {
@@ -230,7 +237,9 @@ fn every_event_kind() -> Vec<EventKind> {
             | EventKind::ReportNumber { .. }
             | EventKind::FollowUpOpened { .. }
             | EventKind::FollowUpTaken { .. }
-            | EventKind::FollowedUp { .. } => {}
+            | EventKind::FollowedUp { .. }
+            | EventKind::DroppedOff { .. }
+            | EventKind::CheckedIn { .. } => {}
         }
     }
     kinds

@@ -85,6 +85,18 @@ impl Store {
         handoffs_of(&rows)
     }
 
+    /// The hand-offs on their way to a diversion center (dropped off, not yet
+    /// checked in), by number: what a bare `CHECKIN` may be about.
+    pub async fn dropping_off_handoffs(&self) -> Result<Vec<Handoff>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data, version FROM handoffs WHERE state = 'dropping_off' \
+             AND closed_at IS NULL ORDER BY id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        handoffs_of(&rows)
+    }
+
     /// The open hand-offs `person` has accepted, by number.
     pub async fn open_handoffs_assigned_to(
         &self,
@@ -141,7 +153,8 @@ impl Store {
     }
 
     /// What routing needs to know about people now: the hand-offs people hold
-    /// (open, or completed with their intake still owed), counted by the rule in
+    /// (open, or completed with their intake still owed) and those on their way to
+    /// a diversion center, counted by the rule in
     /// [`Load::count`], and when each person was last offered one. `unreachable` is
     /// left empty: reachability is the transports' knowledge, not the store's.
     /// `now` is not needed yet; it keeps the snapshot's instant explicit for callers.
@@ -151,8 +164,9 @@ impl Store {
         // person busy or count towards a caseload is decided in `Load::count`.
         let rows = sqlx::query(
             "SELECT id, data, version, intake_completed_at FROM handoffs \
-             WHERE assignee IS NOT NULL AND (closed_at IS NULL \
-             OR (intake_due_at IS NOT NULL AND intake_completed_at IS NULL))",
+             WHERE (assignee IS NOT NULL AND (closed_at IS NULL \
+             OR (intake_due_at IS NOT NULL AND intake_completed_at IS NULL))) \
+             OR state = 'dropping_off'",
         )
         .fetch_all(self.pool())
         .await?;
