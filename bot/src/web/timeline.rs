@@ -186,6 +186,10 @@ fn describe(directory: &Directory, kind: &EventKind) -> String {
         EventKind::FollowUpOpened { reason } => format!("follow-up opened ({})", reason.name()),
         EventKind::FollowUpTaken { person } => format!("follow-up taken by {}", who(person)),
         EventKind::FollowedUp { person, .. } => format!("followed up by {}", who(person)),
+        EventKind::DroppedOff { center } => format!("dropped off at diversion center {center}"),
+        EventKind::CheckedIn { person, center } => {
+            format!("checked in at {center} by {}", who(person))
+        }
     }
 }
 
