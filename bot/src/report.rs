@@ -179,6 +179,8 @@ mod tests {
             accepted_by: None,
             accepted_via: None,
             arrived_at: None,
+            arrival: None,
+            center: None,
             eta_promised_at: None,
             closed_at: None,
             offers: 0,
