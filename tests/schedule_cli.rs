@@ -23,11 +23,16 @@ fn the_example_configuration_checks_clean_with_a_summary() {
     );
     assert!(
         out.stdout
-            .contains("2 sites, 7 people, 2 agencies, 3 officers"),
+            .contains("2 sites, 8 people, 2 agencies, 3 officers"),
         "{}",
         out.stdout
     );
     assert!(out.stdout.contains("site allegheny"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("center stab") && out.stdout.contains("capacity 4; staff jo"),
+        "{}",
+        out.stdout
+    );
     assert!(
         out.stdout.contains("next opening Tue 2026-11-24 08:00 EST"),
         "{}",

@@ -37,6 +37,9 @@ pub fn summary(config: &Config, now: DateTime<Utc>) -> String {
             site.name,
             schedule.tz.name(),
         ));
+        for center in &site.centers {
+            out.push_str(&center_line(center, now));
+        }
     }
     let sms = match config.transports.sms.as_ref().map(|s| &s.provider) {
         None => "off".to_owned(),
@@ -53,6 +56,38 @@ pub fn summary(config: &Config, now: DateTime<Utc>) -> String {
         api_summary(config)
     ));
     out
+}
+
+/// A diversion center under its site: open or not, its capacity and its staff
+/// (or that its drop-offs go to supervisors).
+fn center_line(center: &handoff_dispatcher::center::Center, now: DateTime<Utc>) -> String {
+    let state = if center.is_open(now) {
+        "open now".to_owned()
+    } else {
+        center.hours.next_opening(now).map_or_else(
+            || "closed now, never opens".to_owned(),
+            |t| {
+                format!(
+                    "closed now, next opening {}",
+                    human(t.to_utc(), center.hours.tz)
+                )
+            },
+        )
+    };
+    let capacity = center
+        .capacity
+        .map_or_else(|| "no capacity set".to_owned(), |n| format!("capacity {n}"));
+    let staff = if center.staff.is_empty() {
+        "no staff: supervisors are told".to_owned()
+    } else {
+        let ids: Vec<&str> = center.staff.iter().map(|p| p.as_str()).collect();
+        format!("staff {}", ids.join(", "))
+    };
+    format!(
+        "    center {:<10} {:<20} {state}; {capacity}; {staff}\n",
+        center.id.as_str(),
+        center.name
+    )
 }
 
 /// Which agencies may call the JSON API, and the variable each one's token is in

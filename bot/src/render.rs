@@ -33,6 +33,7 @@
 //! watch, intake, follow-ups) are in [`field`], those of refused commands in
 //! [`problems`].
 
+mod centers;
 mod field;
 mod offer;
 mod problems;
@@ -56,6 +57,7 @@ const OFFICER_HELP: &str = "Texts you can send:\n\
     LEAD <place, what happened>: ask for a case manager\n\
     LEAD @Name <place>: ask for someone by name\n\
     REFER <place, notes>: refer someone for follow-up\n\
+    DROPOFF <number>: go to a center instead\n\
     STATUS: your open hand-offs\n\
     RPT <number> <report no.>: add the report number\n\
     NOTDIVERTED <number> <why>: no diversion after all\n\
@@ -68,7 +70,7 @@ const STAFF_HELP: &str = "Texts you can send:\n\
     BACK <number> <why>: give it back\n\
     NOTDIVERTED <number> <why>: no diversion after all\n\
     FOLLOWUP: follow-ups waiting. TAKE <number>, FOLLOWED <number>: take one, done\n\
-    INTAKE <number>: intake done\n\
+    INTAKE <number>: intake done. CHECKIN <number>: at your center\n\
     STATUS: yours. WHO: who is on duty\n\
     CANCEL alone stops all texts. Other texts go to the officer.";
 
@@ -172,7 +174,30 @@ pub fn sms(message: &Message) -> String {
             kind,
             location,
             search_minutes,
-        } => received(*id, *kind, location, *search_minutes),
+            center,
+        } => received(*id, *kind, location, *search_minutes, center.as_deref()),
+        Message::DropOffConfirmed {
+            id,
+            center,
+            address,
+            staff_told,
+        } => centers::confirmed(*id, center, address, *staff_told),
+        Message::DropOffRefused { id, refusal } => centers::refused(*id, refusal),
+        Message::CheckedInAtCenter {
+            id,
+            center,
+            first_name,
+        } => centers::checked_in(*id, center, first_name),
+        Message::DropOffComing {
+            id,
+            kind,
+            center,
+            officer,
+            agency,
+        } => centers::coming(*id, *kind, center, officer, agency),
+        Message::DropOffReleased { id, center } => centers::released(*id, center),
+        Message::CheckInRecorded { id } => format!("Checked in {id}. Thank you."),
+        Message::DropOffCalledOff { id, center } => centers::called_off(*id, center),
         Message::Assigned {
             id,
             first_name,
@@ -378,13 +403,11 @@ fn received(
     kind: HandoffKind,
     location: &str,
     search_minutes: Option<u32>,
+    center: Option<&str>,
 ) -> String {
     let head = format!("Got it: hand-off {id} ({})", kind.label());
-    let tail = format!(
-        " Finding an on-duty case manager{}. Reply CANCEL {id} to withdraw.",
-        at_most(search_minutes)
-    );
     let location = inline(location);
+    let tail = centers::receipt_tail(id, &head, &location, &at_most(search_minutes), center);
     if location.is_empty() {
         return format!("{head}.{tail}");
     }
@@ -494,6 +517,8 @@ fn status(lines: &[StatusLine]) -> String {
                 "unstaffed" => "nobody could be reached".to_owned(),
                 "out_of_hours" => "out of hours".to_owned(),
                 "not_diverted" => "closed without a diversion".to_owned(),
+                "dropping_off" => "on the way to a diversion center".to_owned(),
+                "checked_in" => "checked in at a diversion center".to_owned(),
                 other => inline(other).replace('_', " "),
             };
             let head = format!("{} {}: {state}", line.id, line.kind.label());

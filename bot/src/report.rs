@@ -112,8 +112,30 @@ pub async fn summary(
     by: GroupBy,
 ) -> Result<Vec<stats::GroupStats>, ReportError> {
     forwards(selection)?;
-    store.refresh_stats(&zone_lookup(config)).await?;
+    refresh_fully(config, store).await?;
     Ok(store.summary(selection, by).await?)
+}
+
+/// How often, and how long apart, a summary refreshes again while events are
+/// left waiting: a second at most.
+const WAITING_TRIES: u32 = 50;
+const WAITING_PAUSE: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Brings the rollup up to date with everything committed before the summary was
+/// asked for. On PostgreSQL a refresh leaves the events of transactions that
+/// committed behind an older one still running anywhere on the server for the
+/// next refresh (`RefreshReport::waiting`); such a transaction is usually a
+/// moment from its end (another instance's commit, a migration), so the summary
+/// waits for it briefly rather than miss hand-offs that are already in the log.
+/// A transaction held open for longer only delays the summary by a second.
+async fn refresh_fully(config: &Config, store: &Records) -> Result<(), ReportError> {
+    for _ in 0..WAITING_TRIES {
+        if store.refresh_stats(&zone_lookup(config)).await?.waiting == 0 {
+            return Ok(());
+        }
+        tokio::time::sleep(WAITING_PAUSE).await;
+    }
+    Ok(())
 }
 
 /// A site's zone from the configuration; a site no longer configured (its
@@ -179,6 +201,8 @@ mod tests {
             accepted_by: None,
             accepted_via: None,
             arrived_at: None,
+            arrival: None,
+            center: None,
             eta_promised_at: None,
             closed_at: None,
             offers: 0,

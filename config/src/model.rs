@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
+use handoff_dispatcher::center::Center;
 use handoff_dispatcher::contact::MatrixUserId;
 use handoff_dispatcher::directory::{Directory, SiteEntry};
 use handoff_dispatcher::routing::Settings;
@@ -82,6 +83,7 @@ impl Config {
                             after_hours_policy: site.after_hours_policy.clone(),
                             intake_days: site.intake_days,
                             zones: site.zones.clone(),
+                            centers: site.centers.clone(),
                         },
                     )
                 })
@@ -160,6 +162,8 @@ pub struct Site {
     /// The existing encrypted room the site's case managers share, if the file names
     /// one; without it the Matrix transport creates a room for the site.
     pub matrix_room: Option<MatrixRoomId>,
+    /// The site's diversion centers, in the order of the file.
+    pub centers: Vec<Center>,
 }
 
 /// A Matrix room ID as the file writes it, `!opaque:server.name`: checked for its

@@ -92,6 +92,24 @@ pub struct RawSite {
     #[serde(default)]
     pub closures: Vec<Spanned<RawClosure>>,
     pub matrix_room: Option<Text>,
+    #[serde(default)]
+    pub centers: Vec<Spanned<RawCenter>>,
+}
+
+/// `[[sites.centers]]`: a diversion center of the site.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCenter {
+    pub id: Option<Text>,
+    pub name: Option<Text>,
+    pub address: Option<Text>,
+    #[serde(default)]
+    pub hours: Vec<Spanned<RawWindow>>,
+    #[serde(default)]
+    pub closures: Vec<Spanned<RawClosure>>,
+    pub capacity: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub staff: Vec<Text>,
 }
 
 /// `{ days = "mon-fri", start = "08:00", end = "24:00" }` or

@@ -402,16 +402,22 @@ to = "2026-12-28T07:59:00-05:00"
 }
 
 #[test]
-fn the_example_file_loads_with_two_sites_seven_people_two_agencies_and_three_officers() {
+fn the_example_file_loads_with_two_sites_eight_people_two_agencies_three_officers_and_a_center() {
     let config = match load(include_str!("../example.toml"), &[]) {
         Ok(config) => config,
         Err(e) => panic!("example.toml has errors:\n{e}"),
     };
     assert_eq!(config.program.name, "Three Rivers LEAD");
     assert_eq!(config.sites.len(), 2);
-    assert_eq!(config.roster.people.len(), 7);
+    assert_eq!(config.roster.people.len(), 8);
     assert_eq!(config.roster.agencies.len(), 2);
     assert_eq!(config.roster.officers.len(), 3);
+    let centers: Vec<&str> = config
+        .sites
+        .iter()
+        .flat_map(|site| site.centers.iter().map(|c| c.id.as_str()))
+        .collect();
+    assert_eq!(centers, ["stab"]);
     for site in &config.sites {
         let rotations: Vec<&str> = site
             .schedule

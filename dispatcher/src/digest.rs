@@ -152,6 +152,7 @@ mod tests {
             after_hours_policy: None,
             intake_days: None,
             zones: Vec::new(),
+            centers: Vec::new(),
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use handoff_schedules::{PersonId, SiteId, SiteSchedule, ZoneId};
 
+use crate::center::Center;
 use crate::contact::Channel;
 use crate::escalation::EscalationPolicy;
 use crate::load::Load;
@@ -25,6 +26,8 @@ pub struct SiteEntry {
     pub intake_days: Option<u32>,
     /// The site's zones or precincts, which requests may name.
     pub zones: Vec<ZoneId>,
+    /// The site's diversion centers, in the order of the file.
+    pub centers: Vec<Center>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -96,6 +99,7 @@ impl Directory {
             policy,
             after_hours_policy,
             site_intake_days: entry.intake_days,
+            centers: &entry.centers,
             sites_served: &self.sites_served,
             roster: &self.roster,
             load,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::handoff::{Actor, HandoffId, HandoffKind};
 use crate::outcome::{FollowUpReason, NotDivertedCode, ReportNumber};
-use crate::roster::{AgencyId, OfficerId};
+use crate::roster::{AgencyId, CenterId, OfficerId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
@@ -150,6 +150,16 @@ pub enum EventKind {
         leg: Leg,
         outcome: LegOutcome,
     },
+    /// The officer is taking the person to a diversion center instead of meeting
+    /// a case manager in the field (a case manager who had accepted is released).
+    DroppedOff {
+        center: CenterId,
+    },
+    /// The center's staff checked the person in: the hand-off's arrival.
+    CheckedIn {
+        person: PersonId,
+        center: CenterId,
+    },
 }
 
 impl EventKind {
@@ -187,6 +197,9 @@ impl EventKind {
             EventKind::FollowedUp { .. } => "followed_up",
             EventKind::LegDialed { .. } => "leg_dialed",
             EventKind::LegEnded { .. } => "leg_ended",
+    },
+            EventKind::DroppedOff { .. } => "dropped_off",
+            EventKind::CheckedIn { .. } => "checked_in",
         }
     }
 }

@@ -7,6 +7,9 @@
 //!   |    ↘ out_of_hours      ↘ cancelled (by the officer, with a reason)
 //!   |                        ↘ expired (accepted but never arrived in time)
 //!   └── given back by the case manager who accepted: offered again
+//!
+//! offering / accepted / en_route → dropping_off(center) → checked_in (by its staff)
+//!   (the officer takes the person to an open diversion center instead)
 //! ```
 //!
 //! A closed hand-off may still owe work: intake for an accepted arrest diversion,
@@ -24,7 +27,7 @@ use handoff_schedules::{PersonId, SiteId, ZoneId};
 use serde::{Deserialize, Serialize};
 
 use crate::outcome::{FollowUp, NotDivertedCode, ReportNumber};
-use crate::roster::{AgencyId, OfficerId};
+use crate::roster::{AgencyId, CenterId, OfficerId};
 
 /// The number people type to name a hand-off: `4821`. Unique per program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -202,6 +205,17 @@ pub enum State {
     Expired {
         by: PersonId,
     },
+    /// The officer is taking the person to a diversion center (`DROPOFF`); open
+    /// until its staff check them in.
+    DroppingOff {
+        center: CenterId,
+    },
+    /// Checked in at the center by its staff (`CHECKIN`): the hand-off's arrival,
+    /// and its end.
+    CheckedIn {
+        by: PersonId,
+        center: CenterId,
+    },
 }
 
 impl State {
@@ -218,6 +232,8 @@ impl State {
             State::Unstaffed => "unstaffed",
             State::OutOfHours => "out_of_hours",
             State::Expired { .. } => "expired",
+            State::DroppingOff { .. } => "dropping_off",
+            State::CheckedIn { .. } => "checked_in",
         }
     }
 
@@ -251,6 +267,7 @@ impl State {
                 | State::Unstaffed
                 | State::OutOfHours
                 | State::Expired { .. }
+                | State::CheckedIn { .. }
         )
     }
 }

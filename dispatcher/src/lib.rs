@@ -15,10 +15,12 @@
 //! - `overrides`: schedule overrides kept in the database, merged into the
 //!   configuration's schedules.
 //! - `call`: the legs a phone call rings, read from the hand-off's offers.
+//! - `center`: diversion centers and the pure rules of a drop-off.
 //! - `audit`: the hash chain over the event log that shows a row edited by hand.
 
 pub mod audit;
 pub mod call;
+pub mod center;
 pub mod clock;
 pub mod contact;
 pub mod conversation;
@@ -52,7 +54,9 @@ pub use handoff::{Actor, Answer, Handoff, HandoffId, HandoffKind, Offer, Request
 pub use load::Load;
 pub use message::{Message, Recipient};
 pub use outbox::{NewOutbound, OutboxItem, OutboxStatus};
-pub use roster::{Agency, AgencyId, Officer, OfficerId, Participant, Person, PolicyId, Roster};
+pub use roster::{
+    Agency, AgencyId, CenterId, Officer, OfficerId, Participant, Person, PolicyId, Roster,
+};
 pub use routing::{Settings, World};
 pub use store::{
     Backend, Commit, Forgotten, Gauges, IntakeItem, LeaseToken, PostedEvent, Store, StoreError,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use handoff_schedules::PersonId;
 
 use crate::handoff::{Handoff, State};
+use crate::roster::CenterId;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Load {
@@ -21,6 +22,9 @@ pub struct Load {
     pub last_offered: BTreeMap<PersonId, DateTime<Utc>>,
     /// People no transport can reach (opted out of SMS and not on Matrix).
     pub unreachable: BTreeSet<PersonId>,
+    /// People on their way to each diversion center: hand-offs dropped off there
+    /// and not yet checked in or closed (what a center's capacity counts).
+    pub on_the_way: BTreeMap<CenterId, u32>,
 }
 
 impl Load {
@@ -33,6 +37,10 @@ impl Load {
     /// or, once completed, until its intake is recorded (`intake_recorded`). The
     /// one place these rules live; the store only finds the candidates.
     pub fn count(&mut self, handoff: &Handoff, intake_recorded: bool) {
+        if let State::DroppingOff { center } = &handoff.state {
+            let on_the_way = self.on_the_way.entry(center.clone()).or_insert(0);
+            *on_the_way = on_the_way.saturating_add(1);
+        }
         let Some(person) = handoff.state.assignee() else {
             return;
         };

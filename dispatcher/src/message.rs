@@ -7,6 +7,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use handoff_schedules::PersonId;
 use serde::{Deserialize, Serialize};
 
+use crate::center::Refusal;
 use crate::contact::{MatrixUserId, PhoneNumber};
 use crate::handoff::{HandoffId, HandoffKind};
 use crate::outcome::{FollowUpReason, NotDivertedCode};
@@ -70,6 +71,14 @@ pub enum Problem {
     /// The dispatcher could not act on it (a value past what the calendar holds,
     /// a site gone from the configuration): the sender must use the usual way.
     CannotHandle,
+    /// `DROPOFF` after the case manager arrived.
+    AlreadyArrived,
+    /// `DROPOFF` on a hand-off already on its way to a center.
+    AlreadyDroppingOff,
+    /// `CHECKIN` on a hand-off not dropped off at a center.
+    NotDroppingOff,
+    /// `CHECKIN` by someone who is not staff of the center it was dropped off at.
+    NotCenterStaff,
 }
 
 /// A command that may name a hand-off, for the example in
@@ -90,6 +99,8 @@ pub enum Named {
     Intake,
     ReportNumber,
     FollowedUp,
+    DropOff,
+    CheckIn,
 }
 
 /// Where an offer stands in the escalation, for channels with room to say so.
@@ -176,6 +187,29 @@ pub enum Message {
         /// The longest the search can take, in minutes (every step waited out).
         #[serde(default)]
         search_minutes: Option<u32>,
+        /// An open diversion center the officer may take the person to instead
+        /// (`DROPOFF 4821`), by name.
+        #[serde(default)]
+        center: Option<String>,
+    },
+    /// The officer is to take the person to this center, whose staff are told
+    /// (`staff_told`: it has staff of its own; otherwise supervisors were told).
+    DropOffConfirmed {
+        id: HandoffId,
+        center: String,
+        address: String,
+        staff_told: bool,
+    },
+    /// A drop-off could not go to a center now; nothing changed.
+    DropOffRefused {
+        id: HandoffId,
+        refusal: Refusal,
+    },
+    /// The center's staff checked the person in (`first_name` of who did).
+    CheckedInAtCenter {
+        id: HandoffId,
+        center: String,
+        first_name: String,
     },
     /// A case manager (or coordinator, supervisor) accepted.
     Assigned {
@@ -283,6 +317,31 @@ pub enum Message {
         id: HandoffId,
         #[serde(default)]
         brief: Option<Brief>,
+    },
+    /// To center staff: an officer is bringing someone; reply CHECKIN on arrival.
+    DropOffComing {
+        id: HandoffId,
+        kind: HandoffKind,
+        center: String,
+        /// "Ofc. Rivera".
+        officer: String,
+        agency: String,
+    },
+    /// To the case manager who had accepted: the officer took the person to a
+    /// center instead; nothing more to do.
+    DropOffReleased {
+        id: HandoffId,
+        center: String,
+    },
+    /// Your check-in is recorded.
+    CheckInRecorded {
+        id: HandoffId,
+    },
+    /// To center staff: the drop-off they were told of is called off (withdrawn,
+    /// or closed without a diversion); nobody is coming.
+    DropOffCalledOff {
+        id: HandoffId,
+        center: String,
     },
     /// Your pass is noted.
     DeclineConfirmed {
@@ -470,7 +529,14 @@ impl Message {
             | Message::IntakeRecorded { id }
             | Message::FollowUpTaken { id }
             | Message::FollowUpTakenByOther { id, .. }
-            | Message::FollowedUpConfirmed { id } => *id,
+            | Message::FollowedUpConfirmed { id }
+            | Message::DropOffConfirmed { id, .. }
+            | Message::DropOffRefused { id, .. }
+            | Message::CheckedInAtCenter { id, .. }
+            | Message::DropOffComing { id, .. }
+            | Message::DropOffReleased { id, .. }
+            | Message::CheckInRecorded { id }
+            | Message::DropOffCalledOff { id, .. } => *id,
             // About the sender's command, which may name a hand-off that does not
             // exist: never tied to one.
             Message::Problem { .. }

@@ -58,6 +58,10 @@ id_newtype!(
     /// An escalation policy.
     PolicyId
 );
+id_newtype!(
+    /// A diversion center of a site.
+    CenterId
+);
 
 /// A member of the program's staff.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -66,6 +66,8 @@ pub struct World<'a> {
     pub after_hours_policy: Option<&'a EscalationPolicy>,
     /// The site's own intake deadline in days, if it sets one.
     pub site_intake_days: Option<u32>,
+    /// The site's diversion centers, in the order of the file.
+    pub centers: &'a [crate::center::Center],
     /// How many sites each person serves (has any duty at): an offer to someone
     /// serving several names the site.
     pub sites_served: &'a std::collections::BTreeMap<PersonId, usize>,

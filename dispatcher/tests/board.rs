@@ -289,6 +289,9 @@ fn a_fortnight_over_the_spring_forward_adds_up_to_every_figure_of_the_board() {
         // 990, 1200, 1500 s.
         time_to_arrival: p(3, 1200, 1500, 1500),
         arrived: 3,
+        // All three by a case manager in the field: no drop-off this fortnight.
+        field_meets: 3,
+        dropoffs: 0,
         // 1,200 s is within a 20-minute target; 1,500 s is not.
         arrived_within_target: 2,
         eta: EtaAccuracy {

@@ -380,6 +380,7 @@ impl Fixture {
             policy: &self.policy,
             after_hours_policy: self.after_hours_policy.as_ref(),
             site_intake_days: self.site_intake_days,
+            centers: &[],
             sites_served: &self.sites_served,
             roster: &self.roster,
             load: &self.load,
@@ -1230,6 +1231,7 @@ fn a_step_with_nobody_available_is_skipped_at_once_and_no_steps_at_all_is_unstaf
             kind: HandoffKind::ArrestDiversion,
             location: "5th & Main, retail theft".to_owned(),
             search_minutes: None,
+            center: None,
         };
         if let Some((p, step, r)) = expected.first() {
             let told: Vec<Message> = to(&decision, &rivera())
@@ -1243,6 +1245,7 @@ fn a_step_with_nobody_available_is_skipped_at_once_and_no_steps_at_all_is_unstaf
                         kind,
                         location,
                         search_minutes: None,
+                        center: None,
                     },
                     other => other,
                 })

@@ -53,6 +53,13 @@ time_zone = "America/New_York"
 escalation = "standard"
 hours = [{ days = "mon-fri", start = "08:00", end = "24:00" }]
 
+[[sites.centers]]
+id = "stab"
+name = "Stabilization Ctr"
+address = "12 Penn Ave"
+hours = [{ days = "daily", start = "00:00", end = "24:00" }]
+staff = ["jo"]
+
 [[sites]]
 id = "harbor"
 name = "Harbor"
@@ -94,6 +101,12 @@ id = "rosa"
 name = "Rosa Delgado"
 roles = ["supervisor"]
 phone = "+1 412 555 0116"
+
+[[people]]
+id = "jo"
+name = "Jo Bauer"
+roles = ["center"]
+phone = "+1 412 555 0118"
 
 [[shifts]]
 person = "dana"
@@ -150,6 +163,9 @@ enum Story {
     DeclinedThenMatrix,
     /// Nobody answers; the supervisor takes the follow-up and does it.
     FollowedUp,
+    /// Accepted, then the officer drops the person off at the center, where Jo
+    /// checks them in: reached by a drop-off.
+    DroppedOff,
 }
 
 impl Scene {
@@ -317,6 +333,18 @@ impl Scene {
                 self.after(1);
                 self.accept(id, "dana", Some(30)).await;
             }
+            Story::DroppedOff => {
+                self.after(1);
+                self.accept(id, "dana", Some(25)).await;
+                self.after(3);
+                let drop_off = Input::DropOff {
+                    by: OfficerId::parse(officer).unwrap(),
+                    center: None,
+                };
+                self.input(id, drop_off).await;
+                self.after(20);
+                self.input(id, Input::CheckIn { by: person("jo") }).await;
+            }
         }
         id
     }
@@ -372,6 +400,12 @@ async fn two_weeks(scene: &Scene) -> HandoffId {
             ARREST,
         ),
         (Story::Completed, "2026-10-28T23:30:00-07:00", "ng", ARREST),
+        (
+            Story::DroppedOff,
+            "2026-10-29T11:00:00-04:00",
+            "rivera",
+            ARREST,
+        ),
         (
             Story::OutOfHours,
             "2026-10-31T10:00:00-04:00",
@@ -436,6 +470,12 @@ async fn two_weeks(scene: &Scene) -> HandoffId {
             Story::FollowedUp,
             "2026-11-03T15:00:00-08:00",
             "ng",
+            REFERRAL,
+        ),
+        (
+            Story::DroppedOff,
+            "2026-11-04T08:30:00-05:00",
+            "chen",
             REFERRAL,
         ),
     ];
@@ -563,6 +603,11 @@ fn assert_agrees_with_aggregate(board: &Board, all: &[HandoffMetrics]) {
         (lost.unstaffed, lost.out_of_hours, lost.expired),
         (total.unstaffed, total.out_of_hours, total.expired)
     );
+    assert_eq!(
+        (board.field_meets, board.dropoffs),
+        (total.field_meets, total.dropoffs)
+    );
+    assert_eq!(board.arrived, board.field_meets + board.dropoffs);
     assert_eq!(seconds(&board.time_to_accept), seconds(&total.response));
     assert_eq!(seconds(&board.time_to_arrival), seconds(&total.arrival));
     for (by, rows) in [
@@ -621,6 +666,8 @@ async fn rollup_keeps_up(url: &str) {
         "every ending is there: {outcomes:?}"
     );
     assert_eq!((board.open, board.lost.given_up), (1, 2));
+    assert_eq!(board.dropoffs, 2, "the two drop-offs checked in");
+    assert!(board.field_meets > 0);
     assert!(board.eta.with_eta_and_arrival > 0 && board.eta.on_time > 0);
     assert!(board.eta.late.count > 0, "the ETAs held and missed both");
 

@@ -1154,6 +1154,9 @@ fn expected_groups(truths: &[Truth], by: GroupBy) -> Vec<GroupStats> {
                     .iter()
                     .map(|t| t.steps_started.saturating_sub(1))
                     .sum(),
+                // The generator's case managers arrive in the field; nobody
+                // drops anyone off.
+                field_meets: arrivals.len() as u64,
                 response: percentiles_by_counting(&responses),
                 arrival: percentiles_by_counting(&arrivals),
                 ..GroupStats::default()

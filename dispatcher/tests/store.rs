@@ -10,9 +10,9 @@ use handoff_dispatcher::store::{
     ConflictReason, ContactWrite, INBOUND_STEPS, InboundWrite, Recorded,
 };
 use handoff_dispatcher::{
-    Actor, AgencyId, Answer, Backend, Commit, Event, EventKind, Handoff, HandoffId, HandoffKind,
-    IntakeItem, LeaseToken, Message, NewOutbound, Offer, OfficerId, OutboxStatus, Recipient,
-    Request, State, Store, StoreError, SystemClock, Timer,
+    Actor, AgencyId, Answer, Backend, CenterId, Commit, Event, EventKind, Handoff, HandoffId,
+    HandoffKind, IntakeItem, LeaseToken, Message, NewOutbound, Offer, OfficerId, OutboxStatus,
+    Recipient, Request, State, Store, StoreError, SystemClock, Timer,
 };
 use handoff_schedules::{PersonId, SiteId, ZoneId};
 
@@ -209,6 +209,13 @@ fn every_event_kind() -> Vec<EventKind> {
             leg: Leg::new(1),
             outcome: LegOutcome::Taken,
         },
+        EventKind::DroppedOff {
+            center: CenterId::parse("stab").unwrap_or_else(|e| panic!("{e}")),
+        },
+        EventKind::CheckedIn {
+            person: person("jo"),
+            center: CenterId::parse("stab").unwrap_or_else(|e| panic!("{e}")),
+        },
     ];
     for kind in &kinds {
         match kind {
@@ -242,7 +249,9 @@ fn every_event_kind() -> Vec<EventKind> {
             | EventKind::FollowUpTaken { .. }
             | EventKind::FollowedUp { .. }
             | EventKind::LegDialed { .. }
-            | EventKind::LegEnded { .. } => {}
+            | EventKind::LegEnded { .. }
+            | EventKind::DroppedOff { .. }
+            | EventKind::CheckedIn { .. } => {}
         }
     }
     kinds

@@ -111,23 +111,29 @@ pub enum Role {
     Coordinator,
     Supervisor,
     ProjectManager,
+    /// Staff of a diversion center: told of drop-offs there, and checks people in.
+    /// Never on a schedule: a center's own hours say when it takes people.
+    Center,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    pub const ALL: [Role; 5] = [
         Role::CaseManager,
         Role::Coordinator,
         Role::Supervisor,
         Role::ProjectManager,
+        Role::Center,
     ];
 
-    /// The configuration spelling: `case_manager`, `coordinator`, `supervisor`, `project_manager`.
+    /// The configuration spelling: `case_manager`, `coordinator`, `supervisor`,
+    /// `project_manager`, `center`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::CaseManager => "case_manager",
             Role::Coordinator => "coordinator",
             Role::Supervisor => "supervisor",
             Role::ProjectManager => "project_manager",
+            Role::Center => "center",
         }
     }
 
@@ -138,6 +144,7 @@ impl Role {
             Role::Coordinator => "outreach and intake coordinator",
             Role::Supervisor => "supervisor",
             Role::ProjectManager => "project manager",
+            Role::Center => "diversion center staff",
         }
     }
 }
@@ -148,9 +155,11 @@ impl fmt::Display for Role {
     }
 }
 
-/// The text is not one of the four roles.
+/// The text is not one of the roles.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role `{0}`: expected case_manager, coordinator, supervisor or project_manager")]
+#[error(
+    "unknown role `{0}`: expected case_manager, coordinator, supervisor, project_manager or center"
+)]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {

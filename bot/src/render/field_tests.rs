@@ -126,6 +126,7 @@ fn a_receipt_says_how_long_the_search_can_take_at_most() {
         kind: HandoffKind::ArrestDiversion,
         location: "5th & Main".to_owned(),
         search_minutes,
+        center: None,
     };
     assert_eq!(
         sms(&received(Some(15))),

@@ -4,6 +4,7 @@
 //! every text against the rules.
 
 use chrono::{DateTime, FixedOffset};
+use handoff_dispatcher::center::Refusal;
 use handoff_dispatcher::message::{
     Audience, Brief, FollowUpLine, Named, OfferContext, Problem, SiteNow, StatusLine,
 };
@@ -118,9 +119,16 @@ pub(super) fn variant(message: &Message) -> usize {
         Message::FollowedUpConfirmed { .. } => 45,
         Message::FollowUpDigest { .. } => 46,
         Message::FollowUps { .. } => 47,
+        Message::DropOffConfirmed { .. } => 48,
+        Message::DropOffRefused { .. } => 49,
+        Message::CheckedInAtCenter { .. } => 50,
+        Message::DropOffComing { .. } => 51,
+        Message::DropOffReleased { .. } => 52,
+        Message::CheckInRecorded { .. } => 53,
+        Message::DropOffCalledOff { .. } => 54,
     }
 }
-pub(super) const VARIANTS: usize = 48;
+pub(super) const VARIANTS: usize = 55;
 
 /// Every command a problem may ask to name a hand-off for; the match has no
 /// wildcard, so a new one fails to compile until it is listed.
@@ -138,6 +146,8 @@ pub(super) fn all_named() -> Vec<Named> {
         Named::Intake,
         Named::ReportNumber,
         Named::FollowedUp,
+        Named::DropOff,
+        Named::CheckIn,
     ];
     for named in all {
         match named {
@@ -152,7 +162,9 @@ pub(super) fn all_named() -> Vec<Named> {
             | Named::NotDiverted
             | Named::Intake
             | Named::ReportNumber
-            | Named::FollowedUp => {}
+            | Named::FollowedUp
+            | Named::DropOff
+            | Named::CheckIn => {}
         }
     }
     all.to_vec()
@@ -179,6 +191,10 @@ pub(super) fn all_problems() -> Vec<Problem> {
         Problem::NoFollowUp,
         Problem::NoIntake,
         Problem::CannotHandle,
+        Problem::AlreadyArrived,
+        Problem::AlreadyDroppingOff,
+        Problem::NotDroppingOff,
+        Problem::NotCenterStaff,
     ];
     all.extend(
         all_named()
@@ -195,6 +211,7 @@ pub(super) fn one_of_each(text: &str) -> Vec<Message> {
     all.extend(to_staff(text));
     all.extend(field_to_staff(text));
     all.extend(replies(text));
+    all.extend(drop_offs(text));
     for problem in all_problems() {
         for (named, open) in [
             (None, vec![]),
@@ -260,6 +277,14 @@ fn to_officers(text: &str) -> Vec<Message> {
             kind: HandoffKind::ArrestDiversion,
             location: s(),
             search_minutes,
+            center: None,
+        });
+        all.push(Message::Received {
+            id: id(),
+            kind: HandoffKind::ArrestDiversion,
+            location: s(),
+            search_minutes,
+            center: Some(s()),
         });
         all.push(Message::AfterHoursSearching {
             id: id(),
@@ -469,4 +494,73 @@ fn replies(text: &str) -> Vec<Message> {
             ],
         },
     ]
+}
+
+/// The texts of drop-offs at diversion centers, with every refusal.
+fn drop_offs(text: &str) -> Vec<Message> {
+    let s = || text.to_owned();
+    let refusals = vec![
+        Refusal::NoCenters,
+        Refusal::NoneOpen {
+            next: Some((s(), monday_eight())),
+        },
+        Refusal::NoneOpen { next: None },
+        Refusal::AllFull,
+        Refusal::Unknown { open: vec![] },
+        Refusal::Unknown {
+            open: vec![s(), s(), s()],
+        },
+        Refusal::Closed {
+            name: s(),
+            opens: Some(monday_eight()),
+        },
+        Refusal::Closed {
+            name: s(),
+            opens: None,
+        },
+        Refusal::Full {
+            name: s(),
+            others: vec![],
+        },
+        Refusal::Full {
+            name: s(),
+            others: vec![s(), s()],
+        },
+    ];
+    let mut all: Vec<Message> = refusals
+        .into_iter()
+        .map(|refusal| Message::DropOffRefused { id: id(), refusal })
+        .collect();
+    for staff_told in [true, false] {
+        all.push(Message::DropOffConfirmed {
+            id: id(),
+            center: s(),
+            address: s(),
+            staff_told,
+        });
+    }
+    all.extend([
+        Message::CheckedInAtCenter {
+            id: id(),
+            center: s(),
+            first_name: s(),
+        },
+        Message::DropOffComing {
+            id: id(),
+            kind: HandoffKind::SocialContactReferral,
+            center: s(),
+            officer: s(),
+            agency: s(),
+        },
+        Message::DropOffReleased {
+            id: id(),
+            center: s(),
+        },
+        Message::CheckInRecorded { id: id() },
+        Message::DropOffCalledOff {
+            id: id(),
+            center: s(),
+        },
+    ]);
+    all
 }

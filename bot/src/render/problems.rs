@@ -71,6 +71,14 @@ fn said(id: Option<HandoffId>, problem: Problem) -> String {
         ),
         Problem::NoFollowUp => format!("{it_first} has no follow-up waiting."),
         Problem::NoIntake => format!("{it_first} has no intake to record."),
+        Problem::AlreadyArrived => format!(
+            "{it_first}: the case manager is already there, so it cannot go to a center now."
+        ),
+        Problem::AlreadyDroppingOff => format!("{it_first} is already on its way to a center."),
+        Problem::NotDroppingOff => format!("{it_first} was not dropped off at a center."),
+        Problem::NotCenterStaff => {
+            format!("{it_first} was dropped off at a center you are not staff of.")
+        }
         Problem::CannotHandle => format!(
             "{tag}Sorry, this could not be handled: please reach case management the way you usually would."
         ),
@@ -117,5 +125,7 @@ fn example(command: Named, n: &str) -> String {
         Named::Intake => format!("INTAKE {n}"),
         Named::ReportNumber => format!("RPT {n} <report number>"),
         Named::FollowedUp => format!("FOLLOWED {n}"),
+        Named::DropOff => format!("DROPOFF {n}"),
+        Named::CheckIn => format!("CHECKIN {n}"),
     }
 }

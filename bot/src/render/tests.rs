@@ -38,12 +38,43 @@ fn the_officer_is_told_the_request_was_received_and_how_to_withdraw_it() {
         kind: HandoffKind::ArrestDiversion,
         location: "5th & Main, retail theft".to_owned(),
         search_minutes: None,
+        center: None,
     };
     assert_eq!(
         sms(&message),
         "Got it: hand-off 4821 (arrest diversion), 5th & Main, retail theft. \
          Finding an on-duty case manager. Reply CANCEL 4821 to withdraw."
     );
+}
+
+#[test]
+fn a_receipt_offers_an_open_center_leaving_out_the_longest_search_time_to_fit() {
+    let receipt = |location: &str, center: &str| {
+        sms(&Message::Received {
+            id: id(),
+            kind: HandoffKind::ArrestDiversion,
+            location: location.to_owned(),
+            search_minutes: Some(15),
+            center: Some(center.to_owned()),
+        })
+    };
+    assert_eq!(
+        receipt("5th & Main", "Stabilization Ctr"),
+        "Got it: hand-off 4821 (arrest diversion), 5th & Main. Finding a case manager, or \
+         DROPOFF 4821 at Stabilization Ctr. Reply CANCEL 4821 to withdraw."
+    );
+    // A long place and a long name share the room: the officer knows the place,
+    // so it keeps no more than its start; the name is cut as every text cuts one.
+    let long = receipt(
+        "5th & Main, retail theft, behind the bus shelter",
+        "Allegheny Crisis Stabilization Center",
+    );
+    assert_eq!(
+        long,
+        "Got it: hand-off 4821 (arrest diversion), 5th & Main, ret... Finding a case manager, \
+         or DROPOFF 4821 at Allegheny Crisis Stab... Reply CANCEL 4821 to withdraw."
+    );
+    assert!(septets(&long) <= SEGMENT);
 }
 
 #[test]
@@ -385,6 +416,7 @@ fn officer_help_lists_the_officer_commands_and_the_privacy_reminder() {
         "RPT <number>",
         "NOTDIVERTED <number>",
         "CANCEL <number>",
+        "DROPOFF <number>",
         "reason",
         "Do not text names or dates of birth.",
     ] {
@@ -410,6 +442,7 @@ fn staff_help_lists_the_staff_commands() {
         "TAKE <number>",
         "FOLLOWED <number>",
         "INTAKE <number>",
+        "CHECKIN <number>",
         "WHO",
     ] {
         assert!(text.contains(needle), "{needle} missing: {text}");
@@ -449,6 +482,8 @@ fn naming_the_hand_off_lists_the_open_ones_with_the_command_that_was_meant() {
         (Named::Intake, "INTAKE 4821"),
         (Named::ReportNumber, "RPT 4821 <report number>"),
         (Named::FollowedUp, "FOLLOWED 4821"),
+        (Named::DropOff, "DROPOFF 4821"),
+        (Named::CheckIn, "CHECKIN 4821"),
     ];
     for named in all_named() {
         assert!(
@@ -481,6 +516,8 @@ fn naming_the_hand_off_lists_the_open_ones_with_the_command_that_was_meant() {
             | Command::Intake { id }
             | Command::ReportNumber { id, .. }
             | Command::FollowedUp { id, .. }
+            | Command::DropOff { id, .. }
+            | Command::CheckIn { id }
             | Command::Text { id, .. } => *id,
             _ => None,
         };
@@ -627,15 +664,26 @@ proptest! {
     fn a_receipt_of_any_unicode_is_gsm7_in_one_segment(
         location in unicode(400),
         search_minutes in proptest::option::of(any::<u32>()),
+        center in proptest::option::of(unicode(80)),
+        number in prop_oneof![Just(4821u32), 1001u32..],
     ) {
         let text = sms(&Message::Received {
-            id: id(),
+            id: HandoffId::new(number),
             kind: HandoffKind::SocialContactReferral,
             location,
             search_minutes,
+            center: center.clone(),
         });
         prop_assert!(is_gsm7(&text));
         prop_assert!(septets(&text) <= SEGMENT, "{} septets: {}", septets(&text), text);
-        prop_assert!(text.ends_with("Reply CANCEL 4821 to withdraw."));
+        let withdraw = format!("Reply CANCEL {number} to withdraw.");
+        prop_assert!(text.ends_with(&withdraw), "{}", text);
+        // A center with a name worth showing is offered whenever the segment has
+        // room for it, which it has with a four-digit number.
+        let named = center.as_deref().is_some_and(|c| !to_gsm7(c).trim().is_empty());
+        if named && number == 4821 {
+            let offer = format!(", or DROPOFF {number} at ");
+            prop_assert!(text.contains(&offer), "{}", text);
+        }
     }
 }

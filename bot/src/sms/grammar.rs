@@ -45,6 +45,8 @@
 //! | `RPT 4821 2026-001234`, `REPORT 4821 <number>` | `ReportNumber { Some(4821), number }` | `number` is `None` unless `ReportNumber::parse` takes it |
 //! | `RPT 2026-001234`, `RPT 4821` | `ReportNumber { None, number }` | one word is the number, even all digits; `RPT #4821` is the id with no number |
 //! | `REPORT filed, no arrest` | `Text` | `REPORT` alone, with an id, or with one word holding a digit; any other words are a message |
+//! | `DROPOFF [4821] [center]`, `DROP OFF ...`, `DROP-OFF ...` | `DropOff { id, center }` | the center's id or name as written (`at`/`to` before it is allowed); a bare number is the id as for `CANCEL`; `drop him off` is `Text` |
+//! | `CHECKIN [4821]`, `CHECK IN [4821]`, `CHECK-IN [4821]` | `CheckIn { id }` | the whole message: `check in with you later` is `Text` |
 //! | `#4821 he is calm now`, `4821: he is calm now` | `Text { Some(4821), "he is calm now" }` | the prefix names the hand-off |
 //! | anything else | `Text { None, the text }` | |
 //! | empty or only whitespace | `Empty` | |
@@ -63,7 +65,7 @@
 //!   `OptIn`, `Y` is `Accept`. They are checked before anything else, so the bot
 //!   always agrees with the carrier about who has opted out.
 //! - **Whole-message commands.** `STATUS`, `WHO`, `HELP`, `FOLLOWUP`, `ARRIVED`,
-//!   `HERE`, `ON SCENE`, `DONE`, `COMPLETE`, `INTAKE`, `Y`, `ACCEPT`, `TAKE` take
+//!   `HERE`, `ON SCENE`, `DONE`, `COMPLETE`, `INTAKE`, `CHECKIN`, `Y`, `ACCEPT`, `TAKE` take
 //!   nothing but an optional id (`STATUS`, `WHO`, `HELP`, `FOLLOWUP` not even that;
 //!   `Y`, `ACCEPT`, `TAKE` an id and minutes). Followed by other words they are
 //!   ordinary text: `done with him, he is calm` is `Text`, so a message meant for
@@ -94,6 +96,7 @@
 //!   a `#4821` or `4821:` prefix. Long texts are kept whole; cutting them to size
 //!   is the caller's business.
 
+mod centers;
 mod field;
 
 pub use handoff_dispatcher::conversation::Command;
@@ -247,6 +250,10 @@ fn command(trimmed: &str, start: usize, core: &str) -> Option<Command> {
         "INTAKE" => field::intake(after),
         "RPT" => field::report(after, false),
         "REPORT" => field::report(after, true),
+        "DROPOFF" => centers::drop_off(after, after_full),
+        "DROP" => centers::drop(after, after_full),
+        "CHECKIN" => centers::check_in(after),
+        "CHECK" => centers::check(after),
         _ => None,
     }
 }

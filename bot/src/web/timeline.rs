@@ -196,6 +196,10 @@ fn describe(directory: &Directory, kind: &EventKind) -> String {
             who(person),
             outcome.name().replace('_', " ")
         ),
+        EventKind::DroppedOff { center } => format!("dropped off at diversion center {center}"),
+        EventKind::CheckedIn { person, center } => {
+            format!("checked in at {center} by {}", who(person))
+        }
     }
 }
 

@@ -163,6 +163,7 @@ fn headline(b: &Board, target: Duration, directory: &Directory) -> Markup {
             (card(time(b.time_to_accept.p50), "median time to accept"))
             (card(time(b.time_to_arrival.p50), "median time to arrival"))
             (card(rate(b.arrived_within_target, b.arrived), &format!("arrivals within {}", span(target))))
+            (card(format!("{} / {}", b.field_meets, b.dropoffs), "field meets / drop-offs at a center"))
             (card(format!("{} of {}", b.officers_reached, directory.roster.officers.len()), "registered officers who asked"))
         }
         h2 { "Lost diversions, by cause" }
@@ -181,7 +182,7 @@ fn headline(b: &Board, target: Duration, directory: &Directory) -> Markup {
             thead { tr { th { "" } th.n { "Hand-offs" } th.n { "p50" } th.n { "p90" } th.n { "max" } } }
             tbody {
                 (percentile_row("request → accepted", &b.time_to_accept))
-                (percentile_row("request → case manager arrived", &b.time_to_arrival))
+                (percentile_row("request → case manager arrived, or checked in at a center", &b.time_to_arrival))
                 (percentile_row("officer's time per diversion (request → done)", &b.officer_time))
                 (percentile_row("ETA error (arrival against the promised time, either way)", &b.eta.abs_error))
                 (percentile_row("lateness past the ETA, when late", &b.eta.late))

@@ -10,7 +10,9 @@ use toml::Spanned;
 
 use super::references::{check_has_role, person_ref, target_sites};
 use super::sites::Sites;
-use super::values::{check_unique, parse_local, parse_with, required, role, when, windows};
+use super::values::{
+    CENTER_NOT_ON_DUTY, check_unique, duty_role, parse_local, parse_with, required, when, windows,
+};
 use crate::error::Problems;
 use crate::raw::{RawRotation, RawShift};
 
@@ -53,12 +55,20 @@ pub(super) fn shifts(
         let person = required(p, &s.person, raw.span(), &format!("{key}.person"))
             .and_then(|t| person_ref(p, t, people, &format!("{key}.person")));
         let role = match (&s.role, person) {
-            (Some(t), _) => role(p, t, &format!("{key}.role")).filter(|r| {
+            (Some(t), _) => duty_role(p, t, &format!("{key}.role")).filter(|r| {
                 person.is_none_or(|person| {
                     check_has_role(p, person, *r, t.span(), &format!("{key}.role"))
                 })
             }),
-            (None, Some(person)) if person.roles.len() == 1 => person.roles.first().copied(),
+            (None, Some(person)) if person.roles.len() == 1 => {
+                let only = person.roles.first().copied();
+                if only == Some(handoff_schedules::Role::Center) {
+                    p.push(raw.span(), format!("{key}.person"), CENTER_NOT_ON_DUTY);
+                    None
+                } else {
+                    only
+                }
+            }
             // No valid role at all: reported at the person, not as "several roles".
             (None, Some(person)) if person.roles.is_empty() => None,
             (None, Some(person)) => {
@@ -106,7 +116,7 @@ pub(super) fn rotations(
             parse_with(p, t, &format!("{key}.id"), PersonId::parse).map(|_| t.get_ref().clone())
         });
         let rotation_role = required(p, &r.role, raw.span(), &format!("{key}.role"))
-            .and_then(|t| role(p, t, &format!("{key}.role")));
+            .and_then(|t| duty_role(p, t, &format!("{key}.role")));
         if r.members.is_empty() {
             p.push(
                 raw.span(),

@@ -14,6 +14,7 @@ use crate::model::{ApiToken, Program, Server, Site, Transports};
 use crate::raw::RawConfig;
 
 mod api;
+mod centers;
 mod dashboard;
 mod duties;
 mod officers;
@@ -128,6 +129,7 @@ pub fn validate(
         reminder,
         whole_file.clone(),
     );
+    centers::centers(&mut p, &raw.sites, &raw.people, &people, &mut sites);
     let (agencies, officers) = officers::agencies(&mut p, &raw.agencies, &sites, &people);
     program::check_policy_people(&mut p, &raw.escalation_policies, &people);
     duties::shifts(&mut p, &raw.shifts, &people, &mut sites);

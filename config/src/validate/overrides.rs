@@ -15,7 +15,7 @@ use super::ranges::OVERRIDE_NOTE_CHARS;
 use super::references::{check_has_role, person_ref, target_sites};
 use super::sites::Sites;
 use super::text::plain_text_or_empty;
-use super::values::{MISSING, moment, parse_with, required, role};
+use super::values::{MISSING, duty_role, moment, parse_with, required};
 use crate::error::Problems;
 use crate::model::Config;
 use crate::raw::{RawOverride, Text};
@@ -64,7 +64,7 @@ fn one(
             }
             "add" => {
                 let role_text = required(p, &o.role, raw.span(), &format!("{key}.role"))?;
-                let added_role = role(p, role_text, &format!("{key}.role"))?;
+                let added_role = duty_role(p, role_text, &format!("{key}.role"))?;
                 let person = person?;
                 check_has_role(
                     p,

@@ -206,6 +206,10 @@ pub(super) fn step(p: &mut Problems, raw: &Spanned<RawStep>, key: &str) -> Optio
     let target = required(p, &s.who, raw.span(), &format!("{key}.who")).and_then(|who| match who.get_ref() {
         RawWho::One(text) if text == "all_on_duty" => Some(StepTarget::AllOnDuty),
         RawWho::One(text) => match text.parse::<Role>() {
+            Ok(Role::Center) => {
+                p.push(who.span(), format!("{key}.who"), super::values::CENTER_NOT_ON_DUTY);
+                None
+            }
             Ok(role) => Some(StepTarget::Role(role)),
             Err(_) => {
                 p.push(

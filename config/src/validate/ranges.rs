@@ -127,6 +127,29 @@ pub(super) const CASELOAD_CAP: Limit<u32> = Limit {
     shown: "a whole number of cases from 1 to 1000",
 };
 
+/// A diversion center's name, texted to officers and center staff: short enough
+/// to leave the receipt and the drop-off texts room within one segment.
+pub(super) const CENTER_NAME_CHARS: Limit<usize> = Limit {
+    least: 1,
+    most: 40,
+    shown: "from 1 to 40 characters",
+};
+
+/// A diversion center's address, texted to the officer who drops someone off.
+pub(super) const CENTER_ADDRESS_CHARS: Limit<usize> = Limit {
+    least: 1,
+    most: 120,
+    shown: "from 1 to 120 characters",
+};
+
+/// How many people may be on their way to one center at once: at least one, and
+/// no more than a large shelter holds.
+pub(super) const CENTER_CAPACITY: Limit<u32> = Limit {
+    least: 1,
+    most: 10_000,
+    shown: "a whole number from 1 to 10000",
+};
+
 /// The name of the bot's Matrix device, shown to other users beside its keys: long
 /// enough for a program and a place, short enough for a device list.
 pub(super) const DEVICE_NAME_CHARS: Limit<usize> = Limit {

@@ -119,6 +119,7 @@ pub(super) fn sites(
                     intake_days,
                     zones,
                     matrix_room,
+                    centers: Vec::new(),
                 },
                 raw.span(),
             ));
@@ -178,6 +179,7 @@ fn site_intake_days(
     Some(days_value)
 }
 
+/// A site's or a center's closures.
 pub(super) fn closures(p: &mut Problems, raws: &[Spanned<RawClosure>], key: &str) -> Vec<Closure> {
     let mut out = Vec::new();
     for (i, raw) in raws.iter().enumerate() {

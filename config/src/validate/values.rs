@@ -47,6 +47,20 @@ pub(super) fn role(p: &mut Problems, text: &Text, key: &str) -> Option<Role> {
     parse_with(p, text, key, |s| s.parse::<Role>())
 }
 
+/// A role someone can be on duty as: any but `center`, whose staff are never on a
+/// schedule (a center's own hours say when it takes people).
+pub(super) fn duty_role(p: &mut Problems, text: &Text, key: &str) -> Option<Role> {
+    let role = role(p, text, key)?;
+    if role == Role::Center {
+        p.push(text.span(), key, CENTER_NOT_ON_DUTY);
+        return None;
+    }
+    Some(role)
+}
+
+/// Why `center` is refused where a duty is meant.
+pub(super) const CENTER_NOT_ON_DUTY: &str = "`center` staff are never on duty by a schedule or offered hand-offs: a center's own `hours` say when it takes drop-offs";
+
 pub(super) fn when(p: &mut Problems, text: Option<&Text>, default: When, key: &str) -> When {
     let Some(text) = text else { return default };
     match text.get_ref().as_str() {

@@ -101,6 +101,14 @@ pub enum Command {
         id: Option<HandoffId>,
         number: Option<ReportNumber>,
     },
+    /// Officer: `DROPOFF [4821] [center]`: takes the person to a diversion center
+    /// (the one named by id or name, or the first open one with room).
+    DropOff {
+        id: Option<HandoffId>,
+        center: Option<String>,
+    },
+    /// Center staff: `CHECKIN [4821]`: the person dropped off is checked in.
+    CheckIn { id: Option<HandoffId> },
     /// Anything else: text to relay. A `#4821 text` or `4821: text` prefix names the
     /// hand-off and is removed.
     Text { id: Option<HandoffId>, text: String },

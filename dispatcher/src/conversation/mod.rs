@@ -208,6 +208,10 @@ pub fn refusal(id: HandoffId, error: &DecideError) -> Message {
         DecideError::NoFollowUp { .. } => Problem::NoFollowUp,
         DecideError::FollowUpTaken { .. } => Problem::NotYours,
         DecideError::NoIntake { .. } => Problem::NoIntake,
+        DecideError::AlreadyArrived { .. } => Problem::AlreadyArrived,
+        DecideError::AlreadyDroppingOff { .. } => Problem::AlreadyDroppingOff,
+        DecideError::NotDroppingOff { .. } => Problem::NotDroppingOff,
+        DecideError::NotCenterStaff { .. } => Problem::NotCenterStaff,
         // Not the sender's doing: a time the calendar cannot hold.
         DecideError::TimeOutOfRange { .. } => Problem::CannotHandle,
     };

@@ -1,6 +1,6 @@
 //! What an officer's message does: a request (placed at a site and zone, or
 //! answered with the status of the same request sent moments ago), STATUS, CANCEL,
-//! and any other text relayed to the case manager on the way.
+//! DROPOFF at a diversion center, and any other text relayed to the case manager on the way.
 
 use chrono::{DateTime, Utc};
 
@@ -73,6 +73,14 @@ pub(super) fn understand(
                 plan.apply(id, Input::Cancel { by, reason });
             }
         }
+        Command::DropOff { id, center } => {
+            let open: Vec<HandoffId> = snapshot.open.iter().map(|h| h.id).collect();
+            if let Some(id) = choose(plan, Named::DropOff, *id, &open) {
+                let by = officer.id.clone();
+                let center = center.clone();
+                plan.apply(id, Input::DropOff { by, center });
+            }
+        }
         Command::Text { id, text } => relay(plan, officer, *id, text, snapshot, directory),
         // Staff commands from an officer are ordinary words in a conversation
         // ("done", "here"): relay them if a case manager is on the way.
@@ -87,6 +95,7 @@ pub(super) fn understand(
         | Command::FollowUps
         | Command::FollowedUp { .. }
         | Command::Intake { .. }
+        | Command::CheckIn { .. }
         | Command::Who => relay(
             plan,
             officer,

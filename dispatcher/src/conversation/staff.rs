@@ -1,7 +1,7 @@
 //! What a staff member's message does: accept or pass an offer, ETA, ARRIVED, DONE,
 //! BACK (and CANCEL, which gives back too), NOTDIVERTED, WHO, STATUS, the
-//! follow-up queue (FOLLOWUP, TAKE, FOLLOWED), INTAKE, and any other text relayed
-//! to the officer.
+//! follow-up queue (FOLLOWUP, TAKE, FOLLOWED), INTAKE, CHECKIN at a diversion
+//! center, and any other text relayed to the officer.
 
 use chrono::{DateTime, Utc};
 
@@ -9,7 +9,7 @@ use super::{Command, Inbound, Plan, Snapshot, choose, cut, status, who};
 use crate::contact::Channel;
 use crate::decide::Input;
 use crate::directory::Directory;
-use crate::handoff::{Actor, Answer, Handoff, HandoffId};
+use crate::handoff::{Actor, Answer, Handoff, HandoffId, State};
 use crate::message::{Audience, Message, Named, Problem};
 use crate::roster::Person;
 
@@ -181,6 +181,12 @@ pub(super) fn understand(
                 );
             }
         }
+        Command::CheckIn { id } => {
+            let arriving = arriving_at_centers_of(person, snapshot, directory);
+            if let Some(id) = choose(plan, Named::CheckIn, *id, &arriving) {
+                plan.apply(id, Input::CheckIn { by });
+            }
+        }
         Command::BadEta => plan.problem(None, Problem::BadEta, Vec::new()),
         Command::Who => plan.reply(Message::OnDutyNow {
             sites: who(directory, now),
@@ -200,11 +206,36 @@ pub(super) fn understand(
         Command::Request { .. }
         | Command::RequestWithoutLocation { .. }
         | Command::ReportNumber { .. }
+        | Command::DropOff { .. }
         | Command::Help => {
             plan.help(Audience::Staff);
         }
         Command::OptOut | Command::OptIn | Command::Empty => {}
     }
+}
+
+/// The hand-offs on their way to a center where `person` may check people in.
+fn arriving_at_centers_of(
+    person: &Person,
+    snapshot: &Snapshot,
+    directory: &Directory,
+) -> Vec<HandoffId> {
+    let is_supervisor = person.roles.contains(&handoff_schedules::Role::Supervisor);
+    snapshot
+        .open
+        .iter()
+        .filter(|h| {
+            let State::DroppingOff { center } = &h.state else {
+                return false;
+            };
+            directory
+                .sites
+                .get(&h.request.site)
+                .and_then(|site| site.centers.iter().find(|c| &c.id == center))
+                .is_some_and(|c| c.may_check_in(&person.id, is_supervisor))
+        })
+        .map(|h| h.id)
+        .collect()
 }
 
 /// A command on one of the person's accepted hand-offs: the one named, or their

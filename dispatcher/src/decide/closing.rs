@@ -11,6 +11,7 @@
 use handoff_schedules::PersonId;
 
 use super::assignment::check_assignee;
+use super::centers::call_off;
 use super::offering::start_step;
 use super::{DecideError, Effect, Out, WATCH_TIMERS, closed, first_name, officer_of};
 use crate::event::EventKind;
@@ -40,6 +41,7 @@ pub(super) fn cancel(
         return Err(DecideError::NotRequester { id: handoff.id });
     }
     let reason = reason.map(|r| redact(&r));
+    call_off(handoff, world, out);
     match handoff.state.clone() {
         State::Offering { step, round } => {
             out.cancel(Timer::Round { step, round });
@@ -71,7 +73,7 @@ pub(super) fn cancel(
 }
 
 /// Everyone still deciding on an offer hears it is withdrawn, once.
-fn withdraw_offers(handoff: &mut Handoff, out: &mut Out) {
+pub(super) fn withdraw_offers(handoff: &mut Handoff, out: &mut Out) {
     let from = handoff.reoffer_from;
     for offer in handoff.offers.iter_mut().skip(from) {
         let deciding = matches!(offer.answer, Answer::Pending | Answer::TimedOut { .. });
@@ -90,7 +92,7 @@ fn withdraw_offers(handoff: &mut Handoff, out: &mut Out) {
 
 /// Stops the arrival, ETA and intake clocks of an accepted hand-off: it is given
 /// back or closed without a diversion, so none of them is owed any more.
-fn stop_watch(handoff: &mut Handoff, out: &mut Out) {
+pub(super) fn stop_watch(handoff: &mut Handoff, out: &mut Out) {
     for timer in WATCH_TIMERS {
         out.cancel(timer);
     }
@@ -141,6 +143,7 @@ pub(super) fn not_diverted(
     by: Actor,
     code: NotDivertedCode,
     note: Option<String>,
+    world: &World<'_>,
     out: &mut Out,
 ) -> Result<(), DecideError> {
     if handoff.state.is_closed() {
@@ -155,6 +158,7 @@ pub(super) fn not_diverted(
         Actor::Officer(_) | Actor::System => {}
     }
     let note = note.map(|n| redact(&n));
+    call_off(handoff, world, out);
     match handoff.state.clone() {
         State::Offering { step, round } => {
             out.cancel(Timer::Round { step, round });

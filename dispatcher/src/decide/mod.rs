@@ -28,6 +28,7 @@ use crate::routing::{World, next_round, search_bound, steps};
 mod answers;
 mod assignment;
 mod calls;
+mod centers;
 mod closing;
 mod followups;
 mod offering;
@@ -36,6 +37,7 @@ mod watch;
 pub use answers::brief;
 use answers::{accept, decline};
 use assignment::{arrived, done, eta, not_delivered, relay};
+use centers::{check_in, drop_off};
 use closing::{cancel, give_back, not_diverted};
 pub use followups::owes_intake;
 use followups::{followed_up, intake_done, report_number, take_followup};
@@ -151,6 +153,16 @@ pub enum Input {
         leg: Leg,
         step: LegStep,
     },
+    /// The requesting officer takes the person to a diversion center: the one
+    /// named (by id or name), or the first open one with room.
+    DropOff {
+        by: OfficerId,
+        center: Option<String>,
+    },
+    /// Staff of the center the hand-off was dropped off at checked the person in.
+    CheckIn {
+        by: PersonId,
+    },
     Timer(Timer),
 }
 
@@ -176,6 +188,14 @@ pub enum DecideError {
     FollowUpTaken { id: HandoffId, by: PersonId },
     #[error("hand-off {id} owes no intake, or it is recorded")]
     NoIntake { id: HandoffId },
+    #[error("hand-off {id}: the case manager has already arrived")]
+    AlreadyArrived { id: HandoffId },
+    #[error("hand-off {id} is already on its way to a center")]
+    AlreadyDroppingOff { id: HandoffId },
+    #[error("hand-off {id} was not dropped off at a center")]
+    NotDroppingOff { id: HandoffId },
+    #[error("hand-off {id} was dropped off at a center you are not staff of")]
+    NotCenterStaff { id: HandoffId },
     /// A due time past what the calendar holds (a configured duration out of range
     /// reached the core): refused rather than a panic.
     #[error("hand-off {id}: a due time is out of range")]
@@ -286,6 +306,8 @@ pub fn request(
                 kind: handoff.request.kind,
                 location: handoff.request.location.clone(),
                 search_minutes,
+                center: crate::center::offered(world.centers, &world.load.on_the_way, now)
+                    .map(|c| c.name.clone()),
             },
         );
         start_step(&mut handoff, 0, world, &mut out)?;
@@ -348,7 +370,7 @@ pub fn decide(
         Input::Cancel { by, reason } => cancel(&mut next, by, reason, world, &mut out)?,
         Input::GiveBack { by, reason } => give_back(&mut next, by, reason, world, &mut out)?,
         Input::NotDiverted { by, code, note } => {
-            not_diverted(&mut next, by, code, note, &mut out)?;
+            not_diverted(&mut next, by, code, note, world, &mut out)?;
         }
         Input::IntakeDone { by } => intake_done(&mut next, by, &mut out)?,
         Input::ReportNumber { by, number } => report_number(&mut next, by, number, &mut out)?,
@@ -356,6 +378,8 @@ pub fn decide(
         Input::FollowedUp { by, note } => followed_up(&mut next, by, note, &mut out)?,
         Input::Relay { from, text } => relay(&next, from, &text, world, &mut out)?,
         Input::Leg { person, leg, step } => calls::leg(&next, person, leg, step, &mut out)?,
+        Input::DropOff { by, center } => drop_off(&mut next, by, center, world, &mut out)?,
+        Input::CheckIn { by } => check_in(&mut next, by, world, &mut out)?,
         Input::Timer(timer) => fire(&mut next, timer, world, &mut out)?,
     }
     Ok(Decision {

@@ -467,6 +467,13 @@ pub fn message_name(message: &Message) -> &'static str {
         Message::Problem { .. } => "problem",
         Message::Status { .. } => "status",
         Message::OnDutyNow { .. } => "on_duty_now",
+        Message::DropOffConfirmed { .. } => "drop_off_confirmed",
+        Message::DropOffRefused { .. } => "drop_off_refused",
+        Message::CheckedInAtCenter { .. } => "checked_in_at_center",
+        Message::DropOffComing { .. } => "drop_off_coming",
+        Message::DropOffReleased { .. } => "drop_off_released",
+        Message::CheckInRecorded { .. } => "check_in_recorded",
+        Message::DropOffCalledOff { .. } => "drop_off_called_off",
     }
 }
 

@@ -163,7 +163,15 @@ impl Engine {
             Some(Participant::Officer(officer)) => {
                 store.open_handoffs_of_officer(&officer.id).await?
             }
-            Some(Participant::Staff(person)) => store.open_handoffs_of_staff(&person.id).await?,
+            Some(Participant::Staff(person)) => {
+                let mut open = store.open_handoffs_of_staff(&person.id).await?;
+                // A bare CHECKIN is about a drop-off at the sender's center, which
+                // they neither hold nor were offered.
+                if matches!(message.command, Command::CheckIn { .. }) {
+                    open.extend(store.dropping_off_handoffs().await?);
+                }
+                open
+            }
             None => Vec::new(),
         })
     }

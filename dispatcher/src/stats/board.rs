@@ -76,11 +76,16 @@ pub struct Board {
     /// Request → first accept, over the accepted hand-offs: how long officers wait
     /// to hear that someone is coming.
     pub time_to_accept: Percentiles,
-    /// Request → the case manager's `ARRIVED`, over the hand-offs reached.
+    /// Request → the case manager's `ARRIVED`, or the check-in at a diversion
+    /// center after a drop-off, over the hand-offs reached.
     pub time_to_arrival: Percentiles,
-    /// Hand-offs a case manager reached (sent `ARRIVED`); the same as
+    /// Hand-offs reached, in the field or at a center; the same as
     /// `time_to_arrival.count`.
     pub arrived: u64,
+    /// Of those, reached by a case manager in the field (`ARRIVED`)...
+    pub field_meets: u64,
+    /// ...and checked in at a diversion center after the officer's `DROPOFF`.
+    pub dropoffs: u64,
     /// Of those, the ones reached within [`BoardFilter::arrival_target`] of the
     /// request (whole seconds: at most the target's seconds).
     pub arrived_within_target: u64,

@@ -21,7 +21,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use handoff_schedules::{PersonId, SiteId};
 
 use super::board::{Board, BoardFilter};
-use super::handoffs::Outcome;
+use super::handoffs::{Arrival, Outcome};
 use super::rollup::RollupRow;
 use super::tally::{BoardTally, Bucket, Cohort, Dimension};
 use crate::handoff::{HandoffId, HandoffKind};
@@ -106,6 +106,7 @@ struct Compact {
     not_diverted: Option<NotDivertedCode>,
     accepted: bool,
     after_hours: bool,
+    arrival: Option<Arrival>,
     time_to_accept: Seconds,
     time_to_arrival: Seconds,
     eta_error: Seconds,
@@ -169,6 +170,7 @@ impl BoardRows {
             not_diverted: row.not_diverted,
             accepted: row.accepted,
             after_hours: row.after_hours,
+            arrival: row.arrival,
             time_to_accept: Seconds::of(row.time_to_accept_s),
             time_to_arrival: Seconds::of(row.time_to_arrival_s),
             eta_error: Seconds::of(row.eta_error_s),
@@ -230,7 +232,15 @@ impl Wanted {
     }
 }
 
-type BucketKey = (Number, u8, Outcome, Option<NotDivertedCode>, bool, bool);
+type BucketKey = (
+    Number,
+    u8,
+    Outcome,
+    Option<NotDivertedCode>,
+    bool,
+    bool,
+    Option<Arrival>,
+);
 type CohortKey = (NaiveDate, Number, Number, Outcome, bool);
 /// (case manager or agency, seconds).
 type TimeKey = (Number, i64);
@@ -292,6 +302,7 @@ impl Groups {
             r.not_diverted,
             r.accepted,
             r.after_hours,
+            r.arrival,
         );
         *self.buckets.entry(bucket).or_default() += 1;
         let cohort = (r.week_start, r.agency, r.accepted_by, r.outcome, r.accepted);
@@ -319,7 +330,8 @@ impl Groups {
         let mut tally = BoardTally::new(filter);
         let person = |n: Number| rows.people.value(n).map(|p| p.as_str());
         let agency = |n: Number| rows.agencies.value(n).map_or("", |a| a.as_str());
-        for ((site, hour_of_week, outcome, not_diverted, accepted, after_hours), n) in self.buckets
+        for ((site, hour_of_week, outcome, not_diverted, accepted, after_hours, arrival), n) in
+            self.buckets
         {
             let Some(site) = rows.sites.value(site) else {
                 continue;
@@ -331,6 +343,7 @@ impl Groups {
                 not_diverted,
                 accepted,
                 after_hours,
+                arrival,
             };
             tally.bucket(&bucket, n);
         }

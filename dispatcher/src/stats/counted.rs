@@ -3,7 +3,7 @@
 //! hand a summary every selected hand-off in one value (see `store::summary` for
 //! why). The encoding and its parsing live here together.
 
-use super::handoffs::Outcome;
+use super::handoffs::{Arrival, Outcome};
 use super::rollup::RollupRow;
 use super::summary::{Alike, Sums};
 use crate::outcome::NotDivertedCode;
@@ -33,6 +33,7 @@ impl Counted {
                 after_hours: row.after_hours,
                 followup: row.followup.is_some(),
                 followed_up: row.followed_up,
+                arrival: row.arrival,
             },
             sums: Sums {
                 given_back: u64::from(row.given_back),
@@ -44,9 +45,10 @@ impl Counted {
         }
     }
 
-    /// `c-1010 0 2 1 421 1730`: the outcome's letter, the not-diverted code's
-    /// letter (`-`: none) and four flags (accepted, after hours, a follow-up,
-    /// followed up) in one word, then given back, declines, escalations, and the
+    /// `c-1010f 0 2 1 421 1730`: the outcome's letter, the not-diverted code's
+    /// letter (`-`: none), four flags (accepted, after hours, a follow-up,
+    /// followed up) and the arrival's letter (`f` field meet, `d` drop-off, `-`
+    /// none) in one word, then given back, declines, escalations, and the
     /// seconds to accept and to arrive (`-`: none); fields apart by one space, no
     /// comma anywhere. Short, because a summary reads a million of them.
     pub(crate) fn text(&self) -> String {
@@ -54,13 +56,14 @@ impl Counted {
         let flag = |yes: bool| if yes { '1' } else { '0' };
         let seconds = |s: Option<i64>| s.map_or_else(|| NONE.to_owned(), |s| s.to_string());
         format!(
-            "{}{}{}{}{}{} {} {} {} {} {}",
+            "{}{}{}{}{}{}{} {} {} {} {} {}",
             outcome_letter(a.outcome),
             a.not_diverted.map_or('-', code_letter),
             flag(a.accepted),
             flag(a.after_hours),
             flag(a.followup),
             flag(a.followed_up),
+            a.arrival.map_or('-', arrival_letter),
             self.sums.given_back,
             self.sums.declines,
             self.sums.escalations,
@@ -73,7 +76,15 @@ impl Counted {
     pub(crate) fn parse(text: &str) -> Option<Counted> {
         let mut fields = text.split(' ');
         let mut next = || fields.next();
-        let &[outcome, code, accepted, after_hours, followup, followed_up] = next()?.as_bytes()
+        let &[
+            outcome,
+            code,
+            accepted,
+            after_hours,
+            followup,
+            followed_up,
+            arrival,
+        ] = next()?.as_bytes()
         else {
             return None;
         };
@@ -98,6 +109,14 @@ impl Counted {
             after_hours: flag(after_hours)?,
             followup: flag(followup)?,
             followed_up: flag(followed_up)?,
+            arrival: match arrival {
+                b'-' => None,
+                _ => Some(
+                    Arrival::ALL
+                        .into_iter()
+                        .find(|a| arrival_letter(*a) as u8 == arrival)?,
+                ),
+            },
         };
         let sums = Sums {
             given_back: next()?.parse().ok()?,
@@ -132,6 +151,14 @@ fn outcome_letter(outcome: Outcome) -> char {
     }
 }
 
+/// Each arrival's letter in the text.
+fn arrival_letter(arrival: Arrival) -> char {
+    match arrival {
+        Arrival::Field => 'f',
+        Arrival::DropOff => 'd',
+    }
+}
+
 /// Each not-diverted code's letter in the text.
 fn code_letter(code: NotDivertedCode) -> char {
     match code {
@@ -157,6 +184,7 @@ mod tests {
                 after_hours: false,
                 followup: true,
                 followed_up: false,
+                arrival: None,
             },
             sums: Sums {
                 given_back: 1,
@@ -189,6 +217,11 @@ mod tests {
             arrival_s: Some(7_200),
             ..counted(Outcome::Completed, None)
         });
+        for arrival in Arrival::ALL {
+            let mut reached = counted(Outcome::Completed, None);
+            reached.alike.arrival = Some(arrival);
+            all.push(reached);
+        }
         for c in all {
             let text = c.text();
             assert!(!text.contains(','), "{text}");
@@ -196,7 +229,7 @@ mod tests {
         }
         assert_eq!(
             counted(Outcome::NotDiverted, Some(NotDivertedCode::Booked)).text(),
-            "nb1010 1 12 0 421 -"
+            "nb1010- 1 12 0 421 -"
         );
     }
 
@@ -204,14 +237,17 @@ mod tests {
     fn a_text_that_is_not_one_reads_as_none() {
         for bad in [
             "",
-            "c-1000",
-            "z-1000 0 0 0 - -",
-            "cz1000 0 0 0 - -",
-            "c-100 0 0 0 - -",
-            "c-1002 0 0 0 - -",
-            "c-1000 0 0 0 - - 5",
-            "c-1000 x 0 0 - -",
-            "c-1000 0 0 0 4.5 -",
+            "c-1000-",
+            "z-1000- 0 0 0 - -",
+            "cz1000- 0 0 0 - -",
+            "c-100- 0 0 0 - -",
+            "c-1002- 0 0 0 - -",
+            "c-1000z 0 0 0 - -",
+            // The text of rows written before arrivals were kept.
+            "c-1000 0 0 0 - -",
+            "c-1000- 0 0 0 - - 5",
+            "c-1000- x 0 0 - -",
+            "c-1000- 0 0 0 4.5 -",
         ] {
             assert_eq!(Counted::parse(bad), None, "{bad:?}");
         }

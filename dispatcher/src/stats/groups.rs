@@ -124,6 +124,10 @@ pub struct GroupStats {
     pub declines: u64,
     /// Sum of steps started beyond the first.
     pub escalations: u64,
+    /// Reached by a case manager in the field (`ARRIVED`)...
+    pub field_meets: u64,
+    /// ...or checked in at a diversion center after the officer's drop-off.
+    pub dropoffs: u64,
     /// Request → accept, over the accepted hand-offs.
     pub response: Percentiles,
     /// Request → arrived, over the hand-offs reached.
@@ -154,6 +158,8 @@ struct GroupRow<'a> {
     followed_up: u64,
     declines: u64,
     escalations: u64,
+    field_meets: u64,
+    dropoffs: u64,
     response_count: u64,
     response_p50_seconds: Option<i64>,
     response_p90_seconds: Option<i64>,
@@ -192,6 +198,8 @@ impl Serialize for GroupStats {
             followed_up: self.followed_up,
             declines: self.declines,
             escalations: self.escalations,
+            field_meets: self.field_meets,
+            dropoffs: self.dropoffs,
             response_count: response.count,
             response_p50_seconds: response.p50_seconds,
             response_p90_seconds: response.p90_seconds,

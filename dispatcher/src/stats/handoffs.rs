@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::event::{Event, EventKind};
 use crate::handoff::{HandoffId, HandoffKind};
 use crate::outcome::{FollowUpReason, NotDivertedCode, ReportNumber};
-use crate::roster::{AgencyId, OfficerId};
+use crate::roster::{AgencyId, CenterId, OfficerId};
 
 /// How a hand-off ended, or that it has not yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -65,6 +65,28 @@ impl Outcome {
     }
 }
 
+/// How the person and the program met: a case manager in the field (`ARRIVED`),
+/// or the officer's drop-off at a diversion center, checked in by its staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrival {
+    Field,
+    #[serde(rename = "dropoff")]
+    DropOff,
+}
+
+impl Arrival {
+    pub const ALL: [Arrival; 2] = [Arrival::Field, Arrival::DropOff];
+
+    /// The name used in reports and the rollup.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arrival::Field => "field",
+            Arrival::DropOff => "dropoff",
+        }
+    }
+}
+
 /// What the event log says about one hand-off.
 ///
 /// Serializes as one flat row (CSV-ready), with the derived durations added as
@@ -91,6 +113,11 @@ pub struct HandoffMetrics {
     /// it was recorded).
     pub accepted_via: Option<Channel>,
     pub arrived_at: Option<DateTime<Utc>>,
+    /// How `arrived_at` came: a field meet or a drop-off's check-in.
+    pub arrival: Option<Arrival>,
+    /// The diversion center the officer last took the person to, if any (whether
+    /// or not they were checked in).
+    pub center: Option<CenterId>,
     /// When the last ETA given before the arrival said the case manager would be
     /// there (the ETA's instant plus its minutes); ETAs after the arrival are
     /// ignored.
@@ -149,15 +176,23 @@ impl HandoffMetrics {
         self.arrived_at.map(|at| at - self.requested_at)
     }
 
-    /// Accept → arrived: the case manager's travel.
+    /// Accept → arrived: the case manager's travel, for a field meet only (a
+    /// drop-off's check-in is no case manager's arrival).
     pub fn accept_to_arrival(&self) -> Option<Duration> {
+        self.field_arrival()?;
         Some(self.arrived_at? - self.accepted_at?)
     }
 
     /// Arrived minus the last promised arrival ([`HandoffMetrics::eta_promised_at`]):
-    /// negative when the case manager came early.
+    /// negative when the case manager came early. For field meets only.
     pub fn eta_error(&self) -> Option<Duration> {
+        self.field_arrival()?;
         Some(self.arrived_at? - self.eta_promised_at?)
+    }
+
+    /// `Some(())` when a case manager arrived in the field.
+    fn field_arrival(&self) -> Option<()> {
+        (self.arrival == Some(Arrival::Field)).then_some(())
     }
 
     /// Request → closed: how long the officer was held by the hand-off.
@@ -181,6 +216,8 @@ struct HandoffRow<'a> {
     accepted_at: Option<DateTime<Utc>>,
     accepted_by: Option<&'a PersonId>,
     arrived_at: Option<DateTime<Utc>>,
+    arrival: Option<Arrival>,
+    center: Option<&'a CenterId>,
     closed_at: Option<DateTime<Utc>>,
     outcome: Outcome,
     not_diverted: Option<NotDivertedCode>,
@@ -219,6 +256,8 @@ impl Serialize for HandoffMetrics {
             accepted_at: self.accepted_at,
             accepted_by: self.accepted_by.as_ref(),
             arrived_at: self.arrived_at,
+            arrival: self.arrival,
+            center: self.center.as_ref(),
             closed_at: self.closed_at,
             outcome: self.outcome,
             not_diverted: self.not_diverted,
@@ -314,6 +353,8 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
         accepted_by: None,
         accepted_via: None,
         arrived_at: None,
+        arrival: None,
+        center: None,
         eta_promised_at: None,
         closed_at: None,
         offers: 0,
@@ -368,7 +409,20 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
                 }
             }
             EventKind::Arrived { .. } => {
-                m.arrived_at.get_or_insert(at);
+                if m.arrived_at.is_none() {
+                    m.arrived_at = Some(at);
+                    m.arrival = Some(Arrival::Field);
+                }
+            }
+            EventKind::DroppedOff { center } => m.center = Some(center.clone()),
+            // The check-in is the drop-off's arrival, and the person is with the
+            // program: the hand-off is complete.
+            EventKind::CheckedIn { .. } => {
+                if m.arrived_at.is_none() {
+                    m.arrived_at = Some(at);
+                    m.arrival = Some(Arrival::DropOff);
+                }
+                close(&mut m, Outcome::Completed, at);
             }
             EventKind::Completed { .. } => close(&mut m, Outcome::Completed, at),
             EventKind::Cancelled { .. } => close(&mut m, Outcome::Cancelled, at),

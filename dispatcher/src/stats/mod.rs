@@ -25,10 +25,13 @@
 //! - Within a hand-off, events are taken in order of `at`, ties in slice order, so the
 //!   slice need not be sorted (the events of many hand-offs may be interleaved).
 //! - The first closing event (`Completed`, `Cancelled`, `Unstaffed`, `OutOfHours`,
-//!   `Expired`) fixes the outcome; a closed hand-off does not change, so any event
-//!   after it is ignored. A hand-off with no closing event is [`Outcome::Open`].
+//!   `Expired`, `NotDiverted`, `CheckedIn`) fixes the outcome; a closed hand-off
+//!   does not change, so any event after it is ignored. A hand-off with no closing
+//!   event is [`Outcome::Open`]. A check-in at a diversion center completes it.
 //! - The first `Accepted` is the accept; a `LateAccept` never is. The first
-//!   `Arrived` is the arrival. The promised arrival is that of the last `Eta` before
+//!   `Arrived` is the arrival, a field meet ([`Arrival::Field`]); a `CheckedIn`
+//!   after a drop-off is one too ([`Arrival::DropOff`]), which no case manager's
+//!   travel or ETA is measured against. The promised arrival is that of the last `Eta` before
 //!   the arrival (its instant plus its minutes). `steps_started` and
 //!   `steps_skipped` count distinct step indices (a re-logged step is one step);
 //!   `declines`, `offers`, `timed_out` and `undeliverable` count events.

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use handoff_schedules::{PersonId, SiteId};
 
 use super::groups::{hour_of_week, week_start};
-use super::handoffs::{HandoffMetrics, Outcome};
+use super::handoffs::{Arrival, HandoffMetrics, Outcome};
 use crate::contact::Channel;
 use crate::handoff::{HandoffId, HandoffKind};
 use crate::outcome::{FollowUpReason, NotDivertedCode};
@@ -152,6 +152,8 @@ pub struct RollupRow {
     pub followed_up: bool,
     /// The channel the first accept came by.
     pub accepted_via: Option<Channel>,
+    /// How the person was reached, if they were: a field meet or a drop-off.
+    pub arrival: Option<Arrival>,
 }
 
 impl RollupRow {
@@ -185,6 +187,7 @@ impl RollupRow {
             escalations: m.escalations(),
             followed_up: m.followed_up_at.is_some(),
             accepted_via: m.accepted_via,
+            arrival: m.arrival,
         }
     }
 }

@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use handoff_schedules::SiteId;
 
 use super::groups::{ALL_KEY, GroupBy, GroupStats, NO_CASE_MANAGER, hour_of_week, week_start};
-use super::handoffs::{HandoffMetrics, Outcome};
+use super::handoffs::{Arrival, HandoffMetrics, Outcome};
 use super::percentiles::Percentiles;
 use crate::outcome::NotDivertedCode;
 
@@ -91,6 +91,8 @@ pub(crate) struct Alike {
     /// It became a follow-up.
     pub(crate) followup: bool,
     pub(crate) followed_up: bool,
+    /// How the person was reached, if they were: a field meet or a drop-off.
+    pub(crate) arrival: Option<Arrival>,
 }
 
 impl Alike {
@@ -102,6 +104,7 @@ impl Alike {
             after_hours: m.after_hours,
             followup: m.followup.is_some(),
             followed_up: m.followed_up_at.is_some(),
+            arrival: m.arrival,
         }
     }
 }
@@ -156,6 +159,11 @@ impl Tally {
         }
         s.followups += of(alike.followup);
         s.followed_up += of(alike.followed_up);
+        match alike.arrival {
+            Some(Arrival::Field) => s.field_meets += n,
+            Some(Arrival::DropOff) => s.dropoffs += n,
+            None => {}
+        }
         s.given_back += sums.given_back;
         s.declines += sums.declines;
         s.escalations += sums.escalations;

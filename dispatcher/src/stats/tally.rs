@@ -16,7 +16,7 @@ use handoff_schedules::SiteId;
 
 use super::board::{Board, BoardFilter, DemandCell, EtaAccuracy, GroupRow, Lost, WeekRow};
 use super::groups::{NO_CASE_MANAGER, monday_of, week_start};
-use super::handoffs::{HandoffMetrics, Outcome};
+use super::handoffs::{Arrival, HandoffMetrics, Outcome};
 use super::percentiles::Percentiles;
 use super::rollup::{Coverage, LostKind, RollupRow};
 use crate::outcome::NotDivertedCode;
@@ -33,6 +33,7 @@ pub(crate) struct Bucket {
     pub(crate) not_diverted: Option<NotDivertedCode>,
     pub(crate) accepted: bool,
     pub(crate) after_hours: bool,
+    pub(crate) arrival: Option<Arrival>,
 }
 
 /// Where a count of seconds goes: one case manager's group (`None`: nobody
@@ -110,6 +111,8 @@ impl BoardTally {
                 time_to_accept: Percentiles::default(),
                 time_to_arrival: Percentiles::default(),
                 arrived: 0,
+                field_meets: 0,
+                dropoffs: 0,
                 arrived_within_target: 0,
                 eta: EtaAccuracy::default(),
                 officer_time: Percentiles::default(),
@@ -143,6 +146,11 @@ impl BoardTally {
         }
         if let Some(code) = bucket.not_diverted {
             *b.not_diverted_by_code.entry(code).or_default() += n;
+        }
+        match bucket.arrival {
+            Some(Arrival::Field) => b.field_meets += n,
+            Some(Arrival::DropOff) => b.dropoffs += n,
+            None => {}
         }
         match LostKind::judge(bucket.outcome, bucket.accepted) {
             Some(LostKind::Unstaffed) => b.lost.unstaffed += n,
@@ -410,6 +418,7 @@ pub fn board_of(
             not_diverted: row.not_diverted,
             accepted: row.accepted,
             after_hours: row.after_hours,
+            arrival: row.arrival,
         };
         tally.bucket(&bucket, 1);
         let agency = row.agency.as_str();

@@ -41,7 +41,7 @@ const SINCE: &str = "SELECT id, site, agency, officer, kind, accepted_by, reques
      week_start, hour_of_week, outcome, not_diverted, after_hours, accepted, \
      time_to_accept_s, time_to_arrival_s, accept_to_arrival_s, eta_error_s, \
      request_to_close_s, given_back, eta_missed, followup, declines, escalations, \
-     followed_up, accepted_via, revision \
+     followed_up, accepted_via, arrival, revision \
      FROM handoff_stats WHERE (revision, id) > ($1, $2) ORDER BY revision, id LIMIT $3";
 
 /// A store's rows in memory, and the lock that lets one catch-up run at a time.
@@ -143,6 +143,9 @@ fn decode(row: &AnyRow) -> Result<(RollupRow, i64), StoreError> {
         accepted_via: optional("accepted_via")?
             .map(|c| named(raw_id, &c))
             .transpose()?,
+        arrival: optional("arrival")?
+            .map(|a| named(raw_id, &a))
+            .transpose()?,
     };
     Ok((decoded, row.try_get("revision")?))
 }
@@ -172,6 +175,12 @@ mod tests {
         }
         for outcome in Outcome::ALL {
             assert_eq!(named::<Outcome>(1, outcome.name()).unwrap(), outcome);
+        }
+        for arrival in crate::stats::Arrival::ALL {
+            assert_eq!(
+                named::<crate::stats::Arrival>(1, arrival.name()).unwrap(),
+                arrival
+            );
         }
         for code in NotDivertedCode::ALL {
             assert_eq!(named::<NotDivertedCode>(1, code.name()).unwrap(), code);

@@ -49,14 +49,16 @@ pub(super) fn handoffs_of(rows: &[AnyRow]) -> Result<Vec<Handoff>, StoreError> {
         .collect()
 }
 
-/// The hand-offs people hold: a superset of what counts, which of these make a
-/// person busy or count towards a caseload is decided in `Load::count`. Read
-/// before every decision, so it must cost what the held rows cost, not what the
-/// table holds: its condition is, word for word, that of the partial index
+/// The hand-offs people and centers hold (a person on the way to a center takes
+/// one of its places): a superset of what counts, which of these make a person
+/// busy, count towards a caseload or fill a center is decided in `Load::count`.
+/// Read before every decision, so it must cost what the held rows cost, not what
+/// the table holds: its condition is, word for word, that of the partial index
 /// `handoffs_held` (migration 20261210000000), which both databases then use.
 const HELD: &str = "SELECT id, data, version, intake_completed_at FROM handoffs \
-     WHERE assignee IS NOT NULL AND (closed_at IS NULL \
-     OR (intake_due_at IS NOT NULL AND intake_completed_at IS NULL))";
+     WHERE (assignee IS NOT NULL AND (closed_at IS NULL \
+     OR (intake_due_at IS NOT NULL AND intake_completed_at IS NULL))) \
+     OR state = 'dropping_off'";
 
 impl Store {
     /// A hand-off and its version (for [`super::Commit::expected_version`]).
@@ -89,6 +91,18 @@ impl Store {
              ORDER BY id",
         )
         .bind(officer.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        handoffs_of(&rows)
+    }
+
+    /// The hand-offs on their way to a diversion center (dropped off, not yet
+    /// checked in), by number: what a bare `CHECKIN` may be about.
+    pub async fn dropping_off_handoffs(&self) -> Result<Vec<Handoff>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data, version FROM handoffs WHERE state = 'dropping_off' \
+             AND closed_at IS NULL ORDER BY id",
+        )
         .fetch_all(self.pool())
         .await?;
         handoffs_of(&rows)
@@ -150,7 +164,8 @@ impl Store {
     }
 
     /// What routing needs to know about people now: the hand-offs people hold
-    /// (open, or completed with their intake still owed), counted by the rule in
+    /// (open, or completed with their intake still owed) and those on their way to
+    /// a diversion center, counted by the rule in
     /// [`Load::count`], and when each person was last offered one. `unreachable` is
     /// left empty: reachability is the transports' knowledge, not the store's.
     /// `now` is not needed yet; it keeps the snapshot's instant explicit for callers.

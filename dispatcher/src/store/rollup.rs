@@ -56,7 +56,7 @@ use crate::stats::{self, Counted, RollupRow};
 /// rules means changing this name: the next refresh then starts again from the
 /// first event and rewrites every row (until it is done, the board mixes rows of
 /// both versions).
-pub(crate) const ROLLUP: &str = "handoff_stats/2";
+pub(crate) const ROLLUP: &str = "handoff_stats/3";
 
 /// Events taken past the watermark in one batch. One batch touches at most this
 /// many hand-offs, and its write transaction holds SQLite's writer lock for
@@ -308,7 +308,8 @@ macro_rules! on_conflict {
          given_back = excluded.given_back, eta_missed = excluded.eta_missed, \
          followup = excluded.followup, declines = excluded.declines, \
          escalations = excluded.escalations, followed_up = excluded.followed_up, \
-         accepted_via = excluded.accepted_via, counted = excluded.counted, \
+         accepted_via = excluded.accepted_via, arrival = excluded.arrival, \
+         counted = excluded.counted, \
          events = excluded.events, \
          revision = excluded.revision \
          WHERE excluded.events >= handoff_stats.events"
@@ -321,7 +322,7 @@ macro_rules! columns {
          requested_at, week_start, hour_of_week, outcome, not_diverted, after_hours, \
          accepted, time_to_accept_s, time_to_arrival_s, accept_to_arrival_s, eta_error_s, \
          request_to_close_s, given_back, eta_missed, followup, declines, escalations, \
-         followed_up, accepted_via, counted, events, revision) "
+         followed_up, accepted_via, arrival, counted, events, revision) "
     };
 }
 
@@ -340,7 +341,8 @@ const UPSERT_SQLITE: &str = concat!(
      v ->> 'accept_to_arrival_s', v ->> 'eta_error_s', \
      v ->> 'request_to_close_s', v ->> 'given_back', v ->> 'eta_missed', \
      v ->> 'followup', v ->> 'declines', v ->> 'escalations', \
-     v ->> 'followed_up', v ->> 'accepted_via', v ->> 'counted', v ->> 'events', $2 \
+     v ->> 'followed_up', v ->> 'accepted_via', v ->> 'arrival', v ->> 'counted', \
+     v ->> 'events', $2 \
      FROM r WHERE true",
     on_conflict!()
 );
@@ -351,15 +353,15 @@ const UPSERT_POSTGRES: &str = concat!(
      hour_of_week, outcome, not_diverted, after_hours, accepted, time_to_accept_s, \
      time_to_arrival_s, accept_to_arrival_s, eta_error_s, request_to_close_s, \
      given_back, eta_missed, followup, declines, escalations, followed_up, accepted_via, \
-     counted, events, $2::BIGINT \
+     arrival, counted, events, $2::BIGINT \
      FROM jsonb_to_recordset($1::jsonb) AS r(id BIGINT, site TEXT, agency TEXT, \
      officer TEXT, kind TEXT, accepted_by TEXT, requested_at BIGINT, week_start BIGINT, \
      hour_of_week BIGINT, outcome TEXT, not_diverted TEXT, after_hours BIGINT, \
      accepted BIGINT, time_to_accept_s BIGINT, time_to_arrival_s BIGINT, \
      accept_to_arrival_s BIGINT, eta_error_s BIGINT, request_to_close_s BIGINT, \
      given_back BIGINT, eta_missed BIGINT, followup TEXT, declines BIGINT, \
-     escalations BIGINT, followed_up BIGINT, accepted_via TEXT, counted TEXT, \
-     events BIGINT)",
+     escalations BIGINT, followed_up BIGINT, accepted_via TEXT, arrival TEXT, \
+     counted TEXT, events BIGINT)",
     on_conflict!()
 );
 
@@ -391,6 +393,7 @@ struct StoredRow {
     escalations: u32,
     followed_up: u8,
     accepted_via: Option<&'static str>,
+    arrival: Option<&'static str>,
     counted: String,
     events: i64,
 }
@@ -423,6 +426,7 @@ impl StoredRow {
             escalations: row.escalations,
             followed_up: u8::from(row.followed_up),
             accepted_via: row.accepted_via.map(|c| c.name()),
+            arrival: row.arrival.map(|a| a.name()),
             counted: Counted::of(row).text(),
             events,
         }

@@ -23,7 +23,7 @@ const MIN_ID_DIGITS: usize = super::MIN_BARE_ID_DIGITS;
 
 /// Whether the keyword's word goes on past a hyphen or an apostrophe: `back-up`,
 /// `report's` are words of their own, not the keyword.
-fn joined(after: &str) -> bool {
+pub(super) fn joined(after: &str) -> bool {
     let mut chars = after.chars();
     matches!(chars.next(), Some('-' | '\'' | '\u{2019}'))
         && chars.next().is_some_and(char::is_alphabetic)
@@ -31,7 +31,7 @@ fn joined(after: &str) -> bool {
 
 /// The byte length of `word` (a whole word, case-insensitive) at the start of
 /// `after`, with the space or hyphen before it: `GIVE BACK`, `NOT-DIVERTED`.
-fn then_word(after: &str, word: &str) -> Option<usize> {
+pub(super) fn then_word(after: &str, word: &str) -> Option<usize> {
     let rest = after.trim_start_matches(|c: char| c.is_whitespace() || c == '-');
     if rest.len() == after.len() {
         return None;
@@ -46,7 +46,11 @@ fn then_word(after: &str, word: &str) -> Option<usize> {
 
 /// `after` and `after_full` past the second word of a two-word keyword, if it is
 /// there.
-fn past<'a>(after: &'a str, after_full: &'a str, word: &str) -> Option<(&'a str, &'a str)> {
+pub(super) fn past<'a>(
+    after: &'a str,
+    after_full: &'a str,
+    word: &str,
+) -> Option<(&'a str, &'a str)> {
     let n = then_word(after, word)?;
     Some((after.get(n..)?, after_full.get(n..)?))
 }

@@ -89,6 +89,8 @@ fn canonical(command: &Command) -> Option<String> {
                 .map(|n| format!(" {}", n.as_str()))
                 .unwrap_or_default()
         ),
+        C::DropOff { id, center } => format!("DROPOFF{}{}", hash(*id), then(center.as_ref())),
+        C::CheckIn { id } => format!("CHECKIN{}", hash(*id)),
         C::Text { id: Some(id), text } => format!("#{} {text}", id.get()),
         C::Text { id: None, text } => text.clone(),
     })
@@ -188,6 +190,8 @@ fn command() -> impl Strategy<Value = Command> {
                 number: number.and_then(|n| ReportNumber::parse(&n).ok())
             }),
         (some_id(), words()).prop_map(|(id, text)| C::Text { id: Some(id), text }),
+        (handoff_id(), reason()).prop_map(|(id, center)| C::DropOff { id, center }),
+        handoff_id().prop_map(|id| C::CheckIn { id }),
     ]
 }
 
@@ -197,7 +201,7 @@ fn keyword_text() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         3 => proptest::sample::select(KEYWORDS.to_vec()).prop_map(str::to_owned),
         2 => "#?[0-9]{1,10}",
-        1 => proptest::sample::select(vec!["min", "m", "mins", "minutes", "UP", "BACK", "DIVERTED", "left", "declined", "ems", "DONE"]).prop_map(str::to_owned),
+        1 => proptest::sample::select(vec!["min", "m", "mins", "minutes", "UP", "BACK", "DIVERTED", "left", "declined", "ems", "DONE", "OFF", "IN"]).prop_map(str::to_owned),
         2 => "\\p{L}{1,8}",
         1 => "[ :,.;!?#-]{1,3}",
         1 => "\\PC{1,4}",

@@ -667,7 +667,7 @@ fn a_text_longer_than_ten_segments_is_kept_whole() {
 }
 
 /// Keywords as a user types them: every word that opens a command.
-pub(super) const KEYWORDS: [&str; 56] = [
+pub(super) const KEYWORDS: [&str; 62] = [
     "STOP",
     "STOPALL",
     "UNSUBSCRIBE",
@@ -713,6 +713,10 @@ pub(super) const KEYWORDS: [&str; 56] = [
     "INTAKE",
     "RPT",
     "REPORT",
+    "DROPOFF",
+    "DROP",
+    "CHECKIN",
+    "CHECK",
     // Not keywords, but close enough to be worth feeding to the fuzzer.
     "Y4821",
     "#4821",
@@ -725,6 +729,8 @@ pub(super) const KEYWORDS: [&str; 56] = [
     "NOT DIVERTED",
     "FOLLOWED UP",
     "RPT 4821",
+    "DROP OFF",
+    "CHECK IN",
 ];
 
 proptest! {

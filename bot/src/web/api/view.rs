@@ -111,7 +111,9 @@ fn outcome_of(state: &State) -> Outcome {
         State::OutOfHours => Outcome::OutOfHours,
         State::Expired { .. } => Outcome::Expired,
         State::NotDiverted { .. } => Outcome::NotDiverted,
-        State::Offering { .. }
+        State::CheckedIn { .. } => Outcome::Completed,
+        State::DroppingOff { .. }
+        | State::Offering { .. }
         | State::Accepted { .. }
         | State::EnRoute { .. }
         | State::Arrived { .. } => Outcome::Open,

@@ -1,0 +1,208 @@
+//! Drop-offs at diversion centers: the officer's `DROPOFF` (take the person to an
+//! open center instead of waiting for, or meeting, a case manager) and the center
+//! staff's `CHECKIN` (the person is there: the hand-off's arrival, and its end).
+//!
+//! Rules that matter for the people involved:
+//! - only the officer who asked may drop off, and only before a case manager has
+//!   arrived: a case manager at the scene is already the warm hand-off;
+//! - a case manager who had accepted is told and released (their watch and
+//!   intake clocks stop); offers still open are withdrawn, as on a cancel;
+//! - a drop-off refused (no center open, the one named closed or full, a name that
+//!   is no center) changes nothing: the search for a case manager goes on, and the
+//!   officer is told why, with the next opening or the centers that have room;
+//! - the center's staff are told; a center with no staff on the roster has its
+//!   drop-offs told to the site's supervisors on duty (or every supervisor), who
+//!   may then check people in there;
+//! - `CHECKIN` is for that center's staff only.
+
+use handoff_schedules::{PersonId, Role};
+
+use super::closing::{stop_watch, withdraw_offers};
+use super::offering::alert_recipients;
+use super::{DecideError, Out, closed, first_name, officer_name, officer_of};
+use crate::center::{self, Center};
+use crate::event::EventKind;
+use crate::handoff::{Actor, Handoff, State, Timer};
+use crate::message::{Message, Recipient};
+use crate::roster::OfficerId;
+use crate::routing::World;
+
+pub(super) fn drop_off(
+    handoff: &mut Handoff,
+    by: OfficerId,
+    named: Option<String>,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
+    if handoff.state.is_closed() {
+        return Err(closed(handoff));
+    }
+    if by != handoff.request.officer {
+        return Err(DecideError::NotRequester { id: handoff.id });
+    }
+    match &handoff.state {
+        State::Arrived { .. } => return Err(DecideError::AlreadyArrived { id: handoff.id }),
+        State::DroppingOff { .. } => {
+            return Err(DecideError::AlreadyDroppingOff { id: handoff.id });
+        }
+        _ => {}
+    }
+    let chosen = center::choose(
+        world.centers,
+        named.as_deref(),
+        &world.load.on_the_way,
+        out.now,
+    );
+    let center = match chosen {
+        Ok(center) => center,
+        Err(refusal) => {
+            out.send(
+                officer_of(handoff),
+                Message::DropOffRefused {
+                    id: handoff.id,
+                    refusal,
+                },
+            );
+            return Ok(());
+        }
+    };
+    match handoff.state.clone() {
+        State::Offering { step, round } => {
+            out.cancel(Timer::Round { step, round });
+            withdraw_offers(handoff, out);
+        }
+        state => {
+            stop_watch(handoff, out);
+            if let Some(assignee) = state.assignee() {
+                out.send(
+                    Recipient::Staff(assignee.clone()),
+                    Message::DropOffReleased {
+                        id: handoff.id,
+                        center: center.name.clone(),
+                    },
+                );
+            }
+        }
+    }
+    let told = center_people(center, world, out);
+    for person in &told {
+        out.send(
+            Recipient::Staff(person.clone()),
+            Message::DropOffComing {
+                id: handoff.id,
+                kind: handoff.request.kind,
+                center: center.name.clone(),
+                officer: officer_name(world, &handoff.request.officer),
+                agency: agency_name(world, handoff),
+            },
+        );
+    }
+    out.send(
+        officer_of(handoff),
+        Message::DropOffConfirmed {
+            id: handoff.id,
+            center: center.name.clone(),
+            address: center.address.clone(),
+            staff_told: !center.staff.is_empty(),
+        },
+    );
+    handoff.state = State::DroppingOff {
+        center: center.id.clone(),
+    };
+    out.record(
+        Actor::Officer(by),
+        EventKind::DroppedOff {
+            center: center.id.clone(),
+        },
+    );
+    Ok(())
+}
+
+pub(super) fn check_in(
+    handoff: &mut Handoff,
+    by: PersonId,
+    world: &World<'_>,
+    out: &mut Out,
+) -> Result<(), DecideError> {
+    if handoff.state.is_closed() {
+        return Err(closed(handoff));
+    }
+    let State::DroppingOff { center: center_id } = handoff.state.clone() else {
+        return Err(DecideError::NotDroppingOff { id: handoff.id });
+    };
+    let is_supervisor = world
+        .roster
+        .people
+        .get(&by)
+        .is_some_and(|p| p.roles.contains(&Role::Supervisor));
+    let center = world.centers.iter().find(|c| c.id == center_id);
+    // A center gone from the configuration since: its staff cannot be known, so
+    // only a supervisor may close the loop.
+    let allowed = center.map_or(is_supervisor, |c| c.may_check_in(&by, is_supervisor));
+    if !allowed {
+        return Err(DecideError::NotCenterStaff { id: handoff.id });
+    }
+    let name = center.map_or_else(|| center_id.to_string(), |c| c.name.clone());
+    out.send(
+        Recipient::Staff(by.clone()),
+        Message::CheckInRecorded { id: handoff.id },
+    );
+    out.send(
+        officer_of(handoff),
+        Message::CheckedInAtCenter {
+            id: handoff.id,
+            center: name,
+            first_name: first_name(world, &by),
+        },
+    );
+    handoff.state = State::CheckedIn {
+        by: by.clone(),
+        center: center_id.clone(),
+    };
+    out.record(
+        Actor::Staff(by.clone()),
+        EventKind::CheckedIn {
+            person: by,
+            center: center_id,
+        },
+    );
+    Ok(())
+}
+
+/// A drop-off on its way is withdrawn or closed without a diversion: whoever was
+/// told of it hears nobody is coming. Nothing for a hand-off not dropped off.
+pub(super) fn call_off(handoff: &Handoff, world: &World<'_>, out: &mut Out) {
+    let State::DroppingOff { center: id } = &handoff.state else {
+        return;
+    };
+    let Some(center) = world.centers.iter().find(|c| &c.id == id) else {
+        return;
+    };
+    for person in center_people(center, world, out) {
+        out.send(
+            Recipient::Staff(person),
+            Message::DropOffCalledOff {
+                id: handoff.id,
+                center: center.name.clone(),
+            },
+        );
+    }
+}
+
+/// Who hears of a drop-off: the center's staff, or, at a center with none, the
+/// site's supervisors (on duty, else all), so that someone is always told.
+fn center_people(center: &Center, world: &World<'_>, out: &Out) -> Vec<PersonId> {
+    if center.staff.is_empty() {
+        alert_recipients(world, out.now, &[Role::Supervisor])
+    } else {
+        center.staff.clone()
+    }
+}
+
+fn agency_name(world: &World<'_>, handoff: &Handoff) -> String {
+    world
+        .roster
+        .agencies
+        .get(&handoff.request.agency)
+        .map_or_else(|| handoff.request.agency.to_string(), |a| a.name.clone())
+}
