@@ -197,7 +197,6 @@ impl EventKind {
             EventKind::FollowedUp { .. } => "followed_up",
             EventKind::LegDialed { .. } => "leg_dialed",
             EventKind::LegEnded { .. } => "leg_ended",
-    },
             EventKind::DroppedOff { .. } => "dropped_off",
             EventKind::CheckedIn { .. } => "checked_in",
         }
