@@ -49,7 +49,7 @@ use std::sync::atomic::AtomicU32;
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{Any, Executor, Transaction};
+use sqlx::{Any, Connection, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::handoff::{HandoffId, Timer};
@@ -229,7 +229,28 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalize_url(url)?;
-        let options = AnyPoolOptions::new();
+        let options = AnyPoolOptions::new().before_acquire(|conn, _meta| {
+            Box::pin(async move {
+                // sqlx counts a transaction open until its COMMIT or ROLLBACK
+                // succeeds. SQLite rolls a transaction back by itself when a write
+                // fails for want of space or with an I/O error (SQLITE_FULL,
+                // SQLITE_IOERR: a full disk); the ROLLBACK sqlx then sends fails
+                // ("no transaction is active"), and the connection would come back
+                // from the pool still counted inside a transaction, refusing every
+                // later write ("begin_with at non-zero transaction depth") until a
+                // restart, long after the disk has room again. A connection the pool
+                // hands out is never inside a transaction (the ping sqlx sends
+                // first has flushed any rollback still queued), so one that seems to
+                // be is closed, and a fresh one opened.
+                if conn.is_in_transaction() {
+                    tracing::warn!(
+                        "a database connection left inside a failed transaction is closed"
+                    );
+                    return Ok(false);
+                }
+                Ok(true)
+            })
+        });
         let pool = match backend {
             Backend::Sqlite => {
                 // After every connect, not once: all four are per-connection settings
