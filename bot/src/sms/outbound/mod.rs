@@ -34,7 +34,10 @@
 //!   marking it is still pending, and the next holder sends it again: the provider
 //!   may or may not have it, and a person waiting on an offer is better served by
 //!   a second copy than by none. That gap, between the provider's answer and the
-//!   mark, is the one way a text can go out twice.
+//!   mark, is the one way a text can go out twice. A mark the database refuses
+//!   (locked, out of space) is not such a gap: the worker remembers the text as
+//!   sent and marks it once the database takes writes again, before it sends
+//!   anything more to that phone, rather than sending it again.
 //! - **Renewal.** A pass renews the lease once half of it has run (not on every
 //!   text: that would be a write per text); the others look every few seconds
 //!   whether it is free, and take it over within a minute if its holder dies (at
@@ -45,8 +48,8 @@
 //! This file reads a pass and sends one phone's queue; `tasks` runs the phones'
 //! queues side by side and the worker's loop; `lease` keeps the lease.
 
-use std::collections::{BTreeSet, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
@@ -153,6 +156,9 @@ pub struct SmsOutbound {
     lease: Arc<Mutex<Option<Held>>>,
     /// Phones whose queue a task is sending now: a pass leaves them to it.
     busy: Arc<Mutex<HashSet<PhoneNumber>>>,
+    /// Texts the provider took whose mark the database refused, by outbox id, with
+    /// the provider's id: marked before anything more is sent to their phone.
+    unmarked: Arc<Mutex<HashMap<i64, String>>>,
 }
 
 /// What a phone's queue did in one pass: when it wants to be looked at again.
@@ -221,7 +227,12 @@ impl SmsOutbound {
             holder: instance.into(),
             lease: Arc::new(Mutex::new(None)),
             busy: Arc::new(Mutex::new(HashSet::new())),
+            unmarked: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    fn unmarked(&self) -> std::sync::MutexGuard<'_, HashMap<i64, String>> {
+        self.unmarked.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The phone a recipient is texted at, if SMS can reach them.
@@ -320,6 +331,17 @@ impl SmsOutbound {
                 // An earlier message waits for its retry: later ones wait behind it.
                 return Ok(Some(item.next_attempt_at));
             }
+            let unmarked = self.unmarked().get(&item.id).cloned();
+            if let Some(sid) = unmarked {
+                // The provider has it: mark it, and send it no second time.
+                if outbox.claim(token, item.id, SEND_MARGIN).await? {
+                    outbox.sent(token, item.id, Some(&sid), now).await?;
+                    self.metrics.send(SendResult::Sent);
+                    tracing::info!(outbox = item.id, to = phone.last_four(), %sid, "sms marked sent at last");
+                }
+                self.unmarked().remove(&item.id);
+                continue;
+            }
             if opted_out.contains(phone.as_str()) && item.message != Message::OptedOut {
                 self.give_up(token, &item, "the number opted out of SMS", now)
                     .await?;
@@ -337,11 +359,20 @@ impl SmsOutbound {
             {
                 Ok(sent) => {
                     if let Err(error) = outbox.sent(token, item.id, Some(&sent.sid), now).await {
-                        // The one gap where a text goes out twice: the provider has
-                        // it, but the next holder will send it again.
-                        tracing::error!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, %error,
-                            "sms sent but not marked sent; the next holder of the lease sends it again");
-                        return Err(error.into());
+                        let error = OutboundError::from(error);
+                        if error.is_lease_lost() {
+                            // The one gap where a text goes out twice: the provider
+                            // has it, but the next holder will send it again.
+                            tracing::error!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, %error,
+                                "sms sent but not marked sent; the next holder of the lease sends it again");
+                        } else {
+                            // The database refused the mark: remember it, and mark
+                            // it when the database takes writes again.
+                            tracing::error!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, %error,
+                                "sms sent but not marked sent yet; marked when the database takes writes again");
+                            self.unmarked().insert(item.id, sent.sid);
+                        }
+                        return Err(error);
                     }
                     self.metrics.send(SendResult::Sent);
                     self.metrics
