@@ -9,6 +9,7 @@ pub mod database;
 pub mod fake_twilio;
 pub mod instances;
 pub mod journey;
+pub mod process;
 pub mod program_toml;
 pub mod random_program;
 pub mod random_traffic;
