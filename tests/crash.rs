@@ -6,79 +6,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use handoff_tests::database::{postgres_database, postgres_server};
+use handoff_tests::database::{count, postgres_database, postgres_server};
 use handoff_tests::fake_twilio::FakeTwilio;
 use handoff_tests::journey::{REQUEST, always_open};
-use handoff_tests::service::{ACCOUNT_SID, AUTH_TOKEN, CHEN, DANA, LEE, PROGRAM_NUMBER, RIVERA};
-
-/// The `handoff` binary beside this test's own executable, built if missing.
-fn binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("own path: {e}"));
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or_else(|| panic!("no target directory above {}", exe.display()));
-    let path = dir.join("handoff");
-    if !path.exists() {
-        let built = Command::new(env!("CARGO"))
-            // Named by package: run from this crate's directory, a bare `--bin`
-            // looks for it in `handoff-tests`, which has none.
-            .args(["build", "-p", "handoff", "--bin", "handoff"])
-            .status()
-            .unwrap_or_else(|e| panic!("running cargo: {e}"));
-        assert!(
-            built.success(),
-            "cargo build -p handoff --bin handoff failed"
-        );
-    }
-    path
-}
-
-/// A free loopback port, so both runs listen on the same address.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("finding a free port: {e}"))
-}
-
-/// Starts `handoff serve` and waits until it says where it listens.
-fn serve(config: &Path, database: &str, port: u16) -> (Child, String) {
-    let mut child = Command::new(binary())
-        .args(["serve", "--config"])
-        .arg(config)
-        .args([
-            "--database",
-            database,
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("JOURNEY_SMS_TOKEN", AUTH_TOKEN)
-        .env_remove("HANDOFF_INSTANCE")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("starting handoff: {e}"));
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .unwrap_or_else(|| panic!("handoff exited before listening"))
-            .unwrap_or_else(|e| panic!("reading its output: {e}"));
-        if let Some(url) = line.split(" on ").nth(1) {
-            break url.trim().to_owned();
-        }
-    };
-    // Keep reading, so its later lines never meet a closed pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, url)
-}
+use handoff_tests::process::{free_port, kill, program_file, serve, spawn, terminate};
+use handoff_tests::service::{
+    ACCOUNT_SID, AUTH_TOKEN, CHEN, DANA, LEE, PROGRAM_NUMBER, RIVERA, ROSA,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn texts_decided_before_a_sigkill_go_out_once_after_the_restart() {
@@ -110,8 +47,7 @@ async fn texts_decided_before_a_sigkill_go_out_once_after_the_restart() {
         tokio::task::yield_now().await;
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    first.kill().unwrap();
-    first.wait().unwrap();
+    kill(&mut first);
     assert!(
         fake.sent().is_empty(),
         "nothing got through before the kill"
@@ -148,29 +84,12 @@ async fn texts_decided_before_a_sigkill_go_out_once_after_the_restart() {
             .any(|m| m.to == RIVERA && m.body == "Dana (case manager) is taking 1001."),
         "{sent:#?}"
     );
-    let stopped = Command::new("kill")
-        .args(["-TERM", &second.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(stopped.success());
-    assert_eq!(second.wait().unwrap().code(), Some(0));
+    assert_eq!(terminate(&mut second), Some(0));
 }
 
 /// The program of these tests, with the fake provider as its SMS transport.
 fn program_with(fake: &FakeTwilio, dir: &Path) -> PathBuf {
-    let config = dir.join("program.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "{}\n[transports.sms]\nprovider = \"twilio\"\napi_base = \"{}\"\n\
-             account_sid = \"{ACCOUNT_SID}\"\nfrom = \"{PROGRAM_NUMBER}\"\n\
-             auth_token_env = \"JOURNEY_SMS_TOKEN\"\n",
-            always_open(),
-            fake.base_url()
-        ),
-    )
-    .unwrap_or_else(|e| panic!("writing the program: {e}"));
-    config
+    program_file(fake, dir, &always_open())
 }
 
 /// Posts every request of the burst at once; returns which were answered, and how.
@@ -247,8 +166,7 @@ async fn burst_cut_by_a_sigkill(database: &str) {
         assert!(started.elapsed() < Duration::from_secs(30), "no answers");
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    first.kill().unwrap();
-    first.wait().unwrap();
+    kill(&mut first);
     let before = cut.await.unwrap();
     let acknowledged = before.iter().filter(|s| **s == Some(200)).count();
     assert!(acknowledged >= 8, "{before:?}");
@@ -299,6 +217,232 @@ async fn burst_cut_by_a_sigkill(database: &str) {
         "one answer window per hand-off"
     );
     store.close().await;
-    second.kill().unwrap();
-    second.wait().unwrap();
+    kill(&mut second);
+}
+
+/// The journey program with its site always open, the case managers' answer window
+/// as short as a step may be (10 s of the wall clock, which the binary runs on), and
+/// room for the bursts below from two officers' phones.
+fn quick_first_step() -> String {
+    let first = r#"{ who = "case_manager", strategy = "broadcast", timeout = "5m" }"#;
+    let program = always_open();
+    assert!(program.contains(first));
+    format!(
+        "{}\n[server]\nsender_burst = 1000\n",
+        program.replace(
+            first,
+            r#"{ who = "case_manager", strategy = "broadcast", timeout = "10s" }"#
+        )
+    )
+}
+
+/// The first step's answer window in `quick_first_step`.
+const FIRST_WINDOW: Duration = Duration::from_secs(10);
+
+/// `n` requests of burst `name`, from the two officers in turn, each at its own
+/// place and with its own MessageSid.
+fn requests(name: &str, n: usize) -> Vec<(String, &'static str, String)> {
+    (0..n)
+        .map(|i| {
+            let officer = if i % 2 == 0 { RIVERA } else { CHEN };
+            (
+                format!("SM{name}{i:04}"),
+                officer,
+                format!("LEAD {i} {name} Street, trespass"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkills_amid_requests_and_escalations_lose_no_acknowledged_request_and_offer_no_step_twice()
+ {
+    let dir = tempfile::TempDir::new().unwrap();
+    let sqlite = format!("sqlite://{}/handoff.db", dir.path().display());
+    match postgres_server() {
+        None => escalations_cut_by_sigkills(&sqlite).await,
+        Some(admin) => {
+            let database = postgres_database(&admin).await;
+            let url = database.url().unwrap_or_else(|| panic!("a PostgreSQL URL"));
+            // Side by side: each journey waits out an answer window on the wall
+            // clock, and the two waits overlap.
+            tokio::join!(
+                escalations_cut_by_sigkills(&sqlite),
+                escalations_cut_by_sigkills(&url)
+            );
+            database.dispose().await;
+        }
+    }
+}
+
+/// The journey of kills amid requests and escalations, on the database at `database`.
+async fn escalations_cut_by_sigkills(database: &str) {
+    let fake = std::sync::Arc::new(FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await);
+    let dir = tempfile::TempDir::new().unwrap_or_else(|e| panic!("a temporary directory: {e}"));
+    let config = program_file(&fake, dir.path(), &quick_first_step());
+    let port = free_port();
+    let early = requests("A", 24);
+    let late = requests("B", 24);
+    let counter = || std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+
+    // A first burst, answered in full; its receipts and offers reach the provider.
+    let (mut first, url) = serve(&config, database, port);
+    let statuses = burst(&fake, &url, &early, &counter()).await;
+    assert!(statuses.iter().all(|s| *s == Some(200)), "{statuses:?}");
+    let early_answered = std::time::Instant::now();
+    let sent = fake
+        .wait_for_sends(3 * early.len(), Duration::from_secs(15))
+        .await;
+    assert_eq!(sent.len(), 3 * early.len(), "{sent:#?}");
+
+    // From here on the provider holds every send and accepts none, so no text can
+    // be between the provider's answer and its mark when a kill comes: that is the
+    // one way a text goes out twice (README, "Delivery"), and it is not what this
+    // journey is about. Every decided text stays to be sent after the last start.
+    fake.hold_sends();
+
+    // A second burst, cut by a SIGKILL: some answered, some not.
+    let answered = counter();
+    let cut = {
+        let (fake, url, late, answered) =
+            (fake.clone(), url.clone(), late.clone(), answered.clone());
+        tokio::spawn(async move { burst(&fake, &url, &late, &answered).await })
+    };
+    let started = std::time::Instant::now();
+    while answered.load(std::sync::atomic::Ordering::SeqCst) < 6 {
+        assert!(started.elapsed() < Duration::from_secs(30), "no answers");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    kill(&mut first);
+    let before = cut.await.unwrap();
+    assert!(
+        before.iter().any(|s| *s != Some(200)),
+        "the kill came after the whole burst: {before:?}"
+    );
+
+    // The first burst's answer windows run out while nothing runs.
+    let due = early_answered + FIRST_WINDOW + Duration::from_millis(200);
+    tokio::time::sleep(due.saturating_duration_since(std::time::Instant::now())).await;
+
+    // Started again, it fires the timers that fell due before it takes a request:
+    // every hand-off of the first burst escalates to the supervisor. It is killed
+    // as soon as the first escalation is committed, amid the others.
+    let mut rows = handoff_tests::database::connect(database).await;
+    let escalated = "SELECT COUNT(*) FROM timers WHERE name = 'round:1:0'";
+    assert_eq!(count(&mut rows, escalated).await, 0);
+    let mut second = spawn(&config, database, port);
+    let started = std::time::Instant::now();
+    while count(&mut rows, escalated).await == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "nothing escalated"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    kill(&mut second);
+    let cut_at = count(&mut rows, escalated).await;
+    eprintln!(
+        "killed amid escalations: {cut_at} of {} committed, {:?} after the start",
+        early.len(),
+        started.elapsed()
+    );
+    assert!(
+        0 < cut_at && cut_at < i64::try_from(early.len()).unwrap(),
+        "the kill came after {cut_at} of {} escalations, not amid them",
+        early.len()
+    );
+
+    // The provider takes texts again and retries every text of the second burst
+    // (with its MessageSid): each is answered 200, and the texts decided before
+    // and after the kills go out.
+    fake.release_sends();
+    let (mut third, url) = serve(&config, database, port);
+    let after = burst(&fake, &url, &late, &counter()).await;
+    assert!(after.iter().all(|s| *s == Some(200)), "{after:?}");
+    let pending = "SELECT COUNT(*) FROM outbox WHERE status = 'pending'";
+    let started = std::time::Instant::now();
+    while count(&mut rows, pending).await > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "texts are still waiting to be sent"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    kill(&mut third);
+    drop(rows);
+
+    let store = handoff_dispatcher::store::Records::open_existing(database)
+        .await
+        .unwrap();
+    let open = store.open_handoffs().await.unwrap();
+    assert_eq!(open.len(), early.len() + late.len());
+    let far = chrono::DateTime::from_timestamp(4_102_444_800, 0).unwrap();
+    let timers = store.timers_due_by(far, 1000).await.unwrap();
+    store.close().await;
+    let sent = fake.sent();
+    let phone = |person: &str| match person {
+        "dana" => DANA,
+        "lee" => LEE,
+        "rosa" => ROSA,
+        other => panic!("{other} was offered a hand-off"),
+    };
+    let mut offers_at_the_provider = 0;
+    for (batch, requests) in [("first", &early), ("second", &late)] {
+        for (_, officer, body) in requests.iter() {
+            let place = body.trim_start_matches("LEAD ");
+            let matching: Vec<_> = open
+                .iter()
+                .filter(|h| h.request.location == place)
+                .collect();
+            assert_eq!(matching.len(), 1, "{place}");
+            let handoff = matching[0];
+            let id = handoff.id.to_string();
+            let pending: Vec<String> = timers
+                .iter()
+                .filter(|(of, _, _)| *of == handoff.id)
+                .map(|(_, timer, _)| timer.name())
+                .collect();
+            // Its first step's offers; and either that step's answer window still
+            // running, or its escalation: the supervisor's offer, with its window.
+            let mut offered: Vec<_> = handoff
+                .offers
+                .iter()
+                .map(|o| (o.person.to_string(), o.step))
+                .collect();
+            offered.sort();
+            let first_step = [("dana".to_owned(), 0), ("lee".to_owned(), 0)];
+            match pending.as_slice() {
+                [timer] if timer == "round:0:0" && batch == "second" => {
+                    assert_eq!(offered, first_step, "{place}");
+                }
+                [timer] if timer == "round:1:0" => {
+                    let escalated = [first_step.as_slice(), &[("rosa".to_owned(), 1)]].concat();
+                    assert_eq!(offered, escalated, "{place}");
+                }
+                other => panic!("{place} ({batch} burst) has timers {other:?}"),
+            }
+            // The provider has the officer's receipt once, and each offer once.
+            let receipts = sent
+                .iter()
+                .filter(|m| {
+                    m.to == *officer && m.body.starts_with(&format!("Got it: hand-off {id} "))
+                })
+                .count();
+            assert_eq!(receipts, 1, "{place}: {sent:#?}");
+            for offer in &handoff.offers {
+                let to = phone(offer.person.as_str());
+                let texts = sent
+                    .iter()
+                    .filter(|m| m.to == to && m.body.starts_with(&format!("LEAD {id}: ")))
+                    .count();
+                assert_eq!(texts, 1, "{place}: the offer to {to}: {sent:#?}");
+                offers_at_the_provider += 1;
+            }
+        }
+    }
+    let offer_texts = sent.iter().filter(|m| m.body.starts_with("LEAD ")).count();
+    assert_eq!(
+        offer_texts, offers_at_the_provider,
+        "offer texts of no offer: {sent:#?}"
+    );
 }

@@ -160,7 +160,8 @@ pub async fn start_with(
                 settings.auth_token.expose(),
                 sender,
             )
-            .context("setting up the SMS provider client")?;
+            .context("setting up the SMS provider client")?
+            .with_timeout(settings.timeout);
             (
                 Some(Provider::Twilio(Arc::new(client))),
                 Some(settings.auth_token.expose().to_owned()),

@@ -274,6 +274,9 @@ pub struct TwilioSettings {
     /// The environment variable that holds the auth token.
     pub auth_token_env: String,
     pub auth_token: Secret,
+    /// How long one send may take, connecting included, before it counts as
+    /// failed (and is retried).
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

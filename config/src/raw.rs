@@ -296,6 +296,7 @@ pub struct RawSms {
     pub from: Option<Text>,
     pub messaging_service_sid: Option<Text>,
     pub auth_token_env: Option<Text>,
+    pub timeout: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -207,6 +207,20 @@ cases! {
         ..CASE
     };
 
+    an_sms_timeout_under_a_second_or_over_twenty_seconds_is_refused: Case {
+        append: "\n[transports.sms]\nprovider = \"twilio\"\naccount_sid = \"AC1\"\nfrom = \"+1 412 555 0100\"\nauth_token_env = \"SMS_TOKEN\"\ntimeout = \"21s\"\n",
+        env: &[("SMS_TOKEN", "secret")],
+        expect: &[error_at("\"21s\"", "transports.sms.timeout", "must be from 1s to 20s")],
+        ..CASE
+    };
+
+    an_sms_timeout_of_no_time_is_refused: Case {
+        append: "\n[transports.sms]\nprovider = \"twilio\"\naccount_sid = \"AC1\"\nfrom = \"+1 412 555 0100\"\nauth_token_env = \"SMS_TOKEN\"\ntimeout = \"0s\"\n",
+        env: &[("SMS_TOKEN", "secret")],
+        expect: &[error_at("\"0s\"", "transports.sms.timeout", "must be from 1s to 20s")],
+        ..CASE
+    };
+
     the_limits_of_the_server_limits_load: Case {
         append: "\n[server]\nclient_timeout = \"5m\"\nsender_burst = 100000\nsender_per_minute = 1\n",
         ..CASE
@@ -236,5 +250,28 @@ fn server_limits_default_when_the_file_does_not_set_them_and_are_read_when_it_do
     assert_eq!(
         (config.server.sender_burst, config.server.sender_per_minute),
         (3, 2)
+    );
+}
+
+#[test]
+fn the_sms_timeout_defaults_to_ten_seconds_and_is_read_when_the_file_sets_it() {
+    let sms = |timeout: &str| {
+        let text = format!(
+            "{}\n[transports.sms]\nprovider = \"twilio\"\naccount_sid = \"AC1\"\n\
+             from = \"+1 412 555 0100\"\nauth_token_env = \"SMS_TOKEN\"\n{timeout}",
+            support::BASE
+        );
+        let config =
+            support::load(&text, &[("SMS_TOKEN", "secret")]).unwrap_or_else(|e| panic!("{e}"));
+        match config.transports.sms.map(|s| s.provider) {
+            Some(handoff_config::SmsProvider::Twilio(settings)) => settings.timeout,
+            other => panic!("not the Twilio provider: {other:?}"),
+        }
+    };
+    assert_eq!(sms(""), std::time::Duration::from_secs(10));
+    assert_eq!(sms("timeout = \"1s\"\n"), std::time::Duration::from_secs(1));
+    assert_eq!(
+        sms("timeout = \"20s\"\n"),
+        std::time::Duration::from_secs(20)
     );
 }

@@ -47,6 +47,20 @@ pub fn postgres_server() -> Option<String> {
         .filter(|url| url.starts_with("postgres://") || url.starts_with("postgresql://"))
 }
 
+/// A plain connection to the database at `url` (`sqlite://PATH` or PostgreSQL),
+/// beside the service's own: to count rows while it runs, or after it died.
+pub async fn connect(url: &str) -> sqlx::AnyConnection {
+    admin_connection(url).await
+}
+
+/// The one number `sql` (a `SELECT COUNT(*) ...`) answers on `conn`.
+pub async fn count(conn: &mut sqlx::AnyConnection, sql: &'static str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
 async fn admin_connection(url: &str) -> sqlx::AnyConnection {
     sqlx::any::install_default_drivers();
     sqlx::AnyConnection::connect(url)

@@ -3,8 +3,9 @@
 //! It speaks the part of Twilio's Programmable Messaging API that handoff uses:
 //! `POST /2010-04-01/Accounts/{AccountSid}/Messages.json`, form-encoded, HTTP basic
 //! auth, answered with Twilio's JSON. It records every accepted send, and can be
-//! told to fail, hang, or refuse a number, so a test can drive every path of the
-//! client. In the other direction it plays Twilio's webhooks: it posts delivery
+//! told to fail, hang, or refuse a number, to fail for a while in a pattern of
+//! faults (an outage), to hold every send until released, or to answer slowly, so a
+//! test can drive every path of the client. In the other direction it plays Twilio's webhooks: it posts delivery
 //! status callbacks and inbound texts, signed with `X-Twilio-Signature` as Twilio
 //! signs them.
 //!
@@ -38,6 +39,9 @@ use tokio::task::JoinHandle;
 /// is dropped first. Far beyond any client timeout a test sets.
 pub const HANG: Duration = Duration::from_secs(120);
 
+/// How long Twilio waits for a webhook's answer before it counts it as failed.
+pub const ANSWER_PATIENCE: Duration = Duration::from_secs(15);
+
 /// The number a Messaging Service "picks" in status callbacks: Twilio's magic test
 /// number that always sends.
 pub const SERVICE_NUMBER: &str = "+15005550006";
@@ -58,11 +62,25 @@ pub struct SentMessage {
     pub status_callback: Option<String>,
 }
 
-/// What the fake should do instead of accepting the next requests.
-#[derive(Debug, Clone, Copy)]
-struct Failure {
-    status: StatusCode,
-    retry_after: Option<u64>,
+/// A webhook's answer to the fake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: u16,
+    /// Its `Retry-After` header, if any.
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+/// What the fake does with one send request instead of accepting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Answers this HTTP status (500, 503, 429, ...) with Twilio's error body.
+    Status(u16),
+    /// Answers 429 with `Retry-After` of this many seconds.
+    TooMany(u64),
+    /// Answers nothing (for [`HANG`], or until the fake is dropped), so the client
+    /// times out; the text is never accepted.
+    Hang,
 }
 
 #[derive(Default)]
@@ -71,9 +89,17 @@ struct Script {
     /// How many send requests arrived, whatever became of them.
     requests: usize,
     hangs: usize,
-    failures: VecDeque<Failure>,
+    failures: VecDeque<Fault>,
+    /// While set, every request gets the next fault of this pattern, in turn.
+    outage: Option<(Vec<Fault>, usize)>,
+    /// Every fault served, in order (scripted, of an outage, or a hung number).
+    served: Vec<Fault>,
     /// Numbers refused for good, with Twilio's error code.
     rejected: HashMap<String, i64>,
+    /// Numbers whose every send hangs.
+    hung_numbers: std::collections::HashSet<String>,
+    /// How long an accepted send takes to answer.
+    latency: Duration,
 }
 
 struct Shared {
@@ -84,6 +110,8 @@ struct Shared {
     sends: watch::Sender<usize>,
     /// Set when the fake is dropped, so hung requests end.
     closed: watch::Sender<bool>,
+    /// Set while sends are held (see [`FakeTwilio::hold_sends`]).
+    held: watch::Sender<bool>,
 }
 
 impl Shared {
@@ -128,6 +156,7 @@ impl FakeTwilio {
             script: Mutex::new(Script::default()),
             sends: watch::channel(0).0,
             closed: watch::channel(false).0,
+            held: watch::channel(false).0,
         });
         let app = Router::new()
             .route(
@@ -200,16 +229,73 @@ impl FakeTwilio {
     }
 
     fn script_failures(&self, n: usize, status: u16, retry_after: Option<u64>) {
-        let status = StatusCode::from_u16(status)
-            .unwrap_or_else(|e| panic!("not an HTTP status {status}: {e}"));
-        let mut script = self.shared.script();
-        script.failures.extend(std::iter::repeat_n(
-            Failure {
-                status,
-                retry_after,
-            },
-            n,
-        ));
+        let fault = match retry_after {
+            Some(seconds) if status == 429 => Fault::TooMany(seconds),
+            Some(_) => panic!("the fake gives Retry-After with 429 only"),
+            None => Fault::Status(status),
+        };
+        self.fail_in_turn(&vec![fault; n]);
+    }
+
+    /// The next send requests get these faults, one each, in order (after any
+    /// [`FakeTwilio::hang_next`]).
+    pub fn fail_in_turn(&self, faults: &[Fault]) {
+        for fault in faults {
+            if let Fault::Status(status) = fault {
+                StatusCode::from_u16(*status)
+                    .unwrap_or_else(|e| panic!("not an HTTP status {status}: {e}"));
+            }
+        }
+        self.shared.script().failures.extend(faults.iter().copied());
+    }
+
+    /// An outage: from now until [`FakeTwilio::recover`], every send request gets
+    /// the next fault of `pattern`, in turn, and nothing is accepted.
+    pub fn fail_until_recovered(&self, pattern: &[Fault]) {
+        assert!(!pattern.is_empty(), "an outage needs at least one fault");
+        self.shared.script().outage = Some((pattern.to_vec(), 0));
+    }
+
+    /// Ends an outage: sends are accepted again.
+    pub fn recover(&self) {
+        self.shared.script().outage = None;
+    }
+
+    /// Every fault served so far, in order.
+    pub fn faults_served(&self) -> Vec<Fault> {
+        self.shared.script().served.clone()
+    }
+
+    /// From now on every send request waits, unanswered, until
+    /// [`FakeTwilio::release_sends`]; then each is answered 503. A held text is
+    /// never accepted: whatever becomes of the client meanwhile (it times out, it is
+    /// killed), the fake has no text it could have accepted without the client
+    /// knowing.
+    pub fn hold_sends(&self) {
+        self.shared.held.send_replace(true);
+    }
+
+    /// Ends [`FakeTwilio::hold_sends`]: the held requests are answered 503, and
+    /// sends are taken again.
+    pub fn release_sends(&self) {
+        self.shared.held.send_replace(false);
+    }
+
+    /// Every accepted send answers only after `latency` (the text counts as
+    /// accepted when the answer goes out), as a provider under load.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.script().latency = latency;
+    }
+
+    /// Every send to `to` hangs (see [`Fault::Hang`]) until
+    /// [`FakeTwilio::stop_hanging`].
+    pub fn hang_number(&self, to: &str) {
+        self.shared.script().hung_numbers.insert(to.to_owned());
+    }
+
+    /// Sends to `to` are taken again (those hung so far stay hung).
+    pub fn stop_hanging(&self, to: &str) {
+        self.shared.script().hung_numbers.remove(to);
     }
 
     /// The next `n` send requests get no answer (for [`HANG`], or until the fake is
@@ -308,6 +394,43 @@ impl FakeTwilio {
         self.try_post_form(url, &params, Some(&signature)).await
     }
 
+    /// Like [`FakeTwilio::post_inbound_with_sid`], with the answer's `Retry-After`
+    /// too: for tests of a webhook that asks the provider to come back later. It
+    /// waits up to [`ANSWER_PATIENCE`] for the answer, as Twilio waits for a
+    /// webhook's.
+    pub async fn post_inbound_answer(
+        &self,
+        url: &str,
+        sid: &str,
+        from: &str,
+        to: &str,
+        body: &str,
+    ) -> Answer {
+        let params = self.inbound_params(sid, from, to, body);
+        let signature = signature::sign(self.auth_token(), url, &params);
+        let response = self
+            .form_request(url, &params, Some(&signature))
+            .timeout(ANSWER_PATIENCE)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("fake Twilio got no answer from {url}: {e}"));
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("reading the answer of {url}: {e}"));
+        Answer {
+            status,
+            retry_after,
+            body,
+        }
+    }
+
     /// An inbound text's form as Twilio posts it.
     fn inbound_params(&self, sid: &str, from: &str, to: &str, body: &str) -> Vec<(String, String)> {
         let params: Vec<(String, String)> = [
@@ -356,13 +479,13 @@ impl FakeTwilio {
             .unwrap_or_else(|| panic!("fake Twilio got no answer from {url}"))
     }
 
-    /// Posts a form; `None` when no answer came (the connection failed).
-    async fn try_post_form(
+    /// A form post to `url`, signed with `signature` if given.
+    fn form_request(
         &self,
         url: &str,
         params: &[(String, String)],
         signature: Option<&str>,
-    ) -> Option<(u16, String)> {
+    ) -> reqwest::RequestBuilder {
         let body = form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .finish();
@@ -375,7 +498,21 @@ impl FakeTwilio {
         if let Some(signature) = signature {
             request = request.header("X-Twilio-Signature", signature);
         }
-        let response = request.send().await.ok()?;
+        request
+    }
+
+    /// Posts a form; `None` when no answer came (the connection failed).
+    async fn try_post_form(
+        &self,
+        url: &str,
+        params: &[(String, String)],
+        signature: Option<&str>,
+    ) -> Option<(u16, String)> {
+        let response = self
+            .form_request(url, params, signature)
+            .send()
+            .await
+            .ok()?;
         let status = response.status().as_u16();
         Some((status, response.text().await.ok()?))
     }
@@ -460,41 +597,6 @@ async fn create_message(
         return not_found().await;
     }
 
-    // What the script says, decided under the lock; the waiting happens outside it.
-    let (hang, failure) = {
-        let mut script = shared.script();
-        script.requests += 1;
-        if script.hangs > 0 {
-            script.hangs -= 1;
-            (true, None)
-        } else {
-            (false, script.failures.pop_front())
-        }
-    };
-    if hang {
-        let mut closed = shared.closed.subscribe();
-        tokio::select! {
-            () = tokio::time::sleep(HANG) => {}
-            _ = closed.wait_for(|closed| *closed) => {}
-        }
-        return twilio_error(StatusCode::GATEWAY_TIMEOUT, 20504, "Gateway Timeout");
-    }
-    if let Some(failure) = failure {
-        let message = failure.status.canonical_reason().unwrap_or("Error");
-        let code = if failure.status == StatusCode::TOO_MANY_REQUESTS {
-            20429
-        } else {
-            20500
-        };
-        let mut response = twilio_error(failure.status, code, message);
-        if let Some(seconds) = failure.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-        return response;
-    }
-
     let params: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let param = |name: &str| {
         params
@@ -502,6 +604,76 @@ async fn create_message(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     };
+
+    if *shared.held.borrow() {
+        shared.script().requests += 1;
+        let mut held = shared.held.subscribe();
+        let mut closed = shared.closed.subscribe();
+        tokio::select! {
+            _ = held.wait_for(|held| !*held) => {}
+            _ = closed.wait_for(|closed| *closed) => {}
+        }
+        return twilio_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            20503,
+            "Service Unavailable",
+        );
+    }
+
+    // What the script says, decided under the lock; the waiting happens outside it.
+    let (fault, latency) = {
+        let mut script = shared.script();
+        script.requests += 1;
+        let to = param("To").unwrap_or_default();
+        let fault = if script.hangs > 0 {
+            script.hangs -= 1;
+            Some(Fault::Hang)
+        } else if script.hung_numbers.contains(&to) {
+            Some(Fault::Hang)
+        } else if let Some(fault) = script.failures.pop_front() {
+            Some(fault)
+        } else if let Some((pattern, next)) = script.outage.as_mut() {
+            let fault = pattern[*next % pattern.len()];
+            *next += 1;
+            Some(fault)
+        } else {
+            None
+        };
+        if let Some(fault) = fault {
+            script.served.push(fault);
+        }
+        (fault, script.latency)
+    };
+    match fault {
+        Some(Fault::Hang) => {
+            let mut closed = shared.closed.subscribe();
+            tokio::select! {
+                () = tokio::time::sleep(HANG) => {}
+                _ = closed.wait_for(|closed| *closed) => {}
+            }
+            return twilio_error(StatusCode::GATEWAY_TIMEOUT, 20504, "Gateway Timeout");
+        }
+        Some(Fault::Status(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let message = status.canonical_reason().unwrap_or("Error");
+            let code = if status == StatusCode::TOO_MANY_REQUESTS {
+                20429
+            } else {
+                20500
+            };
+            return twilio_error(status, code, message);
+        }
+        Some(Fault::TooMany(seconds)) => {
+            let mut response =
+                twilio_error(StatusCode::TOO_MANY_REQUESTS, 20429, "Too Many Requests");
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return response;
+        }
+        None => {}
+    }
+
     let Some(to) = param("To").filter(|t| !t.is_empty()) else {
         return twilio_error(
             StatusCode::BAD_REQUEST,
@@ -526,6 +698,14 @@ async fn create_message(
     }
     if let Some(code) = shared.script().rejected.get(&to).copied() {
         return rejection(code, &to);
+    }
+
+    if !latency.is_zero() {
+        let mut closed = shared.closed.subscribe();
+        tokio::select! {
+            () = tokio::time::sleep(latency) => {}
+            _ = closed.wait_for(|closed| *closed) => {}
+        }
     }
 
     let message = SentMessage {

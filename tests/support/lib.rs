@@ -10,6 +10,7 @@ pub mod fake_twilio;
 pub mod fake_voice;
 pub mod instances;
 pub mod journey;
+pub mod process;
 pub mod program_toml;
 pub mod random_program;
 pub mod random_traffic;

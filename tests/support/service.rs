@@ -144,8 +144,19 @@ pub fn journey_config(program: &str, fake: &FakeTwilio) -> Config {
 /// [`journey_config`], with more environment variables for the secrets the
 /// program names (agencies' API tokens).
 pub fn journey_config_with_env(program: &str, fake: &FakeTwilio, env: &[(&str, &str)]) -> Config {
+    journey_config_with_sms(program, fake, env, "")
+}
+
+/// [`journey_config_with_env`], with more keys of `[transports.sms]` (a line each,
+/// such as `timeout = "1s"`).
+pub fn journey_config_with_sms(
+    program: &str,
+    fake: &FakeTwilio,
+    env: &[(&str, &str)],
+    sms: &str,
+) -> Config {
     let text = format!(
-        "{program}\n[transports.sms]\nprovider = \"twilio\"\napi_base = \"{base}\"\naccount_sid = \"{ACCOUNT_SID}\"\nfrom = \"{PROGRAM_NUMBER}\"\nauth_token_env = \"JOURNEY_SMS_TOKEN\"\n",
+        "{program}\n[transports.sms]\nprovider = \"twilio\"\napi_base = \"{base}\"\naccount_sid = \"{ACCOUNT_SID}\"\nfrom = \"{PROGRAM_NUMBER}\"\nauth_token_env = \"JOURNEY_SMS_TOKEN\"\n{sms}",
         base = fake.base_url()
     );
     handoff_config::load_str(Path::new("journey.toml"), &text, &|name| {
@@ -179,8 +190,20 @@ impl Service {
         database: Option<String>,
         env: &[(&str, &str)],
     ) -> Service {
+        Service::start_with_sms(program, now, database, env, "").await
+    }
+
+    /// [`Service::start_with_env`], with more keys of `[transports.sms]` (see
+    /// [`journey_config_with_sms`]).
+    pub async fn start_with_sms(
+        program: &str,
+        now: &str,
+        database: Option<String>,
+        env: &[(&str, &str)],
+        sms: &str,
+    ) -> Service {
         let fake = FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await;
-        let config = journey_config_with_env(program, &fake, env);
+        let config = journey_config_with_sms(program, &fake, env, sms);
         let dir = TempDir::new().unwrap_or_else(|e| panic!("temporary directory: {e}"));
         let database =
             database.unwrap_or_else(|| format!("sqlite://{}/handoff.db", dir.path().display()));

@@ -7,7 +7,10 @@
 //! retry webhooks. The answer is an empty TwiML `<Response/>`: every reply goes out
 //! through the outbox, so it is durable and retried. The webhook answers only after
 //! the text, its effects and its replies are committed in one transaction; if that
-//! fails nothing is kept, and 500 lets the provider (or a fallback instance) retry.
+//! fails nothing is kept, and an error status lets the provider (or a fallback
+//! instance) retry: 503 with `Retry-After` when the database did not take the write
+//! (locked by another writer past the busy timeout, out of space, unreachable),
+//! which a retry may well get through; 500 for anything else.
 //! Refused with 400: a form that is malformed or lacks its fields (see
 //! `sms::form`), or a text from the program's own number.
 //!
@@ -31,8 +34,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
-use handoff_dispatcher::Received;
 use handoff_dispatcher::conversation::Command;
+use handoff_dispatcher::{EngineError, Received};
 
 use crate::metrics::{Endpoint, WebhookResult};
 use crate::server::flood::Verdict;
@@ -296,11 +299,29 @@ async fn handle_inbound(
             // Nothing of the text was kept: the provider's retry (or a fallback
             // instance) handles it once.
             tracing::error!(%sid, %error, "handling an inbound text failed; the provider may retry");
-            (
-                Some(Error),
-                StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-            )
+            (Some(Error), failed(error.is_transient()))
         }
+    }
+}
+
+/// How long the provider is asked to wait before retrying a webhook the database
+/// did not take: long enough for a lock to be let go or a database to fail over,
+/// short enough for an officer waiting at the scene (as the JSON API's `503`).
+const RETRY_AFTER: Duration = Duration::seconds(5);
+
+/// The answer to a webhook that could not be recorded: `503` with `Retry-After`
+/// when the failure is the database's and may pass (the provider, or whoever
+/// looks at its logs, can tell "come back" from "broken"), else `500`.
+fn failed(transient: bool) -> Response {
+    if transient {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, retry_after(RETRY_AFTER))],
+            "the database did not take the write; try again\n",
+        )
+            .into_response()
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
     }
 }
 
@@ -358,10 +379,7 @@ async fn handle_status(
         }
         Err(error) => {
             tracing::error!(%sid, %error, "cannot look up a message's status");
-            return (
-                Some(Error),
-                StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-            );
+            return (Some(Error), failed(error.is_transient()));
         }
     };
     tracing::warn!(%sid, %status, %code, outbox = item.id, "sms not delivered");
@@ -371,17 +389,14 @@ async fn handle_status(
             .receipt_failed(item.id, reason.trim(), engine.now())
             .await?;
         engine.delivery_failed(&item).await?;
-        Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+        Ok::<(), EngineError>(())
     }
     .await;
     match result {
         Ok(()) => (Some(Accepted), twiml()),
         Err(error) => {
             tracing::error!(%sid, %error, "cannot record an undelivered message");
-            (
-                Some(Error),
-                StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-            )
+            (Some(Error), failed(error.is_transient()))
         }
     }
 }

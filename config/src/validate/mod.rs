@@ -58,6 +58,11 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// poor network still gets a login form through in ten seconds.
 pub const DEFAULT_CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How long one send to the SMS provider may take when the file does not say:
+/// Twilio answers in well under a second, and a send stuck longer holds back the
+/// later texts to that phone, so after this long it becomes a retry.
+pub const DEFAULT_SMS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Texts one phone may send at once when the file does not say: a quick exchange
 /// between an officer and a case manager is a handful; twenty is a phone gone
 /// wrong or someone flooding.

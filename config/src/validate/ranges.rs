@@ -90,6 +90,16 @@ pub(super) const CLIENT_TIMEOUT: Limit<Duration> = Limit {
     shown: "from 1s to 5m",
 };
 
+/// How long one send to the SMS provider may take: under a second fails sends
+/// that a provider under load would still take; over 20 s would outlast the time
+/// the delivery worker keeps in hand on its lease for one send (25 s, see
+/// `bot/src/sms/outbound.rs`), so the lease could change hands mid-send.
+pub(super) const SMS_TIMEOUT: Limit<Duration> = Limit {
+    least: Duration::from_secs(1),
+    most: Duration::from_secs(20),
+    shown: "from 1s to 20s",
+};
+
 /// A sender's burst and its texts a minute: at least one (none would refuse every
 /// text), at most a number no phone reaches (the arithmetic of the limit stays
 /// far from overflowing).

@@ -10,13 +10,13 @@ use handoff_dispatcher::contact::MatrixUserId;
 use toml::Spanned;
 
 use super::ranges::{
-    CLIENT_TIMEOUT, DEVICE_NAME_CHARS, SENDER_RATE, duration_within, number_within,
+    CLIENT_TIMEOUT, DEVICE_NAME_CHARS, SENDER_RATE, SMS_TIMEOUT, duration_within, number_within,
 };
 use super::text::plain_text;
 use super::values::{parse_with, required};
 use super::{
     DEFAULT_CLIENT_TIMEOUT, DEFAULT_LISTEN, DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME,
-    DEFAULT_SENDER_BURST, DEFAULT_SENDER_PER_MINUTE, EnvLookup,
+    DEFAULT_SENDER_BURST, DEFAULT_SENDER_PER_MINUTE, DEFAULT_SMS_TIMEOUT, EnvLookup,
 };
 use crate::error::Problems;
 use crate::model::{
@@ -136,18 +136,26 @@ pub(super) fn transports(
                     enabled,
                     env,
                 );
-                match (api_base, account_sid, sender, token) {
+                let timeout = s
+                    .timeout
+                    .as_ref()
+                    .map_or(Some(DEFAULT_SMS_TIMEOUT), |text| {
+                        duration_within(p, text, "transports.sms.timeout", &SMS_TIMEOUT)
+                    });
+                match (api_base, account_sid, sender, token, timeout) {
                     (
                         Some(api_base),
                         Some(account_sid),
                         Some(sender),
                         Some((auth_token_env, auth_token)),
+                        Some(timeout),
                     ) => Some(SmsProvider::Twilio(TwilioSettings {
                         api_base,
                         account_sid,
                         sender,
                         auth_token_env,
                         auth_token,
+                        timeout,
                     })),
                     _ => None,
                 }

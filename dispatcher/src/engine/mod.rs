@@ -67,12 +67,11 @@ impl EngineError {
     /// from the configuration, corrupt data, an input the state refuses) fails the
     /// same way every time.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            EngineError::Contended(..)
-                | EngineError::Busy(..)
-                | EngineError::Store(StoreError::Database(_))
-        )
+        match self {
+            EngineError::Contended(..) | EngineError::Busy(..) => true,
+            EngineError::Store(error) => error.is_transient(),
+            _ => false,
+        }
     }
 }
 

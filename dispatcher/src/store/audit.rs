@@ -217,7 +217,7 @@ impl Store {
         );
         let mut chained = 0;
         loop {
-            let _guard = self.write_lock().await;
+            let _guard = self.write_lock().await?;
             let mut tx = self.begin_write().await?;
             let result = chain_legacy_page(&mut tx, self.backend()).await;
             let done = Store::finish(tx, result).await?;

@@ -47,7 +47,7 @@ impl Store {
     /// Within the transaction the consumed and cancelled timers are deleted before
     /// the scheduled ones are set, so a decision may re-arm a timer of the same name.
     pub async fn commit(&self, commit: Commit) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let mut result = write(&mut tx, &commit).await;
         if result.is_ok() && !commit.outbox.is_empty() {

@@ -74,7 +74,7 @@ impl Store {
         items: &[NewOutbound],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let result = async {
             sqlx::query(

@@ -151,7 +151,7 @@ impl Store {
     /// this process or another) each get their own. A number taken by a request
     /// that then fails is not given again; numbers need not be contiguous.
     pub async fn allocate_handoff_id(&self) -> Result<HandoffId, StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let value: i64 = sqlx::query_scalar(
             "UPDATE counters SET value = (CASE \
                WHEN value > (SELECT COALESCE(MAX(id), 0) FROM handoffs) THEN value \
@@ -200,7 +200,7 @@ impl Store {
         id: HandoffId,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let result = async {
             let updated = sqlx::query(

@@ -94,7 +94,7 @@ impl Store {
     /// changed the hand-off or the sender first; nothing was written: read again and
     /// decide again.
     pub async fn receive(&self, write: &InboundWrite) -> Result<Recorded, StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let result = match self.write_inbound(&mut tx, write).await {
             // The commit is the last step a test may fail.

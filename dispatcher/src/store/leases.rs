@@ -128,7 +128,7 @@ impl Store {
         held: Option<&LeaseToken>,
         ttl: Duration,
     ) -> Result<Option<LeaseToken>, StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         // One statement, so two processes taking an expired lease at once cannot
         // both succeed: the row's write lock orders them, and the second sees the
         // first's fresh expiry in the WHERE. Epochs start at 1: -1 matches none.
@@ -156,7 +156,7 @@ impl Store {
     /// take it at once rather than when it expires. The row stays, so the next
     /// holder's epoch is still higher than this one's.
     pub async fn release_lease(&self, token: &LeaseToken) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         sqlx::query(self.dialect(&END))
             .bind(&token.name)
             .bind(&token.holder)
@@ -171,7 +171,7 @@ impl Store {
     /// lease. For tests and fire drills of a takeover.
     #[cfg(feature = "testing")]
     pub async fn expire_lease(&self, name: &str) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         sqlx::query(self.dialect(&EXPIRE))
             .bind(name)
             .execute(self.pool())

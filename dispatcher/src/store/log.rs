@@ -98,7 +98,7 @@ impl Store {
     /// Removes a pending timer without handling it: for a timer whose handling
     /// failed, so that it cannot fire (and fail) forever.
     pub async fn drop_timer(&self, id: HandoffId, timer: Timer) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         sqlx::query("DELETE FROM timers WHERE handoff_id = $1 AND name = $2")
             .bind(db_id(id))
             .bind(timer.name())

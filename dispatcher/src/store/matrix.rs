@@ -64,7 +64,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<String, StoreError> {
         {
-            let _guard = self.write_lock().await;
+            let _guard = self.write_lock().await?;
             let mut tx = self.begin_write().await?;
             sqlx::query(
                 "INSERT INTO matrix_rooms (purpose, room_id, created_at) VALUES ($1, $2, $3) \
@@ -85,7 +85,7 @@ impl Store {
 
     /// Forgets the room kept for `purpose` (the bot was removed from it).
     pub async fn forget_matrix_room(&self, purpose: &str) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM matrix_rooms WHERE purpose = $1")
             .bind(purpose)
@@ -101,7 +101,7 @@ impl Store {
         posted: &PostedEvent,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO matrix_events (event_id, room_id, outbox_id, handoff_id, recipient, \
@@ -164,7 +164,7 @@ impl Store {
     }
 
     pub async fn set_matrix_state(&self, name: &str, value: &str) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO matrix_state (name, value) VALUES ($1, $2) \

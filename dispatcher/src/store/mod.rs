@@ -51,7 +51,7 @@ use std::sync::atomic::AtomicU32;
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{Any, Executor, Transaction};
+use sqlx::{Any, Connection, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::handoff::{HandoffId, Timer};
@@ -175,7 +175,29 @@ pub enum StoreError {
     /// [`Store::open_existing`] found no SQLite file at the path.
     #[error("no database at {0}: it is created by the first `handoff serve`")]
     NoDatabase(String),
+
+    /// This process's other writes kept the SQLite file's write lock (see
+    /// [`Store::write_lock`]) longer than a writer waits for it. Nothing was
+    /// written; the same write may succeed later.
+    #[error("the database is busy: waited {} s for this process's other writes", WRITE_WAIT.as_secs())]
+    Busy,
 }
+
+impl StoreError {
+    /// Whether the same write or read may succeed later: the database did not
+    /// answer, refused the write (locked, out of space) or was busy. Anything else
+    /// (corrupt data, a lost race, a lost lease) calls for something else.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Database(_) | StoreError::Busy)
+    }
+}
+
+/// How long a SQLite connection waits for another process's write lock (the
+/// `busy_timeout` below), and as long a writer of this process waits for its turn
+/// at [`Store::write_lock`]: together they bound the time a write waits on a
+/// locked database, so a webhook is answered (with a 503) well before a provider
+/// gives up on it (Twilio waits 15 s), however many writers queue up.
+const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The store. Cheap to clone: every clone shares one pool and one write lock.
 #[derive(Debug, Clone)]
@@ -213,12 +235,12 @@ impl std::fmt::Debug for ConnectUrl {
 /// write-ahead logging with a sync per checkpoint rather than per commit (durable
 /// across a process crash; a power cut may lose the last commits but never corrupts
 /// the file; ~5x cheaper per commit than the default journal);
-/// `busy_timeout`: wait up to 5 s for another process's write lock instead of failing
-/// at once; `foreign_keys`: SQLite leaves them off unless asked, per connection;
-/// `secure_delete`: what is deleted or overwritten is zeroed in the file, so text
+/// `busy_timeout`: wait up to 5 s (`WRITE_WAIT`) for another process's write
+/// lock instead of failing at once; `foreign_keys`: SQLite leaves them off unless
+/// asked, per connection; `secure_delete`: what is deleted or overwritten is zeroed in the file, so text
 /// that retention forgot cannot be read back from free pages.
 const SQLITE_PRAGMAS: [&str; 5] = [
-    "PRAGMA busy_timeout = 5000",
+    "PRAGMA busy_timeout = 5000", // WRITE_WAIT
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
@@ -231,7 +253,28 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let (backend, url) = normalize_url(url)?;
-        let options = AnyPoolOptions::new();
+        let options = AnyPoolOptions::new().before_acquire(|conn, _meta| {
+            Box::pin(async move {
+                // sqlx counts a transaction open until its COMMIT or ROLLBACK
+                // succeeds. SQLite rolls a transaction back by itself when a write
+                // fails for want of space or with an I/O error (SQLITE_FULL,
+                // SQLITE_IOERR: a full disk); the ROLLBACK sqlx then sends fails
+                // ("no transaction is active"), and the connection would come back
+                // from the pool still counted inside a transaction, refusing every
+                // later write ("begin_with at non-zero transaction depth") until a
+                // restart, long after the disk has room again. A connection the pool
+                // hands out is never inside a transaction (the ping sqlx sends
+                // first has flushed any rollback still queued), so one that seems to
+                // be is closed, and a fresh one opened.
+                if conn.is_in_transaction() {
+                    tracing::warn!(
+                        "a database connection left inside a failed transaction is closed"
+                    );
+                    return Ok(false);
+                }
+                Ok(true)
+            })
+        });
         let pool = match backend {
             Backend::Sqlite => {
                 // After every connect, not once: all four are per-connection settings
@@ -331,12 +374,22 @@ impl Store {
     /// Writers are also begun with `BEGIN IMMEDIATE`, so a writer in another process
     /// makes this one wait (up to busy_timeout) at BEGIN rather than fail midway.
     ///
+    /// A writer waits for its turn here at most `WRITE_WAIT`, then fails with
+    /// [`StoreError::Busy`]. Why: the writer ahead of it may itself be waiting up to
+    /// busy_timeout for another process's lock; unbounded, each writer in the queue
+    /// would add that wait to the next one's, and with a database locked from
+    /// outside the tenth webhook in line would wait fifty seconds for its 503.
+    /// Bounded, none waits much more than twice `WRITE_WAIT`.
+    ///
     /// PostgreSQL needs no such lock: it has row locks, and the version check of
     /// [`Store::commit`] turns a lost race into [`StoreError::Conflict`].
-    async fn write_lock(&self) -> Option<MutexGuard<'_, ()>> {
+    async fn write_lock(&self) -> Result<Option<MutexGuard<'_, ()>>, StoreError> {
         match self.inner.backend {
-            Backend::Sqlite => Some(self.inner.write_lock.lock().await),
-            Backend::Postgres => None,
+            Backend::Sqlite => tokio::time::timeout(WRITE_WAIT, self.inner.write_lock.lock())
+                .await
+                .map(Some)
+                .map_err(|_| StoreError::Busy),
+            Backend::Postgres => Ok(None),
         }
     }
 

@@ -137,7 +137,7 @@ impl Store {
         items: &[NewOutbound],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         for out in items {
             insert_outbound(&mut tx, out, millis(now)).await?;
@@ -229,7 +229,7 @@ impl Store {
         margin: Duration,
     ) -> Result<bool, StoreError> {
         let updated = {
-            let _guard = self.write_lock().await;
+            let _guard = self.write_lock().await?;
             fence(self.dialect(&CLAIM), token, margin)
                 .bind(id)
                 .bind(OutboxStatus::Pending.name())
@@ -255,7 +255,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let updated = {
-            let _guard = self.write_lock().await;
+            let _guard = self.write_lock().await?;
             fence(self.dialect(&SENT), token, Duration::zero())
                 .bind(id)
                 .bind(OutboxStatus::Sent.name())
@@ -279,7 +279,7 @@ impl Store {
         error: &str,
     ) -> Result<(), StoreError> {
         let updated = {
-            let _guard = self.write_lock().await;
+            let _guard = self.write_lock().await?;
             fence(self.dialect(&RETRY), token, Duration::zero())
                 .bind(id)
                 .bind(millis(at))
@@ -303,7 +303,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let updated = {
-            let _guard = self.write_lock().await;
+            let _guard = self.write_lock().await?;
             fence(self.dialect(&FAIL), token, Duration::zero())
                 .bind(id)
                 .bind(OutboxStatus::Failed.name())
@@ -351,7 +351,7 @@ impl Store {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let updated = sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, status = $2, last_error = $3, \
              next_attempt_at = $4 WHERE id = $1",
@@ -379,7 +379,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let moved = sqlx::query(
             "UPDATE outbox SET channel = $2, next_attempt_at = $3, last_error = $4, \

@@ -39,7 +39,7 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(",")
         });
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let inserted: Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO schedule_overrides \
@@ -77,7 +77,7 @@ impl Store {
         by: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
             "UPDATE schedule_overrides SET removed_by = $1, removed_at = $2 \

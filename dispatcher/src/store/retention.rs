@@ -65,7 +65,7 @@ impl Store {
                 break;
             }
         }
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let result = async {
             let cut = millis(closed_before);
@@ -117,7 +117,7 @@ impl Store {
         closed_before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Forgotten, StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let result = async {
             let rows = sqlx::query(

@@ -253,7 +253,7 @@ impl Store {
             Backend::Sqlite => UPSERT_SQLITE,
             Backend::Postgres => UPSERT_POSTGRES,
         };
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         let result = async {
             // First, so that the counter's row is locked before anything else is

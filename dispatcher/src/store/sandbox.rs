@@ -70,7 +70,7 @@ impl Store {
         body: &str,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO sandbox_log (phone, direction, body, at) VALUES ($1, $2, $3, $4) \
              RETURNING id",

@@ -25,7 +25,7 @@ impl Store {
     /// instances racing settle on the first one written.
     pub async fn web_key(&self, name: &str, fresh: &str) -> Result<String, StoreError> {
         {
-            let _guard = self.write_lock().await;
+            let _guard = self.write_lock().await?;
             let mut tx = self.begin_write().await?;
             sqlx::query(
                 "INSERT INTO web_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
@@ -50,7 +50,7 @@ impl Store {
         token_hash: &str,
         session: &WebSession,
     ) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1")
             .bind(millis(session.created_at))
@@ -98,7 +98,7 @@ impl Store {
 
     /// Ends one session (logging out). Ending one that is gone is fine.
     pub async fn end_web_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        let _guard = self.write_lock().await;
+        let _guard = self.write_lock().await?;
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
             .bind(token_hash)

@@ -5,7 +5,12 @@
 //! - **Order per phone.** Messages to one phone go out in the order they were
 //!   decided; a message waiting for a retry holds back the later ones to that phone
 //!   (an officer must not read "Dana is coming" before "Got it"). Different phones
-//!   are served concurrently, so one slow number delays nobody else.
+//!   are served concurrently, so one slow number delays nobody else: each phone's
+//!   queue is sent by a task of its own, and the worker does not wait for them all
+//!   before it looks again. A send that hangs until the client's timeout holds up
+//!   its own phone only; texts decided meanwhile for other phones go out at once
+//!   (a phone whose task is still under way is left to it, so that two tasks never
+//!   send to one phone).
 //! - **Retries** on timeouts, 429 and 5xx, with exponential backoff and jitter (so a
 //!   provider recovering from an outage is not hit by every retry at once), honouring
 //!   `Retry-After`; after `MAX_ATTEMPTS` the message fails.
@@ -29,15 +34,21 @@
 //!   marking it is still pending, and the next holder sends it again: the provider
 //!   may or may not have it, and a person waiting on an offer is better served by
 //!   a second copy than by none. That gap, between the provider's answer and the
-//!   mark, is the one way a text can go out twice.
+//!   mark, is the one way a text can go out twice. A mark the database refuses
+//!   (locked, out of space) is not such a gap: the worker remembers the text as
+//!   sent and marks it once the database takes writes again, before it sends
+//!   anything more to that phone, rather than sending it again.
 //! - **Renewal.** A pass renews the lease once half of it has run (not on every
 //!   text: that would be a write per text); the others look every few seconds
 //!   whether it is free, and take it over within a minute if its holder dies (at
 //!   once if it stopped cleanly). A holder is named by its host and listen address,
 //!   so a process restarted after a crash reclaims its own lease at once (with a
 //!   new epoch, which fences off anything its previous run still had in flight).
+//!
+//! This file reads a pass and sends one phone's queue; `tasks` runs the phones'
+//! queues side by side and the worker's loop; `lease` keeps the lease.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration as StdDuration;
 
@@ -45,12 +56,16 @@ use chrono::{DateTime, Duration, Utc};
 use handoff_dispatcher::{
     Channel, Engine, LeaseToken, Message, OutboxItem, PhoneNumber, Recipient, StoreError,
 };
-use tokio::task::JoinSet;
 
 use crate::metrics::{Metrics, SendResult};
 use crate::render;
 use crate::sms::provider::{SendError, Sent, TwilioClient, backoff};
 use crate::sms::sandbox::Sandbox;
+
+mod lease;
+mod tasks;
+
+use lease::Held;
 
 /// How many times a message is tried before it fails for good: with the backoff
 /// this spans about ten minutes, after which an offer is no longer worth sending.
@@ -126,15 +141,6 @@ impl OutboundError {
     }
 }
 
-/// The lease as this process knows it: the token the database gave it, and a
-/// conservative local estimate of when it runs out (the pass's `now` before the
-/// renewal, plus the lease's length: the database started its count later).
-#[derive(Debug, Clone)]
-struct Held {
-    token: LeaseToken,
-    until: DateTime<Utc>,
-}
-
 /// The SMS delivery worker of one engine.
 #[derive(Clone)]
 pub struct SmsOutbound {
@@ -148,6 +154,11 @@ pub struct SmsOutbound {
     /// The lease this process last took, if any, so that a pass renews it only
     /// when it runs low rather than writing to the database on every text.
     lease: Arc<Mutex<Option<Held>>>,
+    /// Phones whose queue a task is sending now: a pass leaves them to it.
+    busy: Arc<Mutex<HashSet<PhoneNumber>>>,
+    /// Texts the provider took whose mark the database refused, by outbox id, with
+    /// the provider's id: marked before anything more is sent to their phone.
+    unmarked: Arc<Mutex<HashMap<i64, String>>>,
 }
 
 /// What a phone's queue did in one pass: when it wants to be looked at again.
@@ -215,29 +226,13 @@ impl SmsOutbound {
             metrics,
             holder: instance.into(),
             lease: Arc::new(Mutex::new(None)),
+            busy: Arc::new(Mutex::new(HashSet::new())),
+            unmarked: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
-    fn held(&self) -> Option<Held> {
-        self.lease
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn set_held(&self, held: Option<Held>) {
-        *self.lease.lock().unwrap_or_else(PoisonError::into_inner) = held;
-    }
-
-    /// Gives up the sending lease (at shutdown), so another process sends at once.
-    pub async fn release(&self) {
-        let Some(held) = self.held() else {
-            return;
-        };
-        self.set_held(None);
-        if let Err(error) = self.engine.outbox().release_lease(&held.token).await {
-            tracing::warn!(%error, "could not release the SMS lease; it expires in a minute");
-        }
+    fn unmarked(&self) -> std::sync::MutexGuard<'_, HashMap<i64, String>> {
+        self.unmarked.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The phone a recipient is texted at, if SMS can reach them.
@@ -249,63 +244,6 @@ impl SmsOutbound {
             Recipient::Phone(phone) => Some(phone.clone()),
             Recipient::Matrix(_) => None,
         }
-    }
-
-    /// The lease, if this process holds it: the one it already knows while more
-    /// than half of it is left, else the database's answer to a renewal.
-    async fn lease(&self, now: DateTime<Utc>) -> Result<Option<Held>, OutboundError> {
-        let known = self.held();
-        if let Some(held) = &known
-            && held.until - now > LEASE_TTL / 2
-        {
-            return Ok(known);
-        }
-        let token = self
-            .engine
-            .outbox()
-            .take_lease(
-                LEASE,
-                &self.holder,
-                known.as_ref().map(|h| &h.token),
-                LEASE_TTL,
-            )
-            .await?;
-        self.metrics.lease(token.is_some());
-        let known_epoch = known.as_ref().map(|h| h.token.epoch());
-        match &token {
-            Some(token) if known_epoch != Some(token.epoch()) => {
-                tracing::info!(
-                    epoch = token.epoch(),
-                    "took the SMS lease: this instance sends texts now (any an earlier holder \
-                     claimed but never marked are sent again)"
-                );
-            }
-            None if known.is_some() => {
-                tracing::warn!("the SMS lease is held by another instance: this one stops sending");
-            }
-            _ => {}
-        }
-        let held = token.map(|token| Held {
-            token,
-            until: now + LEASE_TTL,
-        });
-        self.set_held(held.clone());
-        Ok(held)
-    }
-
-    /// The database refused a write under this process's token. Keep the token but
-    /// count the lease as run out, so the next pass asks the database at once:
-    /// a renewal if it is still ours, a new epoch if it ran out and nobody took it,
-    /// nothing if another process holds it.
-    fn lease_lost(&self) {
-        let mut lease = self.lease.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(held) = lease.as_mut() {
-            held.until = DateTime::UNIX_EPOCH;
-        }
-        self.metrics.lease(false);
-        tracing::warn!(
-            "the SMS lease was lost or ran low during a pass: sending stops until it is held again"
-        );
     }
 
     /// One pass over the pending outbox: [`SmsOutbound::read_pending`], then
@@ -353,78 +291,6 @@ impl SmsOutbound {
         }))
     }
 
-    /// The second half of a pass: sends what [`SmsOutbound::read_pending`] read,
-    /// each phone's queue in order, different phones side by side. If the lease
-    /// turns out lost (the two halves may be far apart in time), nothing more is
-    /// sent and the pass ends.
-    pub async fn send_pending(&self, pass: Pass) -> Result<Wake, OutboundError> {
-        let batch = match pass {
-            Pass::Nothing(wake) => return Ok(wake),
-            Pass::Batch(batch) => batch,
-        };
-        let Batch {
-            token,
-            now,
-            send_until,
-            unreachable,
-            queues,
-            opted_out,
-            more,
-        } = batch;
-        let token = Arc::new(token);
-        for item in unreachable {
-            match self
-                .give_up(&token, &item, "no phone number to text", now)
-                .await
-            {
-                Ok(()) => {}
-                Err(error) if error.is_lease_lost() => {
-                    self.lease_lost();
-                    return Ok(Some(self.engine.now()));
-                }
-                Err(error) => return Err(error),
-            }
-        }
-        let mut tasks = JoinSet::new();
-        for (phone, queue) in queues {
-            let worker = self.clone();
-            let opted_out = opted_out.clone();
-            let token = token.clone();
-            tasks.spawn(async move {
-                worker
-                    .deliver_queue(&token, &phone, queue, &opted_out, now, send_until)
-                    .await
-            });
-        }
-        let mut wake = None;
-        let mut lost = false;
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(Ok(w)) => wake = earliest(wake, w),
-                Ok(Err(error)) if error.is_lease_lost() => lost = true,
-                Ok(Err(error)) => {
-                    tracing::error!(%error, "delivering a queue failed; retrying shortly");
-                    wake = earliest(wake, Some(now + Duration::seconds(5)));
-                }
-                Err(join) => tracing::error!(%join, "a delivery task panicked"),
-            }
-        }
-        if lost {
-            // Look again at once: the database says whether this process still
-            // holds the lease (and sends) or follows.
-            self.lease_lost();
-            return Ok(Some(self.engine.now()));
-        }
-        // A full batch may have left messages behind it: look again in a second
-        // (not at once: if the batch is all waiting on retries during a provider
-        // outage, looking at once would spin).
-        Ok(if more {
-            earliest(wake, Some(now + Duration::seconds(1)))
-        } else {
-            wake
-        })
-    }
-
     /// Claims `item` and fails it for good with `reason`, telling the engine (an
     /// undeliverable offer counts as unanswered at once).
     async fn give_up(
@@ -465,6 +331,17 @@ impl SmsOutbound {
                 // An earlier message waits for its retry: later ones wait behind it.
                 return Ok(Some(item.next_attempt_at));
             }
+            let unmarked = self.unmarked().get(&item.id).cloned();
+            if let Some(sid) = unmarked {
+                // The provider has it: mark it, and send it no second time.
+                if outbox.claim(token, item.id, SEND_MARGIN).await? {
+                    outbox.sent(token, item.id, Some(&sid), now).await?;
+                    self.metrics.send(SendResult::Sent);
+                    tracing::info!(outbox = item.id, to = phone.last_four(), %sid, "sms marked sent at last");
+                }
+                self.unmarked().remove(&item.id);
+                continue;
+            }
             if opted_out.contains(phone.as_str()) && item.message != Message::OptedOut {
                 self.give_up(token, &item, "the number opted out of SMS", now)
                     .await?;
@@ -482,11 +359,20 @@ impl SmsOutbound {
             {
                 Ok(sent) => {
                     if let Err(error) = outbox.sent(token, item.id, Some(&sent.sid), now).await {
-                        // The one gap where a text goes out twice: the provider has
-                        // it, but the next holder will send it again.
-                        tracing::error!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, %error,
-                            "sms sent but not marked sent; the next holder of the lease sends it again");
-                        return Err(error.into());
+                        let error = OutboundError::from(error);
+                        if error.is_lease_lost() {
+                            // The one gap where a text goes out twice: the provider
+                            // has it, but the next holder will send it again.
+                            tracing::error!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, %error,
+                                "sms sent but not marked sent; the next holder of the lease sends it again");
+                        } else {
+                            // The database refused the mark: remember it, and mark
+                            // it when the database takes writes again.
+                            tracing::error!(outbox = item.id, to = phone.last_four(), sid = %sent.sid, %error,
+                                "sms sent but not marked sent yet; marked when the database takes writes again");
+                            self.unmarked().insert(item.id, sent.sid);
+                        }
+                        return Err(error);
                     }
                     self.metrics.send(SendResult::Sent);
                     self.metrics
@@ -526,34 +412,5 @@ impl SmsOutbound {
             }
         }
         Ok(None)
-    }
-
-    /// Delivers until `shutdown`: a pass whenever messages enter the outbox, when a
-    /// retry is due, or after `MAX_IDLE`.
-    pub async fn run(&self, shutdown: impl std::future::Future<Output = ()>) {
-        tokio::pin!(shutdown);
-        loop {
-            let signal = self.engine.outbox_signal().notified();
-            tokio::pin!(signal);
-            signal.as_mut().enable();
-            let wake = match self.deliver_pending().await {
-                Ok(wake) => wake,
-                Err(error) => {
-                    tracing::error!(%error, "delivery pass failed; retrying");
-                    Some(self.engine.now() + Duration::seconds(5))
-                }
-            };
-            let sleep = wake.map_or(MAX_IDLE, |at| {
-                (at - self.engine.now())
-                    .to_std()
-                    .unwrap_or(StdDuration::ZERO)
-                    .min(MAX_IDLE)
-            });
-            tokio::select! {
-                () = &mut signal => {}
-                () = tokio::time::sleep(sleep) => {}
-                () = &mut shutdown => return,
-            }
-        }
     }
 }
