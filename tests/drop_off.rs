@@ -4,7 +4,10 @@
 //! center's staff are told; the center's staff check the person in (`CHECKIN`),
 //! which is the hand-off's arrival. Around it: a center at capacity is refused and
 //! not offered, someone who is not the center's staff cannot check in, and the
-//! reports count the drop-off apart from field meets.
+//! reports count the drop-off apart from field meets. And when nobody answers,
+//! the text that says so offers the center; a bare `DROPOFF` reopens the request,
+//! and a drop-off nobody checks in within the center's time is told to its staff
+//! and the supervisor, and still takes a late `CHECKIN`.
 //!
 //! Each journey runs on SQLite, and again on PostgreSQL when `DATABASE_URL` names a
 //! server; the reports are read with the command line, as a project manager would.
@@ -18,7 +21,8 @@ use handoff_tests::journey::{MONDAY, REQUEST, minutes};
 use handoff_tests::service::{CHEN, DANA, LEE, PROGRAM, RIVERA, ROSA, Service};
 
 /// Jo works at the Stabilization Center, open 07:00 to 01:00 every day (past
-/// midnight), with room for one person on the way at a time.
+/// midnight), with room for one person on the way at a time, and 30 minutes to
+/// check a person in.
 const JO: &str = "+14125550118";
 
 fn program() -> String {
@@ -29,6 +33,7 @@ name = "Stabilization Ctr"
 address = "12 Penn Ave"
 hours = [{ days = "daily", start = "07:00", end = "01:00" }]
 capacity = 1
+check_in_within = "30m"
 staff = ["jo"]
 
 "#;
@@ -95,7 +100,10 @@ async fn an_officer_drops_off_at_the_center_the_case_manager_is_released_and_jo_
         assert!(svc.texts_to(ROSA).is_empty());
         assert!(matches!(
             &svc.handoff(1001).await.state,
-            State::DroppingOff { center } if center.as_str() == "stab"
+            State::DroppingOff {
+                center,
+                overdue: false,
+            } if center.as_str() == "stab"
         ));
 
         // 10:06 Chen's request: the center is full (one on the way), so his receipt
@@ -185,6 +193,86 @@ async fn an_officer_drops_off_at_the_center_the_case_manager_is_released_and_jo_
         assert_eq!(summary[0]["arrival_count"], "1");
         assert_eq!(summary[0]["dropoffs"], "1");
         assert_eq!(summary[0]["field_meets"], "0");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn nobody_answers_the_officer_drops_off_anyway_and_a_late_checkin_still_counts() {
+    on_every_database(async |database| {
+        let dir = tempfile::TempDir::new().unwrap();
+        let url =
+            database.unwrap_or_else(|| format!("sqlite://{}/handoff.db", dir.path().display()));
+        let program = program();
+        let svc = Service::start_with(&program, MONDAY, Some(url.clone())).await;
+
+        // 10:00 the request; nobody answers: the case managers' five minutes and
+        // the supervisor's ten run out at 10:15, and the text that says so offers
+        // the open center.
+        svc.text(RIVERA, REQUEST).await;
+        svc.advance(minutes(5)).await;
+        svc.advance(minutes(10)).await;
+        assert_eq!(
+            svc.last_text_to(RIVERA),
+            "1001: nobody could be reached. Reply DROPOFF 1001 to take them to Stabilization \
+             Ctr. Or proceed as you normally would."
+        );
+        assert_eq!(svc.handoff(1001).await.state, State::Unstaffed);
+
+        // 10:20 a bare DROPOFF: the request that closed reopens as a drop-off.
+        svc.advance(minutes(5)).await;
+        svc.text(RIVERA, "DROPOFF").await;
+        assert_eq!(
+            svc.last_text_to(RIVERA),
+            "1001: take them to Stabilization Ctr, 12 Penn Ave. Staff there are told. \
+             Reply CANCEL 1001 to withdraw."
+        );
+        assert_eq!(svc.texts_to(JO).len(), 1, "{:?}", svc.texts_to(JO));
+        assert!(svc.open_handoffs().await.iter().any(|h| h.id.get() == 1001));
+
+        // 10:50 nobody has checked the person in: Jo and the supervisor on duty
+        // are told, once.
+        svc.advance(minutes(30)).await;
+        let overdue = "1001: nobody checked in the drop-off at Stabilization Ctr from Ofc. \
+                       Rivera within 30 min. Staff there: reply CHECKIN 1001 if they arrived.";
+        assert_eq!(svc.last_text_to(JO), overdue);
+        assert_eq!(svc.last_text_to(ROSA), overdue);
+        svc.advance(minutes(5)).await;
+        assert_eq!(svc.texts_to(JO).len(), 2, "{:?}", svc.texts_to(JO));
+        assert!(matches!(
+            svc.handoff(1001).await.state,
+            State::DroppingOff { overdue: true, .. }
+        ));
+
+        // 11:00 Jo checks the person in after all: that is the arrival.
+        svc.advance(minutes(5)).await;
+        svc.text(JO, "CHECKIN 1001").await;
+        assert_eq!(
+            svc.last_text_to(RIVERA),
+            "1001: checked in at Stabilization Ctr by Jo. Thank you."
+        );
+        let kinds: Vec<&str> = svc
+            .events()
+            .await
+            .iter()
+            .filter(|e| e.handoff.get() == 1001)
+            .map(|e| e.kind.name())
+            .filter(|k| ["unstaffed", "dropped_off", "check_in_overdue", "checked_in"].contains(k))
+            .collect();
+        assert_eq!(
+            kinds,
+            ["unstaffed", "dropped_off", "check_in_overdue", "checked_in"]
+        );
+        let later = at("2026-11-23T11:30:00-05:00");
+        svc.advance(minutes(30)).await;
+        svc.stop().await;
+
+        let config = program_file_of(dir.path(), &program);
+        let row = handoff_row(&config, &url, later, 1001).await;
+        assert_eq!(row["outcome"], "completed");
+        assert_eq!(row["arrival"], "dropoff");
+        assert_eq!(row["arrived_at"], "2026-11-23T16:00:00Z");
+        assert_eq!(row["time_to_arrival_seconds"], "3600");
     })
     .await;
 }

@@ -182,7 +182,7 @@ pub fn sms(message: &Message) -> String {
             address,
             staff_told,
         } => centers::confirmed(*id, center, address, *staff_told),
-        Message::DropOffRefused { id, refusal } => centers::refused(*id, refusal),
+        Message::DropOffRefused { id, refusal, then } => centers::refused(*id, refusal, *then),
         Message::CheckedInAtCenter {
             id,
             center,
@@ -198,6 +198,12 @@ pub fn sms(message: &Message) -> String {
         Message::DropOffReleased { id, center } => centers::released(*id, center),
         Message::CheckInRecorded { id } => format!("Checked in {id}. Thank you."),
         Message::DropOffCalledOff { id, center } => centers::called_off(*id, center),
+        Message::DropOffOverdue {
+            id,
+            center,
+            officer,
+            minutes,
+        } => centers::overdue(*id, center, officer, *minutes),
         Message::Assigned {
             id,
             first_name,
@@ -237,32 +243,43 @@ pub fn sms(message: &Message) -> String {
         Message::Completed { id } => {
             format!("{id} is done: the person is with case management now. Thank you.")
         }
-        Message::Unstaffed { id, next_opening } => {
-            let base =
-                format!("{id}: nobody could be reached. Please proceed as you normally would.");
-            match next_opening {
-                Some(at) => format!("{base} Case management opens {}.", day_and_clock(at)),
-                None => base,
-            }
+        Message::Unstaffed {
+            id,
+            next_opening,
+            center,
+        } => {
+            let opens = next_opening
+                .as_ref()
+                .map(|at| format!(" Case management opens {}.", day_and_clock(at)));
+            let opens = opens.as_deref().unwrap_or("");
+            let head = format!("{id}: nobody could be reached.");
+            centers::closed_offer(*id, &head, opens, center.as_deref())
+                .unwrap_or_else(|| format!("{head} Please proceed as you normally would.{opens}"))
         }
         Message::OutOfHours {
             id,
             kind,
             next_opening,
-        } => out_of_hours(*id, *kind, next_opening.as_ref()),
+            center,
+        } => out_of_hours(*id, *kind, next_opening.as_ref(), center.as_deref()),
         Message::AfterHoursSearching {
             id,
             next_opening,
             search_minutes,
+            center,
         } => {
             let closed = match next_opening {
                 Some(at) => format!("case management is closed until {}", day_and_clock(at)),
                 None => "case management is closed".to_owned(),
             };
-            format!(
-                "Got it: hand-off {id}, but {closed}. Asking the on-call coordinator{}. \
-                 Reply CANCEL {id} to withdraw.",
-                at_most(*search_minutes)
+            let at_most = at_most(*search_minutes);
+            centers::searching_offer(*id, &closed, &at_most, center.as_deref()).unwrap_or_else(
+                || {
+                    format!(
+                        "Got it: hand-off {id}, but {closed}. Asking the on-call \
+                         coordinator{at_most}. Reply CANCEL {id} to withdraw."
+                    )
+                },
             )
         }
         Message::CancelledByStaff {
@@ -275,10 +292,11 @@ pub fn sms(message: &Message) -> String {
             format!("{cancelled} Please proceed as you normally would.")
         }
         Message::CancelConfirmed { id } => format!("Hand-off {id} is cancelled."),
-        Message::Expired { id } => format!(
-            "{id}: the case manager did not arrive in time, so it is closed. \
-             Please proceed as you normally would."
-        ),
+        Message::Expired { id, center } => {
+            let head = format!("{id}: the case manager did not arrive in time, so it is closed.");
+            centers::closed_offer(*id, &head, "", center.as_deref())
+                .unwrap_or_else(|| format!("{head} Please proceed as you normally would."))
+        }
         Message::RelayFromStaff {
             id,
             first_name,
@@ -421,6 +439,7 @@ fn out_of_hours(
     id: HandoffId,
     kind: HandoffKind,
     next_opening: Option<&DateTime<FixedOffset>>,
+    center: Option<&str>,
 ) -> String {
     match kind {
         HandoffKind::ArrestDiversion => {
@@ -428,9 +447,12 @@ fn out_of_hours(
                 Some(at) => format!("Case management is closed; it opens {}.", day_and_clock(at)),
                 None => "Case management is closed, with no opening scheduled.".to_owned(),
             };
-            format!(
-                "{id}: {closed} To refer this person for follow-up, reply REFER with place and notes."
-            )
+            centers::out_of_hours_offer(id, &closed, center).unwrap_or_else(|| {
+                format!(
+                    "{id}: {closed} To refer this person for follow-up, reply REFER with place \
+                     and notes."
+                )
+            })
         }
         HandoffKind::SocialContactReferral => match next_opening {
             Some(at) => format!(
@@ -575,3 +597,6 @@ mod tests;
 
 #[cfg(test)]
 mod field_tests;
+
+#[cfg(test)]
+mod centers_tests;

@@ -108,6 +108,7 @@ pub struct RawCenter {
     #[serde(default)]
     pub closures: Vec<Spanned<RawClosure>>,
     pub capacity: Option<Spanned<i64>>,
+    pub check_in_within: Option<Text>,
     #[serde(default)]
     pub staff: Vec<Text>,
 }

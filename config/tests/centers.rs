@@ -8,6 +8,8 @@
 #[macro_use]
 mod support;
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use handoff_schedules::SiteId;
 use support::{CASE, Case, check, derive, error, error_at, load};
@@ -60,6 +62,11 @@ fn a_center_reaches_the_dispatcher_with_its_hours_capacity_and_staff() {
     assert_eq!(stab.address, "12 Penn Ave");
     assert_eq!(stab.capacity, Some(4));
     assert_eq!(
+        stab.check_in_within,
+        Duration::from_secs(2 * 60 * 60),
+        "the default"
+    );
+    assert_eq!(
         stab.staff.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
         ["jo"]
     );
@@ -75,13 +82,16 @@ fn a_center_without_a_name_capacity_or_staff_loads_named_by_its_id() {
     let center = "\n[[sites.centers]]\nid = \"sobering\"\naddress = \"40 Liberty Ave\"\n\
                   hours = [{ days = \"daily\", start = \"00:00\", end = \"24:00\" }]\n";
     // Jo must then work somewhere: at a second center.
+    let stab = STAB.replace("capacity = 4", "capacity = 4\ncheck_in_within = \"45m\"");
     let config =
-        load(&with_center(&format!("{center}{STAB}")), &[]).unwrap_or_else(|e| panic!("{e}"));
+        load(&with_center(&format!("{center}{stab}")), &[]).unwrap_or_else(|e| panic!("{e}"));
     let directory = config.directory();
     let north = SiteId::parse("north").unwrap_or_else(|e| panic!("{e}"));
     let sobering = &directory.sites[&north].centers[0];
     assert_eq!(sobering.name, "sobering");
     assert_eq!(sobering.capacity, None);
+    let stab = &directory.sites[&north].centers[1];
+    assert_eq!(stab.check_in_within, Duration::from_secs(45 * 60));
     assert!(sobering.staff.is_empty());
 }
 
@@ -120,6 +130,27 @@ cases! {
         edits: &[(SITE_HOURS, &const_format_center("capacity = -3"))],
         append: JO,
         expect: &[error_at("-3 # cap", "sites[0].centers[0].capacity", "must be a whole number from 1 to 10000")],
+        ..CASE
+    };
+
+    a_check_in_time_under_ten_minutes_is_refused: Case {
+        edits: &[(SITE_HOURS, &const_format_center("check_in_within = \"9m\""))],
+        append: JO,
+        expect: &[error("\"9m\"", "sites[0].centers[0].check_in_within", "must be from 10m to 12h")],
+        ..CASE
+    };
+
+    a_check_in_time_past_half_a_day_is_refused: Case {
+        edits: &[(SITE_HOURS, &const_format_center("check_in_within = \"13h\""))],
+        append: JO,
+        expect: &[error("\"13h\"", "sites[0].centers[0].check_in_within", "must be from 10m to 12h")],
+        ..CASE
+    };
+
+    a_check_in_time_that_is_no_duration_is_refused: Case {
+        edits: &[(SITE_HOURS, &const_format_center("check_in_within = \"99999999999999999999d\""))],
+        append: JO,
+        expect: &[error("99999999999999999999d", "sites[0].centers[0].check_in_within", "")],
         ..CASE
     };
 

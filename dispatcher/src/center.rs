@@ -34,6 +34,9 @@ pub struct Center {
     pub hours: SiteSchedule,
     /// How many people may be on their way to it at once, if it says.
     pub capacity: Option<u32>,
+    /// How long after a drop-off its staff have to check the person in before
+    /// they and the supervisors are told.
+    pub check_in_within: std::time::Duration,
     /// The people (with the `center` role) told of drop-offs, who check people in.
     pub staff: Vec<PersonId>,
 }

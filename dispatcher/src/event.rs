@@ -155,6 +155,11 @@ pub enum EventKind {
     DroppedOff {
         center: CenterId,
     },
+    /// Nobody checked the person in within the center's `check_in_within`: its
+    /// staff and the supervisors were told.
+    CheckInOverdue {
+        center: CenterId,
+    },
     /// The center's staff checked the person in: the hand-off's arrival.
     CheckedIn {
         person: PersonId,
@@ -199,6 +204,7 @@ impl EventKind {
             EventKind::LegEnded { .. } => "leg_ended",
             EventKind::DroppedOff { .. } => "dropped_off",
             EventKind::CheckedIn { .. } => "checked_in",
+            EventKind::CheckInOverdue { .. } => "check_in_overdue",
         }
     }
 }

@@ -22,7 +22,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use handoff_schedules::{PersonId, SiteId, ZoneId};
 use serde::{Deserialize, Serialize};
 
@@ -209,6 +209,11 @@ pub enum State {
     /// until its staff check them in.
     DroppingOff {
         center: CenterId,
+        /// No check-in came within the center's `check_in_within`: its staff and
+        /// the supervisors were told, and the person no longer counts against the
+        /// center's capacity. A late `CHECKIN` still records the arrival.
+        #[serde(default)]
+        overdue: bool,
     },
     /// Checked in at the center by its staff (`CHECKIN`): the hand-off's arrival,
     /// and its end.
@@ -271,6 +276,13 @@ impl State {
         )
     }
 }
+
+/// How long after a request that closed with nobody coming the officer may still
+/// take the person to a diversion center with `DROPOFF`. An officer holds a person
+/// for a diversion an hour or two at most; a `DROPOFF` later than this is about a
+/// new encounter, which is a new request, and refusing it keeps a hand-off's
+/// numbers from being reopened days later by a typo.
+pub const DROP_OFF_REOPENS_WITHIN: Duration = Duration::hours(2);
 
 /// A hand-off as the dispatcher keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -364,6 +376,18 @@ impl Handoff {
             .map(|o| o.step)
     }
 
+    /// Whether a `DROPOFF` may reopen it: it closed with nobody coming (nobody
+    /// answered, nobody on call, or the case manager never arrived) and was
+    /// asked for at most [`DROP_OFF_REOPENS_WITHIN`] before `now`.
+    pub fn reopens_for_drop_off(&self, now: DateTime<Utc>) -> bool {
+        matches!(
+            self.state,
+            State::Unstaffed | State::OutOfHours | State::Expired { .. }
+        ) && now
+            .signed_duration_since(self.requested_at)
+            .le(&DROP_OFF_REOPENS_WITHIN)
+    }
+
     /// Everyone whose offer is still open.
     pub fn pending(&self) -> impl Iterator<Item = &Offer> {
         self.offers.iter().filter(|o| o.answer == Answer::Pending)
@@ -386,6 +410,8 @@ pub enum Timer {
     IntakeReminder,
     /// Intake is overdue: tell the supervisor.
     IntakeOverdue,
+    /// A drop-off not checked in by then: tell the center's staff and supervisors.
+    CheckInDue,
 }
 
 impl Timer {
@@ -398,6 +424,7 @@ impl Timer {
             Timer::Late => "late".to_owned(),
             Timer::IntakeReminder => "intake_reminder".to_owned(),
             Timer::IntakeOverdue => "intake_overdue".to_owned(),
+            Timer::CheckInDue => "check_in_due".to_owned(),
         }
     }
 
@@ -408,6 +435,7 @@ impl Timer {
             "late" => return Some(Timer::Late),
             "intake_reminder" => return Some(Timer::IntakeReminder),
             "intake_overdue" => return Some(Timer::IntakeOverdue),
+            "check_in_due" => return Some(Timer::CheckInDue),
             _ => {}
         }
         let rest = name.strip_prefix("round:")?;
@@ -440,6 +468,7 @@ mod tests {
             Timer::Late,
             Timer::IntakeReminder,
             Timer::IntakeOverdue,
+            Timer::CheckInDue,
             Timer::Round { step: 2, round: 3 },
         ] {
             assert_eq!(Timer::parse_name(&timer.name()), Some(timer));

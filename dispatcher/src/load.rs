@@ -37,7 +37,13 @@ impl Load {
     /// or, once completed, until its intake is recorded (`intake_recorded`). The
     /// one place these rules live; the store only finds the candidates.
     pub fn count(&mut self, handoff: &Handoff, intake_recorded: bool) {
-        if let State::DroppingOff { center } = &handoff.state {
+        // An overdue drop-off was told to its center and supervisors and holds no
+        // place: the person most likely is not coming, and others may be.
+        if let State::DroppingOff {
+            center,
+            overdue: false,
+        } = &handoff.state
+        {
             let on_the_way = self.on_the_way.entry(center.clone()).or_insert(0);
             *on_the_way = on_the_way.saturating_add(1);
         }

@@ -175,6 +175,20 @@ pub struct SiteNow {
     pub next_opening: Option<DateTime<FixedOffset>>,
 }
 
+/// What stands for the officer after a refused `DROPOFF`: the hand-off is as it
+/// was, and the words say which way it was going.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AfterRefusal {
+    /// Offers are out: the search for a case manager goes on.
+    #[default]
+    Searching,
+    /// A case manager accepted and is still coming.
+    Coming,
+    /// It had closed with nobody coming, and stays closed.
+    Closed,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "message")]
 pub enum Message {
@@ -200,10 +214,13 @@ pub enum Message {
         address: String,
         staff_told: bool,
     },
-    /// A drop-off could not go to a center now; nothing changed.
+    /// A drop-off could not go to a center now; nothing changed, and `then` says
+    /// what stands.
     DropOffRefused {
         id: HandoffId,
         refusal: Refusal,
+        #[serde(default)]
+        then: AfterRefusal,
     },
     /// The center's staff checked the person in (`first_name` of who did).
     CheckedInAtCenter {
@@ -236,12 +253,20 @@ pub enum Message {
     Unstaffed {
         id: HandoffId,
         next_opening: Option<DateTime<FixedOffset>>,
+        /// An open diversion center with room the officer may take the person to
+        /// instead (`DROPOFF 4821`), by name.
+        #[serde(default)]
+        center: Option<String>,
     },
     /// The site is closed and nobody is on call: when it opens, and how to refer.
     OutOfHours {
         id: HandoffId,
         kind: HandoffKind,
         next_opening: Option<DateTime<FixedOffset>>,
+        /// An open diversion center with room the officer may take the person to
+        /// instead (`DROPOFF 4821`), by name.
+        #[serde(default)]
+        center: Option<String>,
     },
     /// The site is closed; the on-call coordinator is being asked.
     AfterHoursSearching {
@@ -249,6 +274,10 @@ pub enum Message {
         next_opening: Option<DateTime<FixedOffset>>,
         #[serde(default)]
         search_minutes: Option<u32>,
+        /// An open diversion center with room the officer may take the person to
+        /// instead (`DROPOFF 4821`), by name.
+        #[serde(default)]
+        center: Option<String>,
     },
     /// The case manager who accepted cannot come after all; another is being found.
     GivenBack {
@@ -290,6 +319,10 @@ pub enum Message {
     /// The case manager never arrived within the limit.
     Expired {
         id: HandoffId,
+        /// An open diversion center with room the officer may take the person to
+        /// instead (`DROPOFF 4821`), by name.
+        #[serde(default)]
+        center: Option<String>,
     },
     /// A message from the case manager, through the bot.
     RelayFromStaff {
@@ -342,6 +375,15 @@ pub enum Message {
     DropOffCalledOff {
         id: HandoffId,
         center: String,
+    },
+    /// To the center's staff (or the supervisors told of its drop-offs) and the
+    /// site's supervisors: nobody checked in a person dropped off `minutes` ago.
+    DropOffOverdue {
+        id: HandoffId,
+        center: String,
+        /// "Ofc. Rivera".
+        officer: String,
+        minutes: u32,
     },
     /// Your pass is noted.
     DeclineConfirmed {
@@ -501,7 +543,7 @@ impl Message {
             | Message::AfterHoursSearching { id, .. }
             | Message::CancelledByStaff { id, .. }
             | Message::CancelConfirmed { id }
-            | Message::Expired { id }
+            | Message::Expired { id, .. }
             | Message::RelayFromStaff { id, .. }
             | Message::Offer { id, .. }
             | Message::Assignment { id, .. }
@@ -536,7 +578,8 @@ impl Message {
             | Message::DropOffComing { id, .. }
             | Message::DropOffReleased { id, .. }
             | Message::CheckInRecorded { id }
-            | Message::DropOffCalledOff { id, .. } => *id,
+            | Message::DropOffCalledOff { id, .. }
+            | Message::DropOffOverdue { id, .. } => *id,
             // About the sender's command, which may name a hand-off that does not
             // exist: never tied to one.
             Message::Problem { .. }

@@ -1272,7 +1272,8 @@ fn a_step_with_nobody_available_is_skipped_at_once_and_no_steps_at_all_is_unstaf
                     received,
                     Message::Unstaffed {
                         id: id(),
-                        next_opening: None
+                        next_opening: None,
+                        center: None,
                     }
                 ]
             );
@@ -1330,6 +1331,7 @@ fn when_the_last_round_times_out_the_officer_is_told_and_supervisors_and_the_pro
                 Message::Unstaffed {
                     id: id(),
                     next_opening: None,
+                    center: None,
                 },
             ),
             (staff("pat"), alert.clone()),
@@ -1518,6 +1520,7 @@ fn out_of_hours_with_nobody_on_call_the_officer_is_told_when_the_site_opens_and_
                 id: got,
                 kind,
                 next_opening,
+                center: None,
             },
         ] = told.as_slice()
         else {
@@ -2064,7 +2067,13 @@ fn the_arrival_timer_expires_a_hand_off_nobody_arrived_at_but_not_one_they_did()
         assert_same_messages(
             &sends(&expired),
             &[
-                (rivera(), Message::Expired { id: id() }),
+                (
+                    rivera(),
+                    Message::Expired {
+                        id: id(),
+                        center: None,
+                    },
+                ),
                 (
                     staff("pat"),
                     Message::ExpiredAlert {

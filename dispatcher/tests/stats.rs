@@ -346,6 +346,45 @@ fn events_after_the_closing_event_change_nothing() {
 }
 
 #[test]
+fn a_dropoff_after_nobody_came_reopens_and_its_checkin_is_a_dropoff_arrival() {
+    let stab = || handoff_dispatcher::CenterId::parse("stab").unwrap_or_else(|e| panic!("{e}"));
+    let log = [
+        requested(1007, "2024-05-06T14:00:00Z"),
+        step_started(1007, "2024-05-06T14:00:00Z", 0),
+        offered(1007, "2024-05-06T14:00:00Z", "ana", 0),
+        event(1007, "2024-05-06T14:05:00Z", EventKind::Unstaffed),
+        event(
+            1007,
+            "2024-05-06T14:20:00Z",
+            EventKind::DroppedOff { center: stab() },
+        ),
+    ];
+    let m = only(&log);
+    assert_eq!((m.outcome, m.closed_at), (Outcome::Open, None));
+    assert_eq!(m.center, Some(stab()));
+    let mut log = log.to_vec();
+    log.push(event(
+        1007,
+        "2024-05-06T14:50:00Z",
+        EventKind::CheckInOverdue { center: stab() },
+    ));
+    log.push(event(
+        1007,
+        "2024-05-06T15:10:00Z",
+        EventKind::CheckedIn {
+            person: person("jo"),
+            center: stab(),
+        },
+    ));
+    let m = only(&log);
+    assert_eq!(m.outcome, Outcome::Completed);
+    assert_eq!(m.closed_at, Some(at("2024-05-06T15:10:00Z")));
+    assert_eq!(m.arrival, Some(stats::Arrival::DropOff));
+    assert_eq!(m.time_to_arrival(), Some(secs(70 * 60)));
+    assert!(!m.accepted());
+}
+
+#[test]
 fn interleaved_handoffs_are_told_apart_and_returned_by_id_without_orphans() {
     let log = [
         requested(2002, "2024-05-06T14:00:00Z"),

@@ -216,6 +216,9 @@ fn every_event_kind() -> Vec<EventKind> {
             person: person("jo"),
             center: CenterId::parse("stab").unwrap_or_else(|e| panic!("{e}")),
         },
+        EventKind::CheckInOverdue {
+            center: CenterId::parse("stab").unwrap_or_else(|e| panic!("{e}")),
+        },
     ];
     for kind in &kinds {
         match kind {
@@ -251,7 +254,8 @@ fn every_event_kind() -> Vec<EventKind> {
             | EventKind::LegDialed { .. }
             | EventKind::LegEnded { .. }
             | EventKind::DroppedOff { .. }
-            | EventKind::CheckedIn { .. } => {}
+            | EventKind::CheckedIn { .. }
+            | EventKind::CheckInOverdue { .. } => {}
         }
     }
     kinds

@@ -6,9 +6,12 @@
 //! (a center's name and address are shortened to fit).
 
 use handoff_dispatcher::center::Refusal;
+use handoff_dispatcher::message::AfterRefusal;
 use handoff_dispatcher::{HandoffId, HandoffKind};
 
-use super::{MAX_ALERT_NAME, SEGMENT, day_and_clock, inline, name_or, sentence, septets, shorten};
+use super::{
+    MAX_ALERT_NAME, SEGMENT, day_and_clock, duration, inline, name_or, sentence, septets, shorten,
+};
 
 /// The longest officer's or agency's name a center's notice shows.
 const MAX_NOTICE_NAME: usize = 20;
@@ -75,6 +78,104 @@ pub(super) fn receipt_tail(
     alone
 }
 
+/// The first of `variants` (each built around the center's name, from the fullest
+/// words to the shortest) that fits one segment with the whole name; else the
+/// last with the name shortened to fit, if at least [`MIN_CENTER_NAME`] septets of
+/// it do; `None` for no center, or no room for one.
+fn fit_center(name: Option<&str>, variants: &[&dyn Fn(&str) -> String]) -> Option<String> {
+    let name = name_or(name?, "");
+    if name.is_empty() {
+        return None;
+    }
+    let room = |build: &&dyn Fn(&str) -> String| SEGMENT.saturating_sub(septets(&build("")));
+    let whole = shorten(&name, MAX_ALERT_NAME);
+    if let Some(build) = variants.iter().find(|b| room(b) >= septets(&whole)) {
+        return Some(build(&whole));
+    }
+    let shortest = variants.last()?;
+    let left = room(shortest);
+    (left >= MIN_CENTER_NAME).then(|| shortest(&shorten(&name, left)))
+}
+
+/// The after-hours receipt offering a center: `Got it: hand-off 4821. Case
+/// management is closed until Mon 8:00 AM; asking the on-call coordinator, or
+/// DROPOFF 4821 at Stabilization Ctr. Reply CANCEL 4821 to withdraw.` (the
+/// search's longest time, then the words `hand-off`, left out to fit).
+pub(super) fn searching_offer(
+    id: HandoffId,
+    closed: &str,
+    at_most: &str,
+    center: Option<&str>,
+) -> Option<String> {
+    let closed = capitalized(closed);
+    let build = |head: &str, at_most: &str, name: &str| {
+        format!(
+            "Got it: {head}{id}. {closed}; asking the on-call coordinator{at_most}, or DROPOFF \
+             {id} at {} Reply CANCEL {id} to withdraw.",
+            sentence(name)
+        )
+    };
+    fit_center(
+        center,
+        &[
+            &|n| build("hand-off ", at_most, n),
+            &|n| build("hand-off ", "", n),
+            &|n| build("", "", n),
+        ],
+    )
+}
+
+/// Out of hours with nobody on call, a center open: `4821: Case management is
+/// closed; it opens Mon 8:00 AM. Reply DROPOFF 4821 for Stabilization Ctr. Or
+/// REFER with place and notes for follow-up.`
+pub(super) fn out_of_hours_offer(
+    id: HandoffId,
+    closed: &str,
+    center: Option<&str>,
+) -> Option<String> {
+    let build = |name: &str| {
+        format!(
+            "{id}: {closed} Reply DROPOFF {id} for {} Or REFER with place and notes for \
+             follow-up.",
+            sentence(name)
+        )
+    };
+    fit_center(center, &[&build])
+}
+
+/// Closed with nobody coming, a center open: `<head> Reply DROPOFF 4821 to take
+/// them to Stabilization Ctr. Or proceed as you normally would.<tail>` (the
+/// tail, then the longer words, left out to fit).
+pub(super) fn closed_offer(
+    id: HandoffId,
+    head: &str,
+    tail: &str,
+    center: Option<&str>,
+) -> Option<String> {
+    let build = |to: &str, tail: &str, name: &str| {
+        format!(
+            "{head} Reply DROPOFF {id} {to} {} Or proceed as you normally would.{tail}",
+            sentence(name)
+        )
+    };
+    fit_center(
+        center,
+        &[
+            &|n| build("to take them to", tail, n),
+            &|n| build("to take them to", "", n),
+            &|n| build("for", "", n),
+        ],
+    )
+}
+
+/// `case management ...` as the start of a sentence.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 // ---- to the officer ----
 
 /// The address gets what room the segment leaves, up to [`MAX_ADDRESS`].
@@ -95,7 +196,7 @@ pub(super) fn confirmed(id: HandoffId, name: &str, address: &str, staff_told: bo
     }
 }
 
-pub(super) fn refused(id: HandoffId, refusal: &Refusal) -> String {
+pub(super) fn refused(id: HandoffId, refusal: &Refusal, then: AfterRefusal) -> String {
     let why = match refusal {
         Refusal::NoCenters => "this site has no diversion center".to_owned(),
         Refusal::NoneOpen {
@@ -130,7 +231,12 @@ pub(super) fn refused(id: HandoffId, refusal: &Refusal) -> String {
             )
         }
     };
-    format!("{id}: {why}. The search for a case manager goes on.")
+    let then = match then {
+        AfterRefusal::Searching => "The search for a case manager goes on.",
+        AfterRefusal::Coming => "The case manager is still coming.",
+        AfterRefusal::Closed => "Please proceed as you normally would.",
+    };
+    format!("{id}: {why}. {then}")
 }
 
 /// Centers' names, shortened together so a long list keeps the text to a segment.
@@ -176,5 +282,16 @@ pub(super) fn called_off(id: HandoffId, name: &str) -> String {
     format!(
         "Drop-off {id} to {} is called off: nobody is coming.",
         center(name)
+    )
+}
+
+/// To the center's staff and the supervisors: a drop-off nobody checked in.
+pub(super) fn overdue(id: HandoffId, name: &str, officer: &str, minutes: u32) -> String {
+    let officer = shorten(&name_or(officer, "the officer"), MAX_NOTICE_NAME);
+    format!(
+        "{id}: nobody checked in the drop-off at {} from {officer} within {}. Staff there: reply \
+         CHECKIN {id} if they arrived.",
+        center(name),
+        duration(minutes)
     )
 }

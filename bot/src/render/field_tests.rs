@@ -145,6 +145,7 @@ fn an_after_hours_search_says_how_long_the_coordinator_is_asked() {
         id: id(),
         next_opening: Some(at("2026-11-23T08:00:00-05:00")),
         search_minutes: Some(65),
+        center: None,
     });
     assert_eq!(
         text,

@@ -6,7 +6,7 @@
 use chrono::{DateTime, FixedOffset};
 use handoff_dispatcher::center::Refusal;
 use handoff_dispatcher::message::{
-    Audience, Brief, FollowUpLine, Named, OfferContext, Problem, SiteNow, StatusLine,
+    AfterRefusal, Audience, Brief, FollowUpLine, Named, OfferContext, Problem, SiteNow, StatusLine,
 };
 use handoff_dispatcher::outcome::{FollowUpReason, NotDivertedCode};
 use handoff_dispatcher::{HandoffId, HandoffKind, Message};
@@ -126,9 +126,10 @@ pub(super) fn variant(message: &Message) -> usize {
         Message::DropOffReleased { .. } => 52,
         Message::CheckInRecorded { .. } => 53,
         Message::DropOffCalledOff { .. } => 54,
+        Message::DropOffOverdue { .. } => 55,
     }
 }
-pub(super) const VARIANTS: usize = 55;
+pub(super) const VARIANTS: usize = 56;
 
 /// Every command a problem may ask to name a hand-off for; the match has no
 /// wildcard, so a new one fails to compile until it is listed.
@@ -253,7 +254,6 @@ fn to_officers(text: &str) -> Vec<Message> {
             reason: Some(s()),
         },
         Message::CancelConfirmed { id: id() },
-        Message::Expired { id: id() },
         Message::RelayFromStaff {
             id: id(),
             first_name: s(),
@@ -286,16 +286,25 @@ fn to_officers(text: &str) -> Vec<Message> {
             search_minutes,
             center: Some(s()),
         });
-        all.push(Message::AfterHoursSearching {
-            id: id(),
-            next_opening: Some(monday_eight()),
-            search_minutes,
-        });
+        for center in [None, Some(s())] {
+            all.push(Message::AfterHoursSearching {
+                id: id(),
+                next_opening: Some(monday_eight()),
+                search_minutes,
+                center,
+            });
+        }
     }
-    for next_opening in [Some(monday_eight()), None] {
+    for (next_opening, center) in [
+        (Some(monday_eight()), None),
+        (None, None),
+        (Some(monday_eight()), Some(s())),
+        (None, Some(s())),
+    ] {
         all.push(Message::Unstaffed {
             id: id(),
             next_opening,
+            center: center.clone(),
         });
         for kind in [
             HandoffKind::ArrestDiversion,
@@ -305,8 +314,12 @@ fn to_officers(text: &str) -> Vec<Message> {
                 id: id(),
                 kind,
                 next_opening,
+                center: center.clone(),
             });
         }
+    }
+    for center in [None, Some(s())] {
+        all.push(Message::Expired { id: id(), center });
     }
     for code in NotDivertedCode::ALL {
         all.push(Message::NotDiverted { id: id(), code });
@@ -527,9 +540,20 @@ fn drop_offs(text: &str) -> Vec<Message> {
             others: vec![s(), s()],
         },
     ];
+    let thens = [
+        AfterRefusal::Searching,
+        AfterRefusal::Coming,
+        AfterRefusal::Closed,
+    ];
     let mut all: Vec<Message> = refusals
         .into_iter()
-        .map(|refusal| Message::DropOffRefused { id: id(), refusal })
+        .flat_map(|refusal| {
+            thens.map(|then| Message::DropOffRefused {
+                id: id(),
+                refusal: refusal.clone(),
+                then,
+            })
+        })
         .collect();
     for staff_told in [true, false] {
         all.push(Message::DropOffConfirmed {
@@ -560,6 +584,12 @@ fn drop_offs(text: &str) -> Vec<Message> {
         Message::DropOffCalledOff {
             id: id(),
             center: s(),
+        },
+        Message::DropOffOverdue {
+            id: id(),
+            center: s(),
+            officer: s(),
+            minutes: 720,
         },
     ]);
     all

@@ -127,6 +127,7 @@ fn the_officer_is_told_when_a_closed_program_opens_and_how_to_refer() {
         id: id(),
         kind: HandoffKind::ArrestDiversion,
         next_opening: Some(monday_eight()),
+        center: None,
     };
     assert_eq!(
         sms(&message),
@@ -311,6 +312,7 @@ fn an_opening_is_shown_as_day_and_local_time() {
     let message = Message::Unstaffed {
         id: id(),
         next_opening: Some(at("2026-11-24T13:30:00-08:00")),
+        center: None,
     };
     assert_eq!(
         sms(&message),
@@ -326,6 +328,7 @@ fn an_unstaffed_hand_off_while_open_just_says_to_proceed() {
     let message = Message::Unstaffed {
         id: id(),
         next_opening: None,
+        center: None,
     };
     assert_eq!(
         sms(&message),
@@ -339,6 +342,7 @@ fn a_referral_out_of_hours_is_filed_for_follow_up() {
         id: id(),
         kind: HandoffKind::SocialContactReferral,
         next_opening: Some(monday_eight()),
+        center: None,
     };
     assert_eq!(
         sms(&message),
@@ -353,6 +357,7 @@ fn an_after_hours_search_says_who_is_asked_and_how_to_withdraw() {
         id: id(),
         next_opening: Some(monday_eight()),
         search_minutes: None,
+        center: None,
     };
     assert_eq!(
         sms(&message),

@@ -200,6 +200,9 @@ fn describe(directory: &Directory, kind: &EventKind) -> String {
         EventKind::CheckedIn { person, center } => {
             format!("checked in at {center} by {}", who(person))
         }
+        EventKind::CheckInOverdue { center } => {
+            format!("not checked in at {center} in time: its staff and supervisors told")
+        }
     }
 }
 

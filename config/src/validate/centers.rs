@@ -13,7 +13,10 @@ use handoff_dispatcher::center::Center;
 use handoff_schedules::{PersonId, Role, SiteId, SiteSchedule};
 use toml::Spanned;
 
-use super::ranges::{CENTER_ADDRESS_CHARS, CENTER_CAPACITY, CENTER_NAME_CHARS, number_within};
+use super::ranges::{
+    CENTER_ADDRESS_CHARS, CENTER_CAPACITY, CENTER_NAME_CHARS, CHECK_IN_WITHIN, duration_within,
+    number_within,
+};
 use super::references::person_ref;
 use super::sites::{Sites, closures};
 use super::text::sms_line;
@@ -21,6 +24,11 @@ use super::values::{check_unique, parse_with, required, windows};
 use crate::error::Problems;
 use crate::raw::{RawCenter, RawPerson, RawSite};
 use handoff_dispatcher::Person;
+
+/// How long a center's staff have to check a dropped-off person in, unless the
+/// center says: an hour is a long drive within a county, and a second hour leaves
+/// room for the officer's paperwork before they set off.
+const DEFAULT_CHECK_IN_WITHIN: std::time::Duration = std::time::Duration::from_secs(2 * 60 * 60);
 
 /// Builds every site's centers into the sites built, and checks that everyone with
 /// the `center` role works at one.
@@ -118,8 +126,12 @@ fn center(
         .capacity
         .as_ref()
         .and_then(|n| number_within(p, n, &format!("{key}.capacity"), &CENTER_CAPACITY));
+    let check_in_within = match &c.check_in_within {
+        Some(text) => duration_within(p, text, &format!("{key}.check_in_within"), &CHECK_IN_WITHIN),
+        None => Some(DEFAULT_CHECK_IN_WITHIN),
+    };
     let staff = staff(p, &c.staff, people, &format!("{key}.staff"));
-    let (id, tz, address) = (id?, tz?, address?);
+    let (id, tz, address, check_in_within) = (id?, tz?, address?, check_in_within?);
     // The schedule type gives a center's hours the site's rules: windows past
     // midnight, daylight saving, closures. Its id is only a label here.
     let mut schedule = SiteSchedule::new(SiteId::parse(id.as_str()).ok()?, tz);
@@ -131,6 +143,7 @@ fn center(
         address,
         hours: schedule,
         capacity,
+        check_in_within,
         staff,
     })
 }

@@ -90,6 +90,15 @@ pub(super) const CLIENT_TIMEOUT: Limit<Duration> = Limit {
     shown: "from 1s to 5m",
 };
 
+/// How long after a `DROPOFF` a center's staff have to check the person in before
+/// they and the supervisors are told: at least the drive to a center across a
+/// county, at most half a day (later, nobody would still be waiting to hear).
+pub(super) const CHECK_IN_WITHIN: Limit<Duration> = Limit {
+    least: Duration::from_secs(10 * MINUTE),
+    most: Duration::from_secs(12 * HOUR),
+    shown: "from 10m to 12h",
+};
+
 /// How long one send to the SMS provider may take: under a second fails sends
 /// that a provider under load would still take; over 20 s would outlast the time
 /// the delivery worker keeps in hand on its lease for one send (25 s, see

@@ -225,7 +225,7 @@ fn arriving_at_centers_of(
         .open
         .iter()
         .filter(|h| {
-            let State::DroppingOff { center } = &h.state else {
+            let State::DroppingOff { center, .. } = &h.state else {
                 return false;
             };
             directory

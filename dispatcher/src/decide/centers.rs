@@ -5,6 +5,11 @@
 //! Rules that matter for the people involved:
 //! - only the officer who asked may drop off, and only before a case manager has
 //!   arrived: a case manager at the scene is already the warm hand-off;
+//! - a hand-off that closed with nobody coming (nobody answered, nobody on call,
+//!   the case manager never arrived) reopens for a drop-off within
+//!   [`DROP_OFF_REOPENS_WITHIN`](crate::handoff::DROP_OFF_REOPENS_WITHIN) of the
+//!   request: that is when a center matters most, and the texts that close it
+//!   offer one;
 //! - a case manager who had accepted is told and released (their watch and
 //!   intake clocks stop); offers still open are withdrawn, as on a cancel;
 //! - a drop-off refused (no center open, the one named closed or full, a name that
@@ -13,17 +18,22 @@
 //! - the center's staff are told; a center with no staff on the roster has its
 //!   drop-offs told to the site's supervisors on duty (or every supervisor), who
 //!   may then check people in there;
-//! - `CHECKIN` is for that center's staff only.
+//! - `CHECKIN` is for that center's staff only;
+//! - a drop-off not checked in within the center's `check_in_within` is overdue:
+//!   its staff and the site's supervisors are told once (supervisors only while
+//!   alerts go out, as for other failures), and it stops holding a place in the
+//!   center's capacity. It stays open, so a late `CHECKIN` still records the
+//!   arrival and the officer's `CANCEL` still ends it.
 
 use handoff_schedules::{PersonId, Role};
 
 use super::closing::{stop_watch, withdraw_offers};
 use super::offering::alert_recipients;
-use super::{DecideError, Out, closed, first_name, officer_name, officer_of};
+use super::{DecideError, Out, alerts_now, closed, first_name, officer_name, officer_of};
 use crate::center::{self, Center};
 use crate::event::EventKind;
 use crate::handoff::{Actor, Handoff, State, Timer};
-use crate::message::{Message, Recipient};
+use crate::message::{AfterRefusal, Message, Recipient};
 use crate::roster::OfficerId;
 use crate::routing::World;
 
@@ -34,7 +44,8 @@ pub(super) fn drop_off(
     world: &World<'_>,
     out: &mut Out,
 ) -> Result<(), DecideError> {
-    if handoff.state.is_closed() {
+    let reopening = handoff.reopens_for_drop_off(out.now);
+    if handoff.state.is_closed() && !reopening {
         return Err(closed(handoff));
     }
     if by != handoff.request.officer {
@@ -56,21 +67,31 @@ pub(super) fn drop_off(
     let center = match chosen {
         Ok(center) => center,
         Err(refusal) => {
+            let then = match handoff.state {
+                State::Offering { .. } => AfterRefusal::Searching,
+                _ if reopening => AfterRefusal::Closed,
+                _ => AfterRefusal::Coming,
+            };
             out.send(
                 officer_of(handoff),
                 Message::DropOffRefused {
                     id: handoff.id,
                     refusal,
+                    then,
                 },
             );
             return Ok(());
         }
     };
+    let due = out.after(chrono::Duration::from_std(center.check_in_within).ok())?;
     match handoff.state.clone() {
         State::Offering { step, round } => {
             out.cancel(Timer::Round { step, round });
             withdraw_offers(handoff, out);
         }
+        // Closed with nobody coming: no offer is open, no watch runs, and whoever
+        // had let it expire was told it closed.
+        _ if reopening => {}
         state => {
             stop_watch(handoff, out);
             if let Some(assignee) = state.assignee() {
@@ -108,6 +129,7 @@ pub(super) fn drop_off(
     );
     handoff.state = State::DroppingOff {
         center: center.id.clone(),
+        overdue: false,
     };
     out.record(
         Actor::Officer(by),
@@ -115,7 +137,59 @@ pub(super) fn drop_off(
             center: center.id.clone(),
         },
     );
+    out.schedule(Timer::CheckInDue, due);
     Ok(())
+}
+
+/// The center's time to check the person in ran out: tell its staff and the
+/// supervisors, once, and give up the person's place in its capacity.
+pub(super) fn check_in_due(handoff: &mut Handoff, world: &World<'_>, out: &mut Out) {
+    let State::DroppingOff {
+        center: id,
+        overdue: false,
+    } = handoff.state.clone()
+    else {
+        return;
+    };
+    handoff.state = State::DroppingOff {
+        center: id.clone(),
+        overdue: true,
+    };
+    out.record(
+        Actor::System,
+        EventKind::CheckInOverdue { center: id.clone() },
+    );
+    let center = world.centers.iter().find(|c| c.id == id);
+    let mut told = center.map_or_else(Vec::new, |c| center_people(c, world, out));
+    if alerts_now(world, out.now) {
+        told.extend(alert_recipients(world, out.now, &[Role::Supervisor]));
+    }
+    told.sort();
+    told.dedup();
+    // The center's own limit; for a center gone from the configuration since, the
+    // time since the request, which is longer and so still true.
+    let waited = center.map_or_else(
+        || out.now.signed_duration_since(handoff.requested_at),
+        |c| chrono::Duration::from_std(c.check_in_within).unwrap_or(chrono::Duration::MAX),
+    );
+    let minutes = u32::try_from(waited.num_minutes().max(0)).unwrap_or(u32::MAX);
+    let name = center.map_or_else(|| id.to_string(), |c| c.name.clone());
+    for person in told {
+        out.send(
+            Recipient::Staff(person),
+            Message::DropOffOverdue {
+                id: handoff.id,
+                center: name.clone(),
+                officer: officer_name(world, &handoff.request.officer),
+                minutes,
+            },
+        );
+    }
+}
+
+/// An open center with room the officer may be offered now, by name.
+pub(super) fn on_offer(world: &World<'_>, now: chrono::DateTime<chrono::Utc>) -> Option<String> {
+    center::offered(world.centers, &world.load.on_the_way, now).map(|c| c.name.clone())
 }
 
 pub(super) fn check_in(
@@ -127,7 +201,10 @@ pub(super) fn check_in(
     if handoff.state.is_closed() {
         return Err(closed(handoff));
     }
-    let State::DroppingOff { center: center_id } = handoff.state.clone() else {
+    let State::DroppingOff {
+        center: center_id, ..
+    } = handoff.state.clone()
+    else {
         return Err(DecideError::NotDroppingOff { id: handoff.id });
     };
     let is_supervisor = world
@@ -172,7 +249,7 @@ pub(super) fn check_in(
 /// A drop-off on its way is withdrawn or closed without a diversion: whoever was
 /// told of it hears nobody is coming. Nothing for a hand-off not dropped off.
 pub(super) fn call_off(handoff: &Handoff, world: &World<'_>, out: &mut Out) {
-    let State::DroppingOff { center: id } = &handoff.state else {
+    let State::DroppingOff { center: id, .. } = &handoff.state else {
         return;
     };
     let Some(center) = world.centers.iter().find(|c| &c.id == id) else {

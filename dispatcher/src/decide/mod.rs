@@ -306,8 +306,7 @@ pub fn request(
                 kind: handoff.request.kind,
                 location: handoff.request.location.clone(),
                 search_minutes,
-                center: crate::center::offered(world.centers, &world.load.on_the_way, now)
-                    .map(|c| c.name.clone()),
+                center: centers::on_offer(world, now),
             },
         );
         start_step(&mut handoff, 0, world, &mut out)?;
@@ -322,6 +321,11 @@ pub fn request(
                 id,
                 kind: handoff.request.kind,
                 next_opening: next_opening(world, now),
+                // A referral is filed for follow-up already; a center is offered
+                // where the officer has the person with them for a diversion.
+                center: (handoff.request.kind == HandoffKind::ArrestDiversion)
+                    .then(|| centers::on_offer(world, now))
+                    .flatten(),
             },
         );
         out.record(Actor::System, EventKind::OutOfHours);
@@ -336,6 +340,7 @@ pub fn request(
                 id,
                 next_opening: next_opening(world, now),
                 search_minutes,
+                center: centers::on_offer(world, now),
             },
         );
         start_step(&mut handoff, 0, world, &mut out)?;

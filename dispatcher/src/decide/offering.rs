@@ -168,6 +168,7 @@ pub(super) fn unstaffed(handoff: &mut Handoff, world: &World<'_>, out: &mut Out)
             } else {
                 None
             },
+            center: super::centers::on_offer(world, out.now),
         },
     );
     out.record(Actor::System, EventKind::Unstaffed);
@@ -275,6 +276,7 @@ pub(super) fn fire(
         (Timer::Late, State::EnRoute { by, .. }) => late(handoff, by, world, out),
         (Timer::IntakeReminder, _) => intake_reminder(handoff, world, out)?,
         (Timer::IntakeOverdue, _) => intake_overdue(handoff, world, out)?,
+        (Timer::CheckInDue, _) => super::centers::check_in_due(handoff, world, out),
         // A timer for a round or state that has passed: its work was done by an
         // accept, decline or cancel that came first.
         _ => {}

@@ -36,7 +36,13 @@ pub(super) fn expire(handoff: &mut Handoff, by: PersonId, world: &World<'_>, out
     ] {
         out.cancel(timer);
     }
-    out.send(officer_of(handoff), Message::Expired { id: handoff.id });
+    out.send(
+        officer_of(handoff),
+        Message::Expired {
+            id: handoff.id,
+            center: super::centers::on_offer(world, out.now),
+        },
+    );
     out.record(Actor::System, EventKind::Expired { person: by.clone() });
     open_followup(handoff, FollowUpReason::Expired, out);
     if !alerts_now(world, out.now) {

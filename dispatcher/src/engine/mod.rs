@@ -473,6 +473,7 @@ pub fn message_name(message: &Message) -> &'static str {
         Message::DropOffReleased { .. } => "drop_off_released",
         Message::CheckInRecorded { .. } => "check_in_recorded",
         Message::DropOffCalledOff { .. } => "drop_off_called_off",
+        Message::DropOffOverdue { .. } => "drop_off_overdue",
     }
 }
 

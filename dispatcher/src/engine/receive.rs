@@ -22,7 +22,7 @@ use super::{Engine, EngineError, prepare};
 use crate::conversation::{self, Action, Command, ContactChange, Inbound, Plan, Snapshot};
 use crate::decide::{self, decide};
 use crate::directory::Directory;
-use crate::handoff::{Handoff, HandoffId};
+use crate::handoff::{DROP_OFF_REOPENS_WITHIN, Handoff, HandoffId};
 use crate::message::{Message, Recipient};
 use crate::outbox::NewOutbound;
 use crate::roster::Participant;
@@ -96,7 +96,7 @@ impl Engine {
             let sender = self.inner.store.sender(key).await?;
             let (followups, intakes) = self.owed_of_sender(message, &directory).await?;
             let snapshot = Snapshot {
-                open: self.open_of_sender(message, &directory).await?,
+                open: self.open_of_sender(message, &directory, now).await?,
                 refused_at: sender.refused_at,
                 followups,
                 intakes,
@@ -157,11 +157,22 @@ impl Engine {
         &self,
         message: &Inbound,
         directory: &Directory,
+        now: DateTime<Utc>,
     ) -> Result<Vec<Handoff>, EngineError> {
         let store = &self.inner.store;
         Ok(match message.from.participant(&directory.roster) {
             Some(Participant::Officer(officer)) => {
-                store.open_handoffs_of_officer(&officer.id).await?
+                let mut open = store.open_handoffs_of_officer(&officer.id).await?;
+                // A bare DROPOFF may also be about a request that closed with
+                // nobody coming a short while ago, which it reopens.
+                if matches!(message.command, Command::DropOff { .. }) {
+                    let since = now
+                        .checked_sub_signed(DROP_OFF_REOPENS_WITHIN)
+                        .unwrap_or(DateTime::<Utc>::MIN_UTC);
+                    let recent = store.handoffs_of_officer_since(&officer.id, since).await?;
+                    open.extend(recent.into_iter().filter(|h| h.reopens_for_drop_off(now)));
+                }
+                open
             }
             Some(Participant::Staff(person)) => {
                 let mut open = store.open_handoffs_of_staff(&person.id).await?;

@@ -381,8 +381,17 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
     };
     for event in events {
         let at = event.at;
+        // A drop-off may reopen a hand-off that closed with nobody coming; the
+        // dispatcher decides when (`Handoff::reopens_for_drop_off`), so the log
+        // holds one only where it was allowed.
+        if let EventKind::DroppedOff { center } = &event.kind {
+            m.outcome = Outcome::Open;
+            m.closed_at = None;
+            m.center = Some(center.clone());
+            continue;
+        }
         // What comes after the close (follow-up, intake, the report number) is
-        // counted; nothing after it reopens or changes how it ended.
+        // counted; nothing else after it changes how it ended.
         if after_close(&mut m, event) || m.outcome.is_closed() {
             continue;
         }
@@ -414,7 +423,8 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
                     m.arrival = Some(Arrival::Field);
                 }
             }
-            EventKind::DroppedOff { center } => m.center = Some(center.clone()),
+            // Handled above, closed or not.
+            EventKind::DroppedOff { .. } => {}
             // The check-in is the drop-off's arrival, and the person is with the
             // program: the hand-off is complete.
             EventKind::CheckedIn { .. } => {
@@ -450,7 +460,8 @@ fn fold(events: &[&Event]) -> Option<HandoffMetrics> {
             | EventKind::IntakeOverdue
             // A call's legs: the offers and the accept they led to are counted.
             | EventKind::LegDialed { .. }
-            | EventKind::LegEnded { .. } => {}
+            | EventKind::LegEnded { .. }
+            | EventKind::CheckInOverdue { .. } => {}
             // Handled by `after_close`.
             EventKind::IntakeCompleted
             | EventKind::ReportNumber { .. }

@@ -96,6 +96,24 @@ impl Store {
         handoffs_of(&rows)
     }
 
+    /// The hand-offs `officer` asked for at or after `since`, open or closed, by
+    /// number.
+    pub async fn handoffs_of_officer_since(
+        &self,
+        officer: &OfficerId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Handoff>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data, version FROM handoffs WHERE officer = $1 AND requested_at >= $2 \
+             ORDER BY id",
+        )
+        .bind(officer.as_str())
+        .bind(millis(since))
+        .fetch_all(self.pool())
+        .await?;
+        handoffs_of(&rows)
+    }
+
     /// The hand-offs on their way to a diversion center (dropped off, not yet
     /// checked in), by number: what a bare `CHECKIN` may be about.
     pub async fn dropping_off_handoffs(&self) -> Result<Vec<Handoff>, StoreError> {
