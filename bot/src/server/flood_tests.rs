@@ -1,4 +1,9 @@
-use super::*;
+//! The flood limiter's tables: bursts and refills, keys limited apart, when a limited
+//! key is told again, clocks that go back, extreme rates and a flood of new keys.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{Limiter, MOST, Rate, Verdict};
 
 fn at(seconds: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default() + Duration::seconds(seconds)

@@ -1,7 +1,13 @@
-use proptest::collection::vec;
-use proptest::prelude::*;
+//! The provider's webhook forms: decoding, the fields of a text and of a status
+//! callback refused when missing, repeated or unusable, and no input that panics.
 
-use super::*;
+use handoff_dispatcher::PhoneNumber;
+use proptest::collection::vec;
+use proptest::prelude::{
+    Just, ProptestConfig, Strategy, any, prop, prop_assert, prop_assert_eq, prop_oneof, proptest,
+};
+
+use super::{FormError, MAX_TEXT_CHARS, Status, decode, inbound, status};
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()

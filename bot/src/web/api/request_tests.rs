@@ -1,9 +1,18 @@
 //! Tables of what the API's parsing accepts and refuses, with the code each
 //! refusal answers with; and that no input makes it panic.
 
-use super::*;
-use axum::http::HeaderValue;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, header};
+use handoff_dispatcher::conversation::{MAX_TEXT, Placement};
+use handoff_dispatcher::{AgencyId, HandoffId, HandoffKind};
+use handoff_schedules::{SiteId, ZoneId};
 use proptest::prelude::{ProptestConfig, any, prop_assert, proptest};
+
+use super::{
+    CancelJson, IDEMPOTENCY_KEY, MAX_IDEMPOTENCY_KEY, NewHandoff, NewHandoffJson, Operation,
+    handoff_id, idempotency_key, json, kind, message_id, parse_json,
+};
+use crate::web::api::error::ApiError;
 
 fn code<T: std::fmt::Debug>(result: Result<T, ApiError>) -> &'static str {
     match result {

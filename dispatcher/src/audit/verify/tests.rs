@@ -1,7 +1,11 @@
+//! Verifying the audit chain: a clean chain, and each way a row can be edited,
+//! rewritten, deleted, blanked, or a head moved, reported where it happens.
+
 use handoff_schedules::PersonId;
 
-use super::*;
-use crate::audit::hash::Link;
+use super::{Anchor, Break, ChainedEvent, Head, Problem, Verified, Verifier};
+use crate::audit::hash::{Hash, Link, Salt, StoredEvent};
+use crate::event::EventKind;
 
 fn ana() -> PersonId {
     PersonId::parse("ana").unwrap()

@@ -1,5 +1,8 @@
-use super::*;
-use crate::web::charts::NO_REQUESTS;
+//! The bar chart: each row's label, count and note, the axis and its ticks, escaping,
+//! nothing to show, and long lists cut short.
+
+use super::{Bar, MAX_BARS, PLOT_WIDTH, bar_list};
+use crate::web::charts::{NO_REQUESTS, coord};
 
 fn bar(label: &str, value: u64, note: &str) -> Bar {
     Bar {

@@ -1,7 +1,11 @@
+//! The week heatmap: its axes, each cell's count and shade, the legend's ranges, the
+//! split view, escaping, and an empty range.
+
 use proptest::prelude::proptest;
 
-use super::*;
+use super::{Layers, TOTAL, heatmap, legend, legend_steps, level};
 use crate::web::charts::NO_REQUESTS;
+use crate::web::demand::week::{Counts, HourOfWeek, WeekGrid};
 
 fn counts(covered: u64, unanswered: u64, out_of_hours: u64) -> Counts {
     Counts {

@@ -1,5 +1,12 @@
-use super::*;
-use crate::web::charts::NO_REQUESTS;
+//! The weekly trend: its axes and lines, every week a point (quiet ones at zero),
+//! round ticks, ranges cut short or empty, week labels, escaping, the line limit.
+
+use chrono::NaiveDate;
+
+use super::{
+    MAX_LABELS, MAX_SERIES, MAX_WEEKS, PLOT_HEIGHT, Series, TOP, week_labels, weekly_trend,
+};
+use crate::web::charts::{NO_REQUESTS, coord};
 
 fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()

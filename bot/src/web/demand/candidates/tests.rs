@@ -1,10 +1,14 @@
-use chrono_tz::America::New_York;
+//! "What to staff next": which blocks of hours are proposed, how they rank, typed
+//! blocks, clock changes, and the bounds of the range and of N.
 
-use super::*;
-use crate::web::demand::blocks::parse_blocks;
+use chrono_tz::America::New_York;
+use handoff_schedules::SiteId;
+
+use super::{Candidate, DemandRange, MAX_BLOCK_HOURS, staff_next};
+use crate::web::demand::blocks::{Origin, parse_blocks};
 use crate::web::demand::fixtures::{at, cell, new_york_site, window};
-use crate::web::demand::regular::{SiteRef, regular_week};
-use crate::web::demand::week::Counts;
+use crate::web::demand::regular::{RegularWeek, SiteRef, regular_week};
+use crate::web::demand::week::{Counts, DemandCell, HourOfWeek, WeekGrid, WeekHours};
 
 fn range(first: &str, last: &str) -> DemandRange {
     DemandRange::new(first.parse().unwrap(), last.parse().unwrap()).unwrap()
