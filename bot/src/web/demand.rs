@@ -14,4 +14,5 @@ pub(crate) mod regular;
 pub(crate) mod week;
 
 #[cfg(test)]
+#[path = "demand/tests/fixtures.rs"]
 mod fixtures;

@@ -294,5 +294,5 @@ pub(crate) fn handoff_id(text: &str) -> Result<HandoffId, ApiError> {
 }
 
 #[cfg(test)]
-#[path = "request_tests.rs"]
+#[path = "tests/request.rs"]
 mod tests;
