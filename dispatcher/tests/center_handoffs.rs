@@ -558,7 +558,14 @@ fn a_dropoff_not_checked_in_in_time_is_told_once_and_frees_its_place() {
         .apply(&fired.handoff, check_in("jo"), "2026-12-02T23:30:00-05:00")
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(matches!(late.handoff.state, State::CheckedIn { .. }));
-    // Checked in first: the timer finds nothing to do.
+    // Checked in first: the deadline is stopped, and a timer that fires all the
+    // same finds nothing to do.
+    let checking = fixture
+        .apply(&dropped, check_in("jo"), "2026-12-02T21:40:00-05:00")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(checking.effects.contains(&Effect::Cancel {
+        timer: Timer::CheckInDue
+    }));
     let checked = fixture.step(&dropped, check_in("jo"), "2026-12-02T21:40:00-05:00");
     let after = fixture
         .apply(

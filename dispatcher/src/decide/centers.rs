@@ -232,6 +232,7 @@ pub(super) fn check_in(
             first_name: first_name(world, &by),
         },
     );
+    out.cancel(Timer::CheckInDue);
     handoff.state = State::CheckedIn {
         by: by.clone(),
         center: center_id.clone(),
@@ -247,11 +248,13 @@ pub(super) fn check_in(
 }
 
 /// A drop-off on its way is withdrawn or closed without a diversion: whoever was
-/// told of it hears nobody is coming. Nothing for a hand-off not dropped off.
+/// told of it hears nobody is coming, and its check-in deadline is stopped.
+/// Nothing for a hand-off not dropped off.
 pub(super) fn call_off(handoff: &Handoff, world: &World<'_>, out: &mut Out) {
     let State::DroppingOff { center: id, .. } = &handoff.state else {
         return;
     };
+    out.cancel(Timer::CheckInDue);
     let Some(center) = world.centers.iter().find(|c| &c.id == id) else {
         return;
     };
