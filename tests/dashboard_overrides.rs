@@ -197,6 +197,17 @@ async fn the_files_own_overrides_to_come_are_listed_read_only() {
         page.body
     );
     assert!(!page.body.contains("long past"), "{}", page.body);
+    // The form offers only roles someone can be on duty in.
+    assert!(
+        page.body.contains(r#"option value="supervisor""#),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains(r#"option value="center""#),
+        "{}",
+        page.body
+    );
     service.stop().await;
 }
 

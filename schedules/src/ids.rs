@@ -125,6 +125,12 @@ impl Role {
         Role::Center,
     ];
 
+    /// Whether someone may be on duty in this role: any but `center`, whose staff
+    /// are never on a schedule (a center's own hours say when it takes people).
+    pub fn is_duty(self) -> bool {
+        self != Role::Center
+    }
+
     /// The configuration spelling: `case_manager`, `coordinator`, `supervisor`,
     /// `project_manager`, `center`.
     pub fn as_str(self) -> &'static str {

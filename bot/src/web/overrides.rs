@@ -420,7 +420,8 @@ fn form(
             label { "Covers (cover)" select name="covers" { (people(&fields.covers, "-")) } }
             label { "Role (add)" select name="role" {
                 option value="" { "-" }
-                @for role in Role::ALL {
+                // Only roles someone can be on duty in: `center` would be refused.
+                @for role in Role::ALL.into_iter().filter(|r| r.is_duty()) {
                     option value=(role.as_str()) selected[fields.role == role.as_str()] { (role.label()) }
                 }
             } }

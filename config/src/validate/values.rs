@@ -47,11 +47,10 @@ pub(super) fn role(p: &mut Problems, text: &Text, key: &str) -> Option<Role> {
     parse_with(p, text, key, |s| s.parse::<Role>())
 }
 
-/// A role someone can be on duty as: any but `center`, whose staff are never on a
-/// schedule (a center's own hours say when it takes people).
+/// A role someone can be on duty as ([`Role::is_duty`]).
 pub(super) fn duty_role(p: &mut Problems, text: &Text, key: &str) -> Option<Role> {
     let role = role(p, text, key)?;
-    if role == Role::Center {
+    if !role.is_duty() {
         p.push(text.span(), key, CENTER_NOT_ON_DUTY);
         return None;
     }
