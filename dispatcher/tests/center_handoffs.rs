@@ -327,13 +327,7 @@ fn a_center_without_staff_has_its_dropoffs_told_to_the_supervisor_who_may_check_
 /// closes unstaffed when her five minutes run out.
 fn unstaffed(fixture: &Fixture, when: &str) -> handoff_dispatcher::Decision {
     let opened = fixture.open(EVENING).handoff;
-    fixture
-        .apply(
-            &opened,
-            Input::Timer(Timer::Round { step: 0, round: 0 }),
-            when,
-        )
-        .unwrap_or_else(|e| panic!("{e}"))
+    fixture.fire(&opened, Timer::Round { step: 0, round: 0 }, when)
 }
 
 /// The center each closing text to the officer offers, by kind of close.
@@ -360,13 +354,7 @@ fn every_text_that_closes_a_request_with_nobody_coming_offers_an_open_center() {
     // The case manager never arrived: the arrival limit ran out at 23:00.
     let opened = fixture.open(EVENING).handoff;
     let accepted = fixture.step(&opened, accept("dana"), "2026-12-02T21:01:00-05:00");
-    let expired = fixture
-        .apply(
-            &accepted,
-            Input::Timer(Timer::Arrival),
-            "2026-12-02T23:00:00-05:00",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    let expired = fixture.fire(&accepted, Timer::Arrival, "2026-12-02T23:00:00-05:00");
     assert!(matches!(expired.handoff.state, State::Expired { .. }));
     assert_eq!(offered_on_close(&expired), vec![stab.clone()]);
     // Saturday 21:00: the site is closed, nobody is on call, Stabilization open.
@@ -512,13 +500,7 @@ fn a_dropoff_not_checked_in_in_time_is_told_once_and_frees_its_place() {
     load.count(&dropped, false);
     assert_eq!(load.on_the_way.get(&center_id("stab")), Some(&1));
     // 22:50, Wednesday: the site is open, so the supervisor hears of it too.
-    let fired = fixture
-        .apply(
-            &dropped,
-            Input::Timer(Timer::CheckInDue),
-            "2026-12-02T22:50:00-05:00",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    let fired = fixture.fire(&dropped, Timer::CheckInDue, "2026-12-02T22:50:00-05:00");
     let overdue = Message::DropOffOverdue {
         id: HandoffId::new(ID),
         center: "Stabilization Ctr".to_owned(),
@@ -545,13 +527,11 @@ fn a_dropoff_not_checked_in_in_time_is_told_once_and_frees_its_place() {
     load.count(&fired.handoff, false);
     assert!(load.on_the_way.is_empty(), "{:?}", load.on_the_way);
     // Told once: the timer again (a retry) does nothing.
-    let again = fixture
-        .apply(
-            &fired.handoff,
-            Input::Timer(Timer::CheckInDue),
-            "2026-12-02T22:51:00-05:00",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    let again = fixture.fire(
+        &fired.handoff,
+        Timer::CheckInDue,
+        "2026-12-02T22:51:00-05:00",
+    );
     assert!(again.effects.is_empty(), "{:?}", again.effects);
     // A late check-in still records the arrival.
     let late = fixture
@@ -566,14 +546,11 @@ fn a_dropoff_not_checked_in_in_time_is_told_once_and_frees_its_place() {
     assert!(checking.effects.contains(&Effect::Cancel {
         timer: Timer::CheckInDue
     }));
-    let checked = fixture.step(&dropped, check_in("jo"), "2026-12-02T21:40:00-05:00");
-    let after = fixture
-        .apply(
-            &checked,
-            Input::Timer(Timer::CheckInDue),
-            "2026-12-02T22:50:00-05:00",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    let after = fixture.fire(
+        &checking.handoff,
+        Timer::CheckInDue,
+        "2026-12-02T22:50:00-05:00",
+    );
     assert!(after.effects.is_empty(), "{:?}", after.effects);
 }
 
@@ -587,13 +564,7 @@ fn at_night_an_overdue_dropoff_is_told_to_the_center_but_waits_for_the_superviso
         drop_off("rivera", None),
         "2026-12-05T21:10:00-05:00",
     );
-    let fired = fixture
-        .apply(
-            &dropped,
-            Input::Timer(Timer::CheckInDue),
-            "2026-12-05T22:40:00-05:00",
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+    let fired = fixture.fire(&dropped, Timer::CheckInDue, "2026-12-05T22:40:00-05:00");
     assert_eq!(told(&fired, &staff("jo")).len(), 1);
     assert!(told(&fired, &staff("pat")).is_empty());
 }

@@ -20,8 +20,8 @@ use handoff_dispatcher::center::Center;
 use handoff_dispatcher::{
     Agency, AgencyId, CenterId, DecideError, Decision, EscalationPolicy, EventKind, Handoff,
     HandoffId, HandoffKind, Input, Load, Message, Officer, OfficerId, Person, PhoneNumber,
-    PolicyId, Recipient, Request, Roster, Settings, Step, StepTarget, Strategy, World, decide,
-    request,
+    PolicyId, Recipient, Request, Roster, Settings, Step, StepTarget, Strategy, Timer, World,
+    decide, request,
 };
 use handoff_schedules::{
     Availability, PersonId, Recurrence, Role, Shift, SiteId, SiteSchedule, When, Window,
@@ -243,6 +243,12 @@ impl Fixture {
         when: &str,
     ) -> Result<Decision, DecideError> {
         decide(handoff, input, at(when), &self.world())
+    }
+
+    /// `timer` of `handoff` firing at `when`, which must be decided.
+    pub fn fire(&self, handoff: &Handoff, timer: Timer, when: &str) -> Decision {
+        self.apply(handoff, Input::Timer(timer), when)
+            .unwrap_or_else(|e| panic!("{timer:?} at {when}: {e}"))
     }
 
     pub fn step(&self, handoff: &Handoff, input: Input, when: &str) -> Handoff {
