@@ -27,7 +27,7 @@
 
 use handoff_schedules::{PersonId, Role};
 
-use super::closing::{stop_watch, withdraw_offers};
+use super::closing::stand_down;
 use super::offering::alert_recipients;
 use super::{DecideError, Out, alerts_now, closed, first_name, officer_name, officer_of};
 use crate::center::{self, Center};
@@ -84,26 +84,13 @@ pub(super) fn drop_off(
         }
     };
     let due = out.after(chrono::Duration::from_std(center.check_in_within).ok())?;
-    match handoff.state.clone() {
-        State::Offering { step, round } => {
-            out.cancel(Timer::Round { step, round });
-            withdraw_offers(handoff, out);
-        }
-        // Closed with nobody coming: no offer is open, no watch runs, and whoever
-        // had let it expire was told it closed.
-        _ if reopening => {}
-        state => {
-            stop_watch(handoff, out);
-            if let Some(assignee) = state.assignee() {
-                out.send(
-                    Recipient::Staff(assignee.clone()),
-                    Message::DropOffReleased {
-                        id: handoff.id,
-                        center: center.name.clone(),
-                    },
-                );
-            }
-        }
+    // Closed with nobody coming: no offer is open, no watch runs, and whoever had
+    // let it expire was told it closed.
+    if !reopening {
+        stand_down(handoff, out, |id| Message::DropOffReleased {
+            id,
+            center: center.name.clone(),
+        });
     }
     let told = center_people(center, world, out);
     for person in &told {

@@ -15,7 +15,7 @@ use super::centers::call_off;
 use super::offering::start_step;
 use super::{DecideError, Effect, Out, WATCH_TIMERS, closed, first_name, officer_of};
 use crate::event::EventKind;
-use crate::handoff::{Actor, Answer, Handoff, State, Timer};
+use crate::handoff::{Actor, Answer, Handoff, HandoffId, State, Timer};
 use crate::message::{Message, Recipient};
 use crate::outcome::NotDivertedCode;
 use crate::redact::redact;
@@ -42,24 +42,10 @@ pub(super) fn cancel(
     }
     let reason = reason.map(|r| redact(&r));
     call_off(handoff, world, out);
-    match handoff.state.clone() {
-        State::Offering { step, round } => {
-            out.cancel(Timer::Round { step, round });
-            withdraw_offers(handoff, out);
-        }
-        state => {
-            stop_watch(handoff, out);
-            if let Some(assignee) = state.assignee() {
-                out.send(
-                    Recipient::Staff(assignee.clone()),
-                    Message::CancelledByOfficer {
-                        id: handoff.id,
-                        reason: reason.clone(),
-                    },
-                );
-            }
-        }
-    }
+    stand_down(handoff, out, |id| Message::CancelledByOfficer {
+        id,
+        reason: reason.clone(),
+    });
     out.send(
         officer_of(handoff),
         Message::CancelConfirmed { id: handoff.id },
@@ -92,6 +78,28 @@ pub(super) fn withdraw_offers(handoff: &mut Handoff, out: &mut Out) {
 
 /// Stops the arrival, ETA and intake clocks of an accepted hand-off: it is given
 /// back or closed without a diversion, so none of them is owed any more.
+/// The officer no longer needs a case manager in the field (a cancel, a drop-off):
+/// offers still open are withdrawn with their round's timer, or the case manager
+/// who accepted has their watch stopped and is told `release(id)`.
+pub(super) fn stand_down(
+    handoff: &mut Handoff,
+    out: &mut Out,
+    release: impl FnOnce(HandoffId) -> Message,
+) {
+    match handoff.state.clone() {
+        State::Offering { step, round } => {
+            out.cancel(Timer::Round { step, round });
+            withdraw_offers(handoff, out);
+        }
+        state => {
+            stop_watch(handoff, out);
+            if let Some(assignee) = state.assignee() {
+                out.send(Recipient::Staff(assignee.clone()), release(handoff.id));
+            }
+        }
+    }
+}
+
 pub(super) fn stop_watch(handoff: &mut Handoff, out: &mut Out) {
     for timer in WATCH_TIMERS {
         out.cancel(timer);
