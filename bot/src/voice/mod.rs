@@ -22,6 +22,16 @@
 //! must not depend on a call staying up. A text accept while a leg rings ends the
 //! dialing at that leg: its screening says it is taken, and the officer then hears
 //! who took it instead of another leg.
+//!
+//! A request that is not the provider's is refused as the SMS webhooks refuse it
+//! (403 for a bad signature, 400 for a malformed form or callback URL). A signed
+//! one is always answered with TwiML, even when handling it fails (the database
+//! busy past its wait or down, the hand-off not found): unlike the SMS webhooks'
+//! 503, which the provider retries, an error status on a call only has Twilio read
+//! its own error message to someone on the line. So whoever is listening hears
+//! what happens instead: a caller whose call opened nothing is asked to text the
+//! request; an officer whose hand-off is open, that texts will follow; a case
+//! manager on a leg, how to take it by text.
 
 mod form;
 mod speech;
@@ -29,7 +39,7 @@ mod twiml;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use handoff_dispatcher::call::{Leg, LegOutcome, LegStep, leg_person, next_leg};
 use handoff_dispatcher::conversation::{Address, Command, Inbound as Message, Placement};
@@ -67,12 +77,16 @@ fn bad_request(error: form::FormError) -> Handled {
     refused(Refused::Malformed(error))
 }
 
-fn failed(error: &EngineError) -> Handled {
-    // Nothing was committed: Twilio's retry (or the fallback URL) handles it once.
-    tracing::error!(%error, "a voice webhook could not be handled");
+/// A webhook that could not be handled (the database busy or down, or anything
+/// else going wrong) answers with `words` and hangs up, never with an error
+/// status: someone is on the line, and Twilio does not retry a voice webhook as it
+/// retries a text's. It would read its own "an application error has occurred"
+/// (or fetch the number's fallback URL, which reaches the same database).
+fn trouble(error: &EngineError, words: String) -> Handled {
+    tracing::error!(%error, transient = error.is_transient(), "a voice webhook could not be handled; told the caller");
     (
         Some(WebhookResult::Error),
-        StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        twiml::respond(&[Verb::Say(words), Verb::Hangup]),
     )
 }
 
@@ -124,7 +138,8 @@ async fn handle_inbound(
     };
     let receipt = match state.inbound.message(message).await {
         Ok(receipt) => receipt,
-        Err(error) => return failed(&error),
+        // Nothing of the call was kept: a text asks again.
+        Err(error) => return trouble(&error, speech::CANNOT_TAKE_CALLS.to_owned()),
     };
     let Some(id) = receipt.handoff else {
         tracing::info!(sid = %call.sid, "a call from a phone that may not ask: refused");
@@ -133,12 +148,8 @@ async fn handle_inbound(
     let caller_id = caller_id(state, call.to.as_ref());
     match proceed(state, id, None, &caller_id).await {
         Ok(verbs) => answer(&verbs),
-        Err(error) => {
-            // The hand-off is open and offered by text: say so rather than fail
-            // the call, which Twilio would answer with its own error message.
-            tracing::error!(%error, handoff = %id, "the first leg could not be set up");
-            answer(&[Verb::Say(speech::TROUBLE.to_owned()), Verb::Hangup])
-        }
+        // The hand-off is open and offered by text: say so.
+        Err(error) => trouble(&error, speech::trouble(id)),
     }
 }
 
@@ -214,13 +225,15 @@ async fn proceed(
     Ok(verbs)
 }
 
-/// The signed form of a callback and the hand-off and leg its URL names.
+/// The signed form of a callback and the hand-off and leg its URL names. When
+/// the hand-off cannot be read, whoever is on the line hears `trouble`'s words.
 async fn callback(
     state: &AppState,
     address: std::net::IpAddr,
     uri: &Uri,
     headers: &HeaderMap,
     body: Body,
+    trouble_words: fn(HandoffId) -> String,
 ) -> Result<(Vec<(String, String)>, HandoffId, Leg, Handoff, PersonId), Handled> {
     let path = uri
         .path_and_query()
@@ -234,8 +247,13 @@ async fn callback(
     let engine = state.inbound.engine();
     let handoff = match engine.records().handoff(id).await {
         Ok(Some(handoff)) => handoff,
-        Ok(None) => return Err(failed(&EngineError::UnknownHandoff(id))),
-        Err(error) => return Err(failed(&error.into())),
+        Ok(None) => {
+            return Err(trouble(
+                &EngineError::UnknownHandoff(id),
+                trouble_words(id),
+            ));
+        }
+        Err(error) => return Err(trouble(&error.into(), trouble_words(id))),
     };
     let Some(person) = leg_person(&handoff, leg).cloned() else {
         return Err(bad_request(form::FormError::Missing(
@@ -268,7 +286,7 @@ async fn handle_leg(
     body: Body,
 ) -> Handled {
     let (params, id, leg, handoff, person) =
-        match callback(state, address, uri, headers, body).await {
+        match callback(state, address, uri, headers, body, speech::trouble).await {
             Ok(found) => found,
             Err(handled) => return handled,
         };
@@ -296,7 +314,8 @@ async fn handle_leg(
         step: LegStep::Ended(outcome),
     };
     if let Err(error) = engine.handle(id, ended).await {
-        return failed(&error);
+        // The officer is still on the line; the hand-off goes on by text.
+        return trouble(&error, speech::trouble(id));
     }
     if matches!(outcome, LegOutcome::Taken | LegOutcome::Abandoned) {
         // The conversation is over, or the officer hung up while it rang: nobody
@@ -305,12 +324,8 @@ async fn handle_leg(
     }
     match proceed(state, id, Some(leg), &caller_id(state, called.as_ref())).await {
         Ok(verbs) => answer(&verbs),
-        // Twilio does not retry an action: tell the officer rather than have
-        // Twilio read its own error. The hand-off is still offered by text.
-        Err(error) => {
-            tracing::error!(%error, handoff = %id, "the next leg could not be set up");
-            answer(&[Verb::Say(speech::TROUBLE.to_owned()), Verb::Hangup])
-        }
+        // The hand-off is still offered by text.
+        Err(error) => trouble(&error, speech::trouble(id)),
     }
 }
 
@@ -336,7 +351,8 @@ async fn handle_screen(
     headers: &HeaderMap,
     body: Body,
 ) -> Handled {
-    let (_, id, leg, handoff, person) = match callback(state, address, uri, headers, body).await {
+    let found = callback(state, address, uri, headers, body, speech::trouble_on_leg).await;
+    let (_, id, leg, handoff, person) = match found {
         Ok(found) => found,
         Err(handled) => return handled,
     };
@@ -384,7 +400,8 @@ async fn handle_press(
     headers: &HeaderMap,
     body: Body,
 ) -> Handled {
-    let (params, id, _, _, person) = match callback(state, address, uri, headers, body).await {
+    let found = callback(state, address, uri, headers, body, speech::trouble_on_leg).await;
+    let (params, id, _, _, person) = match found {
         Ok(found) => found,
         Err(handled) => return handled,
     };
@@ -408,6 +425,7 @@ async fn handle_press(
         Ok(_) | Err(EngineError::Decide(_)) => {
             answer(&[Verb::Say(speech::already_taken(id)), Verb::Hangup])
         }
-        Err(error) => failed(&error),
+        // Nothing was kept: the called person may still take it by text.
+        Err(error) => trouble(&error, speech::trouble_on_leg(id)),
     }
 }
