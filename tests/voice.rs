@@ -476,3 +476,32 @@ async fn a_signed_callback_about_a_hand_off_the_database_does_not_hold_is_answer
     svc.stop().await;
 }
 
+#[tokio::test]
+async fn legs_ring_and_wait_for_a_key_as_long_as_the_voice_section_says() {
+    let program =
+        format!("{PROGRAM}\n[transports.voice]\nring_timeout = \"30s\"\npress_timeout = \"5s\"\n");
+    let svc = Service::start_with(&program, MONDAY, None).await;
+    let voice = FakeVoice::new(&svc);
+    let start = svc.now();
+    let mut call = voice.call(RIVERA).await;
+    voice.pick_up(&mut call, Pickup::NoAnswer).await;
+    voice.pick_up(&mut call, Pickup::Voicemail).await;
+    assert_eq!(call.legs[0].timeout_seconds, 30);
+    assert!(
+        call.documents
+            .iter()
+            .any(|d| d.contains("<Gather") && d.contains("timeout=\"5\"")),
+        "{:#?}",
+        call.documents
+    );
+    // Dana's phone rang 30 s; Lee's voicemail picked up after 6 s, and the
+    // screening gave up on a key 5 s later.
+    let ended: Vec<_> = svc
+        .events_named("leg_ended")
+        .await
+        .iter()
+        .map(|e| e.at - start)
+        .collect();
+    assert_eq!(ended, [seconds(30), seconds(41)]);
+    svc.stop().await;
+}

@@ -62,6 +62,8 @@ pub struct AppState {
     pub api: Arc<ApiAgencies>,
     /// Timeouts and flood limits.
     pub limits: Arc<guard::Limits>,
+    /// How calls ring (`[transports.voice]`).
+    pub voice: handoff_config::VoiceTransport,
 }
 
 pub fn router(state: AppState) -> Router {

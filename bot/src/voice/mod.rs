@@ -52,14 +52,6 @@ use crate::server::AppState;
 use crate::server::signed::{Handled, Signed, Webhook, malformed};
 use twiml::{Dial, Verb};
 
-/// How long each leg rings before the next: long enough to reach a phone in a
-/// pocket, short enough that the officer waits a few legs, not minutes. Voicemail
-/// usually answers after about 25 s, and the screening keeps it out anyway.
-pub const LEG_TIMEOUT_SECONDS: u32 = 20;
-
-/// How long the screening waits for a key after the offer is read.
-pub const PRESS_TIMEOUT_SECONDS: u32 = 8;
-
 /// The words a call's request carries, for the texts and the log: a call has no
 /// location typed in; the officer texts it, or says it once connected.
 pub const CALL_REQUEST: &str = "called in, location to follow";
@@ -186,7 +178,9 @@ async fn proceed(
     verbs.push(Verb::Dial(Dial {
         action: format!("{}/voice/leg?{query}", state.public_url),
         caller_id: caller_id.to_owned(),
-        timeout_seconds: LEG_TIMEOUT_SECONDS,
+        // How long a leg rings and how long a key is waited for are the
+        // configuration's (`[transports.voice]`, whole seconds within bounds).
+        timeout_seconds: state.voice.ring_timeout.as_secs(),
         number: number.as_str().to_owned(),
         screen: format!("{}/voice/screen?{query}", state.public_url),
     }));
@@ -331,7 +325,7 @@ async fn on_screen(state: AppState, callback: Callback) -> Handled {
     respond(&[
         Verb::Gather {
             action: format!("{}/voice/answer?{query}", state.public_url),
-            timeout_seconds: PRESS_TIMEOUT_SECONDS,
+            timeout_seconds: state.voice.press_timeout.as_secs(),
             prompt: speech::offer(handoff, &directory),
         },
         // No key (or voicemail): this leg is not connected.
