@@ -505,3 +505,29 @@ async fn legs_ring_and_wait_for_a_key_as_long_as_the_voice_section_says() {
     assert_eq!(ended, [seconds(30), seconds(41)]);
     svc.stop().await;
 }
+
+#[tokio::test]
+async fn a_leg_still_ringing_when_its_round_times_out_may_still_take_the_hand_off() {
+    let step = "{ who = \"case_manager\", strategy = \"broadcast\", timeout = \"5m\" }";
+    assert!(PROGRAM.contains(step));
+    let program = PROGRAM.replace(step, &step.replace("5m", "30s"));
+    let svc = Service::start_with(&program, MONDAY, None).await;
+    let voice = FakeVoice::new(&svc);
+    let mut call = voice.call(RIVERA).await;
+    voice.pick_up(&mut call, Pickup::NoAnswer).await;
+    assert_eq!(call.ringing(), Some(LEE));
+    // Lee's phone rings past the round's 30 s: the supervisor is offered it.
+    svc.advance(seconds(10)).await;
+    assert!(svc.last_text_to(ROSA).starts_with("LEAD 1001"));
+    voice.pick_up(&mut call, Pickup::Press('1')).await;
+    assert_eq!(
+        call.connected.as_deref(),
+        Some(LEE),
+        "{:?}",
+        call.legs[1].heard
+    );
+    let accepted = svc.events_named("accepted").await;
+    assert!(matches!(&accepted[..], [one] if matches!(&one.kind,
+        EventKind::Accepted { person, via: Some(Channel::Voice) } if person.as_str() == "lee")));
+    svc.stop().await;
+}

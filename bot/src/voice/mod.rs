@@ -312,11 +312,13 @@ pub(crate) async fn screen(State(state): State<AppState>, webhook: Webhook) -> R
 /// asked to press 1, unless it is no longer theirs to take.
 async fn on_screen(state: AppState, callback: Callback) -> Handled {
     let (id, handoff, person) = (callback.id, &callback.handoff, &callback.person);
+    // A round times out on its own clock, whatever the legs are doing: one that
+    // timed out while this leg rang left the offer timed out, and a late accept
+    // still takes a hand-off that is being offered, as a late `Y4821` does.
     let still_offered = matches!(handoff.state, HandoffState::Offering { .. })
-        && handoff
-            .offers
-            .iter()
-            .any(|o| &o.person == person && o.answer == Answer::Pending);
+        && handoff.offers.iter().any(|o| {
+            &o.person == person && matches!(o.answer, Answer::Pending | Answer::TimedOut { .. })
+        });
     if !still_offered {
         return respond(&[Verb::Say(speech::already_taken(id)), Verb::Hangup]);
     }
