@@ -8,11 +8,14 @@
 //! documented verbs (`support/twiml_schema.rs`). Time moves on the mock clock.
 //!
 //! The journeys of an answered call run on SQLite, and again on PostgreSQL when
-//! `DATABASE_URL` names a server.
+//! `DATABASE_URL` names a server. The database's failures are real ones: the
+//! service's SQLite file write-locked by another connection (`BEGIN EXCLUSIVE`),
+//! as in `database_faults.rs`; someone on the line then hears what to do, never a
+//! provider's error message.
 
 use handoff_dispatcher::call::{Leg, LegOutcome};
 use handoff_dispatcher::{Channel, EventKind, State};
-use handoff_tests::database::on_every_database;
+use handoff_tests::database::{connect, count, on_every_database};
 use handoff_tests::fake_voice::{Call, FakeVoice, Pickup};
 use handoff_tests::journey::{MONDAY, SUNDAY, minutes, seconds, shows_phone};
 use handoff_tests::service::{
@@ -362,5 +365,169 @@ async fn voice_webhooks_with_a_wrong_signature_or_a_bad_callback_url_are_refused
         .await;
     assert_eq!(status, 400);
     assert!(svc.events_named("accepted").await.is_empty());
+    svc.stop().await;
+}
+
+/// The service on a SQLite file of its own, and a connection to that file to
+/// take its write lock with.
+async fn on_a_lockable_database() -> (Service, sqlx::AnyConnection, tempfile::TempDir) {
+    let dir = tempfile::TempDir::new().unwrap_or_else(|e| panic!("a temporary directory: {e}"));
+    let database = format!("sqlite://{}/handoff.db", dir.path().display());
+    let svc = Service::start_with(PROGRAM, MONDAY, Some(database.clone())).await;
+    let holder = connect(&database).await;
+    (svc, holder, dir)
+}
+
+/// Runs `sql` on the lock holder's connection.
+async fn on_holder(holder: &mut sqlx::AnyConnection, sql: &'static str) {
+    sqlx::raw_sql(sql)
+        .execute(holder)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_the_locked_database_cannot_take_is_asked_to_text_instead_and_opens_nothing() {
+    let (svc, mut holder, _dir) = on_a_lockable_database().await;
+    let voice = FakeVoice::new(&svc);
+    on_holder(&mut holder, "BEGIN EXCLUSIVE").await;
+    // The fake takes only a 200 with valid TwiML: no error status reaches Twilio.
+    let call = voice.call(RIVERA).await;
+    assert!(call.ended && call.legs.is_empty());
+    assert_eq!(call.heard.len(), 1, "{:?}", call.heard);
+    assert_eq!(
+        call.heard[0],
+        "Sorry, we cannot take calls right now. Please text your request to this number. \
+         Goodbye."
+    );
+    assert_eq!(count(&mut holder, "SELECT COUNT(*) FROM handoffs").await, 0);
+    on_holder(&mut holder, "ROLLBACK").await;
+
+    // Once the database takes writes again, a call opens the hand-off and rings.
+    let call = voice.call(RIVERA).await;
+    assert!(
+        call.heard[0].starts_with("Hand-off 1001 is open."),
+        "{:?}",
+        call.heard
+    );
+    assert_eq!(call.ringing(), Some(DANA));
+    svc.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_database_locks_during_a_leg_the_case_manager_hears_to_text_and_the_officer_that_texts_follow()
+ {
+    let (svc, mut holder, _dir) = on_a_lockable_database().await;
+    let voice = FakeVoice::new(&svc);
+    let mut call = voice.call(RIVERA).await;
+    assert_eq!(call.ringing(), Some(DANA));
+    on_holder(&mut holder, "BEGIN EXCLUSIVE").await;
+    // Dana answers (the screening only reads) and presses 1: her accept cannot be
+    // written, so she is not connected and hears how to take it by text; then the
+    // leg's end cannot be logged, and the officer hears that texts follow.
+    voice.pick_up(&mut call, Pickup::Press('1')).await;
+    assert_eq!(call.connected, None);
+    assert_eq!(
+        call.legs[0].heard.last().map(String::as_str),
+        Some(
+            "Sorry, the hand-off line is having trouble and cannot connect this call. \
+             To take hand-off 1001, text Y1001. Goodbye."
+        )
+    );
+    assert_eq!(
+        call.heard.last().map(String::as_str),
+        Some(
+            "Sorry, the hand-off line is having trouble and cannot go on with this call. \
+             Hand-off 1001 is open; texts about it will follow. Goodbye."
+        )
+    );
+    assert!(call.ended);
+    on_holder(&mut holder, "ROLLBACK").await;
+
+    // Nothing of the press was kept; the offers stand, and Dana takes it by text.
+    assert!(svc.events_named("accepted").await.is_empty());
+    assert!(svc.events_named("leg_ended").await.is_empty());
+    svc.text(DANA, "Y1001").await;
+    assert!(
+        svc.last_text_to(RIVERA)
+            .starts_with("Dana (case manager) is taking 1001")
+    );
+    svc.stop().await;
+}
+
+#[tokio::test]
+async fn a_signed_callback_about_a_hand_off_the_database_does_not_hold_is_answered_in_words() {
+    let svc = Service::start(MONDAY).await;
+    let voice = FakeVoice::new(&svc);
+    for path in ["/voice/leg", "/voice/screen", "/voice/answer"] {
+        let url = svc.url(&format!("{path}?handoff=4242&leg=0"));
+        let (status, body) = voice
+            .post(
+                &url,
+                &[("CallSid", "CA02"), ("DialCallStatus", "no-answer")],
+            )
+            .await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(
+            body.to_lowercase().contains("hand-off 4242") && body.ends_with("<Hangup/></Response>"),
+            "{path}: {body}"
+        );
+    }
+    svc.stop().await;
+}
+
+#[tokio::test]
+async fn legs_ring_and_wait_for_a_key_as_long_as_the_voice_section_says() {
+    let program =
+        format!("{PROGRAM}\n[transports.voice]\nring_timeout = \"30s\"\npress_timeout = \"5s\"\n");
+    let svc = Service::start_with(&program, MONDAY, None).await;
+    let voice = FakeVoice::new(&svc);
+    let start = svc.now();
+    let mut call = voice.call(RIVERA).await;
+    voice.pick_up(&mut call, Pickup::NoAnswer).await;
+    voice.pick_up(&mut call, Pickup::Voicemail).await;
+    assert_eq!(call.legs[0].timeout_seconds, 30);
+    assert!(
+        call.documents
+            .iter()
+            .any(|d| d.contains("<Gather") && d.contains("timeout=\"5\"")),
+        "{:#?}",
+        call.documents
+    );
+    // Dana's phone rang 30 s; Lee's voicemail picked up after 6 s, and the
+    // screening gave up on a key 5 s later.
+    let ended: Vec<_> = svc
+        .events_named("leg_ended")
+        .await
+        .iter()
+        .map(|e| e.at - start)
+        .collect();
+    assert_eq!(ended, [seconds(30), seconds(41)]);
+    svc.stop().await;
+}
+
+#[tokio::test]
+async fn a_leg_still_ringing_when_its_round_times_out_may_still_take_the_hand_off() {
+    let step = "{ who = \"case_manager\", strategy = \"broadcast\", timeout = \"5m\" }";
+    assert!(PROGRAM.contains(step));
+    let program = PROGRAM.replace(step, &step.replace("5m", "30s"));
+    let svc = Service::start_with(&program, MONDAY, None).await;
+    let voice = FakeVoice::new(&svc);
+    let mut call = voice.call(RIVERA).await;
+    voice.pick_up(&mut call, Pickup::NoAnswer).await;
+    assert_eq!(call.ringing(), Some(LEE));
+    // Lee's phone rings past the round's 30 s: the supervisor is offered it.
+    svc.advance(seconds(10)).await;
+    assert!(svc.last_text_to(ROSA).starts_with("LEAD 1001"));
+    voice.pick_up(&mut call, Pickup::Press('1')).await;
+    assert_eq!(
+        call.connected.as_deref(),
+        Some(LEE),
+        "{:?}",
+        call.legs[1].heard
+    );
+    let accepted = svc.events_named("accepted").await;
+    assert!(matches!(&accepted[..], [one] if matches!(&one.kind,
+        EventKind::Accepted { person, via: Some(Channel::Voice) } if person.as_str() == "lee")));
     svc.stop().await;
 }

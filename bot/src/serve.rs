@@ -231,6 +231,7 @@ pub async fn start_with(
         loops: loops.clone(),
         api: Arc::new(ApiAgencies::from_config(config)),
         limits: Arc::new(Limits::new(&config.server)),
+        voice: config.transports.voice,
     };
     let client_timeout = config.server.client_timeout;
     if background {

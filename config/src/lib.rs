@@ -17,8 +17,9 @@ pub use load::{load, load_str};
 pub use model::{
     ApiToken, BadMatrixRoomId, Config, MATRIX_SESSION_FILE, MatrixRoomId, MatrixTransport, Program,
     Secret, Server, Site, SmsProvider, SmsSender, SmsTransport, Transports, TwilioSettings,
+    VoiceTransport,
 };
 pub use validate::{
-    DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME, DurationError, FieldProblem,
-    OverrideFields, parse_duration,
+    DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME, DEFAULT_PRESS_TIMEOUT,
+    DEFAULT_RING_TIMEOUT, DurationError, FieldProblem, OverrideFields, parse_duration,
 };

@@ -230,6 +230,29 @@ impl fmt::Display for MatrixRoomId {
 pub struct Transports {
     pub sms: Option<SmsTransport>,
     pub matrix: Option<MatrixTransport>,
+    /// How calls ring; the defaults when the file has no `[transports.voice]`.
+    pub voice: VoiceTransport,
+}
+
+/// How an officer's call rings the people it is offered to (README.md, "Voice").
+/// Voice webhooks are signed with the SMS transport's token; these are only its
+/// timings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VoiceTransport {
+    /// How long one leg rings before the next: a `<Dial>`'s `timeout`.
+    pub ring_timeout: std::time::Duration,
+    /// How long the screening waits for a key after the offer is read: a
+    /// `<Gather>`'s `timeout`.
+    pub press_timeout: std::time::Duration,
+}
+
+impl Default for VoiceTransport {
+    fn default() -> VoiceTransport {
+        VoiceTransport {
+            ring_timeout: crate::validate::DEFAULT_RING_TIMEOUT,
+            press_timeout: crate::validate::DEFAULT_PRESS_TIMEOUT,
+        }
+    }
 }
 
 /// A secret read from the environment. Its `Debug` never shows the value.

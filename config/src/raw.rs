@@ -285,6 +285,14 @@ pub struct RawStep {
 pub struct RawTransports {
     pub sms: Option<Spanned<RawSms>>,
     pub matrix: Option<Spanned<RawMatrix>>,
+    pub voice: Option<Spanned<RawVoice>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawVoice {
+    pub ring_timeout: Option<Text>,
+    pub press_timeout: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]

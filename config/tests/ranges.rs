@@ -6,7 +6,7 @@
 #[macro_use]
 mod support;
 
-use support::{CASE, Case, check, error_at};
+use support::{CASE, Case, check, error, error_at};
 
 const TIMEOUT: &str = "timeout = \"5m\"";
 const NAME: &str = "name = \"Test LEAD\"\n";
@@ -221,6 +221,44 @@ cases! {
         ..CASE
     };
 
+    a_ring_timeout_under_five_seconds_and_a_press_timeout_over_thirty_are_refused: Case {
+        append: "\n[transports.voice]\nring_timeout = \"4s\"\npress_timeout = \"31s\"\n",
+        expect: &[
+            error_at("\"4s\"", "transports.voice.ring_timeout", "must be from 5s to 60s"),
+            error_at("\"31s\"", "transports.voice.press_timeout", "must be from 3s to 30s"),
+        ],
+        ..CASE
+    };
+
+    a_ring_timeout_over_a_minute_and_a_press_timeout_under_three_seconds_are_refused: Case {
+        append: "\n[transports.voice]\nring_timeout = \"1m1s\"\npress_timeout = \"2s\"\n",
+        expect: &[
+            error_at("\"1m1s\"", "transports.voice.ring_timeout", "must be from 5s to 60s"),
+            error_at("\"2s\"", "transports.voice.press_timeout", "must be from 3s to 30s"),
+        ],
+        ..CASE
+    };
+
+    voice_timeouts_longer_than_any_duration_or_not_durations_at_all_are_refused: Case {
+        append: "\n[transports.voice]\nring_timeout = \"99999999999999999999s\"\npress_timeout = \"eight\"\n",
+        expect: &[
+            error_at("\"99999999999999999999s\"", "transports.voice.ring_timeout", "is too long"),
+            error_at("\"eight\"", "transports.voice.press_timeout", "is not a duration"),
+        ],
+        ..CASE
+    };
+
+    a_voice_section_with_a_key_it_does_not_have_is_refused: Case {
+        append: "\n[transports.voice]\nring = \"20s\"\n",
+        expect: &[error("ring = ", "ring", "unknown field `ring`")],
+        ..CASE
+    };
+
+    the_limits_of_the_voice_timings_load: Case {
+        append: "\n[transports.voice]\nring_timeout = \"5s\"\npress_timeout = \"30s\"\n",
+        ..CASE
+    };
+
     the_limits_of_the_server_limits_load: Case {
         append: "\n[server]\nclient_timeout = \"5m\"\nsender_burst = 100000\nsender_per_minute = 1\n",
         ..CASE
@@ -273,5 +311,25 @@ fn the_sms_timeout_defaults_to_ten_seconds_and_is_read_when_the_file_sets_it() {
     assert_eq!(
         sms("timeout = \"20s\"\n"),
         std::time::Duration::from_secs(20)
+    );
+}
+
+#[test]
+fn voice_timings_default_to_twenty_and_eight_seconds_and_are_read_when_the_file_sets_them() {
+    let voice = |section: &str| {
+        let text = format!("{}{section}", support::BASE);
+        let config = support::load(&text, &[]).unwrap_or_else(|e| panic!("{e}"));
+        let voice = config.transports.voice;
+        (voice.ring_timeout.as_secs(), voice.press_timeout.as_secs())
+    };
+    assert_eq!(voice(""), (20, 8));
+    assert_eq!(voice("\n[transports.voice]\n"), (20, 8));
+    assert_eq!(
+        voice("\n[transports.voice]\nring_timeout = \"1m\"\npress_timeout = \"3s\"\n"),
+        (60, 3)
+    );
+    assert_eq!(
+        voice("\n[transports.voice]\npress_timeout = \"12s\"\n"),
+        (20, 12)
     );
 }

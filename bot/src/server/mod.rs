@@ -6,6 +6,7 @@
 pub(crate) mod flood;
 pub(crate) mod guard;
 pub(crate) mod listen;
+pub(crate) mod signed;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -61,6 +62,8 @@ pub struct AppState {
     pub api: Arc<ApiAgencies>,
     /// Timeouts and flood limits.
     pub limits: Arc<guard::Limits>,
+    /// How calls ring (`[transports.voice]`).
+    pub voice: handoff_config::VoiceTransport,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -73,7 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/voice/inbound", post(crate::voice::inbound))
         .route("/voice/leg", post(crate::voice::leg))
         .route("/voice/screen", post(crate::voice::screen))
-        .route("/voice/answer", post(crate::voice::press))
+        .route("/voice/answer", post(crate::voice::answer))
         .route("/sandbox", get(sandbox_page))
         .route("/sandbox/version", get(sandbox_version))
         .route("/sandbox/send", post(sandbox_send))

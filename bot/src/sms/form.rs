@@ -87,7 +87,7 @@ fn unescape(bytes: &[u8], offset: usize) -> Result<String, FormError> {
 }
 
 /// The value of `name`, when it is given at most once.
-fn single<'a>(
+pub(crate) fn single<'a>(
     pairs: &'a [(String, String)],
     name: &'static str,
 ) -> Result<Option<&'a str>, FormError> {
@@ -134,7 +134,8 @@ pub fn inbound(pairs: &[(String, String)]) -> Result<InboundText<'_>, FormError>
     })
 }
 
-fn phone(text: &str) -> Option<PhoneNumber> {
+/// `text` as a phone number, when it is one (and short enough to look at).
+pub(crate) fn phone(text: &str) -> Option<PhoneNumber> {
     if text.chars().nth(MAX_PHONE_CHARS).is_some() {
         return None;
     }
@@ -167,4 +168,4 @@ pub fn status(pairs: &[(String, String)]) -> Result<Status<'_>, FormError> {
 
 #[cfg(test)]
 #[path = "form_tests.rs"]
-mod tests;
+pub(crate) mod tests;

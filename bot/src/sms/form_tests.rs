@@ -9,7 +9,8 @@ use proptest::prelude::{
 
 use super::{FormError, MAX_TEXT_CHARS, Status, decode, inbound, status};
 
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+/// A form's pairs from literals (for the tests of every form's reader).
+pub(crate) fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()

@@ -61,12 +61,7 @@ pub fn verify(auth_token: &str, url: &str, params: &[(String, String)], signatur
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::sms::form::tests::pairs;
 
     const DOC_URL: &str = "https://mycompany.com/myapp.php?foo=1&bar=2";
 

@@ -3,7 +3,7 @@
 //! signed with `X-Twilio-Signature`.
 //!
 //! A request with a missing or wrong signature gets 403 and is logged without its
-//! body. A `MessageSid` seen before is acknowledged and ignored, because providers
+//! body (`server::signed`). A `MessageSid` seen before is acknowledged and ignored, because providers
 //! retry webhooks. The answer is an empty TwiML `<Response/>`: every reply goes out
 //! through the outbox, so it is durable and retried. The webhook answers only after
 //! the text, its effects and its replies are committed in one transaction; if that
@@ -22,27 +22,23 @@
 //!   trying the number's fallback URL or, with retries configured, sending the
 //!   text again, which would multiply the flood. `STOP`/`START` are handled even
 //!   then, so the bot always agrees with the carrier about who opted out.
-//! - **per address**: past a number of refused requests (bad signatures, malformed
-//!   forms, bodies over the limit) an address is answered 429 with `Retry-After`,
-//!   logged once in a while rather than per request, and an unsigned request from
-//!   it is refused before its body is read. A request that is signed right is
-//!   always taken, wherever it comes from: behind a proxy every request has the
-//!   proxy's address, the provider's too.
+//! - **per address**: see `server::signed`, which verifies every webhook of the
+//!   provider, texts' and calls' alike.
 
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use handoff_dispatcher::conversation::Command;
 use handoff_dispatcher::{EngineError, Received};
 
 use crate::metrics::{Endpoint, WebhookResult};
+use crate::server::AppState;
 use crate::server::flood::Verdict;
-use crate::server::guard::{Peer, retry_after};
-use crate::server::{AppState, MAX_BODY};
-use crate::sms::form::{self, FormError};
-use crate::sms::{grammar, signature};
+use crate::server::guard::retry_after;
+use crate::server::signed::{Handled, Signed, Webhook, malformed};
+use crate::sms::form;
+use crate::sms::grammar;
 
 /// The empty TwiML answer.
 pub const EMPTY_TWIML: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
@@ -86,183 +82,17 @@ pub fn slow_down(wait: Duration) -> String {
     )
 }
 
-/// Why a webhook is not taken.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Refused {
-    /// No provider signs webhooks (the sandbox): the endpoints are off.
-    Off,
-    /// The signature is missing or wrong.
-    Forbidden,
-    /// The form is malformed (or, once signed, lacks what it must have).
-    Malformed(FormError),
-    /// The body is larger than any webhook's.
-    TooLarge,
-    /// The body could not be read (the client went away, or took too long:
-    /// then the server's guard answers 408 instead).
-    Unreadable,
-    /// Too many refused requests from this address: again after this long.
-    Limited(Duration),
+pub(crate) async fn inbound(State(state): State<AppState>, webhook: Webhook) -> Response {
+    webhook.serve(state, Endpoint::Inbound, on_inbound).await
 }
 
-impl Refused {
-    /// How the refusal is counted; the sandbox's switched-off endpoints are not.
-    pub(crate) fn result(&self) -> Option<WebhookResult> {
-        match self {
-            Refused::Off => None,
-            Refused::Forbidden => Some(WebhookResult::Forbidden),
-            Refused::Malformed(_) | Refused::TooLarge | Refused::Unreadable => {
-                Some(WebhookResult::BadRequest)
-            }
-            Refused::Limited(_) => Some(WebhookResult::Limited),
-        }
-    }
-}
-
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        match self {
-            Refused::Off => StatusCode::NOT_FOUND.into_response(),
-            Refused::Forbidden => (StatusCode::FORBIDDEN, "invalid signature\n").into_response(),
-            Refused::Malformed(error) => {
-                (StatusCode::BAD_REQUEST, format!("{error}\n")).into_response()
-            }
-            Refused::TooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body is larger than {MAX_BODY} bytes\n"),
-            )
-                .into_response(),
-            Refused::Unreadable => (
-                StatusCode::BAD_REQUEST,
-                "the request body could not be read\n",
-            )
-                .into_response(),
-            Refused::Limited(wait) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                [(header::RETRY_AFTER, retry_after(wait))],
-                "too many refused requests from this address; try again later\n",
-            )
-                .into_response(),
-        }
-    }
-}
-
-/// The form's parameters if the request is signed by the provider, else the
-/// refusal. Refusals count against the address; see the module's notes.
-pub(crate) async fn verified(
-    state: &AppState,
-    address: std::net::IpAddr,
-    path: &str,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<Vec<(String, String)>, Refused> {
-    let Some(token) = state.auth_token.as_deref() else {
-        return Err(Refused::Off);
-    };
-    let now = state.inbound.engine().now();
-    let signature = headers
-        .get("X-Twilio-Signature")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if signature.is_empty()
-        && let Some(wait) = state.limits.address_limited(address, now)
-    {
-        // The provider signs every request: an unsigned one from an address
-        // already over its limit is not worth reading.
-        return Err(Refused::Limited(wait));
-    }
-    let refusal = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(body) => match form::decode(&body) {
-            Err(error) => Refused::Malformed(error),
-            Ok(params) => {
-                let url = format!("{}{}", state.public_url, path);
-                if !signature.is_empty() && signature::verify(token, &url, &params, signature) {
-                    return Ok(params);
-                }
-                Refused::Forbidden
-            }
-        },
-        Err(error) => {
-            let too_large = std::error::Error::source(&error)
-                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
-            if !too_large {
-                // The client went away, or took too long (the guard answers 408):
-                // nothing to hold against its address.
-                return Err(Refused::Unreadable);
-            }
-            Refused::TooLarge
-        }
-    };
-    match state.limits.refused_from(address, now) {
-        Verdict::Allowed => {
-            tracing::warn!(%path, %address, signed = !signature.is_empty(), why = %refusal_words(&refusal), "webhook refused");
-            Err(refusal)
-        }
-        Verdict::Limited { retry_after, tell } => {
-            if tell {
-                tracing::warn!(
-                    %path, %address,
-                    "too many refused webhooks from this address: answering its unsigned or \
-                     wrongly signed requests with 429, logged again in ten minutes"
-                );
-            }
-            Err(Refused::Limited(retry_after))
-        }
-    }
-}
-
-fn refusal_words(refusal: &Refused) -> String {
-    match refusal {
-        Refused::Forbidden => "bad or missing signature".to_owned(),
-        Refused::Malformed(error) => error.to_string(),
-        Refused::TooLarge => format!("a body over {MAX_BODY} bytes"),
-        Refused::Off | Refused::Unreadable | Refused::Limited(_) => format!("{refusal:?}"),
-    }
-}
-
-/// Runs a webhook's handling and counts its result (and time) in the metrics.
-pub(crate) async fn counted(
-    state: &AppState,
-    endpoint: Endpoint,
-    handling: impl std::future::Future<Output = (Option<WebhookResult>, Response)>,
-) -> Response {
-    let started = std::time::Instant::now();
-    let (result, response) = handling.await;
-    if let Some(result) = result {
-        state.metrics.webhook(endpoint, result, started.elapsed());
-    }
-    response
-}
-
-pub(crate) async fn inbound(
-    State(state): State<AppState>,
-    Peer(address): Peer,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    counted(
-        &state,
-        Endpoint::Inbound,
-        handle_inbound(&state, address, &headers, body),
-    )
-    .await
-}
-
-async fn handle_inbound(
-    state: &AppState,
-    address: std::net::IpAddr,
-    headers: &HeaderMap,
-    body: Body,
-) -> (Option<WebhookResult>, Response) {
+async fn on_inbound(state: AppState, signed: Signed) -> Handled {
     use WebhookResult::{Accepted, Duplicate, Error, Limited};
-    let params = match verified(state, address, "/sms/inbound", headers, body).await {
-        Ok(params) => params,
-        Err(refusal) => return (refusal.result(), refusal.into_response()),
-    };
-    let text = match form::inbound(&params) {
+    let text = match form::inbound(&signed.params) {
         Ok(text) => text,
         Err(error) => {
             tracing::warn!(%error, "inbound webhook refused");
-            return bad_request(error);
+            return malformed(error);
         }
     };
     let sid = &text.sid;
@@ -325,45 +155,19 @@ fn failed(transient: bool) -> Response {
     }
 }
 
-fn bad_request(error: FormError) -> (Option<WebhookResult>, Response) {
-    (
-        Some(WebhookResult::BadRequest),
-        Refused::Malformed(error).into_response(),
-    )
+pub(crate) async fn status(State(state): State<AppState>, webhook: Webhook) -> Response {
+    webhook.serve(state, Endpoint::Status, on_status).await
 }
 
-pub(crate) async fn status(
-    State(state): State<AppState>,
-    Peer(address): Peer,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    counted(
-        &state,
-        Endpoint::Status,
-        handle_status(&state, address, &headers, body),
-    )
-    .await
-}
-
-async fn handle_status(
-    state: &AppState,
-    address: std::net::IpAddr,
-    headers: &HeaderMap,
-    body: Body,
-) -> (Option<WebhookResult>, Response) {
+async fn on_status(state: AppState, signed: Signed) -> Handled {
     use WebhookResult::{Accepted, Error};
-    let params = match verified(state, address, "/sms/status", headers, body).await {
-        Ok(params) => params,
-        Err(refusal) => return (refusal.result(), refusal.into_response()),
-    };
     let form::Status {
         sid,
         status,
         error_code,
-    } = match form::status(&params) {
+    } = match form::status(&signed.params) {
         Ok(found) => found,
-        Err(error) => return bad_request(error),
+        Err(error) => return malformed(error),
     };
     if !matches!(status, "undelivered" | "failed") {
         return (Some(Accepted), twiml());

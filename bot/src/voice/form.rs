@@ -11,8 +11,8 @@ use handoff_dispatcher::call::Leg;
 use handoff_dispatcher::conversation::MessageId;
 use handoff_dispatcher::{HandoffId, call::LegOutcome};
 
-use crate::sms::form;
 pub(crate) use crate::sms::form::FormError;
+use crate::sms::form::{self, phone, single};
 
 /// The officer's call, as `POST /voice/inbound` gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,25 +21,6 @@ pub(crate) struct Call {
     pub from: PhoneNumber,
     /// The number called, when it is one: the program's.
     pub to: Option<PhoneNumber>,
-}
-
-fn single<'a>(
-    pairs: &'a [(String, String)],
-    name: &'static str,
-) -> Result<Option<&'a str>, FormError> {
-    let mut found = pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str());
-    let first = found.next();
-    if found.next().is_some() {
-        return Err(FormError::Repeated(name));
-    }
-    Ok(first)
-}
-
-fn phone(text: &str) -> Option<PhoneNumber> {
-    (text.len() <= 64).then(|| PhoneNumber::parse(text).ok())?
 }
 
 pub(crate) fn call(pairs: &[(String, String)]) -> Result<Call, FormError> {
@@ -101,12 +82,7 @@ pub(crate) fn callback_query(id: HandoffId, leg: Leg) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    }
+    use crate::sms::form::tests::pairs;
 
     #[test]
     fn a_call_needs_its_sid_and_a_phone_to_come_from() {

@@ -22,15 +22,23 @@
 //! must not depend on a call staying up. A text accept while a leg rings ends the
 //! dialing at that leg: its screening says it is taken, and the officer then hears
 //! who took it instead of another leg.
+//!
+//! A request that is not the provider's is refused as the SMS webhooks refuse it
+//! (403 for a bad signature, 400 for a malformed form or callback URL). A signed
+//! one is always answered with TwiML, even when handling it fails (the database
+//! busy past its wait or down, the hand-off not found): unlike the SMS webhooks'
+//! 503, which the provider retries, an error status on a call only has Twilio read
+//! its own error message to someone on the line. So whoever is listening hears
+//! what happens instead: a caller whose call opened nothing is asked to text the
+//! request; an officer whose hand-off is open, that texts will follow; a case
+//! manager on a leg, how to take it by text.
 
 mod form;
 mod speech;
 mod twiml;
 
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use handoff_dispatcher::call::{Leg, LegOutcome, LegStep, leg_person, next_leg};
 use handoff_dispatcher::conversation::{Address, Command, Inbound as Message, Placement};
 use handoff_dispatcher::{
@@ -41,76 +49,42 @@ use handoff_schedules::PersonId;
 
 use crate::metrics::{Endpoint, WebhookResult};
 use crate::server::AppState;
-use crate::server::guard::Peer;
-use crate::sms::webhook::{Refused, counted, verified};
+use crate::server::signed::{Handled, Signed, Webhook, malformed};
 use twiml::{Dial, Verb};
-
-/// How long each leg rings before the next: long enough to reach a phone in a
-/// pocket, short enough that the officer waits a few legs, not minutes. Voicemail
-/// usually answers after about 25 s, and the screening keeps it out anyway.
-pub const LEG_TIMEOUT_SECONDS: u32 = 20;
-
-/// How long the screening waits for a key after the offer is read.
-pub const PRESS_TIMEOUT_SECONDS: u32 = 8;
 
 /// The words a call's request carries, for the texts and the log: a call has no
 /// location typed in; the officer texts it, or says it once connected.
 pub const CALL_REQUEST: &str = "called in, location to follow";
 
-type Handled = (Option<WebhookResult>, Response);
-
-fn refused(refusal: Refused) -> Handled {
-    (refusal.result(), refusal.into_response())
-}
-
-fn bad_request(error: form::FormError) -> Handled {
-    refused(Refused::Malformed(error))
-}
-
-fn failed(error: &EngineError) -> Handled {
-    // Nothing was committed: Twilio's retry (or the fallback URL) handles it once.
-    tracing::error!(%error, "a voice webhook could not be handled");
+/// A webhook that could not be handled (the database busy or down, or anything
+/// else going wrong) answers with `words` and hangs up, never with an error
+/// status: someone is on the line, and Twilio does not retry a voice webhook as it
+/// retries a text's. It would read its own "an application error has occurred"
+/// (or fetch the number's fallback URL, which reaches the same database).
+fn trouble(error: &EngineError, words: String) -> Handled {
+    tracing::error!(%error, transient = error.is_transient(), "a voice webhook could not be handled; told the caller");
     (
         Some(WebhookResult::Error),
-        StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        twiml::respond(&[Verb::Say(words), Verb::Hangup]),
     )
 }
 
-fn answer(verbs: &[Verb]) -> Handled {
+fn respond(verbs: &[Verb]) -> Handled {
     (Some(WebhookResult::Accepted), twiml::respond(verbs))
 }
 
-pub(crate) async fn inbound(
-    State(state): State<AppState>,
-    Peer(address): Peer,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    counted(
-        &state,
-        Endpoint::Voice,
-        handle_inbound(&state, address, &headers, body),
-    )
-    .await
+pub(crate) async fn inbound(State(state): State<AppState>, webhook: Webhook) -> Response {
+    webhook.serve(state, Endpoint::Voice, on_inbound).await
 }
 
-async fn handle_inbound(
-    state: &AppState,
-    address: std::net::IpAddr,
-    headers: &HeaderMap,
-    body: Body,
-) -> Handled {
-    let params = match verified(state, address, "/voice/inbound", headers, body).await {
-        Ok(params) => params,
-        Err(refusal) => return refused(refusal),
-    };
-    let call = match form::call(&params) {
+async fn on_inbound(state: AppState, signed: Signed) -> Handled {
+    let call = match form::call(&signed.params) {
         Ok(call) => call,
-        Err(error) => return bad_request(error),
+        Err(error) => return malformed(error),
     };
     if state.own_numbers.contains(&call.from) {
         tracing::warn!(sid = %call.sid, "a call from the program's own number refused");
-        return answer(&[Verb::Hangup]);
+        return respond(&[Verb::Hangup]);
     }
     let message = Message {
         from: Address::Phone(call.from.clone()),
@@ -124,21 +98,18 @@ async fn handle_inbound(
     };
     let receipt = match state.inbound.message(message).await {
         Ok(receipt) => receipt,
-        Err(error) => return failed(&error),
+        // Nothing of the call was kept: a text asks again.
+        Err(error) => return trouble(&error, speech::CANNOT_TAKE_CALLS.to_owned()),
     };
     let Some(id) = receipt.handoff else {
         tracing::info!(sid = %call.sid, "a call from a phone that may not ask: refused");
-        return answer(&[Verb::Say(speech::refused(&state.program)), Verb::Hangup]);
+        return respond(&[Verb::Say(speech::refused(&state.program)), Verb::Hangup]);
     };
-    let caller_id = caller_id(state, call.to.as_ref());
-    match proceed(state, id, None, &caller_id).await {
-        Ok(verbs) => answer(&verbs),
-        Err(error) => {
-            // The hand-off is open and offered by text: say so rather than fail
-            // the call, which Twilio would answer with its own error message.
-            tracing::error!(%error, handoff = %id, "the first leg could not be set up");
-            answer(&[Verb::Say(speech::TROUBLE.to_owned()), Verb::Hangup])
-        }
+    let caller_id = caller_id(&state, call.to.as_ref());
+    match proceed(&state, id, None, &caller_id).await {
+        Ok(verbs) => respond(&verbs),
+        // The hand-off is open and offered by text: say so.
+        Err(error) => trouble(&error, speech::trouble(id)),
     }
 }
 
@@ -207,74 +178,95 @@ async fn proceed(
     verbs.push(Verb::Dial(Dial {
         action: format!("{}/voice/leg?{query}", state.public_url),
         caller_id: caller_id.to_owned(),
-        timeout_seconds: LEG_TIMEOUT_SECONDS,
+        // How long a leg rings and how long a key is waited for are the
+        // configuration's (`[transports.voice]`, whole seconds within bounds).
+        timeout_seconds: state.voice.ring_timeout.as_secs(),
         number: number.as_str().to_owned(),
         screen: format!("{}/voice/screen?{query}", state.public_url),
     }));
     Ok(verbs)
 }
 
-/// The signed form of a callback and the hand-off and leg its URL names.
-async fn callback(
-    state: &AppState,
-    address: std::net::IpAddr,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(Vec<(String, String)>, HandoffId, Leg, Handoff, PersonId), Handled> {
-    let path = uri
-        .path_and_query()
-        .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
-    let params = verified(state, address, &path, headers, body)
-        .await
-        .map_err(refused)?;
-    let Some((id, leg)) = uri.query().and_then(form::callback) else {
-        return Err(bad_request(form::FormError::Missing("handoff and leg")));
+/// A callback about one leg, as its signed form and URL name it.
+struct Callback {
+    params: Vec<(String, String)>,
+    id: HandoffId,
+    leg: Leg,
+    handoff: Handoff,
+    /// Whom the leg rings.
+    person: PersonId,
+}
+
+/// Who hears a callback's answer, so what they are told when it fails.
+#[derive(Clone, Copy)]
+enum Listener {
+    /// The `<Dial>` action: the officer, whose hand-off is open.
+    Officer,
+    /// The screening and its key: the person the leg rang.
+    Called,
+}
+
+impl Listener {
+    fn trouble(self, id: HandoffId) -> String {
+        match self {
+            Listener::Officer => speech::trouble(id),
+            Listener::Called => speech::trouble_on_leg(id),
+        }
+    }
+}
+
+/// Serves a callback: its URL must name a hand-off and one of its legs (else
+/// 400); when the hand-off cannot be read, `listener` hears the trouble; else
+/// `handle` answers.
+async fn on_callback<F, Fut>(
+    state: AppState,
+    signed: Signed,
+    listener: Listener,
+    handle: F,
+) -> Handled
+where
+    F: FnOnce(AppState, Callback) -> Fut,
+    Fut: std::future::Future<Output = Handled>,
+{
+    let Some((id, leg)) = signed.uri.query().and_then(form::callback) else {
+        return malformed(form::FormError::Missing("handoff and leg"));
     };
-    let engine = state.inbound.engine();
-    let handoff = match engine.records().handoff(id).await {
+    let handoff = match state.inbound.engine().records().handoff(id).await {
         Ok(Some(handoff)) => handoff,
-        Ok(None) => return Err(failed(&EngineError::UnknownHandoff(id))),
-        Err(error) => return Err(failed(&error.into())),
+        Ok(None) => return trouble(&EngineError::UnknownHandoff(id), listener.trouble(id)),
+        Err(error) => return trouble(&error.into(), listener.trouble(id)),
     };
     let Some(person) = leg_person(&handoff, leg).cloned() else {
-        return Err(bad_request(form::FormError::Missing(
-            "a leg of the hand-off",
-        )));
+        return malformed(form::FormError::Missing("a leg of the hand-off"));
     };
-    Ok((params, id, leg, handoff, person))
+    let callback = Callback {
+        params: signed.params,
+        id,
+        leg,
+        handoff,
+        person,
+    };
+    handle(state, callback).await
 }
 
-pub(crate) async fn leg(
-    State(state): State<AppState>,
-    Peer(address): Peer,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    counted(
-        &state,
-        Endpoint::Voice,
-        handle_leg(&state, address, &uri, &headers, body),
-    )
-    .await
+pub(crate) async fn leg(State(state): State<AppState>, webhook: Webhook) -> Response {
+    let handle = |state, signed| on_callback(state, signed, Listener::Officer, on_leg);
+    webhook.serve(state, Endpoint::Voice, handle).await
 }
 
-async fn handle_leg(
-    state: &AppState,
-    address: std::net::IpAddr,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Body,
-) -> Handled {
-    let (params, id, leg, handoff, person) =
-        match callback(state, address, uri, headers, body).await {
-            Ok(found) => found,
-            Err(handled) => return handled,
-        };
+/// The `<Dial>` action: leg `leg` ended. It is logged, then the next leg rings,
+/// or the officer hears how things stand.
+async fn on_leg(state: AppState, callback: Callback) -> Handled {
+    let Callback {
+        params,
+        id,
+        leg,
+        handoff,
+        person,
+    } = callback;
     let (status, called) = match (form::dial_status(&params), form::called(&params)) {
         (Ok(status), Ok(called)) => (status, called),
-        (Err(error), _) | (_, Err(error)) => return bad_request(error),
+        (Err(error), _) | (_, Err(error)) => return malformed(error),
     };
     // Taken by this leg: the person pressed 1 (their accept is committed before
     // they are connected), whatever the status says of the connected call.
@@ -296,65 +288,47 @@ async fn handle_leg(
         step: LegStep::Ended(outcome),
     };
     if let Err(error) = engine.handle(id, ended).await {
-        return failed(&error);
+        // The officer is still on the line; the hand-off goes on by text.
+        return trouble(&error, speech::trouble(id));
     }
     if matches!(outcome, LegOutcome::Taken | LegOutcome::Abandoned) {
         // The conversation is over, or the officer hung up while it rang: nobody
         // is left on the call to ring for.
-        return answer(&[Verb::Hangup]);
+        return respond(&[Verb::Hangup]);
     }
-    match proceed(state, id, Some(leg), &caller_id(state, called.as_ref())).await {
-        Ok(verbs) => answer(&verbs),
-        // Twilio does not retry an action: tell the officer rather than have
-        // Twilio read its own error. The hand-off is still offered by text.
-        Err(error) => {
-            tracing::error!(%error, handoff = %id, "the next leg could not be set up");
-            answer(&[Verb::Say(speech::TROUBLE.to_owned()), Verb::Hangup])
-        }
+    match proceed(&state, id, Some(leg), &caller_id(&state, called.as_ref())).await {
+        Ok(verbs) => respond(&verbs),
+        // The hand-off is still offered by text.
+        Err(error) => trouble(&error, speech::trouble(id)),
     }
 }
 
-pub(crate) async fn screen(
-    State(state): State<AppState>,
-    Peer(address): Peer,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    counted(
-        &state,
-        Endpoint::Voice,
-        handle_screen(&state, address, &uri, &headers, body),
-    )
-    .await
+pub(crate) async fn screen(State(state): State<AppState>, webhook: Webhook) -> Response {
+    let handle = |state, signed| on_callback(state, signed, Listener::Called, on_screen);
+    webhook.serve(state, Endpoint::Voice, handle).await
 }
 
-async fn handle_screen(
-    state: &AppState,
-    address: std::net::IpAddr,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Body,
-) -> Handled {
-    let (_, id, leg, handoff, person) = match callback(state, address, uri, headers, body).await {
-        Ok(found) => found,
-        Err(handled) => return handled,
-    };
+/// The `<Number url>`: the called person answered. They hear the offer and are
+/// asked to press 1, unless it is no longer theirs to take.
+async fn on_screen(state: AppState, callback: Callback) -> Handled {
+    let (id, handoff, person) = (callback.id, &callback.handoff, &callback.person);
+    // A round times out on its own clock, whatever the legs are doing: one that
+    // timed out while this leg rang left the offer timed out, and a late accept
+    // still takes a hand-off that is being offered, as a late `Y4821` does.
     let still_offered = matches!(handoff.state, HandoffState::Offering { .. })
-        && handoff
-            .offers
-            .iter()
-            .any(|o| o.person == person && o.answer == Answer::Pending);
+        && handoff.offers.iter().any(|o| {
+            &o.person == person && matches!(o.answer, Answer::Pending | Answer::TimedOut { .. })
+        });
     if !still_offered {
-        return answer(&[Verb::Say(speech::already_taken(id)), Verb::Hangup]);
+        return respond(&[Verb::Say(speech::already_taken(id)), Verb::Hangup]);
     }
     let directory = state.inbound.engine().directory();
-    let query = form::callback_query(id, leg);
-    answer(&[
+    let query = form::callback_query(id, callback.leg);
+    respond(&[
         Verb::Gather {
             action: format!("{}/voice/answer?{query}", state.public_url),
-            timeout_seconds: PRESS_TIMEOUT_SECONDS,
-            prompt: speech::offer(&handoff, &directory),
+            timeout_seconds: state.voice.press_timeout.as_secs(),
+            prompt: speech::offer(handoff, &directory),
         },
         // No key (or voicemail): this leg is not connected.
         Verb::Say(speech::not_taken(id)),
@@ -362,36 +336,20 @@ async fn handle_screen(
     ])
 }
 
-pub(crate) async fn press(
-    State(state): State<AppState>,
-    Peer(address): Peer,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    counted(
-        &state,
-        Endpoint::Voice,
-        handle_press(&state, address, &uri, &headers, body),
-    )
-    .await
+pub(crate) async fn answer(State(state): State<AppState>, webhook: Webhook) -> Response {
+    let handle = |state, signed| on_callback(state, signed, Listener::Called, on_answer);
+    webhook.serve(state, Endpoint::Voice, handle).await
 }
 
-async fn handle_press(
-    state: &AppState,
-    address: std::net::IpAddr,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: Body,
-) -> Handled {
-    let (params, id, _, _, person) = match callback(state, address, uri, headers, body).await {
-        Ok(found) => found,
-        Err(handled) => return handled,
-    };
+/// The `<Gather>` action: the key the called person pressed. 1 is their accept.
+async fn on_answer(state: AppState, callback: Callback) -> Handled {
+    let Callback {
+        params, id, person, ..
+    } = callback;
     match form::digits(&params) {
         Ok(Some("1")) => {}
-        Ok(_) => return answer(&[Verb::Say(speech::not_taken(id)), Verb::Hangup]),
-        Err(error) => return bad_request(error),
+        Ok(_) => return respond(&[Verb::Say(speech::not_taken(id)), Verb::Hangup]),
+        Err(error) => return malformed(error),
     }
     let accept = Input::Accept {
         by: person.clone(),
@@ -402,12 +360,13 @@ async fn handle_press(
         // Theirs (now, or already: a retried callback): the TwiML ends and
         // Twilio connects them to the officer.
         Ok(handled) if handled.handoff.state.assignee() == Some(&person) => {
-            answer(&[Verb::Say(speech::yours(id))])
+            respond(&[Verb::Say(speech::yours(id))])
         }
         // Someone was first (by text, or on another leg), or it closed.
         Ok(_) | Err(EngineError::Decide(_)) => {
-            answer(&[Verb::Say(speech::already_taken(id)), Verb::Hangup])
+            respond(&[Verb::Say(speech::already_taken(id)), Verb::Hangup])
         }
-        Err(error) => failed(&error),
+        // Nothing was kept: the called person may still take it by text.
+        Err(error) => trouble(&error, speech::trouble_on_leg(id)),
     }
 }

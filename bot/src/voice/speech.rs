@@ -22,9 +22,30 @@ pub(crate) fn refused(program: &str) -> String {
     )
 }
 
-/// When the next leg cannot be decided (the database did not answer).
-pub(crate) const TROUBLE: &str =
-    "Sorry, the hand-off line is having trouble. Please send your request by text. Goodbye.";
+/// The officer, when the call cannot be taken at all (the database did not take
+/// the request, or anything else failed before a hand-off was opened): nothing
+/// was kept, so the request has to come again, by text.
+pub(crate) const CANNOT_TAKE_CALLS: &str =
+    "Sorry, we cannot take calls right now. Please text your request to this number. Goodbye.";
+
+/// The officer, when the call cannot go on once hand-off `id` is open (the next
+/// leg could not be set up or logged): it stays open and offered by text, so
+/// asking again would only open a second one.
+pub(crate) fn trouble(id: HandoffId) -> String {
+    format!(
+        "Sorry, the hand-off line is having trouble and cannot go on with this call. \
+         Hand-off {id} is open; texts about it will follow. Goodbye."
+    )
+}
+
+/// A case manager on a leg whose screening or key press could not be handled:
+/// nothing of it was kept, and the offer by text stands.
+pub(crate) fn trouble_on_leg(id: HandoffId) -> String {
+    format!(
+        "Sorry, the hand-off line is having trouble and cannot connect this call. \
+         To take hand-off {id}, text Y{id}. Goodbye."
+    )
+}
 
 /// The officer, when the hand-off is no longer waiting for someone: who took it,
 /// or how it closed, and what to do next.

@@ -22,7 +22,7 @@ pub(crate) enum Verb {
     /// verbs after it run.
     Gather {
         action: String,
-        timeout_seconds: u32,
+        timeout_seconds: u64,
         prompt: String,
     },
 }
@@ -32,7 +32,7 @@ pub(crate) struct Dial {
     pub action: String,
     /// What the called person's phone shows: the program's number.
     pub caller_id: String,
-    pub timeout_seconds: u32,
+    pub timeout_seconds: u64,
     /// The person's number, E.164.
     pub number: String,
     /// The TwiML the called person hears when they answer, before they are

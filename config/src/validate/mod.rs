@@ -63,6 +63,16 @@ pub const DEFAULT_CLIENT_TIMEOUT: std::time::Duration = std::time::Duration::fro
 /// later texts to that phone, so after this long it becomes a retry.
 pub const DEFAULT_SMS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// How long one leg of an officer's call rings when the file does not say: long
+/// enough to reach a phone in a pocket, short enough that the officer waits a few
+/// legs, not minutes. Voicemail usually answers after about 25 s, and the
+/// screening keeps it out anyway.
+pub const DEFAULT_RING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// How long a leg's screening waits for a key after the offer is read, when the
+/// file does not say: time to hear "press 1" and press it.
+pub const DEFAULT_PRESS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+
 /// Texts one phone may send at once when the file does not say: a quick exchange
 /// between an officer and a case manager is a handful; twenty is a phone gone
 /// wrong or someone flooding.

@@ -109,6 +109,24 @@ pub(super) const SMS_TIMEOUT: Limit<Duration> = Limit {
     shown: "from 1s to 20s",
 };
 
+/// How long one leg of a call rings: under 5 s hangs up before most phones have
+/// rung twice (Twilio's least `<Dial timeout>` is 5 s); over a minute keeps the
+/// officer holding for one person, and lets a voicemail answer first.
+pub(super) const RING_TIMEOUT: Limit<Duration> = Limit {
+    least: Duration::from_secs(5),
+    most: Duration::from_secs(MINUTE),
+    shown: "from 5s to 60s",
+};
+
+/// How long the screening waits for a key: under 3 s is too short to reach for
+/// the keypad once the offer ends; over 30 s leaves the officer holding while a
+/// voicemail records silence.
+pub(super) const PRESS_TIMEOUT: Limit<Duration> = Limit {
+    least: Duration::from_secs(3),
+    most: Duration::from_secs(30),
+    shown: "from 3s to 30s",
+};
+
 /// A sender's burst and its texts a minute: at least one (none would refuse every
 /// text), at most a number no phone reaches (the arithmetic of the limit stays
 /// far from overflowing).

@@ -1,4 +1,5 @@
-//! Transports (SMS, Matrix) and `[server]`: URLs, senders, the server's limits,
+//! Transports (SMS, Matrix, voice) and `[server]`: URLs, senders, the server's
+//! limits, the timings of calls,
 //! the Matrix transport's data directory and saved session, and secrets read from
 //! the environment variables the file names, never from the file.
 
@@ -10,20 +11,22 @@ use handoff_dispatcher::contact::MatrixUserId;
 use toml::Spanned;
 
 use super::ranges::{
-    CLIENT_TIMEOUT, DEVICE_NAME_CHARS, SENDER_RATE, SMS_TIMEOUT, duration_within, number_within,
+    CLIENT_TIMEOUT, DEVICE_NAME_CHARS, Limit, PRESS_TIMEOUT, RING_TIMEOUT, SENDER_RATE,
+    SMS_TIMEOUT, duration_within, number_within,
 };
 use super::text::plain_text;
 use super::values::{parse_with, required};
 use super::{
     DEFAULT_CLIENT_TIMEOUT, DEFAULT_LISTEN, DEFAULT_MATRIX_DATA_DIR, DEFAULT_MATRIX_DEVICE_NAME,
-    DEFAULT_SENDER_BURST, DEFAULT_SENDER_PER_MINUTE, DEFAULT_SMS_TIMEOUT, EnvLookup,
+    DEFAULT_PRESS_TIMEOUT, DEFAULT_RING_TIMEOUT, DEFAULT_SENDER_BURST, DEFAULT_SENDER_PER_MINUTE,
+    DEFAULT_SMS_TIMEOUT, EnvLookup,
 };
 use crate::error::Problems;
 use crate::model::{
     MATRIX_SESSION_FILE, MatrixTransport, Secret, Server, SmsProvider, SmsSender, SmsTransport,
-    Transports, TwilioSettings,
+    Transports, TwilioSettings, VoiceTransport,
 };
-use crate::raw::{RawMatrix, RawServer, RawTransports, Text};
+use crate::raw::{RawMatrix, RawServer, RawTransports, RawVoice, Text};
 
 pub(super) fn env_secret(
     p: &mut Problems,
@@ -178,7 +181,37 @@ pub(super) fn transports(
     if let Some(section) = &raw.matrix {
         out.matrix = matrix(p, section, base_dir, env);
     }
+    if let Some(section) = &raw.voice {
+        out.voice = voice(p, section.get_ref());
+    }
     out
+}
+
+/// `[transports.voice]`: each timing within its range, or its default when left
+/// out. A value out of range is a problem (the defaults stand in only so the other
+/// problems can still be found).
+fn voice(p: &mut Problems, raw: &RawVoice) -> VoiceTransport {
+    let within = |p: &mut Problems, text: &Option<Text>, key, limit: &Limit<_>, default| {
+        text.as_ref()
+            .map_or(Some(default), |text| duration_within(p, text, key, limit))
+            .unwrap_or(default)
+    };
+    VoiceTransport {
+        ring_timeout: within(
+            p,
+            &raw.ring_timeout,
+            "transports.voice.ring_timeout",
+            &RING_TIMEOUT,
+            DEFAULT_RING_TIMEOUT,
+        ),
+        press_timeout: within(
+            p,
+            &raw.press_timeout,
+            "transports.voice.press_timeout",
+            &PRESS_TIMEOUT,
+            DEFAULT_PRESS_TIMEOUT,
+        ),
+    }
 }
 
 /// `[transports.matrix]`: `None` unless it is enabled and valid.
