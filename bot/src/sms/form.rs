@@ -167,5 +167,5 @@ pub fn status(pairs: &[(String, String)]) -> Result<Status<'_>, FormError> {
 }
 
 #[cfg(test)]
-#[path = "form_tests.rs"]
+#[path = "tests/form.rs"]
 pub(crate) mod tests;
