@@ -271,6 +271,40 @@ async fn out_of_hours_the_call_rings_whoever_is_on_call_and_says_when_the_progra
     );
     assert_eq!(svc.event_kinds().await, ["requested", "out_of_hours"]);
     svc.stop().await;
+
+    // A diversion center open on Sunday morning: the officer hears how to take
+    // the person there, and the text that follows offers it by name.
+    let center = "[[sites.centers]]\nid = \"stab\"\nname = \"Stabilization Ctr\"\n\
+                  address = \"12 Penn Ave\"\n\
+                  hours = [{ days = \"daily\", start = \"00:00\", end = \"24:00\" }]\n\n";
+    let program =
+        PROGRAM
+            .replace(shift, "")
+            .replacen("[[agencies]]", &format!("{center}[[agencies]]"), 1);
+    let svc = Service::start_with(&program, SUNDAY, None).await;
+    let voice = FakeVoice::new(&svc);
+    let call = voice.call(RIVERA).await;
+    assert_eq!(
+        call.heard,
+        [
+            "Case management is closed and nobody is on call. It opens Monday at 8:00 AM. \
+          A diversion center is open now: to take the person there, text DROPOFF 1001. \
+          To refer this person for follow-up, text REFER with the place and notes. Goodbye."
+        ]
+    );
+    svc.settle().await;
+    assert!(
+        svc.last_text_to(RIVERA)
+            .contains("DROPOFF 1001 for Stabilization Ctr"),
+        "{}",
+        svc.last_text_to(RIVERA)
+    );
+    svc.text(RIVERA, "DROPOFF 1001").await;
+    assert!(matches!(
+        svc.handoff(1001).await.state,
+        State::DroppingOff { .. }
+    ));
+    svc.stop().await;
 }
 
 #[tokio::test]

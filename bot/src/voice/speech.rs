@@ -61,16 +61,24 @@ pub(crate) fn settled(handoff: &Handoff, directory: &Directory, now: DateTime<Ut
             .map_or("A case manager", |p| p.first_name());
         return format!("{name} is taking hand-off {id}. Details follow by text. Goodbye.");
     }
+    let center = center_open(handoff, directory, now);
     match &handoff.state {
         State::OutOfHours => format!(
-            "Case management is closed and nobody is on call.{} To refer this person \
-             for follow-up, text REFER with the place and notes. Goodbye.",
+            "Case management is closed and nobody is on call.{}{center} To refer this \
+             person for follow-up, text REFER with the place and notes. Goodbye.",
             opening(handoff, directory, now)
         ),
-        State::Unstaffed => format!(
-            "Nobody could be reached for hand-off {id}. Please proceed as you normally \
-             would. Goodbye."
-        ),
+        State::Unstaffed => {
+            let proceed = if center.is_empty() {
+                "Please proceed"
+            } else {
+                "Otherwise, please proceed"
+            };
+            format!(
+                "Nobody could be reached for hand-off {id}.{center} {proceed} as you normally \
+                 would. Goodbye."
+            )
+        }
         _ => format!("Hand-off {id} is closed. Goodbye."),
     }
 }
@@ -100,6 +108,25 @@ pub(crate) fn nobody_answered(
          offered by text; you will get a text when someone takes it, or if nobody can. \
          Goodbye."
     )
+}
+
+/// " A diversion center is open now: to take the person there, text DROPOFF
+/// 4821." while one of the site's centers is open, or nothing. Whether it has room
+/// is the dispatcher's to say, in the answer to that text (the call does not know
+/// who is on their way there).
+fn center_open(handoff: &Handoff, directory: &Directory, now: DateTime<Utc>) -> String {
+    let open = directory
+        .sites
+        .get(&handoff.request.site)
+        .is_some_and(|site| site.centers.iter().any(|c| c.is_open(now)));
+    if open {
+        format!(
+            " A diversion center is open now: to take the person there, text DROPOFF {}.",
+            handoff.id
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// " It opens Monday at 8:00 AM." in the site's time zone, or nothing.
