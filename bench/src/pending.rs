@@ -1,12 +1,14 @@
 //! The timer benchmark's open hand-offs, seeded in bulk: each is what the
 //! dispatcher's own decision for a new request makes of it
 //! (`handoff_dispatcher::request` on the benchmark's program at the instant of
-//! the request), so its state, offers, events and round timer are the rows
-//! `handoff serve` would have committed, only many to a statement. The offers it
+//! the request), so its state, offers (and their copy in `pending_offers`),
+//! events and round timer are the rows `handoff serve` would have committed, only
+//! many to a statement. The offers it
 //! sent count as delivered: nothing is put in the outbox. Each timer's due time is
 //! the caller's, not five minutes after the request: the engine reads nothing
 //! but `due_at`, and the benchmark needs them spread over a window of its own.
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -101,6 +103,7 @@ pub async fn seed(
         let mut tx = conn.begin().await?;
         for rows in chunk.chunks(ROWS_PER_INSERT) {
             insert_handoffs(&mut tx, rows).await?;
+            insert_pending_offers(&mut tx, rows).await?;
             insert_timers(&mut tx, rows).await?;
         }
         for rows in chained.chunks(ROWS_PER_INSERT) {
@@ -175,6 +178,32 @@ async fn insert_handoffs(conn: &mut SqliteConnection, rows: &[Opened]) -> anyhow
     Ok(())
 }
 
+/// Who each hand-off's offers are still waiting on, as the store copies them from
+/// `Handoff::pending` with every write (none of these is closed).
+async fn insert_pending_offers(conn: &mut SqliteConnection, rows: &[Opened]) -> anyhow::Result<()> {
+    let mut pairs = BTreeSet::new();
+    for row in rows {
+        for offer in row.handoff.pending() {
+            pairs.insert((row.handoff.id.get(), offer.person.as_str()));
+        }
+    }
+    let pairs: Vec<(u32, &str)> = pairs.into_iter().collect();
+    // Two variables a row, well under SQLite's 32,766 a statement.
+    for chunk in pairs.chunks(ROWS_PER_INSERT) {
+        let sql = multi_row_insert(
+            "INSERT INTO pending_offers (handoff, person)",
+            2,
+            chunk.len(),
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, person) in chunk {
+            query = query.bind(i64::from(*id)).bind((*person).to_owned());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 async fn insert_timers(conn: &mut SqliteConnection, rows: &[Opened]) -> anyhow::Result<()> {
     let sql = multi_row_insert(
         "INSERT INTO timers (handoff_id, name, due_at)",
@@ -190,4 +219,45 @@ async fn insert_timers(conn: &mut SqliteConnection, rows: &[Opened]) -> anyhow::
     }
     query.execute(&mut *conn).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use handoff_dispatcher::{Clock, Store, SystemClock};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_case_manager_finds_the_offers_of_seeded_hand_offs_as_of_served_ones() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("bench.db");
+        let url = format!("sqlite://{}", path.display());
+        Store::connect(&url).await.unwrap().close().await;
+        let config_path = dir.path().join("bench.toml");
+        let text = crate::service::program(4, "http://127.0.0.1:9");
+        let token = |_: &str| Some(crate::service::AUTH_TOKEN.to_owned());
+        let config = handoff_config::load_str(&config_path, &text, &token).unwrap();
+        let now = SystemClock.now();
+        let seeded = seed(&path, &config.directory(), 4, 30, now, &|n| n as i64)
+            .await
+            .unwrap();
+        assert_eq!(seeded.handoffs, 30);
+
+        let store = Store::connect(&url).await.unwrap();
+        let open = store.open_handoffs().await.unwrap();
+        let offered = open
+            .iter()
+            .flat_map(|h| h.pending())
+            .map(|o| o.person.clone())
+            .next()
+            .expect("the seeded hand-offs are offered to someone");
+        let mut expected = open.clone();
+        expected.retain(|h| h.pending().any(|o| o.person == offered));
+        assert!(!expected.is_empty());
+        assert_eq!(
+            store.open_handoffs_of_staff(&offered).await.unwrap(),
+            expected
+        );
+        store.close().await;
+    }
 }

@@ -1,5 +1,6 @@
-//! Recording a decision: the hand-off's new state, its events, timers, outgoing
-//! messages and who was offered it, all in one transaction, or nothing at all.
+//! Recording a decision: the hand-off's new state (and the copy of its pending
+//! offers in `pending_offers`), its events, timers, outgoing messages and who was
+//! offered it, all in one transaction, or nothing at all.
 
 use chrono::{DateTime, Utc};
 use handoff_schedules::PersonId;
@@ -8,6 +9,7 @@ use sqlx::AnyConnection;
 use super::audit;
 use super::codec::{db_id, kind_name, millis, to_json};
 use super::outbox::insert_outbound;
+use super::pending;
 use super::{ConflictReason, Store, StoreError};
 use crate::event::Event;
 use crate::handoff::{Handoff, Timer};
@@ -68,8 +70,14 @@ pub(super) async fn write(conn: &mut AnyConnection, commit: &Commit) -> Result<(
     let id = handoff.id;
     let now = millis(commit.now);
     match commit.expected_version {
-        None => insert_handoff(conn, handoff, now).await?,
-        Some(version) => update_handoff(conn, handoff, version, now).await?,
+        None => {
+            insert_handoff(conn, handoff, now).await?;
+            pending::insert(conn, handoff).await?;
+        }
+        Some(version) => {
+            update_handoff(conn, handoff, version, now).await?;
+            pending::rewrite(conn, handoff).await?;
+        }
     }
 
     if let Some(timer) = commit.consumed {

@@ -8,6 +8,7 @@ use sqlx::any::AnyRow;
 
 use super::audit;
 use super::codec::{self, db_id, from_json, instant, millis, person};
+use super::pending;
 use super::{Store, StoreError};
 use crate::event::{Event, EventKind};
 use crate::handoff::{Actor, Handoff, HandoffId, Timer};
@@ -27,7 +28,7 @@ pub struct IntakeItem {
 }
 
 /// A row of `SELECT id, data, version`: the hand-off and its version.
-fn decode_handoff(row: &AnyRow) -> Result<(Handoff, i64), StoreError> {
+pub(super) fn decode_handoff(row: &AnyRow) -> Result<(Handoff, i64), StoreError> {
     const TABLE: &str = "handoffs";
     let id: i64 = row.try_get("id")?;
     let data: String = row.try_get("data")?;
@@ -59,6 +60,25 @@ const HELD: &str = "SELECT id, data, version, intake_completed_at FROM handoffs 
      WHERE (assignee IS NOT NULL AND (closed_at IS NULL \
      OR (intake_due_at IS NOT NULL AND intake_completed_at IS NULL))) \
      OR state = 'dropping_off'";
+
+/// The text of `STAFF`, a macro so that tests can prefix `EXPLAIN` to it.
+macro_rules! staff {
+    () => {
+        "SELECT id, data, version FROM handoffs WHERE closed_at IS NULL AND id IN \
+         (SELECT id FROM handoffs WHERE assignee = $1 AND closed_at IS NULL \
+         UNION SELECT handoff FROM pending_offers WHERE person = $1) ORDER BY id"
+    };
+}
+
+/// The open hand-offs a staff member (`$1`) may mean: assigned to them (the
+/// partial index `handoffs_open_by_assignee`) or with an unanswered offer to them
+/// (`pending_offers_by_person`), each then read by number. Written as `id IN (..
+/// UNION ..)` rather than `assignee = $1 OR id IN (..)`: PostgreSQL answers the
+/// `OR` by filtering every open hand-off against the subquery's hashed result
+/// (with 20,000 open, 58 ms against 0.2 ms), while both databases look this form
+/// up by index. A unit test below checks SQLite's plan, and
+/// `tests/pending_offers.rs` both databases' over a few thousand rows.
+const STAFF: &str = staff!();
 
 impl Store {
     /// A hand-off and its version (for [`super::Commit::expected_version`]).
@@ -146,22 +166,53 @@ impl Store {
         &self,
         person: &PersonId,
     ) -> Result<Vec<Handoff>, StoreError> {
-        let mut open = self.open_handoffs().await?;
+        let rows = sqlx::query(
+            "SELECT id, data, version FROM handoffs WHERE closed_at IS NULL AND id IN \
+             (SELECT handoff FROM pending_offers WHERE person = $1) ORDER BY id",
+        )
+        .bind(person.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let mut open = handoffs_of(&rows)?;
+        // The table is a copy of this rule (see `store::pending`): the rule decides.
         open.retain(|h| h.pending().any(|o| &o.person == person));
         Ok(open)
     }
 
     /// The open hand-offs a staff member's message may be about: those assigned to
-    /// them and those with an unanswered offer to them, by number.
+    /// them and those with an unanswered offer to them, by number. Read for every
+    /// text a staff member sends, by index (see `STAFF`).
     pub async fn open_handoffs_of_staff(
         &self,
         person: &PersonId,
     ) -> Result<Vec<Handoff>, StoreError> {
-        let mut open = self.open_handoffs().await?;
+        let rows = sqlx::query(STAFF)
+            .bind(person.as_str())
+            .fetch_all(self.pool())
+            .await?;
+        let mut open = handoffs_of(&rows)?;
+        // The rows say who may be meant; the hand-off itself says who is.
         open.retain(|h| {
             h.state.assignee() == Some(person) || h.pending().any(|o| &o.person == person)
         });
         Ok(open)
+    }
+
+    /// The plan the database makes of the staff query (`STAFF`) for `person`, a
+    /// step a line: for tests that check it is looked up by index.
+    #[cfg(feature = "testing")]
+    pub async fn plan_of_staff_query(&self, person: &PersonId) -> Result<Vec<String>, StoreError> {
+        let (explain, column) = match self.backend() {
+            super::Backend::Sqlite => (concat!("EXPLAIN QUERY PLAN ", staff!()), "detail"),
+            super::Backend::Postgres => (concat!("EXPLAIN ", staff!()), "QUERY PLAN"),
+        };
+        let rows = sqlx::query(explain)
+            .bind(person.as_str())
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get::<String, _>(column)?))
+            .collect()
     }
 
     /// Takes the next hand-off number: one more than both the last number given
@@ -247,6 +298,7 @@ impl Store {
                 .bind(version.saturating_add(1))
                 .execute(&mut *tx)
                 .await?;
+            pending::rewrite(&mut tx, &handoff).await?;
             for timer in [Timer::IntakeReminder, Timer::IntakeOverdue] {
                 sqlx::query("DELETE FROM timers WHERE handoff_id = $1 AND name = $2")
                     .bind(db_id(id))
@@ -312,24 +364,52 @@ impl Store {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn routing_reads_the_held_hand_offs_by_their_index_not_every_row() {
+    /// SQLite's plan of `sql` on a fresh, migrated database, one step a line.
+    async fn sqlite_plan(sql: &str) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("plan.db").display());
         let store = Store::connect(&url).await.unwrap();
-        let explain = format!("EXPLAIN QUERY PLAN {HELD}");
-        let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(explain))
+        let explain = format!("EXPLAIN QUERY PLAN {sql}");
+        let plan = sqlx::query(sqlx::AssertSqlSafe(explain))
             .fetch_all(store.pool())
             .await
             .unwrap()
             .iter()
             .map(|row| row.try_get::<String, _>("detail").unwrap())
             .collect();
+        store.close().await;
+        plan
+    }
+
+    #[tokio::test]
+    async fn routing_reads_the_held_hand_offs_by_their_index_not_every_row() {
+        let plan = sqlite_plan(HELD).await;
         assert!(
             plan.iter()
                 .any(|step| step.contains("USING INDEX handoffs_held")),
             "{plan:?}"
         );
-        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_staff_members_hand_offs_are_looked_up_by_person_not_scanned() {
+        let plan = sqlite_plan(STAFF).await;
+        for index in ["handoffs_open_by_assignee", "pending_offers_by_person"] {
+            assert!(
+                plan.iter().any(|step| step.contains(index)),
+                "{index} unused: {plan:?}"
+            );
+        }
+        // Every step over a table is a search by key, none a scan.
+        assert!(
+            plan.iter().all(|step| !step.starts_with("SCAN")),
+            "{plan:?}"
+        );
+        // And the hand-offs themselves are then read by number.
+        assert!(
+            plan.iter()
+                .any(|step| step.starts_with("SEARCH handoffs") && step.contains("rowid=?")),
+            "{plan:?}"
+        );
     }
 }

@@ -22,7 +22,10 @@
 //! - `rollup`: the per-hand-off statistics table, kept up to date from the log;
 //! - `board`: the dashboard's counts and percentiles, queried from that table;
 //! - `summary`: `handoff report summary`'s groups, counted from that table;
-//! - `overrides`: schedule overrides added on the dashboard, and their revision.
+//! - `overrides`: schedule overrides added on the dashboard, and their revision;
+//! - `pending`: who each open hand-off has an unanswered offer out to, copied
+//!   from the hand-off with each write of it, for finding a staff member's
+//!   hand-offs by index.
 
 mod audit;
 mod board;
@@ -39,6 +42,7 @@ mod matrix;
 mod notify;
 mod outbox;
 mod overrides;
+mod pending;
 mod retention;
 mod rollup;
 mod sandbox;
@@ -314,6 +318,9 @@ impl Store {
         // Before anything can append: events written before the chain existed go
         // first on it (once; afterwards this is one read).
         store.chain_legacy().await?;
+        // Before a staff member's text can be read: the hand-offs open before
+        // their pending offers were indexed get their rows (once).
+        store.backfill_pending_offers().await?;
         Ok(store)
     }
 

@@ -14,6 +14,7 @@ use sqlx::{AnyConnection, Executor, Row};
 
 use super::codec::{db_id, millis, to_json};
 use super::log::decode_event;
+use super::pending;
 use super::{Backend, Store, StoreError};
 use crate::event::EventKind;
 use crate::handoff::Handoff;
@@ -149,6 +150,9 @@ impl Store {
                 if updated == 0 {
                     continue;
                 }
+                // Closed, so this only clears rows it might still have: kept
+                // beside every write of `data` all the same (see `store::pending`).
+                pending::rewrite(&mut tx, &handoff).await?;
                 done.handoffs += 1;
                 done.events += forget_event_text(&mut tx, &handoff).await?;
                 done.messages +=
