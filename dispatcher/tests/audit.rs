@@ -404,24 +404,7 @@ const BEFORE_THE_CHAIN: i64 = 20_261_206_000_001;
 /// written the way that version wrote them (on PostgreSQL with a gap in the seqs
 /// where an insert was rolled back).
 async fn a_log_from_before_the_chain(db: &Db) {
-    sqlx::any::install_default_drivers();
-    let url = match db {
-        Db::Sqlite { .. } => format!("{}?mode=rwc", db.url()),
-        Db::Postgres { .. } => db.url().to_owned(),
-    };
-    let pool = sqlx::AnyPool::connect(&url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    match db {
-        Db::Sqlite { .. } => sqlx::migrate!("./migrations/sqlite")
-            .run_to(BEFORE_THE_CHAIN, &pool)
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-        Db::Postgres { .. } => sqlx::migrate!("./migrations/postgres")
-            .run_to(BEFORE_THE_CHAIN, &pool)
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-    }
+    let pool = db.migrated_to(BEFORE_THE_CHAIN).await;
     // Closed at minute 10, so that retention reaches it.
     let cancelled = handoff(
         1001,

@@ -51,13 +51,7 @@ fn a_dropoff_while_offering_withdraws_the_offers_and_tells_the_centers_staff() {
     let decision = fixture
         .apply(&opened, drop_off("rivera", None), LATER)
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        decision.handoff.state,
-        State::DroppingOff {
-            center: center_id("stab"),
-            overdue: false,
-        }
-    );
+    assert_eq!(decision.handoff.state, dropping_off_at_stab(false));
     let id = HandoffId::new(ID);
     assert_eq!(
         told(&decision, &staff("dana")),
@@ -388,10 +382,7 @@ fn a_dropoff_reopens_a_request_closed_with_nobody_coming_for_two_hours_after_it(
             .unwrap_or_else(|e| panic!("{when}: {e}"));
         assert_eq!(
             decision.handoff.state,
-            State::DroppingOff {
-                center: center_id("stab"),
-                overdue: false,
-            },
+            dropping_off_at_stab(false),
             "{when}"
         );
         assert!(!decision.handoff.state.is_closed());
@@ -516,13 +507,7 @@ fn a_dropoff_not_checked_in_in_time_is_told_once_and_frees_its_place() {
             center: center_id("stab")
         }]
     );
-    assert_eq!(
-        fired.handoff.state,
-        State::DroppingOff {
-            center: center_id("stab"),
-            overdue: true,
-        }
-    );
+    assert_eq!(fired.handoff.state, dropping_off_at_stab(true));
     let mut load = Load::default();
     load.count(&fired.handoff, false);
     assert!(load.on_the_way.is_empty(), "{:?}", load.on_the_way);
@@ -567,4 +552,12 @@ fn at_night_an_overdue_dropoff_is_told_to_the_center_but_waits_for_the_superviso
     let fired = fixture.fire(&dropped, Timer::CheckInDue, "2026-12-05T22:40:00-05:00");
     assert_eq!(told(&fired, &staff("jo")).len(), 1);
     assert!(told(&fired, &staff("pat")).is_empty());
+}
+
+/// On the way to the Stabilization Center, `overdue` or not.
+fn dropping_off_at_stab(overdue: bool) -> State {
+    State::DroppingOff {
+        center: center_id("stab"),
+        overdue,
+    }
 }

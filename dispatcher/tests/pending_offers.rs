@@ -285,24 +285,7 @@ const LEGACY_OPEN: u32 = 1_203;
 /// `cm-<n mod 7>` (every third one also to ana, who declined every fifth), one
 /// assigned to ben, and a closed one with an offer to ana left unanswered.
 async fn hand_offs_from_before_the_index(db: &Db) {
-    sqlx::any::install_default_drivers();
-    let url = match db {
-        Db::Sqlite { .. } => format!("{}?mode=rwc", db.url()),
-        Db::Postgres { .. } => db.url().to_owned(),
-    };
-    let pool = sqlx::AnyPool::connect(&url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    match db {
-        Db::Sqlite { .. } => sqlx::migrate!("./migrations/sqlite")
-            .run_to(BEFORE_THE_INDEX, &pool)
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-        Db::Postgres { .. } => sqlx::migrate!("./migrations/postgres")
-            .run_to(BEFORE_THE_INDEX, &pool)
-            .await
-            .unwrap_or_else(|e| panic!("{e}")),
-    }
+    let pool = db.migrated_to(BEFORE_THE_INDEX).await;
     let mut legacy = Vec::new();
     for n in 0..LEGACY_OPEN {
         let mut h = handoff(1001 + n);
@@ -452,24 +435,7 @@ async fn measure_a_staff_members_hand_offs_among_twenty_thousand_open() {
     const OPEN: u32 = 20_000;
     const RUNS: usize = 15;
     for db in every_backend().await {
-        sqlx::any::install_default_drivers();
-        let url = match &db {
-            Db::Sqlite { .. } => format!("{}?mode=rwc", db.url()),
-            Db::Postgres { .. } => db.url().to_owned(),
-        };
-        let pool = sqlx::AnyPool::connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        match &db {
-            Db::Sqlite { .. } => sqlx::migrate!("./migrations/sqlite")
-                .run_to(BEFORE_THE_INDEX, &pool)
-                .await
-                .unwrap_or_else(|e| panic!("{e}")),
-            Db::Postgres { .. } => sqlx::migrate!("./migrations/postgres")
-                .run_to(BEFORE_THE_INDEX, &pool)
-                .await
-                .unwrap_or_else(|e| panic!("{e}")),
-        }
+        let pool = db.migrated_to(BEFORE_THE_INDEX).await;
         let mut tx = pool.begin().await.unwrap_or_else(|e| panic!("{e}"));
         for n in 0..OPEN {
             // Each offered to three of 40 case managers; every tenth accepted.

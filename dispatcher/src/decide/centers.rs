@@ -160,17 +160,14 @@ pub(super) fn check_in_due(handoff: &mut Handoff, world: &World<'_>, out: &mut O
         |c| chrono::Duration::from_std(c.check_in_within).unwrap_or(chrono::Duration::MAX),
     );
     let minutes = u32::try_from(waited.num_minutes().max(0)).unwrap_or(u32::MAX);
-    let name = center.map_or_else(|| id.to_string(), |c| c.name.clone());
+    let overdue = Message::DropOffOverdue {
+        id: handoff.id,
+        center: center.map_or_else(|| id.to_string(), |c| c.name.clone()),
+        officer: officer_name(world, &handoff.request.officer),
+        minutes,
+    };
     for person in told {
-        out.send(
-            Recipient::Staff(person),
-            Message::DropOffOverdue {
-                id: handoff.id,
-                center: name.clone(),
-                officer: officer_name(world, &handoff.request.officer),
-                minutes,
-            },
-        );
+        out.send(Recipient::Staff(person), overdue.clone());
     }
 }
 

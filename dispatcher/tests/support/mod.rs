@@ -22,6 +22,34 @@ pub enum Db {
 }
 
 impl Db {
+    /// A pool on this database with the migrations up to `version` run, and no
+    /// later one: the schema an earlier version of the service left, to write
+    /// rows as that version did.
+    pub async fn migrated_to(&self, version: i64) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        let url = match self {
+            Db::Sqlite { .. } => format!("{}?mode=rwc", self.url()),
+            Db::Postgres { .. } => self.url().to_owned(),
+        };
+        let pool = sqlx::AnyPool::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let migrated = match self {
+            Db::Sqlite { .. } => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run_to(version, &pool)
+                    .await
+            }
+            Db::Postgres { .. } => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run_to(version, &pool)
+                    .await
+            }
+        };
+        migrated.unwrap_or_else(|e| panic!("migrating to {version}: {e}"));
+        pool
+    }
+
     pub fn url(&self) -> &str {
         match self {
             Db::Sqlite { url, .. } | Db::Postgres { url, .. } => url,
